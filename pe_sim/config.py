@@ -1,0 +1,205 @@
+"""Scenario configs: TOML files validated into immutable :class:`Config` objects.
+
+A config has four tables, all optional::
+
+    [scenario]           name, description, source (which seed document it comes from)
+    [params]             any parameter from `pe-sim params`
+    [[events]]           kind, sprint, duration, magnitude (see pe_sim.events.EVENT_KINDS)
+    [run]                runs, sprints, seed (defaults for `pe-sim run`)
+
+Every problem raises :class:`ConfigError` naming the file, the key, the value and what is valid.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from pe_sim.events import EVENT_KINDS, Event
+from pe_sim.params import BY_NAME, defaults
+
+SCENARIO_DIR = Path(__file__).parent / "scenarios"
+RUN_DEFAULTS = {"runs": 200, "sprints": 52, "seed": 20261122}
+RUN_LIMITS = {"runs": (1, 10_000_000), "sprints": (1, 1000), "seed": (0, 2**63 - 1)}
+TOP_KEYS = ("scenario", "params", "events", "run")
+SCENARIO_KEYS = ("name", "description", "source")
+EVENT_KEYS = ("kind", "sprint", "duration", "magnitude")
+
+
+class ConfigError(ValueError):
+    """A config problem, phrased for the person who wrote the file."""
+
+    def __init__(self, file: str, key: str, problem: str):
+        self.file, self.key, self.problem = file, key, problem
+        super().__init__(f"{file}: {key}: {problem}")
+
+
+def _did_you_mean(word: str, options) -> str:
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def _unknown(file: str, key: str, word: str, options) -> ConfigError:
+    valid = (f"valid: {', '.join(sorted(options))}" if len(options) <= 12
+             else "`pe-sim params` lists the valid names")
+    return ConfigError(file, key, f"unknown key '{word}'{_did_you_mean(word, options)} ({valid})")
+
+
+@dataclass(frozen=True)
+class Config:
+    """A validated scenario: parameter values, an event timeline and run defaults."""
+
+    name: str
+    description: str = ""
+    source: str = ""
+    params: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType(defaults()))
+    events: tuple[Event, ...] = ()
+    runs: int = RUN_DEFAULTS["runs"]
+    sprints: int = RUN_DEFAULTS["sprints"]
+    seed: int = RUN_DEFAULTS["seed"]
+    path: str = ""
+
+    def with_params(self, **changes: Any) -> "Config":
+        """A copy with some parameters changed (validated)."""
+        merged = dict(self.params)
+        for k, v in changes.items():
+            merged[k] = check_param(self.path or "<python>", f"params.{k}", k, v)
+        return Config(self.name, self.description, self.source, MappingProxyType(merged), self.events,
+                      self.runs, self.sprints, self.seed, self.path)
+
+    def with_events(self, events: tuple[Event, ...]) -> "Config":
+        return Config(self.name, self.description, self.source, self.params, tuple(events),
+                      self.runs, self.sprints, self.seed, self.path)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for manifests: everything needed to rerun this config."""
+        return {"scenario": {"name": self.name, "description": self.description, "source": self.source},
+                "params": dict(self.params),
+                "events": [e.__dict__ for e in self.events],
+                "run": {"runs": self.runs, "sprints": self.sprints, "seed": self.seed},
+                "path": self.path}
+
+
+def check_param(file: str, key: str, name: str, value: Any) -> Any:
+    """Validate one parameter value against the table; returns the normalised value."""
+    if name not in BY_NAME:
+        raise _unknown(file, key, name, BY_NAME)
+    p = BY_NAME[name]
+    if p.kind == "choice":
+        if value not in p.choices:
+            raise ConfigError(file, key, f"{value!r} is not a valid choice{_did_you_mean(str(value), p.choices)}; "
+                                         f"expected one of {', '.join(p.choices)}")
+        return value
+    if p.kind == "bool":
+        if not isinstance(value, bool):
+            raise ConfigError(file, key, f"{value!r} is not a boolean; expected true or false")
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ConfigError(file, key, f"{value!r} is not a number; expected a {p.kind} in {p.describe_range()} ({p.unit})")
+    if p.kind == "int" and float(value) != int(value):
+        raise ConfigError(file, key, f"{value!r} is not a whole number; expected an integer in {p.describe_range()}")
+    if value != value or not (p.lo <= value <= p.hi):
+        raise ConfigError(file, key, f"{value!r} is out of range; expected {p.describe_range()} ({p.unit}): {p.meaning}")
+    return int(value) if p.kind == "int" else float(value)
+
+
+def _check_int(file: str, key: str, value: Any, lo: int, hi: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not (lo <= value <= hi):
+        raise ConfigError(file, key, f"{value!r} is not valid; expected an integer in [{lo}, {hi}]")
+    return value
+
+
+def check_event(file: str, key: str, raw: Any) -> Event:
+    if not isinstance(raw, dict):
+        raise ConfigError(file, key, f"{raw!r} is not a table; expected kind, sprint, duration, magnitude")
+    for k in raw:
+        if k not in EVENT_KEYS:
+            raise _unknown(file, f"{key}.{k}", k, EVENT_KEYS)
+    kind = raw.get("kind")
+    if kind not in EVENT_KINDS:
+        raise ConfigError(file, f"{key}.kind", f"{kind!r} is not an event kind{_did_you_mean(str(kind), EVENT_KINDS)}; "
+                                               f"expected one of {', '.join(EVENT_KINDS)}")
+    if "sprint" not in raw:
+        raise ConfigError(file, f"{key}.sprint", "missing; expected the sprint (0-based) the event happens at")
+    sprint = _check_int(file, f"{key}.sprint", raw["sprint"], 0, RUN_LIMITS["sprints"][1])
+    ek = EVENT_KINDS[kind]
+    duration = _check_int(file, f"{key}.duration", raw.get("duration", ek.duration), 1, 1000)
+    mag = raw.get("magnitude", ek.magnitude)
+    if isinstance(mag, bool) or not isinstance(mag, (int, float)) or not (ek.lo <= mag <= ek.hi):
+        raise ConfigError(file, f"{key}.magnitude", f"{mag!r} is not valid for {kind}; expected a number in "
+                                                    f"[{ek.lo:g}, {ek.hi:g}] ({ek.magnitude_meaning})")
+    return Event.make(kind, sprint, duration, float(mag))
+
+
+def from_dict(data: Mapping[str, Any], file: str = "<dict>") -> Config:
+    """Validate a parsed config (the TOML's tables) into a :class:`Config`."""
+    for k in data:
+        if k not in TOP_KEYS:
+            raise _unknown(file, k, k, TOP_KEYS)
+    scen = data.get("scenario", {})
+    if not isinstance(scen, dict):
+        raise ConfigError(file, "scenario", "expected a table [scenario]")
+    for k, v in scen.items():
+        if k not in SCENARIO_KEYS:
+            raise _unknown(file, f"scenario.{k}", k, SCENARIO_KEYS)
+        if not isinstance(v, str):
+            raise ConfigError(file, f"scenario.{k}", f"{v!r} is not text; expected a string")
+    params = defaults()
+    raw_params = data.get("params", {})
+    if not isinstance(raw_params, dict):
+        raise ConfigError(file, "params", "expected a table [params]")
+    for k, v in raw_params.items():
+        params[k] = check_param(file, f"params.{k}", k, v)
+    raw_events = data.get("events", [])
+    if not isinstance(raw_events, list):
+        raise ConfigError(file, "events", "expected an array of tables [[events]]")
+    events = tuple(sorted((check_event(file, f"events[{i}]", e) for i, e in enumerate(raw_events)),
+                          key=lambda e: e.sprint))
+    run = dict(RUN_DEFAULTS)
+    raw_run = data.get("run", {})
+    if not isinstance(raw_run, dict):
+        raise ConfigError(file, "run", "expected a table [run]")
+    for k, v in raw_run.items():
+        if k not in RUN_DEFAULTS:
+            raise _unknown(file, f"run.{k}", k, RUN_DEFAULTS)
+        run[k] = _check_int(file, f"run.{k}", v, *RUN_LIMITS[k])
+    name = scen.get("name") or (Path(file).stem if file.endswith(".toml") else "custom")
+    return Config(name, scen.get("description", ""), scen.get("source", ""), MappingProxyType(params), events,
+                  run["runs"], run["sprints"], run["seed"], file)
+
+
+def scenario_names() -> list[str]:
+    return sorted(p.stem for p in SCENARIO_DIR.glob("*.toml"))
+
+
+def resolve_path(spec: str | Path) -> Path:
+    """A config path, or the name of a shipped scenario."""
+    path = Path(spec)
+    if path.is_file():
+        return path
+    shipped = SCENARIO_DIR / f"{spec}.toml"
+    if shipped.is_file():
+        return shipped
+    raise ConfigError(str(spec), "file", f"no such file or shipped scenario{_did_you_mean(str(spec), scenario_names())} "
+                                         f"(shipped: {', '.join(scenario_names())})")
+
+
+def load(spec: str | Path) -> Config:
+    """Load and validate a config file (or shipped scenario name)."""
+    path = resolve_path(spec)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(str(path), "file", f"not valid TOML: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(str(path), "file", f"cannot be read: {exc}") from None
+    return from_dict(data, str(path))
+
+
+def default() -> Config:
+    """The built-in defaults as a config."""
+    return from_dict({"scenario": {"name": "defaults"}})

@@ -1,0 +1,84 @@
+"""Events a config's timeline (or a facilitator) injects at a given sprint.
+
+A config lists events as ``[[events]]`` tables; :func:`schedule` turns them into per-sprint
+arrays the engines read, so an event is data, not code in the sprint loop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class EventKind:
+    name: str
+    magnitude: float  # default magnitude
+    duration: int  # default duration in sprints
+    magnitude_meaning: str
+    lo: float
+    hi: float
+
+
+EVENT_KINDS: dict[str, EventKind] = {
+    k.name: k
+    for k in (
+        EventKind("customer_escalation", 0.5, 2, "severity: x0.3 customer trust lost, x10 ideal-days of unplanned work, x0.5 pressure while it lasts", 0.0, 2.0),
+        EventKind("deadline_crunch", 0.5, 4, "pressure added on top of the baseline while it lasts", 0.0, 1.0),
+        EventKind("key_engineer_leaves", 1, 1, "number of the most skilled engineers who leave at once", 1, 20),
+        EventKind("pm_absent", 1, 2, "unused (the PM is away for `duration` sprints)", 0.0, 1.0),
+        EventKind("em_absent", 1, 2, "unused (the EM is away for `duration` sprints)", 0.0, 1.0),
+        EventKind("hiring_wave", 3, 1, "engineers who join at once (the hiring target grows too)", 1, 20),
+        EventKind("competitor_launch", 0.5, 6, "pressure added (scaled by the PM's competition motivator) and share of feature value lost while it lasts", 0.0, 1.0),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: str
+    sprint: int
+    duration: int
+    magnitude: float
+
+    @classmethod
+    def make(cls, kind: str, sprint: int, duration: int | None = None, magnitude: float | None = None) -> "Event":
+        k = EVENT_KINDS[kind]
+        return cls(kind, int(sprint), int(k.duration if duration is None else duration),
+                   float(k.magnitude if magnitude is None else magnitude))
+
+
+SCHEDULE_FIELDS = ("pressure_add", "competitor", "escalation", "unplanned_days",
+                   "key_leaves", "pm_absent", "em_absent", "hires")
+
+
+def schedule(events: tuple[Event, ...], n_sprints: int) -> dict[str, np.ndarray]:
+    """Per-sprint event arrays of shape (1, n_sprints) for one config's timeline."""
+    s = {f: np.zeros((1, n_sprints)) for f in SCHEDULE_FIELDS}
+    for ev in events:
+        if ev.sprint >= n_sprints:
+            continue
+        span = slice(ev.sprint, min(n_sprints, ev.sprint + max(1, ev.duration)))
+        if ev.kind == "customer_escalation":
+            s["escalation"][0, ev.sprint] += ev.magnitude
+            s["unplanned_days"][0, ev.sprint] += 10.0 * ev.magnitude
+            s["pressure_add"][0, span] += 0.5 * ev.magnitude
+        elif ev.kind == "deadline_crunch":
+            s["pressure_add"][0, span] += ev.magnitude
+        elif ev.kind == "key_engineer_leaves":
+            s["key_leaves"][0, ev.sprint] += round(ev.magnitude)
+        elif ev.kind == "pm_absent":
+            s["pm_absent"][0, span] = 1.0
+        elif ev.kind == "em_absent":
+            s["em_absent"][0, span] = 1.0
+        elif ev.kind == "hiring_wave":
+            s["hires"][0, ev.sprint] += round(ev.magnitude)
+        elif ev.kind == "competitor_launch":
+            s["competitor"][0, span] = np.maximum(s["competitor"][0, span], ev.magnitude)
+    return s
+
+
+def total_hires(events: tuple[Event, ...]) -> int:
+    """Engineers that hiring waves add over a timeline (sizes the engineer slot arrays)."""
+    return sum(round(e.magnitude) for e in events if e.kind == "hiring_wave")

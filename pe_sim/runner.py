@@ -1,0 +1,75 @@
+"""Running configs through either engine and shaping the results as tidy tables."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from pe_sim.config import Config
+from pe_sim.core.engine import OUTCOMES, param_batch, simulate
+from pe_sim.events import schedule
+
+ENGINES = ("core", "mesa")
+
+
+def batch(config: Config, n_runs: int, n_sprints: int):
+    """Core parameter arrays and event schedule for ``n_runs`` copies of one config."""
+    p = param_batch([config.params])
+    p = type(p)(**{k: np.repeat(v, n_runs, axis=0) for k, v in vars(p).items()})
+    return p, schedule(config.events, n_sprints)
+
+
+def tidy(outcomes: dict[str, np.ndarray], run_ids: np.ndarray, **labels) -> pd.DataFrame:
+    """One row per run x sprint: labels, run, sprint, then every outcome."""
+    r, s = next(iter(outcomes.values())).shape
+    frame = {k: v for k, v in labels.items()}
+    frame["run"] = np.repeat(np.asarray(run_ids, dtype=np.int64), s)
+    frame["sprint"] = np.tile(np.arange(s, dtype=np.int64), r)
+    for k in OUTCOMES:
+        frame[k] = outcomes[k].reshape(-1)
+    return pd.DataFrame(frame)
+
+
+def run_core(config: Config, runs: int, sprints: int, seed: int, chunk: int = 5000,
+             on_runs: Callable[[int], None] | None = None) -> dict[str, np.ndarray]:
+    """All runs of one config through the vectorised core, ``chunk`` runs at a time."""
+    parts = []
+    for start in range(0, runs, chunk):
+        ids = np.arange(start, min(runs, start + chunk))
+        p, sch = batch(config, len(ids), sprints)
+        parts.append(simulate(p, sch, sprints, seed, ids))
+        if on_runs is not None:
+            on_runs(len(ids))
+    return {k: np.concatenate([part[k] for part in parts]) for k in OUTCOMES}
+
+
+def run_mesa(config: Config, runs: int, sprints: int, seed: int,
+             on_runs: Callable[[int], None] | None = None) -> dict[str, np.ndarray]:
+    """All runs of one config through the Mesa model, one run at a time."""
+    from pe_sim.model import TeamModel
+
+    out = {k: np.empty((runs, sprints)) for k in OUTCOMES}
+    for i in range(runs):
+        model = TeamModel(config=config, seed=seed, run=i, n_sprints=sprints)
+        for _ in range(sprints):
+            model.step()
+        rows = model.outcome_history
+        for k in OUTCOMES:
+            out[k][i] = [row[k] for row in rows]
+        if on_runs is not None:
+            on_runs(1)
+    return out
+
+
+def run(config: Config, runs: int, sprints: int, seed: int, engine: str = "core",
+        on_runs: Callable[[int], None] | None = None) -> pd.DataFrame:
+    """Tidy per-sprint outcomes of ``runs`` runs of ``config``."""
+    if engine == "core":
+        out = run_core(config, runs, sprints, seed, on_runs=on_runs)
+    elif engine == "mesa":
+        out = run_mesa(config, runs, sprints, seed, on_runs=on_runs)
+    else:
+        raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
+    return tidy(out, np.arange(runs), scenario=config.name, seed=seed)
