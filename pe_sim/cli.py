@@ -1,0 +1,64 @@
+"""The `pe-sim` command line.
+
+Each subcommand lives in a module under :mod:`pe_sim.commands` with a ``register(sub)``
+function that adds its parser and sets ``func`` (args -> exit code). Input errors
+(:class:`~pe_sim.config.ConfigError`, :class:`UsageError`) print one clear line and exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from pe_sim import __version__
+from pe_sim.config import ConfigError
+
+COMMANDS = (
+    "pe_sim.commands.run",
+    "pe_sim.commands.info",
+    "pe_sim.commands.sweep",
+    "pe_sim.commands.dashboard",
+)
+
+
+class UsageError(Exception):
+    """A bad command-line value; the message says what was expected."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pe-sim",
+        description="Agent-based simulation of how product managers, engineering managers and engineers work together.",
+    )
+    parser.add_argument("--version", action="version", version=f"pe-sim {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue  # a command group whose module is not part of this build
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0
+    try:
+        return int(args.func(args) or 0)
+    except (ConfigError, UsageError) as exc:
+        print(f"pe-sim: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("pe-sim: interrupted; finished results are on disk", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
