@@ -1,0 +1,59 @@
+"""`pe-sim scenarios`, `pe-sim params` and `pe-sim validate`."""
+
+from __future__ import annotations
+
+from pe_sim import config as cfg
+from pe_sim.params import GROUPS, PARAMS
+
+
+def register(sub) -> None:
+    p = sub.add_parser("scenarios", help="list the shipped scenarios")
+    p.set_defaults(func=scenarios)
+    p = sub.add_parser("params", help="print the parameter table (name, unit, default, range, meaning)")
+    p.add_argument("--group", choices=GROUPS, help="only this group")
+    p.add_argument("--markdown", action="store_true", help="as a markdown table")
+    p.set_defaults(func=params)
+    p = sub.add_parser("validate", help="check config files and report the first problem in each")
+    p.add_argument("configs", nargs="+", metavar="CONFIG")
+    p.set_defaults(func=validate)
+
+
+def scenarios(args) -> int:
+    for name in cfg.scenario_names():
+        c = cfg.load(name)
+        print(f"{name:20s} {c.description}  [{c.source}]")
+    print(f"\n(files in {cfg.SCENARIO_DIR}; run one with `pe-sim run NAME`)")
+    return 0
+
+
+def params(args) -> int:
+    rows = [p for p in PARAMS if args.group in (None, p.group)]
+    if args.markdown:
+        print("| name | group | unit | default | range | meaning |")
+        print("|---|---|---|---|---|---|")
+        for p in rows:
+            print(f"| `{p.name}` | {p.group} | {p.unit} | {p.default} | {p.describe_range()} | {p.meaning} |")
+        return 0
+    w = max(len(p.name) for p in rows)
+    for group in GROUPS:
+        sub = [p for p in rows if p.group == group]
+        if not sub:
+            continue
+        print(f"[{group}]")
+        for p in sub:
+            print(f"  {p.name:<{w}}  {str(p.default):>13}  {p.describe_range():<26} {p.unit:<20} {p.meaning}")
+        print()
+    return 0
+
+
+def validate(args) -> int:
+    bad = 0
+    for path in args.configs:
+        try:
+            c = cfg.load(path)
+        except cfg.ConfigError as exc:
+            print(f"INVALID {exc}")
+            bad += 1
+        else:
+            print(f"ok      {path}: scenario '{c.name}', {len(c.events)} events, {c.runs} runs x {c.sprints} sprints")
+    return 2 if bad else 0

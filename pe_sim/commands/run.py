@@ -1,0 +1,117 @@
+"""`pe-sim run`: run configs, print a summary table, write data, plots and a manifest."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import shutil
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+from tqdm import tqdm
+
+from pe_sim import __version__
+from pe_sim import config as cfg
+from pe_sim.runner import ENGINES, run
+from pe_sim.summary import format_table, paired_difference, summary_table
+
+DEFAULT_COMPARISON = ("one_roadmap", "split_backlogs")
+
+
+def positive(lo: int, hi: int):
+    def parse(text: str) -> int:
+        try:
+            v = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+        if not lo <= v <= hi:
+            raise argparse.ArgumentTypeError(f"{v} is out of range; expected an integer in [{lo}, {hi}]")
+        return v
+    return parse
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "run", help="run scenarios and compare them (default: one_roadmap vs split_backlogs)",
+        description="Run one or more configs with the same seeds (common random numbers), print end-of-horizon "
+                    "means with 95%% CIs, and write per-sprint data (Parquet, CSV), a summary, plots and a "
+                    "manifest to an output folder.")
+    p.add_argument("configs", nargs="*", metavar="CONFIG",
+                   help="scenario TOML files or shipped scenario names (default: %s)" % " ".join(DEFAULT_COMPARISON))
+    p.add_argument("--runs", type=positive(*cfg.RUN_LIMITS["runs"]), help="replicates per config (default: the config's, 200)")
+    p.add_argument("--sprints", type=positive(*cfg.RUN_LIMITS["sprints"]), help="sprints per run (default: the config's, 52)")
+    p.add_argument("--seed", type=positive(*cfg.RUN_LIMITS["seed"]), help="root seed (default: the first config's)")
+    p.add_argument("--engine", choices=ENGINES, default="core", help="vectorised numpy core (fast) or the Mesa agents")
+    p.add_argument("--out", type=Path, help="output folder (default: results/<scenarios>-<timestamp>)")
+    p.add_argument("--force", action="store_true", help="overwrite an existing output folder")
+    p.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=main)
+
+
+def main(args) -> int:
+    configs = [cfg.load(c) for c in (args.configs or DEFAULT_COMPARISON)]
+    names = [c.name for c in configs]
+    if len(set(names)) != len(names):
+        configs = [c if names.count(c.name) == 1 else
+                   cfg.Config(f"{c.name}#{i}", c.description, c.source, c.params, c.events, c.runs, c.sprints, c.seed, c.path)
+                   for i, c in enumerate(configs)]
+        names = [c.name for c in configs]
+    runs = args.runs or configs[0].runs
+    sprints = args.sprints or configs[0].sprints
+    seed = configs[0].seed if args.seed is None else args.seed
+    stamp = datetime.now(timezone.utc)
+    out = args.out or Path("results") / f"{'-vs-'.join(names)[:80]}-{stamp:%Y%m%d-%H%M%S}"
+    if out.exists():
+        if not args.force:
+            raise cfg.ConfigError(str(out), "--out", "output folder already exists; pass --force to overwrite it "
+                                                     "or choose another --out")
+        shutil.rmtree(out)
+    (out / "outcomes").mkdir(parents=True)
+
+    import pandas as pd
+
+    frames = []
+    with tqdm(total=runs * len(configs), unit="run", desc="simulating", disable=args.quiet, file=sys.stderr) as bar:
+        for c in configs:
+            df = run(c, runs, sprints, seed, engine=args.engine, on_runs=bar.update)
+            df.to_parquet(out / "outcomes" / f"{c.name}.parquet", index=False)  # saved as soon as it is done
+            frames.append(df)
+    data = pd.concat(frames, ignore_index=True)
+    data.to_csv(out / "outcomes.csv", index=False)
+    summary = summary_table(data)
+    summary.to_csv(out / "summary.csv", index=False)
+    diff = paired_difference(data, names[0], names[1]) if len(names) == 2 else None
+    if diff is not None:
+        diff.to_csv(out / "difference.csv", index=False)
+    text = format_table(summary, diff, tuple(names[:2]) if diff is not None else None)
+    (out / "summary.txt").write_text(text + "\n")
+    plots = [] if args.no_plots else __import__("pe_sim.plots", fromlist=["save_plots"]).save_plots(data, out / "plots")
+    manifest = {
+        "pe_sim_version": __version__, "created": stamp.isoformat(), "command": ["pe-sim", *sys.argv[1:]],
+        "engine": args.engine, "seed": seed, "runs": runs, "sprints": sprints,
+        "configs": [c.to_dict() for c in configs],
+        "python": platform.python_version(),
+        "packages": _versions("numpy", "scipy", "pandas", "mesa"),
+        "files": sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()) + ["manifest.json"],
+        "notes": "runs are paired across configs: run i uses the same random numbers in every config",
+    }
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
+    print(f"\nEnd of horizon ({sprints} sprints, {runs} runs per config, seed {seed}); mean [95% CI]:\n")
+    print(text)
+    print(f"\nWrote per-sprint data, summary{', plots' if plots else ''} and manifest to {out}/")
+    return 0
+
+
+def _versions(*names: str) -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {}
+    for n in names:
+        try:
+            out[n] = version(n)
+        except PackageNotFoundError:
+            out[n] = "not installed"
+    return out

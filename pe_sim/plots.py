@@ -1,0 +1,81 @@
+"""Figures of per-sprint outcomes: one line per scenario with a 95% confidence band."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only; no display needed
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from scipy import stats  # noqa: E402
+
+from pe_sim.core.engine import OUTCOMES  # noqa: E402
+
+PLOTTED = ("customer_value", "velocity", "tech_debt", "burnout_mean", "trust_pm_em", "trust_eng_em")
+TITLES = {
+    "customer_value": "Customer value per sprint",
+    "velocity": "Velocity (ideal-days per sprint)",
+    "tech_debt": "Technical debt (debt-days)",
+    "burnout_mean": "Mean engineer burnout",
+    "trust_pm_em": "PM's trust in EM",
+    "trust_eng_em": "Engineers' trust in EM",
+}
+
+
+def _band(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean and 95% CI of the mean across runs, per sprint (values: runs x sprints)."""
+    m = values.mean(axis=0)
+    n = values.shape[0]
+    if n < 2:
+        return m, m, m
+    half = stats.t.ppf(0.975, n - 1) * values.std(axis=0, ddof=1) / np.sqrt(n)
+    return m, m - half, m + half
+
+
+def draw_outcome(ax, df: pd.DataFrame, outcome: str) -> None:
+    for scen, sub in df.groupby("scenario", sort=False):
+        wide = sub.pivot(index="run", columns="sprint", values=outcome).to_numpy()
+        m, lo, hi = _band(wide)
+        x = np.arange(1, wide.shape[1] + 1)
+        (line,) = ax.plot(x, m, label=scen, lw=1.8)
+        ax.fill_between(x, lo, hi, color=line.get_color(), alpha=0.25, lw=0)
+    ax.set_title(TITLES.get(outcome, OUTCOMES.get(outcome, outcome)), fontsize=10)
+    ax.set_xlabel("sprint")
+    ax.grid(alpha=0.3)
+
+
+def trajectory_figure(df: pd.DataFrame, outcomes=PLOTTED, ncols: int = 3):
+    """Panel figure: one panel per outcome, one line (mean) and band (95% CI) per scenario."""
+    n = len(outcomes)
+    nrows = -(-n // ncols)
+    fig, axes = plt.subplots(nrows, min(ncols, n), figsize=(4.2 * min(ncols, n), 3.2 * nrows), squeeze=False)
+    for ax, k in zip(axes.flat, outcomes):
+        draw_outcome(ax, df, k)
+    for ax in list(axes.flat)[n:]:
+        ax.set_visible(False)
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=min(4, len(labels)), frameon=False)
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    return fig
+
+
+def save_plots(df: pd.DataFrame, folder: Path, outcomes=PLOTTED) -> list[Path]:
+    """overview.png plus one PNG per outcome; returns the paths written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    fig = trajectory_figure(df, outcomes)
+    paths.append(folder / "overview.png")
+    fig.savefig(paths[-1], dpi=110)
+    plt.close(fig)
+    for k in outcomes:
+        fig, ax = plt.subplots(figsize=(6, 3.6))
+        draw_outcome(ax, df, k)
+        ax.legend(frameon=False, fontsize=8)
+        fig.tight_layout()
+        paths.append(folder / f"{k}.png")
+        fig.savefig(paths[-1], dpi=110)
+        plt.close(fig)
+    return paths

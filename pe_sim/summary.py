@@ -1,0 +1,84 @@
+"""End-of-horizon summaries with 95% confidence intervals.
+
+Each outcome is reduced over a run's sprints by its nature: stocks take the final value,
+flows are summed over the horizon, and rates are averaged (see :data:`REDUCTION`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from pe_sim.core.engine import OUTCOMES
+
+FLOWS = ("customer_value", "features_shipped", "incidents", "attrition", "hires", "comm_hours",
+         "conflicts_fight", "conflicts_avoid", "conflicts_productive", "third_paths", "escalations")
+RATES = ("velocity", "committed", "delivered", "say_do", "tech_share", "overtime_mean", "surprise",
+         "right_thing", "pm_workload", "em_workload", "debt_drag")
+REDUCTION = {k: ("total" if k in FLOWS else "mean" if k in RATES else "final") for k in OUTCOMES}
+HEADLINE = ("customer_value", "features_shipped", "velocity", "tech_debt", "incidents", "customer_trust",
+            "burnout_mean", "attrition", "trust_pm_em", "trust_eng_em", "alignment")
+
+
+def end_of_run(df: pd.DataFrame, by: tuple[str, ...] = ("scenario", "run")) -> pd.DataFrame:
+    """One row per run: each outcome reduced over sprints (final / total / mean)."""
+    g = df.sort_values("sprint").groupby(list(by), sort=False)
+    parts = {}
+    for k, how in REDUCTION.items():
+        parts[k] = g[k].last() if how == "final" else g[k].sum() if how == "total" else g[k].mean()
+    return pd.DataFrame(parts).reset_index()
+
+
+def mean_ci(x: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
+    """Mean and t-based confidence interval."""
+    x = np.asarray(x, dtype=float)
+    m = float(np.mean(x))
+    if len(x) < 2:
+        return m, float("nan"), float("nan")
+    half = float(stats.t.ppf(0.5 + level / 2, len(x) - 1) * np.std(x, ddof=1) / np.sqrt(len(x)))
+    return m, m - half, m + half
+
+
+def summary_table(df: pd.DataFrame, outcomes=HEADLINE) -> pd.DataFrame:
+    """Tidy summary: scenario, outcome, reduction, mean, ci_low, ci_high, n."""
+    runs = end_of_run(df)
+    rows = []
+    for scen, sub in runs.groupby("scenario", sort=False):
+        for k in outcomes:
+            m, lo, hi = mean_ci(sub[k].to_numpy())
+            rows.append({"scenario": scen, "outcome": k, "reduction": REDUCTION[k], "mean": m,
+                         "ci_low": lo, "ci_high": hi, "n": len(sub)})
+    return pd.DataFrame(rows)
+
+
+def paired_difference(df: pd.DataFrame, a: str, b: str, outcomes=HEADLINE) -> pd.DataFrame:
+    """Mean difference a - b per outcome with a 95% CI over paired runs (same seed and run id)."""
+    runs = end_of_run(df).set_index(["scenario", "run"])
+    rows = []
+    for k in outcomes:
+        d = (runs.loc[a, k] - runs.loc[b, k]).dropna().to_numpy()
+        m, lo, hi = mean_ci(d)
+        rows.append({"outcome": k, "difference": m, "ci_low": lo, "ci_high": hi})
+    return pd.DataFrame(rows)
+
+
+def format_table(summary: pd.DataFrame, diff: pd.DataFrame | None = None, labels: tuple[str, str] | None = None) -> str:
+    """Plain-text table: one row per outcome, one 'mean [low, high]' column per scenario."""
+    scenarios = list(dict.fromkeys(summary["scenario"]))
+    cells = {}
+    for r in summary.itertuples():
+        cells[(r.outcome, r.scenario)] = f"{r.mean:.3g} [{r.ci_low:.3g}, {r.ci_high:.3g}]"
+    header = ["outcome (reduction)"] + scenarios
+    if diff is not None:
+        header.append(f"{labels[0]} - {labels[1]}")
+    rows = []
+    for k in dict.fromkeys(summary["outcome"]):
+        row = [f"{k} ({REDUCTION[k]})"] + [cells[(k, s)] for s in scenarios]
+        if diff is not None:
+            d = diff.set_index("outcome").loc[k]
+            row.append(f"{d.difference:+.3g} [{d.ci_low:+.3g}, {d.ci_high:+.3g}]")
+        rows.append(row)
+    widths = [max(len(x[i]) for x in [header] + rows) for i in range(len(header))]
+    line = lambda cols: "  ".join(c.ljust(w) for c, w in zip(cols, widths)).rstrip()  # noqa: E731
+    return "\n".join([line(header), line(["-" * w for w in widths])] + [line(r) for r in rows])
