@@ -8,7 +8,7 @@ Mesa model (:mod:`pe_sim.model`) applies the same rules in the same order, one a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Callable, Mapping, Sequence
 
@@ -17,7 +17,7 @@ import numpy as np
 from pe_sim.core import rng, rules
 from pe_sim.core.rng import Draw
 from pe_sim.core.rules import EPS
-from pe_sim.params import BY_NAME, PARAMS, encode
+from pe_sim.params import PARAMS, encode
 
 OUTCOMES: dict[str, str] = {
     "velocity": "ideal-days of work completed (committed plus scope creep)",
@@ -149,7 +149,9 @@ def initial_state(p: SimpleNamespace, rkeys: np.ndarray, n_slots: int, horizon: 
 
 
 def _sum(x: np.ndarray, active: np.ndarray) -> np.ndarray:
-    return np.sum(x * active, axis=1, keepdims=True)
+    """Sum over engineer slots, added left to right so unused trailing slots cannot change
+    the rounding: a run's result does not depend on how many slots its batch carries."""
+    return np.cumsum(x * active, axis=1)[:, -1:]
 
 
 def step(st: State, p: SimpleNamespace, ev: Mapping[str, np.ndarray], skey: np.ndarray, t: int
@@ -328,17 +330,22 @@ def n_slots_for(p: SimpleNamespace, schedule: Mapping[str, np.ndarray]) -> int:
 
 
 def simulate(p: SimpleNamespace, schedule: Mapping[str, np.ndarray], n_sprints: int, seed: int,
-             run_ids: np.ndarray | None = None, on_sprint: Callable[[int], None] | None = None
-             ) -> dict[str, np.ndarray]:
+             run_ids: np.ndarray | None = None, on_sprint: Callable[[int], None] | None = None,
+             n_slots: int | None = None) -> dict[str, np.ndarray]:
     """Run a batch for ``n_sprints``; returns each outcome as an (R, n_sprints) array.
 
     ``schedule`` holds event arrays of shape (R or 1, >= n_sprints) from :func:`pe_sim.events.schedule`.
     ``run_ids`` are the runs' global indices (their randomness depends only on seed and run id).
+    ``n_slots`` fixes the engineer-slot count; pass the same value for every chunk of a sweep whose
+    team sizes vary so sums over slots round identically in every chunk (default: this batch's need).
     """
     r = p.n_engineers.shape[0]
     run_ids = np.arange(r) if run_ids is None else np.asarray(run_ids)
     rkeys = rng.run_key(seed, run_ids)[:, None]
-    st = initial_state(p, rkeys, n_slots_for(p, schedule), n_sprints)
+    need = n_slots_for(p, schedule)
+    if n_slots is not None and n_slots < need:
+        raise ValueError(f"n_slots={n_slots} is too small; this batch needs {need}")
+    st = initial_state(p, rkeys, n_slots or need, n_sprints)
     out = {k: np.empty((r, n_sprints)) for k in OUTCOMES}
     for t in range(n_sprints):
         ev = {k: v[:, t:t + 1] for k, v in schedule.items()}
@@ -349,9 +356,3 @@ def simulate(p: SimpleNamespace, schedule: Mapping[str, np.ndarray], n_sprints: 
             on_sprint(t)
     return out
 
-
-def replace_state(st: State, **changes) -> State:
-    return replace(st, **changes)
-
-
-STATE_FIELDS = tuple(f.name for f in fields(State))

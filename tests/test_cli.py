@@ -1,0 +1,79 @@
+"""The CLI end to end, as a user runs it."""
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from pe_sim.cli import main
+
+
+def pe_sim(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "pe_sim.cli", *args], capture_output=True, text=True, cwd=cwd, timeout=300)
+
+
+def test_run_default_comparison_writes_everything(tmp_path):
+    out = tmp_path / "res"
+    r = pe_sim("run", "--runs", "30", "--sprints", "20", "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    assert "one_roadmap" in r.stdout and "split_backlogs" in r.stdout and "customer_value" in r.stdout
+    assert "[" in r.stdout  # confidence intervals
+    data = pd.read_parquet(out / "outcomes")
+    assert len(data) == 2 * 30 * 20
+    assert {"scenario", "run", "sprint", "seed", "customer_value", "trust_pm_em"} <= set(data.columns)
+    assert len(pd.read_csv(out / "outcomes.csv")) == len(data)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["seed"] == 20261122 and manifest["runs"] == 30 and manifest["pe_sim_version"]
+    assert [c["scenario"]["name"] for c in manifest["configs"]] == ["one_roadmap", "split_backlogs"]
+    for png in ("overview", "customer_value", "velocity", "tech_debt", "burnout_mean", "trust_pm_em"):
+        assert (out / "plots" / f"{png}.png").stat().st_size > 5000
+    again = pe_sim("run", "--runs", "5", "--sprints", "5", "--out", str(out))
+    assert again.returncode == 2 and "--force" in again.stderr
+    forced = pe_sim("run", "crunch", "--runs", "5", "--sprints", "5", "--out", str(out), "--force", "--no-plots")
+    assert forced.returncode == 0, forced.stderr
+    assert set(pd.read_parquet(out / "outcomes")["scenario"]) == {"crunch"}
+
+
+def test_same_seed_same_numbers(tmp_path):
+    for name in ("a", "b"):
+        assert main(["run", "over_the_wall", "--runs", "4", "--sprints", "6", "--seed", "3", "--quiet",
+                     "--no-plots", "--out", str(tmp_path / name)]) == 0
+    a = pd.read_parquet(tmp_path / "a" / "outcomes")
+    b = pd.read_parquet(tmp_path / "b" / "outcomes")
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_bad_config_exits_2_without_traceback(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[params]\npresure = 0.5\n")
+    r = pe_sim("run", str(bad), "--out", str(tmp_path / "x"))
+    assert r.returncode == 2
+    assert "Traceback" not in r.stderr
+    assert "bad.toml" in r.stderr and "presure" in r.stderr and "pressure" in r.stderr
+    v = pe_sim("validate", str(bad), "crunch")
+    assert v.returncode == 2 and "INVALID" in v.stdout and "ok" in v.stdout
+
+
+def test_bad_flag_values_are_explained(tmp_path):
+    r = pe_sim("run", "--runs", "0")
+    assert r.returncode == 2 and "out of range" in r.stderr
+    r = pe_sim("run", "--engine", "gpu")
+    assert r.returncode == 2 and "core" in r.stderr
+
+
+def test_info_commands():
+    r = pe_sim("params")
+    assert r.returncode == 0 and "tech_share" in r.stdout and "[0, 1]" in r.stdout
+    r = pe_sim("scenarios")
+    assert r.returncode == 0 and "trust_partnership" in r.stdout
+    r = pe_sim("--help")
+    assert r.returncode == 0 and "run" in r.stdout
+
+
+@pytest.mark.parametrize("engine", ["mesa"])
+def test_run_with_mesa_engine(tmp_path, engine):
+    r = pe_sim("run", "one_roadmap", "--runs", "2", "--sprints", "4", "--engine", engine, "--no-plots",
+               "--out", str(tmp_path / "m"))
+    assert r.returncode == 0, r.stderr

@@ -1,0 +1,63 @@
+"""Bad configs get one clear error naming the file, the key, the value and what is valid."""
+
+import pytest
+
+from pe_sim import config as cfg
+
+
+def write(tmp_path, text, name="bad.toml"):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.parametrize("text, key, words", [
+    ("[params]\ntech_shar = 0.3\n", "params.tech_shar", ["did you mean 'tech_share'"]),
+    ("[params]\ntech_share = 1.5\n", "params.tech_share", ["1.5", "out of range", "[0, 1]"]),
+    ("[params]\ntech_share = 'lots'\n", "params.tech_share", ["not a number"]),
+    ("[params]\nn_engineers = 2.5\n", "params.n_engineers", ["whole number"]),
+    ("[params]\nroadmap_mode = 'one_road'\n", "params.roadmap_mode", ["one_roadmap", "split_backlogs"]),
+    ("[params]\nbackfill = 1\n", "params.backfill", ["true or false"]),
+    ("[paramz]\n", "paramz", ["did you mean 'params'"]),
+    ("[[events]]\nkind = 'deadline'\nsprint = 3\n", "events[0].kind", ["deadline_crunch"]),
+    ("[[events]]\nkind = 'hiring_wave'\n", "events[0].sprint", ["missing"]),
+    ("[[events]]\nkind = 'deadline_crunch'\nsprint = 3\nmagnitude = 9\n", "events[0].magnitude", ["[0, 1]"]),
+    ("[[events]]\nkind = 'deadline_crunch'\nsprint = -1\n", "events[0].sprint", ["integer"]),
+    ("[[events]]\nkind = 'pm_absent'\nsprint = 2\nlength = 3\n", "events[0].length", ["duration"]),
+    ("[run]\nruns = 0\n", "run.runs", ["[1,"]),
+    ("[scenario]\nnmae = 'x'\n", "scenario.nmae", ["did you mean 'name'"]),
+    ("params = [1, 2\n", "file", ["not valid TOML"]),
+])
+def test_bad_config_errors_name_file_key_and_expectation(tmp_path, text, key, words):
+    path = write(tmp_path, text)
+    with pytest.raises(cfg.ConfigError) as err:
+        cfg.load(path)
+    msg = str(err.value)
+    assert str(path) in msg and f": {key}:" in msg
+    for w in words:
+        assert w in msg
+
+
+def test_missing_file_suggests_shipped_scenarios():
+    with pytest.raises(cfg.ConfigError, match="did you mean 'split_backlogs'"):
+        cfg.load("split_backlog")
+
+
+def test_every_shipped_scenario_is_valid_and_documented():
+    names = cfg.scenario_names()
+    for required in ("one_roadmap", "split_backlogs", "feature_factory", "over_the_wall", "trust_partnership", "crunch"):
+        assert required in names
+    for n in names:
+        c = cfg.load(n)
+        text = (cfg.SCENARIO_DIR / f"{n}.toml").read_text()
+        assert text.startswith("#") and "seed" in text.split("[")[0]  # a comment saying what and which seed
+        assert c.description and c.source
+
+
+def test_configs_are_immutable():
+    c = cfg.load("crunch")
+    with pytest.raises(TypeError):
+        c.params["pressure"] = 1.0  # type: ignore[index]
+    with pytest.raises(AttributeError):
+        c.name = "x"  # type: ignore[misc]
+    assert c.with_params(pressure=0.9).params["pressure"] == 0.9 and c.params["pressure"] == 0.4

@@ -1,0 +1,47 @@
+"""Any valid config gives finite outcomes with every bounded quantity within its bounds."""
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pe_sim import config as cfg
+from pe_sim.core.engine import OUTCOMES, param_batch, simulate
+from pe_sim.events import EVENT_KINDS, Event, schedule
+from pe_sim.params import PARAMS
+
+UNIT_OUTCOMES = ("say_do", "tech_share", "debt_drag", "customer_trust", "burnout_mean", "burnout_max",
+                 "engagement_mean", "trust_pm_em", "trust_em_pm", "trust_pm_eng", "trust_em_eng",
+                 "trust_eng_pm", "trust_eng_em", "alignment", "right_thing", "surprise",
+                 "conflicts_fight", "conflicts_avoid", "conflicts_productive", "third_paths", "escalations")
+
+
+def value_strategy(p):
+    if p.kind == "choice":
+        return st.sampled_from(p.choices)
+    if p.kind == "bool":
+        return st.booleans()
+    if p.kind == "int":
+        return st.integers(int(p.lo), min(int(p.hi), 20))  # keep batches small
+    return st.floats(p.lo, p.hi, allow_nan=False)
+
+
+param_sets = st.fixed_dictionaries({p.name: value_strategy(p) for p in PARAMS})
+event_lists = st.lists(
+    st.builds(lambda k, s, d: Event.make(k, s, duration=d), st.sampled_from(sorted(EVENT_KINDS)),
+              st.integers(0, 14), st.integers(1, 6)), max_size=4)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(values=param_sets, events=event_lists, seed=st.integers(0, 2**32))
+def test_any_valid_config_stays_finite_and_bounded(values, events, seed):
+    c = cfg.from_dict({"params": values})  # every generated value must pass validation
+    sprints = 15
+    out = simulate(param_batch([dict(c.params)] * 4), schedule(tuple(events), sprints), sprints, seed)
+    for k in OUTCOMES:
+        assert np.all(np.isfinite(out[k])), k
+        assert np.all(out[k] >= 0.0), k
+    for k in UNIT_OUTCOMES:
+        assert np.all(out[k] <= 1.0 + 1e-12), k
+    assert np.all(out["headcount"] <= values["n_engineers"] + sum(
+        round(e.magnitude) for e in events if e.kind == "hiring_wave"))
+    assert np.all(out["delivered"] <= out["committed"] + 1e-9)
