@@ -1,7 +1,8 @@
 """The vectorised engine: a batch of runs advances one sprint per call.
 
-State arrays carry a leading runs axis: (R, 1) for team quantities and (R, E) for engineer
-slots. Headcount changes are masks over slots (``active``), never Python loops over runs or
+Parameters arrive with a leading runs axis, (R, 1). Inside the engine, arrays are laid out
+runs-last so that sums over engineers add contiguous rows: (1, R) for team quantities and
+(E, R) for engineer slots. Headcount changes are masks over slots (``active``), never Python loops over runs or
 agents. Each sprint applies the six phases of MODEL.md using :mod:`pe_sim.core.rules`; the
 Mesa model (:mod:`pe_sim.model`) applies the same rules in the same order, one agent at a time.
 """
@@ -91,7 +92,7 @@ class State:
     trust_em: np.ndarray
     trust_pm: np.ndarray
     user_knowledge: np.ndarray
-    hires_due: np.ndarray  # (R, horizon) replacements arriving at each sprint
+    hires_due: np.ndarray  # (horizon, R) replacements arriving at each sprint
 
 
 def param_batch(values: Sequence[Mapping[str, object]] | Mapping[str, object]) -> SimpleNamespace:
@@ -118,18 +119,18 @@ def param_arrays(columns: Mapping[str, np.ndarray], n_runs: int) -> SimpleNamesp
 
 
 def _engineer_agents(n_slots: int) -> np.ndarray:
-    return (rng.ENGINEER_BASE + np.arange(n_slots, dtype=np.uint64))[None, :]
+    return (rng.ENGINEER_BASE + np.arange(n_slots, dtype=np.uint64))[:, None]
 
 
 def initial_state(p: SimpleNamespace, rkeys: np.ndarray, n_slots: int, horizon: int) -> State:
     """Sprint-0 state; engineer skills and engagement come from the set-up draws (sprint -1)."""
-    r = p.n_engineers.shape[0]
+    r = p.n_engineers.shape[1]
     skey = rng.sprint_key(rkeys, -1)
     agents = _engineer_agents(n_slots)
-    slot = np.arange(n_slots)[None, :]
+    slot = np.arange(n_slots)[:, None]
     active = (slot < p.n_engineers).astype(np.float64)
-    run = lambda v: np.broadcast_to(np.asarray(v, dtype=np.float64), (r, 1)).copy()  # noqa: E731
-    eng = lambda v: np.broadcast_to(np.asarray(v, dtype=np.float64), (r, n_slots)).copy()  # noqa: E731
+    run = lambda v: np.broadcast_to(np.asarray(v, dtype=np.float64), (1, r)).copy()  # noqa: E731
+    eng = lambda v: np.broadcast_to(np.asarray(v, dtype=np.float64), (n_slots, r)).copy()  # noqa: E731
     return State(
         pm_trust_em=run(p.initial_trust), em_trust_pm=run(p.initial_trust),
         pm_trust_eng=run(p.initial_trust), em_trust_eng=run(p.initial_trust),
@@ -144,26 +145,31 @@ def initial_state(p: SimpleNamespace, rkeys: np.ndarray, n_slots: int, horizon: 
         engagement=rules.clip01(p.initial_engagement + 0.1 * rng.normal(skey, agents, Draw.ENGAGEMENT0)),
         trust_em=eng(p.initial_trust), trust_pm=eng(p.initial_trust),
         user_knowledge=eng(INITIAL["user_knowledge"]),
-        hires_due=np.zeros((r, horizon + 64)),
+        hires_due=np.zeros((horizon + 64, r)),
     )
 
 
 def _sum(x: np.ndarray, active: np.ndarray) -> np.ndarray:
-    """Sum over engineer slots, added left to right so unused trailing slots cannot change
-    the rounding: a run's result does not depend on how many slots its batch carries."""
-    return np.cumsum(x * active, axis=1)[:, -1:]
+    """Sum over engineer slots (axis 0), added slot by slot in order, so unused trailing slots
+    cannot change the rounding: a run's result does not depend on how many slots its batch has."""
+    y = x * active
+    total = y[0:1].copy()
+    for j in range(1, y.shape[0]):  # not np.sum: for one run numpy would switch to pairwise order
+        total += y[j:j + 1]
+    return total
 
 
 def step(st: State, p: SimpleNamespace, ev: Mapping[str, np.ndarray], skey: np.ndarray, t: int
          ) -> tuple[State, dict[str, np.ndarray]]:
-    """Advance every run in the batch by one sprint. ``ev`` holds this sprint's event columns (R or 1, 1)."""
+    """Advance every run in the batch by one sprint (runs-last layout). ``ev`` holds this sprint's
+    event values, shape (1, R) or (1, 1)."""
     R = rules
     act = st.active
-    agents = _engineer_agents(act.shape[1])
+    agents = _engineer_agents(act.shape[0])
     pm_here = 1.0 - ev["pm_absent"]
     em_here = 1.0 - ev["em_absent"]
     competitor = ev["competitor"]
-    n = np.sum(act, axis=1, keepdims=True)
+    n = np.sum(act, axis=0, keepdims=True)
     n1 = np.maximum(n, 1.0)
 
     # 1. Communicate -------------------------------------------------------------------
@@ -264,27 +270,29 @@ def step(st: State, p: SimpleNamespace, ev: Mapping[str, np.ndarray], skey: np.n
     key = ev["key_leaves"]
     for j in range(int(np.max(key, initial=0))):
         candidates = np.where((act - leave) > 0, st.skill, -np.inf)
-        pick = np.argmax(candidates, axis=1)
-        hit = (key[:, 0] > j) & np.isfinite(candidates[np.arange(len(pick)), pick])
-        leave[np.nonzero(hit)[0], pick[hit]] = 1.0
-    leavers = np.sum(leave, axis=1, keepdims=True)
+        pick = np.argmax(candidates, axis=0)
+        hit = (key[0] > j) & np.isfinite(candidates[pick, np.arange(len(pick))])
+        leave[pick[hit], np.nonzero(hit)[0]] = 1.0
+    leavers = np.sum(leave, axis=0, keepdims=True)
     active = act - leave
     tenure = st.tenure + active
 
     # Hiring: backfills arrive after the delay, hiring waves at once; new hires take the lowest free slots.
-    hires_due = st.hires_due.copy()
-    rows = np.arange(act.shape[0])
-    due = t + np.maximum(1, np.rint(np.broadcast_to(p.hiring_delay_sprints, (act.shape[0], 1))[:, 0]).astype(int))
-    hires_due[rows, due] += leavers[:, 0] * np.broadcast_to(p.backfill, (act.shape[0], 1))[:, 0]
-    arrivals = hires_due[:, t:t + 1] + ev["hires"]
+    # The pipeline is updated in place (it is large and only future columns change): step()
+    # takes ownership of st.hires_due.
+    hires_due = st.hires_due
+    runs = act.shape[1]
+    due = t + np.maximum(1, np.rint(np.broadcast_to(p.hiring_delay_sprints, (1, runs))[0]).astype(int))
+    hires_due[due, np.arange(runs)] += leavers[0] * np.broadcast_to(p.backfill, (1, runs))[0]
+    arrivals = hires_due[t:t + 1] + ev["hires"]
     free = 1.0 - active
-    new = free * (np.cumsum(free, axis=1) <= arrivals)
-    joined = np.sum(new, axis=1, keepdims=True)
-    hires_due[:, t + 1] += (arrivals - joined)[:, 0]
+    new = free * (np.cumsum(free, axis=0) <= arrivals)
+    joined = np.sum(new, axis=0, keepdims=True)
+    hires_due[t + 1] += (arrivals - joined)[0]
     keep = 1.0 - new
-    skill_new = R.hire_skill(p, rng.normal(skey, agents, Draw.SKILL))
+    skill_new = R.hire_skill(p, rng.normal(skey, agents, Draw.SKILL)) if new.any() else 0.0
     active = active + new
-    head = np.sum(active, axis=1, keepdims=True)
+    head = np.sum(active, axis=0, keepdims=True)
 
     new_state = State(
         pm_trust_em=pm_trust_em, em_trust_pm=em_trust_pm, pm_trust_eng=pm_trust_eng, em_trust_eng=em_trust_eng,
@@ -306,14 +314,14 @@ def step(st: State, p: SimpleNamespace, ev: Mapping[str, np.ndarray], skey: np.n
         "tech_share": tech, "tech_debt": debt, "debt_drag": drag, "incidents": incidents,
         "customer_trust": customer_trust,
         "burnout_mean": _sum(burnout, act) / n1,
-        "burnout_max": np.max(np.where(act > 0, burnout, 0.0), axis=1, keepdims=True),
+        "burnout_max": np.max(np.where(act > 0, burnout, 0.0), axis=0, keepdims=True),
         "engagement_mean": _sum(engagement, act) / n1,
         "overtime_mean": _sum(ot, act) / n1,
         "attrition": leavers, "hires": joined, "headcount": head,
         "trust_pm_em": pm_trust_em, "trust_em_pm": em_trust_pm, "trust_pm_eng": pm_trust_eng,
         "trust_em_eng": em_trust_eng,
-        "trust_eng_pm": _sum(trust_pm, active * keep) / np.maximum(np.sum(active * keep, axis=1, keepdims=True), 1.0),
-        "trust_eng_em": _sum(trust_em, active * keep) / np.maximum(np.sum(active * keep, axis=1, keepdims=True), 1.0),
+        "trust_eng_pm": _sum(trust_pm, active * keep) / np.maximum(np.sum(active * keep, axis=0, keepdims=True), 1.0),
+        "trust_eng_em": _sum(trust_em, active * keep) / np.maximum(np.sum(active * keep, axis=0, keepdims=True), 1.0),
         "comm_hours": comm_hours, "alignment": alignment, "right_thing": quality, "surprise": surprise,
         "conflicts_fight": fight, "conflicts_avoid": avoid, "conflicts_productive": productive,
         "third_paths": third, "escalations": escalation,
@@ -326,7 +334,7 @@ def step(st: State, p: SimpleNamespace, ev: Mapping[str, np.ndarray], skey: np.n
 def n_slots_for(p: SimpleNamespace, schedule: Mapping[str, np.ndarray]) -> int:
     """Engineer slots a batch needs: the largest team any run can reach."""
     waves = np.sum(schedule["hires"], axis=1)
-    return int(np.max(p.n_engineers[:, 0] + np.max(waves)))
+    return int(np.max(np.ravel(p.n_engineers)) + np.max(waves))
 
 
 def simulate(p: SimpleNamespace, schedule: Mapping[str, np.ndarray], n_sprints: int, seed: int,
@@ -341,18 +349,19 @@ def simulate(p: SimpleNamespace, schedule: Mapping[str, np.ndarray], n_sprints: 
     """
     r = p.n_engineers.shape[0]
     run_ids = np.arange(r) if run_ids is None else np.asarray(run_ids)
-    rkeys = rng.run_key(seed, run_ids)[:, None]
+    rkeys = rng.run_key(seed, run_ids)[None, :]
+    p = SimpleNamespace(**{k: v.reshape(1, r) for k, v in vars(p).items()})  # runs-last inside
     need = n_slots_for(p, schedule)
     if n_slots is not None and n_slots < need:
         raise ValueError(f"n_slots={n_slots} is too small; this batch needs {need}")
     st = initial_state(p, rkeys, n_slots or need, n_sprints)
-    out = {k: np.empty((r, n_sprints)) for k in OUTCOMES}
+    out = {k: np.empty((n_sprints, r)) for k in OUTCOMES}  # sprint-major: each write is contiguous
     for t in range(n_sprints):
-        ev = {k: v[:, t:t + 1] for k, v in schedule.items()}
+        ev = {k: v[:, t][None, :] for k, v in schedule.items()}
         st, o = step(st, p, ev, rng.sprint_key(rkeys, t), t)
         for k, v in o.items():
-            out[k][:, t] = np.broadcast_to(v, (r, 1))[:, 0]
+            out[k][t] = v[0]
         if on_sprint is not None:
             on_sprint(t)
-    return out
+    return {k: v.T for k, v in out.items()}
 
