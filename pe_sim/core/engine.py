@@ -274,8 +274,8 @@ def step(st: State, p: SimpleNamespace, ev: Mapping[str, np.ndarray], skey: np.n
         hit = (key[0] > j) & np.isfinite(candidates[pick, np.arange(len(pick))])
         leave[pick[hit], np.nonzero(hit)[0]] = 1.0
     leavers = np.sum(leave, axis=0, keepdims=True)
-    active = act - leave
-    tenure = st.tenure + active
+    stayed = act - leave
+    tenure = st.tenure + stayed
 
     # Hiring: backfills arrive after the delay, hiring waves at once; new hires take the lowest free slots.
     # The pipeline is updated in place (it is large and only future columns change): step()
@@ -285,13 +285,13 @@ def step(st: State, p: SimpleNamespace, ev: Mapping[str, np.ndarray], skey: np.n
     due = t + np.maximum(1, np.rint(np.broadcast_to(p.hiring_delay_sprints, (1, runs))[0]).astype(int))
     hires_due[due, np.arange(runs)] += leavers[0] * np.broadcast_to(p.backfill, (1, runs))[0]
     arrivals = hires_due[t:t + 1] + ev["hires"]
-    free = 1.0 - active
+    free = 1.0 - stayed
     new = free * (np.cumsum(free, axis=0) <= arrivals)
     joined = np.sum(new, axis=0, keepdims=True)
     hires_due[t + 1] += (arrivals - joined)[0]
-    keep = 1.0 - new
+    joining = new > 0
     skill_new = R.hire_skill(p, rng.normal(skey, agents, Draw.SKILL)) if new.any() else 0.0
-    active = active + new
+    active = stayed + new
     head = np.sum(active, axis=0, keepdims=True)
 
     new_state = State(
@@ -299,13 +299,13 @@ def step(st: State, p: SimpleNamespace, ev: Mapping[str, np.ndarray], skey: np.n
         pm_insight=pm_insight, pm_tech=pm_tech, em_customer=em_customer, em_estimation=em_estimation,
         alignment=alignment, tension=tension, bonus=bonus, debt=debt, customer_trust=customer_trust,
         active=active,
-        skill=st.skill * keep + skill_new * new,
-        tenure=tenure * keep,
-        burnout=burnout * keep + p.initial_burnout * new,
-        engagement=engagement * keep + p.initial_engagement * new,
-        trust_em=trust_em * keep + p.initial_trust * new,
-        trust_pm=trust_pm * keep + p.initial_trust * new,
-        user_knowledge=user_knowledge * keep + INITIAL["new_hire_user_knowledge"] * new,
+        skill=np.where(joining, skill_new, st.skill),
+        tenure=np.where(joining, 0.0, tenure),
+        burnout=np.where(joining, p.initial_burnout, burnout),
+        engagement=np.where(joining, p.initial_engagement, engagement),
+        trust_em=np.where(joining, p.initial_trust, trust_em),
+        trust_pm=np.where(joining, p.initial_trust, trust_pm),
+        user_knowledge=np.where(joining, INITIAL["new_hire_user_knowledge"], user_knowledge),
         hires_due=hires_due,
     )
     outcomes = {
@@ -320,8 +320,8 @@ def step(st: State, p: SimpleNamespace, ev: Mapping[str, np.ndarray], skey: np.n
         "attrition": leavers, "hires": joined, "headcount": head,
         "trust_pm_em": pm_trust_em, "trust_em_pm": em_trust_pm, "trust_pm_eng": pm_trust_eng,
         "trust_em_eng": em_trust_eng,
-        "trust_eng_pm": _sum(trust_pm, active * keep) / np.maximum(np.sum(active * keep, axis=0, keepdims=True), 1.0),
-        "trust_eng_em": _sum(trust_em, active * keep) / np.maximum(np.sum(active * keep, axis=0, keepdims=True), 1.0),
+        "trust_eng_pm": _sum(trust_pm, stayed) / np.maximum(n - leavers, 1.0),
+        "trust_eng_em": _sum(trust_em, stayed) / np.maximum(n - leavers, 1.0),
         "comm_hours": comm_hours, "alignment": alignment, "right_thing": quality, "surprise": surprise,
         "conflicts_fight": fight, "conflicts_avoid": avoid, "conflicts_productive": productive,
         "third_paths": third, "escalations": escalation,

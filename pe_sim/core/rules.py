@@ -40,7 +40,10 @@ def c(name: str) -> float:
 # --- shared helpers ----------------------------------------------------------------------
 
 def clip01(x):
-    return np.minimum(1.0, np.maximum(0.0, x))
+    y = np.maximum(x, 0.0)
+    if isinstance(y, np.ndarray) and y.ndim:
+        return np.minimum(y, 1.0, out=y)  # in place: this is on the engine's hot path
+    return np.minimum(y, 1.0)
 
 
 def saturating(hours, scale):
