@@ -335,7 +335,10 @@ def resolve(p, conflict, d, share_pm, u_outcome, u_escalate, trust_pm_em, trust_
     loss = np.where(sbi, 1.0 - p.feedback_effect, 1.0)
     mean_trust = 0.5 * (trust_pm_em + trust_em_pm)
     pm_wins = (u_outcome < share_pm) * 1.0
-    escalation = fight * (u_escalate < 0.5 * (1.0 - mean_trust))
+    # The loser of a fight escalates to leadership more readily the more the decision costs
+    # their own motivators and the less they trust their partner.
+    loser_stake = pm_wins * em_care(p) + (1.0 - pm_wins) * pm_drive(p, 0.0)
+    escalation = fight * (u_escalate < loser_stake * (1.0 - mean_trust))
     third = productive * (u_outcome < 0.3 + 0.5 * mean_trust)
     # The loser of a fight loses more trust than the winner; an escalation hurts both.
     neg_pm = loss * (fight * (0.3 * pm_wins + 1.0 * (1.0 - pm_wins)) + 0.5 * escalation)
