@@ -185,3 +185,11 @@ def test_one_roadmap_beats_split_backlogs_on_defaults():
     split = sim(roadmap_mode="split_backlogs", sprints=52)
     assert one["customer_value"].sum(axis=1).mean() > split["customer_value"].sum(axis=1).mean()
     assert mean(one, "burnout_mean", slice(-1, None)) < mean(split, "burnout_mean", slice(-1, None))
+
+
+def test_escalation_follows_the_losers_stake():
+    keen = dict(conflict_style="fight", em_w_right_way=1.0, em_w_engineers=1.0, em_w_tech_debt=1.0,
+                pm_w_customer_value=1.0, pm_w_money=1.0, pm_w_ship_fast=1.0)
+    indifferent = dict(conflict_style="fight", em_w_right_way=0.1, em_w_engineers=0.1, em_w_tech_debt=0.1,
+                       pm_w_customer_value=0.1, pm_w_money=0.1, pm_w_ship_fast=0.1)
+    assert mean(sim(**keen), "escalations") > 2 * mean(sim(**indifferent), "escalations")
