@@ -319,7 +319,7 @@ class TeamModel(mesa.Model):
     def update_people(self, s: SimpleNamespace) -> None:
         """6. Trust, burnout and engagement move; engineers may leave; replacements and waves join."""
         p, pm, em, ev, team, t = self.p, self.pm, self.em, s.ev, s.team, s.t
-        respect_em = min(1.0, s.tech / max(s.want_em, EPS))
+        respect_em = float(R.respect(s.tech, s.want_em))
         overpush = max(0.0, s.commit - s.offer) / max(s.estimate, EPS)
         pm.judge_em(s.done, s.together, s.surprise, s.pos_pm, s.neg_pm)
         em.judge_pm(respect_em, s.together, overpush, s.pos_em, s.neg_em)

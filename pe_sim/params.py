@@ -53,7 +53,7 @@ FEEDBACK_PRACTICES = ("none", "sbi")
 
 PARAMS: tuple[Param, ...] = (
     # --- team and people -------------------------------------------------------------
-    _i("n_engineers", "engineers", 6, 1, 40, "engineers on the team at sprint 0 (and the hiring target)", "team"),
+    _i("n_engineers", "engineers", 6, 1, 40, "engineers on the team at sprint 0; leavers are backfilled, so the team returns to this size unless a hiring wave grows it", "team"),
     _f("sprint_days", "days", 10, 5, 20, "working days in one sprint (one model step)", "team"),
     _f("skill_mean", "ideal-days/day", 1.0, 0.3, 2.0, "mean output of a fully ramped, rested engineer per working day", "team"),
     _f("skill_sd", "ideal-days/day", 0.2, 0.0, 0.6, "spread of engineer skill across people", "team"),
@@ -122,7 +122,7 @@ PARAMS: tuple[Param, ...] = (
     _f("pm_learns_tech", "fraction", 0.05, 0.0, 0.5, "share of PM time spent learning the technology", "practices"),
     _f("em_meets_customers", "fraction", 0.05, 0.0, 0.5, "share of EM time spent with customers", "practices"),
     _f("engineer_ownership", "0-1", 0.3, 0.0, 1.0, "how much engineers own their project management (0: EM is the bottleneck)", "practices"),
-    _f("third_path_bonus", "fraction", 0.15, 0.0, 1.0, "extra value in a sprint where productive conflict finds a third path", "practices"),
+    _f("third_path_bonus", "fraction", 0.15, 0.0, 1.0, "extra customer value in the sprint after productive conflict finds a third path", "practices"),
     _f("feedback_effect", "fraction", 0.5, 0.0, 1.0, "how much SBI feedback amplifies trust repair and damps trust loss after conflict", "practices"),
     # --- motivators ---------------------------------------------------------------------------------
     _f("pm_w_customer_value", "weight", 1.0, 0.0, 1.0, "PM motivator: deliver customer value fast", "motivators"),

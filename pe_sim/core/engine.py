@@ -250,7 +250,7 @@ def step(st: State, p: SimpleNamespace, ev: Mapping[str, np.ndarray], skey: np.n
     alignment = R.clip01(alignment + d_align)
 
     # 6. Update people -------------------------------------------------------------------------------
-    respect_em = np.minimum(1.0, tech / np.maximum(want_em, EPS))
+    respect_em = R.respect(tech, want_em)
     overpush = np.maximum(0.0, commit - offer) / np.maximum(est, EPS)
     pm_trust_em = R.trust_next(p, st.pm_trust_em, 0.5 * done + 0.5 * together + pos_pm, surprise + neg_pm)
     em_trust_pm = R.trust_next(p, st.em_trust_pm, 0.5 * respect_em + 0.5 * together + pos_em, 2.0 * overpush + neg_em)

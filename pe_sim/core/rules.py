@@ -165,11 +165,12 @@ def estimate(p, expected_capacity, accuracy):
 
 
 def pressure_now(p, pressure_add, competitor):
+    """Baseline pressure plus event pressure (crunch, escalation, competitor), capped at 1.5."""
     return np.minimum(1.5, p.pressure + pressure_add + competitor * p.pm_w_competition)
 
 
 def pm_drive(p, competitor):
-    """PM's motivators that favour more committed feature work (0-1, more under a competitor)."""
+    """PM's motivators that favour more committed feature work (0-1; up to 1.2 under a competitor)."""
     return (p.pm_w_customer_value + p.pm_w_competition * (1.0 + competitor) + p.pm_w_money
             + p.pm_w_ship_fast + p.pm_w_look_good) / 5.0
 
@@ -353,9 +354,13 @@ def resolve(p, conflict, d, share_pm, u_outcome, u_escalate, trust_pm_em, trust_
 
 # --- 6. update people --------------------------------------------------------------------------
 
+def respect(tech_share, wanted):
+    """How far the tech work someone wants is honoured (1 when they want none)."""
+    return np.where(wanted > EPS, np.minimum(1.0, tech_share / np.maximum(wanted, EPS)), 1.0)
+
+
 def feeling_valued(tech_share, want_eng, involvement, felt):
-    respect = np.minimum(1.0, tech_share / np.maximum(want_eng, EPS))
-    return clip01(0.4 * respect + 0.3 * involvement + 0.3 * (1.0 - np.minimum(1.0, felt)))
+    return clip01(0.4 * respect(tech_share, want_eng) + 0.3 * involvement + 0.3 * (1.0 - np.minimum(1.0, felt)))
 
 
 def growth(tech_share, involvement, corners):
