@@ -1,0 +1,90 @@
+"""`pe-sim dashboard` (the live workshop page) and `pe-sim report` (the HTML handout).
+
+Neither imports Solara or matplotlib until it runs, so the rest of the CLI works without the
+dashboard extras.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from pathlib import Path
+
+from pe_sim import config as cfg
+
+
+def _int_in(lo: int, hi: int):
+    def parse(text: str) -> int:
+        try:
+            v = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+        if not lo <= v <= hi:
+            raise argparse.ArgumentTypeError(f"{v} is out of range; expected an integer in [{lo}, {hi}]")
+        return v
+    return parse
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "dashboard", help="live workshop dashboard in the browser (offline, localhost)",
+        description="Start the workshop dashboard (a Mesa SolaraViz page) on this machine and print its URL. "
+                    "It needs no internet: Solara's assets come from the installed solara-assets package and "
+                    "telemetry is off. Open the URL in any browser; stop with Ctrl+C.")
+    p.add_argument("scenario", nargs="?", default=None, metavar="SCENARIO",
+                   help="shipped scenario name or config TOML to start with (default: split_backlogs)")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to bind (default 127.0.0.1: this machine only; 0.0.0.0 shares it on the network)")
+    p.add_argument("--port", type=_int_in(0, 65535), default=8765,
+                   help="port (default 8765; 0 picks a free one)")
+    p.set_defaults(func=dashboard)
+
+    p = sub.add_parser(
+        "report", help="self-contained HTML handout comparing setups",
+        description="Run configs with the same seeds and write one self-contained HTML file (figures embedded, "
+                    "no external references): what was run, key outcomes with 95%% CIs, and the plots.")
+    p.add_argument("configs", nargs="+", metavar="CONFIG", help="scenario TOML files or shipped scenario names")
+    p.add_argument("--out", type=Path, required=True, help="the HTML file to write, e.g. report.html")
+    p.add_argument("--runs", type=_int_in(*cfg.RUN_LIMITS["runs"]), help="runs per config (default: the first config's)")
+    p.add_argument("--sprints", type=_int_in(*cfg.RUN_LIMITS["sprints"]), help="sprints per run (default: the first config's)")
+    p.add_argument("--seed", type=_int_in(*cfg.RUN_LIMITS["seed"]), help="root seed (default: the first config's)")
+    p.add_argument("--engine", choices=("core", "mesa"), default="core", help="vectorised core (fast) or the Mesa agents")
+    p.set_defaults(func=report)
+
+
+def dashboard(args) -> int:
+    from pe_sim.cli import UsageError
+
+    if args.scenario is not None:
+        cfg.load(args.scenario)  # a clear ConfigError before any server starts
+    if not args.host.strip():
+        raise UsageError("--host must not be empty")
+    try:
+        from pe_sim.dashboard import server
+    except ImportError as exc:  # pragma: no cover - depends on the installed extras
+        raise UsageError(f"the dashboard needs the 'dashboard' extras ({exc.name} is missing): "
+                         "pip install 'pe-sim[dashboard]'") from None
+    return server.serve(args.scenario, host=args.host, port=args.port)
+
+
+def report(args) -> int:
+    from pe_sim.cli import UsageError
+
+    if args.out.suffix.lower() not in (".html", ".htm"):
+        raise UsageError(f"--out {args.out}: expected an .html file name")
+    if args.out.exists() and args.out.is_dir():
+        raise UsageError(f"--out {args.out} is a folder; expected an .html file name")
+    configs = [cfg.load(c) for c in args.configs]
+    runs = args.runs or configs[0].runs
+    sprints = args.sprints or configs[0].sprints
+    seed = configs[0].seed if args.seed is None else args.seed
+    from pe_sim import report as rep
+
+    command = "pe-sim report " + " ".join(shlex.quote(c) for c in args.configs) + \
+        f" --runs {runs} --sprints {sprints} --seed {seed} --out {shlex.quote(str(args.out))}" + \
+        (f" --engine {args.engine}" if args.engine != "core" else "")
+    print(f"simulating {len(configs)} setup(s), {runs} runs x {sprints} sprints ...", file=sys.stderr)
+    result = rep.write(args.out, configs, runs, sprints, seed, engine=args.engine, command=command)
+    print(f"wrote {args.out} ({len(result.figures)} figures, {len(result.html) / 1e6:.1f} MB, self-contained)")
+    return 0

@@ -1,0 +1,129 @@
+"""Serving the workshop page offline: Solara's settings and an in-process uvicorn server.
+
+`pe-sim dashboard` must work on a laptop with no internet. Three things make that so:
+
+* Solara serves its JavaScript, CSS and fonts from the ``solara-assets`` package (installed files
+  under ``<prefix>/share/solara/cdn``), as its own proxy: ``SOLARA_ASSETS_PROXY=true`` and
+  ``SOLARA_ASSETS_PROXY_CACHE_DIR`` pointing at those files;
+* a missing asset must fail loudly rather than be fetched from jsDelivr behind the room's back:
+  ``SOLARA_ASSETS_CDN`` points at a closed local port (set it yourself to allow a real CDN);
+* telemetry is off (``SOLARA_TELEMETRY_MIXPANEL_ENABLE=false``) and the server runs in production
+  mode, which also drops the development-mode "check" iframe that calls solara.dev.
+
+The settings are environment variables read when Solara is first imported, so
+:func:`configure_environment` runs before any Solara import.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+import threading
+import time
+from pathlib import Path
+
+APP = "pe_sim.dashboard.app"
+OFFLINE_CDN = "http://127.0.0.1:9/solara-cdn-disabled-offline/"  # port 9 (discard): refused at once
+
+
+def assets_dir() -> Path | None:
+    """Where the solara-assets package put Solara's CDN files (None if it is not installed)."""
+    from importlib import metadata
+
+    try:
+        files = metadata.files("solara-assets") or []
+    except metadata.PackageNotFoundError:
+        return None
+    for f in files:
+        parts = Path(str(f)).parts
+        if "cdn" in parts and "solara" in parts:
+            i = parts.index("cdn")
+            root = Path(f.locate()).resolve()
+            for _ in range(len(parts) - i - 1):
+                root = root.parent
+            if root.is_dir():
+                return root
+    return None
+
+
+def configure_environment(scenario: str | None = None, env: dict | None = None) -> dict:
+    """Set (in ``env``, default ``os.environ``) the variables that keep Solara offline and quiet."""
+    env = os.environ if env is None else env
+    cdn = assets_dir()
+    if cdn is None:
+        raise RuntimeError("the solara-assets package is not installed; the dashboard needs it to work offline "
+                           "(pip install 'pe-sim[dashboard]')")
+    env.setdefault("SOLARA_ASSETS_PROXY", "true")
+    env.setdefault("SOLARA_ASSETS_PROXY_CACHE_DIR", str(cdn))
+    env.setdefault("SOLARA_ASSETS_CDN", OFFLINE_CDN)
+    env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "false"
+    env.setdefault("SOLARA_MODE", "production")
+    env.setdefault("SOLARA_THEME_VARIANT", "light")
+    env.setdefault("SOLARA_THEME_LOADER", "plain")
+    env["SOLARA_APP"] = APP
+    env.setdefault("MPLBACKEND", "Agg")
+    if scenario:
+        env["PE_SIM_DASHBOARD_SCENARIO"] = scenario
+    return env
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+def _check_bind(host: str, port: int) -> None:
+    from pe_sim.cli import UsageError
+
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind((host, port))
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {host}:{port} ({exc.strerror or exc}); "
+                         "pass another --port, or --port 0 for a free one") from None
+
+
+def serve(scenario: str | None = None, host: str = "127.0.0.1", port: int = 8765) -> int:
+    """Run the dashboard until Ctrl+C; prints the URL once the page can be opened."""
+    if port == 0:
+        port = free_port(host)
+    _check_bind(host, port)
+    configure_environment(scenario)
+    os.environ["SERVER_NAME"], os.environ["SERVER_PORT"] = host, str(port)
+    t0 = time.perf_counter()
+    import warnings
+
+    import uvicorn
+
+    # Plain http on localhost is the point here; Solara's advice about https cookies is noise for a room.
+    warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
+
+    import solara.server.settings  # noqa: F401  (reads the environment set above)
+
+    shown = "localhost" if host in ("127.0.0.1", "::1") else host
+    url = f"http://{host if ':' not in host else '[' + host + ']'}:{port}/"
+    config = uvicorn.Config("solara.server.starlette:app", host=host, port=port, log_level="warning",
+                            access_log=False, lifespan="on")
+    server = uvicorn.Server(config)
+
+    def announce():
+        while not server.started:
+            if getattr(server, "should_exit", False):
+                return
+            time.sleep(0.05)
+        print(f"pe-sim dashboard: {url}", flush=True)
+        if shown == "localhost":
+            print("  (this machine only; open the address above in a browser. Ctrl+C stops the server)", flush=True)
+        else:
+            print("  (listening on the network; Ctrl+C stops the server)", flush=True)
+        print(f"  started in {time.perf_counter() - t0:.1f} s", file=sys.stderr, flush=True)
+
+    threading.Thread(target=announce, daemon=True).start()
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    return 0
