@@ -1,0 +1,506 @@
+"""Analysis of runs: paired comparisons, global sensitivity, and figures.
+
+:func:`compare` runs several setups with the same seed and run ids (common random numbers: run i of
+every setup draws the same random numbers, so differences are paired and the noise cancels) and
+reports each setup's difference from the first:
+
+- at the horizon, on the end-of-run summaries of :mod:`pe_sim.sweep` (final value of stocks, totals
+  of flows, means of rates): mean difference with a bootstrap CI (``scipy.stats.bootstrap``, BCa, on
+  the paired differences) and a standardised effect size, Cohen's d = mean difference / pooled SD
+  of the two setups' summaries;
+- over time, on the same summary computed up to each sprint (value, cumulative total, running mean),
+  so the last point of each curve is the horizon difference; percentile bootstrap CIs per sprint.
+
+:func:`sensitivity` runs a sweep's Saltelli design and estimates Sobol' first- and total-order
+indices with bootstrap CIs (``scipy.stats.sobol_indices``, Saltelli 2010 estimators) of the mean
+end-of-run summary at each design point (replicates averaged); ``method="morris"`` screens with
+elementary effects (mu*, sigma) instead. :func:`sobol_from_outputs` and :func:`ishigami` let the
+wiring be checked on a function with known indices.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from pe_sim.config import Config, ConfigError, load as load_config
+from pe_sim.core.engine import OUTCOMES, param_arrays, simulate
+from pe_sim.events import schedule
+from pe_sim.params import PARAMS, encode
+from pe_sim.sweep import (as_spec, default_workers, load_results, make_design, run_sweep, running_summary,
+                          summarise, summary_kind, summary_name, _mp_context)
+
+CORE_OUTCOMES = ("customer_value", "features_shipped", "tech_debt", "incidents", "customer_trust", "burnout_mean",
+                 "attrition", "trust_em_pm")
+SENSITIVITY_OUTCOMES = ("customer_value", "tech_debt", "burnout_mean")
+
+
+# --------------------------------------------------------------------------------------------
+# Running configs with common random numbers
+# --------------------------------------------------------------------------------------------
+
+def _config_chunk(params: Mapping[str, Any], events, sprints: int, seed: int, start: int, stop: int,
+                  outcomes: Sequence[str]) -> dict[str, np.ndarray]:
+    n = stop - start
+    cols = {p.name: np.full(n, encode(p.name, params[p.name])) for p in PARAMS}
+    out = simulate(param_arrays(cols, n), schedule(events, sprints), sprints, seed, np.arange(start, stop))
+    return {k: out[k] for k in outcomes}
+
+
+def run_config(config: Config, runs: int, sprints: int, seed: int, outcomes: Sequence[str] = tuple(OUTCOMES),
+               chunk: int = 2000, executor: ProcessPoolExecutor | None = None) -> dict[str, np.ndarray]:
+    """(runs, sprints) trajectories of one config; run i uses run id i (so two configs share their luck)."""
+    spans = [(s, min(runs, s + chunk)) for s in range(0, runs, chunk)]
+    args = [(dict(config.params), config.events, sprints, seed, a, b, tuple(outcomes)) for a, b in spans]
+    parts = list(executor.map(_config_chunk, *zip(*args))) if executor else [_config_chunk(*a) for a in args]
+    return {k: np.concatenate([p[k] for p in parts]) for k in outcomes}
+
+
+def _as_configs(configs) -> list[Config]:
+    items = list(configs.items()) if isinstance(configs, Mapping) else [(None, c) for c in configs]
+    out, seen = [], {}
+    for name, c in items:
+        cfg = c if isinstance(c, Config) else load_config(c)
+        label = str(name) if name is not None else cfg.name
+        seen[label] = seen.get(label, 0) + 1
+        if seen[label] > 1:
+            label = f"{label}#{seen[label]}"
+        if label != cfg.name:
+            cfg = Config(label, cfg.description, cfg.source, cfg.params, cfg.events, cfg.runs, cfg.sprints,
+                         cfg.seed, cfg.path)
+        out.append(cfg)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# compare
+# --------------------------------------------------------------------------------------------
+
+@dataclass
+class Comparison:
+    """Result of :func:`compare`: ``summary`` (one row per setup x outcome at the horizon),
+    ``over_time`` (one row per setup x outcome x sprint) and ``runs`` (per-run summaries)."""
+
+    summary: pd.DataFrame
+    over_time: pd.DataFrame
+    runs: pd.DataFrame
+    reference: str
+    confidence: float
+    seed: int
+
+    def table(self) -> str:
+        """The horizon differences as aligned text."""
+        pct = round(100 * self.confidence)
+        rows = []
+        for r in self.summary.itertuples():
+            rows.append({"outcome": f"{r.outcome} ({r.summary})", "setup": r.setup,
+                         f"{self.reference}": f"{r.mean_reference:.4g}", "setup mean": f"{r.mean_setup:.4g}",
+                         "difference": f"{r.diff:+.4g}", f"{pct}% CI": f"[{r.ci_low:+.4g}, {r.ci_high:+.4g}]",
+                         "d": f"{r.effect_size:+.2f}"})
+        n = int(self.summary["runs"].iloc[0]) if len(self.summary) else 0
+        head = (f"differences from {self.reference!r} at the horizon ({n} paired runs, seed {self.seed}, "
+                f"common random numbers; d = Cohen's d):")
+        return head + "\n" + pd.DataFrame(rows).to_string(index=False)
+
+    def plot(self, path: str | Path | None = None):
+        return plot_compare(self, path)
+
+
+def _boot_ci(d: np.ndarray, confidence: float, resamples: int, rng: np.random.Generator, method: str = "BCa"
+             ) -> tuple[float, float]:
+    if np.all(d == d[0]):
+        return float(d[0]), float(d[0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ci = stats.bootstrap((d,), np.mean, confidence_level=confidence, n_resamples=resamples, method=method,
+                             vectorized=True, rng=rng).confidence_interval
+    return float(ci.low), float(ci.high)
+
+
+def _effect_size(a: np.ndarray, b: np.ndarray) -> float:
+    diff = float(np.mean(b) - np.mean(a))
+    pooled = math.sqrt((np.var(a, ddof=1) + np.var(b, ddof=1)) / 2) if len(a) > 1 else 0.0
+    if pooled == 0:
+        return 0.0 if diff == 0 else math.copysign(math.inf, diff)
+    return diff / pooled
+
+
+def compare(configs, *, runs: int | None = None, sprints: int | None = None, seed: int | None = None,
+            outcomes: Sequence[str] | None = None, confidence: float = 0.95, resamples: int = 2000,
+            figure: str | Path | None = None, workers: int | None = None) -> Comparison:
+    """Compare setups with common random numbers; the first is the reference.
+
+    ``configs``: scenario TOML paths, shipped scenario names or :class:`~pe_sim.config.Config` objects
+    (a mapping gives them labels). ``runs``/``sprints``/``seed`` default to the first config's [run].
+    Returns a :class:`Comparison` whose ``summary``, ``over_time`` and ``runs`` are DataFrames; with
+    ``figure`` a PNG with one panel per outcome is written.
+    """
+    cfgs = _as_configs(configs)
+    if len(cfgs) < 2:
+        raise ConfigError("compare", "configs", "expected at least two configs (the first is the reference)")
+    ref = cfgs[0]
+    runs = runs or ref.runs
+    sprints = sprints or ref.sprints
+    seed = ref.seed if seed is None else seed
+    outcomes = tuple(outcomes or CORE_OUTCOMES)
+    for o in outcomes:
+        if o not in OUTCOMES:
+            raise ConfigError("compare", "outcomes", f"unknown outcome {o!r}; valid: {', '.join(OUTCOMES)}")
+    if runs < 2:
+        raise ConfigError("compare", "runs", f"{runs} is not valid; expected at least 2 paired runs")
+    n_workers = workers or default_workers()
+    total = runs * len(cfgs)
+    ex = ProcessPoolExecutor(n_workers, mp_context=_mp_context()) if n_workers > 1 and total >= 4000 else None
+    try:
+        chunk = max(250, min(2000, math.ceil(runs / max(1, n_workers))))
+        traj = {c.name: run_config(c, runs, sprints, seed, outcomes, chunk=chunk, executor=ex) for c in cfgs}
+    finally:
+        if ex is not None:
+            ex.shutdown()
+    rng = np.random.default_rng(seed)
+    summ = {name: summarise(t, outcomes) for name, t in traj.items()}
+    run_rows = []
+    for name, s in summ.items():
+        run_rows.append(pd.DataFrame({"setup": name, "run": np.arange(runs), "seed": seed, **s}))
+    rows, time_rows = [], []
+    batch = max(1, int(5e6 // max(1, runs * sprints)))
+    for c in cfgs[1:]:
+        for o in outcomes:
+            col = summary_name(o)
+            a, b = summ[ref.name][col], summ[c.name][col]
+            d = b - a
+            lo, hi = _boot_ci(d, confidence, resamples, rng)
+            rows.append({"reference": ref.name, "setup": c.name, "outcome": o, "summary": summary_kind(o),
+                         "column": col, "mean_reference": a.mean(), "mean_setup": b.mean(), "diff": d.mean(),
+                         "ci_low": lo, "ci_high": hi, "effect_size": _effect_size(a, b), "sd_diff": d.std(ddof=1),
+                         "runs": runs, "meaning": OUTCOMES[o]})
+            dt = running_summary(traj[c.name][o], o) - running_summary(traj[ref.name][o], o)
+            mean = dt.mean(axis=0)
+            low, high = mean.copy(), mean.copy()
+            varies = np.ptp(dt, axis=0) > 0
+            if varies.any():
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    ci = stats.bootstrap((dt[:, varies],), np.mean, axis=0, confidence_level=confidence,
+                                         n_resamples=min(resamples, 1000), method="percentile", vectorized=True,
+                                         batch=batch, rng=rng).confidence_interval
+                low[varies], high[varies] = ci.low, ci.high
+            time_rows.append(pd.DataFrame({"reference": ref.name, "setup": c.name, "outcome": o,
+                                           "summary": summary_kind(o), "sprint": np.arange(sprints),
+                                           "diff": mean, "ci_low": low, "ci_high": high}))
+    res = Comparison(pd.DataFrame(rows), pd.concat(time_rows, ignore_index=True),
+                     pd.concat(run_rows, ignore_index=True), ref.name, confidence, seed)
+    if figure:
+        plot_compare(res, figure)
+    return res
+
+
+def _grid(n: int, ncols: int = 4, size=(3.6, 2.8)):
+    from matplotlib.figure import Figure
+
+    ncols = min(ncols, n)
+    nrows = math.ceil(n / ncols)
+    fig = Figure(figsize=(size[0] * ncols, size[1] * nrows + 0.6), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    for ax in axes[n:]:
+        ax.set_visible(False)
+    return fig, axes
+
+
+def plot_compare(res: Comparison, path: str | Path | None = None):
+    """One panel per outcome: each setup's difference from the reference over time with its CI band."""
+    outcomes = list(dict.fromkeys(res.summary["outcome"]))
+    fig, axes = _grid(len(outcomes))
+    pct = round(100 * res.confidence)
+    for ax, o in zip(axes, outcomes):
+        sub = res.over_time[res.over_time["outcome"] == o]
+        notes = []
+        for i, (setup, g) in enumerate(sub.groupby("setup", sort=False)):
+            x = g["sprint"].to_numpy() + 1
+            ax.plot(x, g["diff"], color=f"C{i}", lw=1.5, label=f"{setup} − {res.reference}")
+            ax.fill_between(x, g["ci_low"], g["ci_high"], color=f"C{i}", alpha=0.25, lw=0)
+            h = res.summary[(res.summary["outcome"] == o) & (res.summary["setup"] == setup)].iloc[0]
+            notes.append((f"C{i}", f"{h['diff']:+.3g} [{h['ci_low']:+.3g}, {h['ci_high']:+.3g}], d={h['effect_size']:+.2f}"))
+        ax.axhline(0, color="0.3", lw=0.8, ls="--")
+        kind = summary_kind(o)
+        ax.set_title(f"{o} ({'cumulative' if kind == 'total' else 'running mean' if kind == 'mean' else 'level'})",
+                     fontsize=9)
+        ax.set_xlabel("sprint", fontsize=8)
+        ax.tick_params(labelsize=7)
+        for j, (color, text) in enumerate(notes):
+            ax.text(0.02, 0.97 - 0.09 * j, text, transform=ax.transAxes, fontsize=6.5, va="top", color=color)
+    axes[0].legend(fontsize=7, loc="lower left")
+    n = int(res.summary["runs"].iloc[0])
+    fig.suptitle(f"Difference from {res.reference} (mean of {n} paired runs, common random numbers; "
+                 f"{pct}% bootstrap CI); horizon difference, CI and Cohen's d in each panel", fontsize=10)
+    if path:
+        fig.savefig(path, dpi=110)
+    return fig
+
+
+# --------------------------------------------------------------------------------------------
+# Sobol' indices and Morris screening
+# --------------------------------------------------------------------------------------------
+
+def sobol_from_outputs(y: np.ndarray, n: int, factors: Sequence[str], outcomes: Sequence[str] | None = None,
+                       confidence: float = 0.95, resamples: int = 1000, seed: int = 0) -> pd.DataFrame:
+    """Sobol' first- and total-order indices with bootstrap CIs from outputs on a Saltelli design.
+
+    ``y`` has one row per design point in the order of :func:`pe_sim.sweep.saltelli_stack` (A, B,
+    AB_1 .. AB_d; n rows each) and one column per outcome.
+    """
+    y = np.asarray(y, dtype=np.float64)
+    y = y[:, None] if y.ndim == 1 else y
+    d, s = len(factors), y.shape[1]
+    if y.shape[0] != n * (d + 2):
+        raise ValueError(f"expected {n * (d + 2)} rows (n (d + 2)), got {y.shape[0]}")
+    outcomes = list(outcomes) if outcomes is not None else [f"y{i}" for i in range(s)]
+    f_a, f_b = y[:n].T, y[n:2 * n].T
+    f_ab = y[2 * n:].reshape(d, n, s).transpose(0, 2, 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = stats.sobol_indices(func={"f_A": f_a, "f_B": f_b, "f_AB": f_ab}, n=n, rng=np.random.default_rng(seed))
+        boot = res.bootstrap(confidence_level=confidence, n_resamples=resamples)
+    shape = (s, d)
+    s1, st = np.reshape(res.first_order, shape), np.reshape(res.total_order, shape)
+    s1_ci, st_ci = boot.first_order.confidence_interval, boot.total_order.confidence_interval
+    rows = []
+    for k, o in enumerate(outcomes):
+        for i, f in enumerate(factors):
+            rows.append({"outcome": o, "parameter": f, "S1": s1[k, i],
+                         "S1_low": np.reshape(s1_ci.low, shape)[k, i], "S1_high": np.reshape(s1_ci.high, shape)[k, i],
+                         "ST": st[k, i], "ST_low": np.reshape(st_ci.low, shape)[k, i],
+                         "ST_high": np.reshape(st_ci.high, shape)[k, i]})
+    return pd.DataFrame(rows)
+
+
+def morris_from_outputs(y: np.ndarray, unit: np.ndarray, moved: np.ndarray, factors: Sequence[str],
+                        outcomes: Sequence[str] | None = None, confidence: float = 0.95, resamples: int = 1000,
+                        seed: int = 0) -> pd.DataFrame:
+    """Morris elementary effects: mu, mu* (with a bootstrap CI over trajectories) and sigma.
+
+    Rows of ``y``/``unit`` follow :func:`pe_sim.sweep.morris_unit` (trajectories of d + 1 points);
+    ``moved[i]`` is the factor index changed between row i - 1 and row i (-1 at a trajectory start).
+    Effects are per unit of each factor's (normalised) range.
+    """
+    y = np.asarray(y, dtype=np.float64)
+    y = y[:, None] if y.ndim == 1 else y
+    outcomes = list(outcomes) if outcomes is not None else [f"y{i}" for i in range(y.shape[1])]
+    moved = np.asarray(moved)
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i, f in enumerate(factors):
+        at = np.nonzero(moved == i)[0]
+        delta = unit[at, i] - unit[at - 1, i]
+        ee = (y[at] - y[at - 1]) / delta[:, None]  # (r, s)
+        for k, o in enumerate(outcomes):
+            e = ee[:, k]
+            a = np.abs(e)
+            lo = hi = float("nan")
+            if len(a) > 1:
+                lo, hi = _boot_ci(a, confidence, resamples, rng, method="percentile")
+            rows.append({"outcome": o, "parameter": f, "mu": e.mean(), "mu_star": a.mean(), "mu_star_low": lo,
+                         "mu_star_high": hi, "sigma": e.std(ddof=1) if len(e) > 1 else float("nan"),
+                         "trajectories": len(e)})
+    return pd.DataFrame(rows)
+
+
+def ishigami(x: np.ndarray, a: float = 7.0, b: float = 0.1) -> np.ndarray:
+    """The Ishigami function of x (n, 3) in [-pi, pi]^3."""
+    x = np.asarray(x)
+    return np.sin(x[:, 0]) + a * np.sin(x[:, 1]) ** 2 + b * x[:, 2] ** 4 * np.sin(x[:, 0])
+
+
+def ishigami_indices(a: float = 7.0, b: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
+    """Exact first- and total-order Sobol' indices of :func:`ishigami`."""
+    pi = np.pi
+    v1 = 0.5 * (1 + b * pi**4 / 5) ** 2
+    v2 = a**2 / 8
+    v13 = b**2 * pi**8 * (1 / 18 - 1 / 50)
+    v = v1 + v2 + v13
+    return np.array([v1, v2, 0.0]) / v, np.array([v1 + v13, v2, v13]) / v
+
+
+def sensitivity(spec, *, method: str | None = None, outcomes: Sequence[str] | None = None, points: int | None = None,
+                out: str | Path | None = None, workers: int | None = None, scheduler: str | None = None,
+                scheduler_file: str | None = None, client=None, chunk_size: int | None = None,
+                overwrite: bool = False, confidence: float | None = None, resamples: int | None = None,
+                figure: str | Path | bool | None = None, csv: str | Path | None = None,
+                progress: bool = True) -> pd.DataFrame:
+    """Global sensitivity of end-of-run summaries to a sweep's [vary] factors.
+
+    ``method="sobol"`` (default) runs the Saltelli design (N = ``points`` or [sweep].points base samples,
+    a power of 2; N (d + 2) points x replicates runs) and returns first- and total-order indices with
+    bootstrap CIs; ``"morris"`` runs ``points`` elementary-effect trajectories. Runs are kept in ``out``
+    (default: the sweep's out with ``_sobol``/``_morris``) and reused when called again. Writes the
+    table and a bar plot to ``out/_analysis`` unless ``csv``/``figure`` say otherwise (``figure=False``:
+    no plot). Returns the index table (``.attrs`` hold the text summary and paths).
+    """
+    spec = as_spec(spec)
+    sens = dict(spec.sensitivity)
+    method = method or sens.get("method", "sobol")
+    if method not in ("sobol", "morris"):
+        raise ConfigError(spec.file, "sensitivity.method", f"{method!r} is not valid; expected sobol or morris")
+    outcomes = list(outcomes or sens.get("outcomes") or [o for o in SENSITIVITY_OUTCOMES if o in spec.outcomes])
+    for o in outcomes:
+        if o not in spec.outcomes:
+            raise ConfigError(spec.file, "sweep.outcomes", f"does not keep {o!r}, which the sensitivity analysis needs")
+    if not spec.factors:
+        raise ConfigError(spec.file, "vary", "empty; sensitivity needs at least one parameter to vary")
+    design_kind = "saltelli" if method == "sobol" else "morris"
+    points = points or spec.points or (256 if method == "sobol" else 20)
+    if method == "sobol" and points & (points - 1):
+        lo = 1 << (points.bit_length() - 1)
+        raise ConfigError(spec.file, "sweep.points", f"{points} is not a power of 2 (needed for Sobol' indices); "
+                                                     f"try {lo} or {2 * lo}")
+    confidence = confidence or sens.get("confidence", 0.95)
+    resamples = resamples or sens.get("resamples", 1000)
+    sspec = spec.replace(design=design_kind, points=points, keep="summary")
+    out_dir = Path(out if out is not None else (spec.out if spec.design == design_kind else f"{spec.out}_{method}"))
+    report = run_sweep(sspec, out=out_dir, workers=workers, scheduler=scheduler, scheduler_file=scheduler_file,
+                       client=client, resume=not overwrite, overwrite=overwrite, chunk_size=chunk_size,
+                       progress=progress)
+    cols = [summary_name(o) for o in outcomes]
+    data = load_results(out_dir, columns=["point", *cols])
+    y = data.groupby("point")[cols].mean().sort_index().to_numpy()
+    names = list(spec.varied)
+    if method == "sobol":
+        table = sobol_from_outputs(y, points, names, outcomes, confidence, resamples, spec.seed)
+    else:
+        design = make_design(sspec)
+        moved = np.array([names.index(m) if m else -1 for m in design.table["moved"]])
+        table = morris_from_outputs(y, design.unit, moved, names, outcomes, confidence, resamples, spec.seed)
+    table.insert(1, "summary", [summary_name(o) for o in table["outcome"]])
+    adir = out_dir / "_analysis"
+    adir.mkdir(exist_ok=True)
+    csv_path = Path(csv) if csv else adir / f"{method}.csv"
+    table.to_csv(csv_path, index=False)
+    fig_path = None
+    if figure is not False:
+        fig_path = Path(figure) if figure else adir / f"{method}.png"
+        plot_sensitivity(table, method, fig_path, title=f"{spec.name}: {method} sensitivity, "
+                         f"{report.points:,} points x {spec.replicates} replicates = {report.runs:,} runs")
+    pct = round(100 * confidence)
+    if method == "sobol":
+        txt = table.assign(**{f"S1 {pct}% CI": [f"[{a:.3f}, {b:.3f}]" for a, b in zip(table.S1_low, table.S1_high)],
+                              f"ST {pct}% CI": [f"[{a:.3f}, {b:.3f}]" for a, b in zip(table.ST_low, table.ST_high)]})
+        txt = txt[["outcome", "parameter", "S1", f"S1 {pct}% CI", "ST", f"ST {pct}% CI"]]
+    else:
+        txt = table[["outcome", "parameter", "mu", "mu_star", "mu_star_low", "mu_star_high", "sigma"]]
+    text = (f"{method} sensitivity of {spec.name} ({report.points:,} points x {spec.replicates} replicates, "
+            f"runs in {out_dir}):\n" + txt.to_string(index=False, float_format=lambda v: f"{v:.3f}")
+            + f"\ntable: {csv_path}" + (f"\nfigure: {fig_path}" if fig_path else ""))
+    table.attrs.update(text=text, out=str(out_dir), csv=str(csv_path), figure=str(fig_path) if fig_path else None)
+    return table
+
+
+def plot_sensitivity(table: pd.DataFrame, method: str = "sobol", path: str | Path | None = None, title: str = ""):
+    """Bar plot: per outcome, S1 and ST (sobol) or mu* (morris) per parameter with CI whiskers."""
+    outcomes = list(dict.fromkeys(table["outcome"]))
+    key = "ST" if method == "sobol" else "mu_star"
+    if method == "sobol":
+        order = table.groupby("parameter")[key].mean().sort_values().index.tolist()
+    else:
+        norm = table.assign(rel=table[key] / table.groupby("outcome")[key].transform("max").replace(0, 1))
+        order = norm.groupby("parameter")["rel"].mean().sort_values().index.tolist()
+    h = max(2.5, 0.28 * len(order) + 1)
+    fig, axes = _grid(len(outcomes), ncols=3, size=(4.2, h))
+    pos = np.arange(len(order))
+    for ax, o in zip(axes, outcomes):
+        t = table[table["outcome"] == o].set_index("parameter").loc[order]
+        if method == "sobol":
+            for off, k, color, label in ((-0.2, "S1", "C0", "first order S1"), (0.2, "ST", "C3", "total order ST")):
+                err = np.clip(np.vstack([t[k] - t[f"{k}_low"], t[f"{k}_high"] - t[k]]), 0, None)
+                ax.barh(pos + off, t[k], height=0.4, color=color, xerr=err, error_kw={"lw": 0.8}, label=label)
+            ax.axvline(0, color="0.3", lw=0.6)
+            ax.set_xlabel("Sobol' index", fontsize=8)
+        else:
+            err = np.clip(np.vstack([t["mu_star"] - t["mu_star_low"], t["mu_star_high"] - t["mu_star"]]), 0, None)
+            ax.barh(pos, t["mu_star"], height=0.6, color="C0", xerr=np.nan_to_num(err), error_kw={"lw": 0.8},
+                    label="mu* (mean |elementary effect|)")
+            ax.plot(t["sigma"], pos, "k|", ms=8, label="sigma")
+            ax.set_xlabel("effect per unit of parameter range", fontsize=8)
+        ax.set_yticks(pos, order, fontsize=7)
+        ax.tick_params(axis="x", labelsize=7)
+        ax.set_title(summary_name(o), fontsize=9)
+    axes[0].legend(fontsize=7, loc="lower right")
+    if title:
+        fig.suptitle(title, fontsize=10)
+    if path:
+        fig.savefig(path, dpi=110)
+    return fig
+
+
+# --------------------------------------------------------------------------------------------
+# Sweep figures
+# --------------------------------------------------------------------------------------------
+
+def _mean_ci(g: pd.core.groupby.SeriesGroupBy, confidence: float) -> pd.DataFrame:
+    m, s, n = g.mean(), g.std(ddof=1), g.count()
+    half = stats.t.ppf(0.5 + confidence / 2, np.maximum(n - 1, 1)) * s / np.sqrt(n)
+    return pd.DataFrame({"mean": m, "low": m - half.fillna(0), "high": m + half.fillna(0)})
+
+
+def plot_sweep(df: pd.DataFrame, x: str, columns: Sequence[str], hue: str | None = None,
+               path: str | Path | None = None, confidence: float = 0.95, title: str = "", ncols: int = 3):
+    """Mean (with a t-interval over runs) of summary ``columns`` against parameter ``x``, one line per
+    ``hue`` value, one panel per column. Categorical ``x`` is shown at evenly spaced positions."""
+    fig, axes = _grid(len(columns), ncols=ncols)
+    cats = not pd.api.types.is_numeric_dtype(df[x]) or pd.api.types.is_bool_dtype(df[x])
+    levels = list(dict.fromkeys(df[x])) if cats else None
+    groups = [(None, df)] if hue is None else list(df.groupby(hue, sort=True))
+    for ax, col in zip(axes, columns):
+        for i, (h, g) in enumerate(groups):
+            st = _mean_ci(g.groupby(x)[col], confidence)
+            if cats:
+                st = st.reindex(levels)
+                xs = np.arange(len(levels)) + (i - (len(groups) - 1) / 2) * 0.08
+            else:
+                xs = st.index.to_numpy(dtype=float)
+            label = None if h is None else f"{hue} = {h}"
+            ax.errorbar(xs, st["mean"], yerr=[st["mean"] - st["low"], st["high"] - st["mean"]], color=f"C{i}",
+                        marker="o", ms=3.5, lw=1.3, capsize=2, label=label)
+        if cats:
+            ax.set_xticks(np.arange(len(levels)), [str(v) for v in levels], fontsize=7)
+        ax.set_xlabel(x, fontsize=8)
+        ax.set_title(col, fontsize=9)
+        ax.tick_params(labelsize=7)
+    if hue is not None:
+        axes[0].legend(fontsize=7)
+    if title:
+        fig.suptitle(title, fontsize=10)
+    if path:
+        fig.savefig(path, dpi=110)
+    return fig
+
+
+def plot_trajectories(df: pd.DataFrame, outcomes: Sequence[str], hue: str, path: str | Path | None = None,
+                      confidence: float = 0.95, title: str = "", shade: tuple[int, int] | None = None,
+                      ncols: int = 3):
+    """Mean trajectory (with a t-interval band over runs) of each outcome per ``hue`` value."""
+    fig, axes = _grid(len(outcomes), ncols=ncols)
+    for ax, o in zip(axes, outcomes):
+        for i, (h, g) in enumerate(df.groupby(hue, sort=True)):
+            st = _mean_ci(g.groupby("sprint")[o], confidence)
+            x = st.index.to_numpy() + 1
+            ax.plot(x, st["mean"], color=f"C{i}", lw=1.3, label=f"{hue} = {h}")
+            ax.fill_between(x, st["low"], st["high"], color=f"C{i}", alpha=0.2, lw=0)
+        if shade:
+            ax.axvspan(shade[0] + 1, shade[1] + 1, color="0.85", zorder=0)
+        ax.set_title(o, fontsize=9)
+        ax.set_xlabel("sprint", fontsize=8)
+        ax.tick_params(labelsize=7)
+    axes[0].legend(fontsize=7)
+    if title:
+        fig.suptitle(title, fontsize=10)
+    if path:
+        fig.savefig(path, dpi=110)
+    return fig

@@ -1,0 +1,156 @@
+"""`pe-sim sweep`, `pe-sim compare` and `pe-sim sensitivity`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from pe_sim.cli import UsageError
+from pe_sim.core.engine import OUTCOMES
+
+
+def _positive(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"{v} is not valid; expected at least 1")
+    return v
+
+
+def _outcomes(text: str | None) -> list[str] | None:
+    if text is None:
+        return None
+    names = [t.strip() for t in text.split(",") if t.strip()]
+    if names == ["all"]:
+        return list(OUTCOMES)
+    from pe_sim.config import _did_you_mean
+
+    for n in names:
+        if n not in OUTCOMES:
+            raise UsageError(f"--outcomes: unknown outcome {n!r}{_did_you_mean(n, OUTCOMES)} "
+                             f"(valid: all, {', '.join(OUTCOMES)})")
+    if not names:
+        raise UsageError("--outcomes: expected a comma-separated list of outcome names")
+    return names
+
+
+def _add_backend(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--workers", type=_positive, metavar="N", help="local worker processes (default: all cores)")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--scheduler", metavar="ADDRESS", help="run on an existing Dask cluster, e.g. tcp://host:8786")
+    g.add_argument("--scheduler-file", metavar="FILE", help="run on the Dask cluster described by this scheduler file")
+    p.add_argument("--chunk-size", type=_positive, metavar="N", help="runs per chunk (default: automatic)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "sweep", help="run a parameter sweep (grid, LHS, Sobol') on local cores or a Dask cluster",
+        description="Run the design of SWEEP.toml: chunks of runs on local processes (default: all cores) or a "
+                    "Dask cluster, written as Parquet parts to the output directory. Results are bit-identical "
+                    "for any worker count, chunk size or backend. After an interruption, --resume computes "
+                    "only the missing chunks.")
+    p.add_argument("sweep_file", metavar="SWEEP.toml")
+    _add_backend(p)
+    p.add_argument("--out", metavar="DIR", help="output directory (default: [sweep].out)")
+    p.add_argument("--resume", action="store_true", help="finish an interrupted sweep in the output directory")
+    p.add_argument("--overwrite", action="store_true", help="discard an existing sweep in the output directory")
+    p.add_argument("--dry-run", action="store_true", help="validate and print the plan without running")
+    p.set_defaults(func=_sweep)
+
+    c = sub.add_parser(
+        "compare", help="compare setups with common random numbers: differences, 95%% CIs, effect sizes, figure",
+        description="Run every config with the same seed and run ids (common random numbers) and report each "
+                    "setup's difference from the first: mean, bootstrap CI and standardised effect size "
+                    "(Cohen's d) of the end-of-run summaries, and the difference over time, with a figure of "
+                    "one panel per outcome.")
+    c.add_argument("configs", nargs="+", metavar="CONFIG", help="scenario TOMLs or shipped scenario names; the first is the reference")
+    c.add_argument("--runs", type=_positive, metavar="N", help="paired runs per setup (default: the first config's [run] runs)")
+    c.add_argument("--sprints", type=_positive, metavar="S", help="horizon (default: the first config's [run] sprints)")
+    c.add_argument("--seed", type=int, metavar="N", help="root seed (default: the first config's [run] seed)")
+    c.add_argument("--outcomes", metavar="A,B,...", help="outcomes to compare (default: a core set; 'all' for every one)")
+    c.add_argument("--confidence", type=float, default=0.95, metavar="P", help="confidence level (default 0.95)")
+    c.add_argument("--resamples", type=_positive, default=2000, metavar="N", help="bootstrap resamples (default 2000)")
+    c.add_argument("--figure", metavar="PNG", default="compare.png", help="figure path (default: compare.png; 'none' to skip)")
+    c.add_argument("--csv", metavar="PATH", help="also write the horizon table (and PATH with _over_time for the time course)")
+    c.add_argument("--workers", type=_positive, metavar="N", help="local worker processes (default: all cores)")
+    c.set_defaults(func=_compare)
+
+    s = sub.add_parser(
+        "sensitivity", help="global sensitivity: Sobol' first/total-order indices (or Morris screening) with CIs",
+        description="Run the Saltelli design of SWEEP.toml's [vary] factors (A and B from one Sobol' sequence "
+                    "of dimension 2d; N = [sweep].points base samples, N (d + 2) points) and report Sobol' "
+                    "first- and total-order indices with bootstrap CIs for each outcome, plus a bar plot. "
+                    "--method morris screens many parameters with elementary effects instead. The runs are kept "
+                    "in the output directory; running again reuses them.")
+    s.add_argument("sweep_file", metavar="SWEEP.toml")
+    s.add_argument("--method", choices=("sobol", "morris"), help="default: [sensitivity].method or sobol")
+    s.add_argument("--outcomes", metavar="A,B,...", help="default: [sensitivity].outcomes or customer_value,tech_debt,burnout_mean")
+    s.add_argument("--points", type=_positive, metavar="N", help="base samples N (sobol: a power of 2) or trajectories (morris)")
+    _add_backend(s)
+    s.add_argument("--out", metavar="DIR", help="run data directory (default: [sweep].out, with _sobol or _morris)")
+    s.add_argument("--overwrite", action="store_true", help="discard existing runs in the output directory")
+    s.add_argument("--figure", metavar="PNG", help="figure path (default: DIR/_analysis/<method>.png; 'none' to skip)")
+    s.add_argument("--csv", metavar="PATH", help="index table path (default: DIR/_analysis/<method>.csv)")
+    s.set_defaults(func=_sensitivity)
+
+
+def _backend_kwargs(args) -> dict:
+    return dict(workers=args.workers, scheduler=args.scheduler, scheduler_file=args.scheduler_file,
+                chunk_size=args.chunk_size, progress=not args.no_progress)
+
+
+def _sweep(args) -> int:
+    from pe_sim.sweep import describe, load_sweep, run_sweep
+
+    if args.resume and args.overwrite:
+        raise UsageError("--resume and --overwrite exclude each other")
+    spec = load_sweep(args.sweep_file)
+    if args.out:
+        spec = spec.replace(out=args.out)
+    if args.dry_run:
+        print(describe(spec, args.workers))
+        return 0
+    try:
+        report = run_sweep(spec, resume=args.resume, overwrite=args.overwrite, **_backend_kwargs(args))
+    except KeyboardInterrupt:
+        print(f"pe-sim: interrupted; finished chunks are in {spec.out}. Finish with: "
+              f"pe-sim sweep {args.sweep_file}{' --out ' + args.out if args.out else ''} --resume", file=sys.stderr)
+        return 130
+    print(report.line())
+    return 0
+
+
+def _compare(args) -> int:
+    from pe_sim.analysis import compare
+
+    if not 0.5 <= args.confidence < 1:
+        raise UsageError(f"--confidence: {args.confidence} is not valid; expected a number in [0.5, 1)")
+    if len(args.configs) < 2:
+        raise UsageError("compare needs at least two configs (the first is the reference)")
+    figure = None if args.figure.lower() == "none" else args.figure
+    res = compare(args.configs, runs=args.runs, sprints=args.sprints, seed=args.seed, outcomes=_outcomes(args.outcomes),
+                  confidence=args.confidence, resamples=args.resamples, figure=figure, workers=args.workers)
+    print(res.table())
+    if args.csv:
+        res.summary.to_csv(args.csv, index=False)
+        over = Path(args.csv)
+        res.over_time.to_csv(over.with_name(f"{over.stem}_over_time{over.suffix or '.csv'}"), index=False)
+    if figure:
+        print(f"figure: {figure}")
+    return 0
+
+
+def _sensitivity(args) -> int:
+    from pe_sim.analysis import sensitivity
+
+    figure = args.figure
+    res = sensitivity(args.sweep_file, method=args.method, outcomes=_outcomes(args.outcomes), points=args.points,
+                      out=args.out, overwrite=args.overwrite,
+                      figure=False if figure and figure.lower() == "none" else figure, csv=args.csv,
+                      **_backend_kwargs(args))
+    print(res.attrs.get("text", res.to_string(index=False)))
+    return 0
