@@ -30,7 +30,7 @@ EVENT_KINDS: dict[str, EventKind] = {
         EventKind("pm_absent", 1, 2, "unused (the PM is away for `duration` sprints)", 0.0, 1.0),
         EventKind("em_absent", 1, 2, "unused (the EM is away for `duration` sprints)", 0.0, 1.0),
         EventKind("hiring_wave", 3, 1, "engineers who join at once (the hiring target grows too)", 1, 20),
-        EventKind("competitor_launch", 0.5, 6, "pressure added (scaled by the PM's competition motivator) and share of feature value lost while it lasts", 0.0, 1.0),
+        EventKind("competitor_launch", 0.5, 6, "pressure added (scaled by the PM's competition motivator) while it lasts; half of it is the share of feature value lost", 0.0, 1.0),
     )
 }
 

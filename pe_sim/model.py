@@ -296,7 +296,8 @@ class TeamModel(mesa.Model):
         s.surprise = _f(R.surprise(s.done, warned))
         s.quality = _f(R.right_thing(self.pm.customer_insight, self.em.customer_understanding,
                                      self._sum(team, lambda e: e.user_knowledge) / s.n1, self.alignment))
-        s.value = _f(R.customer_value(p, s.feature_days, s.creep_done, s.quality, ev.competitor, self.bonus))
+        s.value = _f(R.customer_value(p, s.feature_days, s.creep_done, s.quality, ev.competitor, self.bonus,
+                                      self.customer_trust))
         self.customer_trust = _f(R.customer_trust_next(p, self.customer_trust, s.done, s.quality, s.incidents,
                                                        ev.escalation))
         self.debt = _f(R.debt_next(p, self.debt, s.feature_days + s.creep_done, s.tech_days, s.slack,

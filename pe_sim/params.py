@@ -53,7 +53,7 @@ FEEDBACK_PRACTICES = ("none", "sbi")
 
 PARAMS: tuple[Param, ...] = (
     # --- team and people -------------------------------------------------------------
-    _i("n_engineers", "engineers", 6, 1, 40, "engineers on the team at sprint 0; leavers are backfilled, so the team returns to this size unless a hiring wave grows it", "team"),
+    _i("n_engineers", "engineers", 6, 1, 40, "engineers on the team at sprint 0; with backfill on, leavers are replaced, so the team returns to this size unless a hiring wave grows it", "team"),
     _f("sprint_days", "days", 10, 5, 20, "working days in one sprint (one model step)", "team"),
     _f("skill_mean", "ideal-days/day", 1.0, 0.3, 2.0, "mean output of a fully ramped, rested engineer per working day", "team"),
     _f("skill_sd", "ideal-days/day", 0.2, 0.0, 0.6, "spread of engineer skill across people", "team"),
@@ -62,12 +62,12 @@ PARAMS: tuple[Param, ...] = (
        "Zhou & Mockus 2010: 3-6 months to become productive (6-13 sprints)"),
     _f("ramp_start", "fraction", 0.25, 0.0, 1.0, "productivity of a new hire in their first sprint", "team"),
     _f("mentor_cost", "fraction of a sprint", 0.25, 0.0, 1.0, "mentor time a brand-new hire takes from the rest of the team, falling as they ramp up", "team"),
-    _f("hiring_delay_sprints", "sprints", 6, 0, 52, "sprints from a departure until the replacement starts", "team"),
+    _f("hiring_delay_sprints", "sprints", 6, 1, 52, "sprints from a departure until the replacement starts", "team"),
     _b("backfill", True, "whether leavers are replaced after the hiring delay", "team"),
     _f("base_attrition", "probability/sprint", 0.005, 0.0, 0.1, "chance an engineer leaves in a sprint for reasons outside the team", "team",
        "~12%/year voluntary turnover in software teams"),
-    _f("burnout_attrition", "probability/sprint", 0.08, 0.0, 0.5, "extra leaving chance per sprint at full burnout (scales with burnout squared)", "team"),
-    _f("disengaged_attrition", "probability/sprint", 0.02, 0.0, 0.5, "extra leaving chance per sprint at zero engagement (scales with disengagement squared)", "team"),
+    _f("burnout_attrition", "probability/sprint", 0.05, 0.0, 0.5, "extra leaving chance per sprint at full burnout (scales with burnout squared)", "team"),
+    _f("disengaged_attrition", "probability/sprint", 0.01, 0.0, 0.5, "extra leaving chance per sprint at zero engagement (scales with disengagement squared)", "team"),
     _f("comm_hours_per_peer", "hours/sprint", 0.75, 0.0, 4.0, "coordination hours each engineer spends per teammate per sprint (paths grow as n(n-1)/2)", "team",
        "Brooks 1975: communication paths grow quadratically"),
     _f("coordination_hours", "hours/sprint", 3.0, 0.0, 10.0, "project-management hours per engineer the EM must supply if engineers own none of it", "team"),
@@ -89,9 +89,8 @@ PARAMS: tuple[Param, ...] = (
     _f("repay_efficiency", "debt-days/day", 1.0, 0.0, 3.0, "debt removed by one ideal-day of technical investment", "work"),
     _f("base_incident_rate", "incidents/sprint", 0.3, 0.0, 5.0, "expected incidents per sprint with no debt and a rested team", "work"),
     _f("incident_debt_rate", "incidents/sprint", 1.0, 0.0, 10.0, "extra expected incidents per sprint per debt_half_saturation of debt", "work"),
-    _f("defect_factor", "multiplier", 1.0, 0.0, 5.0, "extra incident rate at full mean burnout or full corner-cutting", "work"),
+    _f("defect_factor", "multiplier", 1.0, 0.0, 5.0, "extra incident rate at full mean burnout and full corner-cutting (each contributes half)", "work"),
     _f("incident_cost_days", "ideal-days", 3.0, 0.0, 20.0, "unplanned work each incident takes", "work"),
-    _f("payback_horizon_sprints", "sprints", 13, 1, 104, "horizon over which planners value a capacity gain from paying down debt", "work"),
     # --- customers ------------------------------------------------------------------------
     _f("initial_customer_trust", "0-1", 0.7, 0.0, 1.0, "customer trust at sprint 0", "customers"),
     _f("customer_trust_gain", "1/sprint", 0.05, 0.0, 0.5, "rate customer trust rises with the right work delivered as promised", "customers"),
@@ -152,8 +151,8 @@ PARAMS: tuple[Param, ...] = (
     _f("burnout_recovery_ratio", "ratio", 0.4, 0.0, 1.0, "recovery rate as a share of the rise rate (recovery is slower)", "burnout",
        "Maslach & Leiter 2016: recovery from burnout is slower than its onset"),
     _f("overtime_max", "fraction", 0.5, 0.0, 1.0, "most extra hours an engineer works (0.5 = 60 h/week)", "burnout"),
-    _f("overtime_efficiency_loss", "fraction", 0.3, 0.0, 1.0, "loss of hourly efficiency per unit overtime fraction", "burnout",
-       "Thomas: 50-60 h/week loses 10-15% efficiency (0.3 x 0.25-0.5)"),
+    _f("overtime_efficiency_loss", "fraction", 0.15, 0.0, 0.7, "loss of hourly efficiency at 60 h/week (overtime 0.5), growing with the square root of overtime", "burnout",
+       "Thomas & Raynar 1997: 50-60 h/week loses 10-15% efficiency (gives 10.6% at 50 h, 15% at 60 h)"),
     _f("burnout_output_loss", "fraction", 0.5, 0.0, 1.0, "output lost at full burnout", "burnout"),
 )
 

@@ -237,7 +237,7 @@ def step(st: State, p: SimpleNamespace, ev: Mapping[str, np.ndarray], skey: np.n
     warned = R.warning_effect(p, _sum(st.trust_em, act) / n1)
     surprise = R.surprise(done, warned)
     quality = R.right_thing(pm_insight, em_customer, _sum(user_knowledge, act) / n1, alignment)
-    value = R.customer_value(p, planned_feature_days, creep_done, quality, competitor, st.bonus)
+    value = R.customer_value(p, planned_feature_days, creep_done, quality, competitor, st.bonus, st.customer_trust)
     customer_trust = R.customer_trust_next(p, st.customer_trust, done, quality, incidents, ev["escalation"])
     debt = R.debt_next(p, st.debt, planned_feature_days + creep_done, tech_days, slack, mean_corners)
 

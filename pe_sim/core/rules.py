@@ -29,7 +29,7 @@ CONSTANTS: dict[str, tuple[float, str]] = {
     "estimation_rate": (0.1, "per-sprint rate EM estimation accuracy moves toward its target"),
     "engagement_rate": (0.2, "per-sprint rate engagement moves toward its target"),
     "tension_memory": (0.7, "share of unresolved tension carried to the next sprint"),
-    "stress_norm": (4.0, "divisor normalising the five stressors into a 0-1 stress level"),
+    "stress_norm": (5.0, "divisor normalising the five stressors into a 0-1 stress level"),
 }
 
 
@@ -261,8 +261,8 @@ def corner_cutting(p, felt, burnout):
 
 
 def engineer_output(p, avail, rate, ot, corners, noise_z):
-    """Ideal-days delivered: longer hours with lower hourly efficiency (Thomas), faster when cutting corners."""
-    hours = (1.0 + ot) * (1.0 - p.overtime_efficiency_loss * ot)
+    """Ideal-days delivered: longer hours with lower hourly efficiency (Thomas & Raynar), faster when cutting corners."""
+    hours = (1.0 + ot) * (1.0 - p.overtime_efficiency_loss * np.sqrt(ot / 0.5))
     noise = np.exp(p.delivery_noise * noise_z - 0.5 * p.delivery_noise ** 2)
     return avail * rate * hours * (1.0 + p.corner_cut_speedup * corners) * noise
 
@@ -297,9 +297,11 @@ def right_thing(pm_insight, em_customer, mean_user_knowledge, alignment):
     return 0.35 * pm_insight + 0.15 * em_customer + 0.25 * mean_user_knowledge + 0.25 * alignment
 
 
-def customer_value(p, feature_days, creep_days, quality, competitor, bonus):
-    """Outcome: value of the right features delivered; unvetted scope-creep work counts half."""
-    return (feature_days + 0.5 * creep_days) * p.feature_value * quality * (1.0 - 0.5 * competitor) * (1.0 + bonus)
+def customer_value(p, feature_days, creep_days, quality, competitor, bonus, customer_trust):
+    """Outcome: value of the right features delivered; unvetted scope-creep work counts half, and
+    customers who trust the product less adopt less of what ships (seed 003: customer trust above all)."""
+    return ((feature_days + 0.5 * creep_days) * p.feature_value * quality * (1.0 - 0.5 * competitor) * (1.0 + bonus)
+            * (0.5 + 0.5 * customer_trust))
 
 
 def customer_trust_next(p, trust, done, quality, incidents, escalation):
@@ -393,7 +395,7 @@ def leave_probability(p, burnout, engagement):
 
 
 def estimation_next(p, accuracy, alignment, drag):
-    target = 0.25 + 0.35 * alignment + 0.2 * p.engineer_ownership + 0.2 * (1.0 - drag / 0.9)
+    target = 0.25 + 0.35 * alignment + 0.2 * p.engineer_ownership + 0.2 * (1.0 - drag / np.maximum(p.max_debt_drag, EPS))
     return clip01(accuracy + c("estimation_rate") * (target - accuracy))
 
 
