@@ -229,7 +229,7 @@ class Engineer(mesa.Agent):
         p = self.model.p
         self.overtime = _f(R.overtime(p, felt, self.engagement))
         self.corners = _f(R.corner_cutting(p, felt, self.burnout))
-        noise = rng.normal(skey, self.agent_id, Draw.NOISE)
+        noise = rng.normal(skey, rng.TEAM, Draw.NOISE)  # the whole team shares a good or bad sprint
         self.output = _f(R.engineer_output(p, available, rate, self.overtime, self.corners, noise))
         return self.output
 

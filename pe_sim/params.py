@@ -77,7 +77,7 @@ PARAMS: tuple[Param, ...] = (
     _f("work_uncertainty", "log-sd", 0.25, 0.0, 1.0, "spread of true versus estimated effort of a sprint's committed work", "work"),
     _f("optimism_bias", "fraction", 0.25, 0.0, 1.0, "overestimate of capacity by a planner with zero estimation accuracy", "work",
        "planning fallacy (Kahneman & Tversky 1979)"),
-    _f("delivery_noise", "log-sd", 0.1, 0.0, 0.5, "sprint-to-sprint noise in each engineer's output", "work"),
+    _f("delivery_noise", "log-sd", 0.1, 0.0, 0.5, "sprint-to-sprint noise in the team's output (a shared good or bad sprint)", "work"),
     _f("initial_debt", "debt-days", 50, 0, 1000, "technical debt at sprint 0", "work"),
     _f("debt_half_saturation", "debt-days", 70, 1, 2000, "debt at which drag reaches half its maximum", "work"),
     _f("max_debt_drag", "fraction", 0.6, 0.0, 0.9, "largest share of capacity debt can consume", "work",

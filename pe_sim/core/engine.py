@@ -216,7 +216,7 @@ def step(st: State, p: SimpleNamespace, ev: Mapping[str, np.ndarray], skey: np.n
     felt = R.felt_pressure(p, commit, expected_capacity, pressure, em_here)
     ot = R.overtime(p, felt, st.engagement)
     corners = R.corner_cutting(p, felt, st.burnout)
-    out = R.engineer_output(p, avail, rate, ot, corners, rng.normal(skey, agents, Draw.NOISE))
+    out = R.engineer_output(p, avail, rate, ot, corners, rng.normal(skey, rng.TEAM, Draw.NOISE))
     team_capacity = _sum(out, act) * (1.0 - drag) * R.flow_factor(flow)
     mean_corners = _sum(corners, act) / n1
     incidents = rng.poisson(rng.uniform(skey, rng.TEAM, Draw.INCIDENTS),
@@ -290,7 +290,13 @@ def step(st: State, p: SimpleNamespace, ev: Mapping[str, np.ndarray], skey: np.n
     joined = np.sum(new, axis=0, keepdims=True)
     hires_due[t + 1] += (arrivals - joined)[0]
     joining = new > 0
-    skill_new = R.hire_skill(p, rng.normal(skey, agents, Draw.SKILL)) if new.any() else 0.0
+    skill = st.skill
+    if new.any():  # draw skills only where someone joins: hires are rare, slots x runs are many
+        slots, cols = np.nonzero(joining)
+        at = lambda v: np.broadcast_to(v, (1, runs))[0, cols]  # noqa: E731
+        hire_p = SimpleNamespace(skill_mean=at(p.skill_mean), skill_sd=at(p.skill_sd))
+        skill = skill.copy()
+        skill[slots, cols] = R.hire_skill(hire_p, rng.normal(skey[0, cols], agents[slots, 0], Draw.SKILL))
     active = stayed + new
     head = np.sum(active, axis=0, keepdims=True)
 
@@ -299,7 +305,7 @@ def step(st: State, p: SimpleNamespace, ev: Mapping[str, np.ndarray], skey: np.n
         pm_insight=pm_insight, pm_tech=pm_tech, em_customer=em_customer, em_estimation=em_estimation,
         alignment=alignment, tension=tension, bonus=bonus, debt=debt, customer_trust=customer_trust,
         active=active,
-        skill=np.where(joining, skill_new, st.skill),
+        skill=skill,
         tenure=np.where(joining, 0.0, tenure),
         burnout=np.where(joining, p.initial_burnout, burnout),
         engagement=np.where(joining, p.initial_engagement, engagement),
