@@ -35,6 +35,7 @@ def params(args) -> int:
             print(f"| `{p.name}` | {p.group} | {p.unit} | {p.default} | {p.describe_range()} | {p.meaning} |")
         return 0
     w = max(len(p.name) for p in rows)
+    print(f"  {'name':<{w}}  {'default':>13}  {'valid range':<26} {'unit':<20} meaning\n")
     for group in GROUPS:
         sub = [p for p in rows if p.group == group]
         if not sub:
