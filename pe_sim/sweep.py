@@ -86,7 +86,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from types import MappingProxyType
+from types import MappingProxyType, SimpleNamespace
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
@@ -99,7 +99,7 @@ from scipy.stats import qmc
 
 from pe_sim import __version__
 from pe_sim.config import Config, ConfigError, _did_you_mean, check_param, from_dict as config_from_dict, load as load_config
-from pe_sim.core.engine import OUTCOMES, param_arrays, simulate
+from pe_sim.core.engine import OUTCOMES, n_slots_for, param_arrays, simulate
 from pe_sim.events import Event, schedule
 from pe_sim.params import BY_NAME, PARAMS, encode
 
@@ -675,7 +675,7 @@ class ChunkJob:
     point_lo: int
     encoded: dict[str, np.ndarray]
     labels: dict[str, np.ndarray]
-    slot_engineers: float  # every chunk simulates this many engineer slots (see compute_chunk)
+    n_slots: int  # engineer slots every chunk of the sweep simulates (see compute_chunk)
 
 
 def part_name(index: int) -> str:
@@ -693,16 +693,10 @@ def compute_chunk(job: ChunkJob) -> pa.Table:
     for k, v in job.encoded.items():
         cols[k] = v[local]
     streams = rep if job.crn else runs
-    # The core sizes its engineer-slot arrays from the largest team in the batch, and numpy's
-    # summation order depends on that width; pad every chunk with one throw-away run at the
-    # sweep's largest team so each run's arithmetic is the same whichever chunk it lands in.
-    pad = bool(np.max(cols["n_engineers"]) < job.slot_engineers)
-    if pad:
-        for k, v in cols.items():
-            cols[k] = np.append(v, job.slot_engineers if k == "n_engineers" else v[0])
-        streams = np.append(streams, 0)
-    p = param_arrays(cols, n + pad)
-    traj = simulate(p, schedule(job.events, job.sprints), job.sprints, job.seed, streams)
+    # The engineer-slot width is fixed for the whole sweep (the largest team any run reaches) so
+    # sums over slots round identically whichever chunk a run lands in.
+    sched = schedule(job.events, job.sprints)
+    traj = simulate(param_arrays(cols, n), sched, job.sprints, job.seed, streams, n_slots=job.n_slots)
     frame: dict[str, Any] = {"run": runs, "point": point, "replicate": rep,
                              "seed": np.full(n, job.seed, dtype=np.int64)}
     if job.crn:
@@ -710,14 +704,14 @@ def compute_chunk(job: ChunkJob) -> pa.Table:
     for k, v in job.labels.items():
         frame[k] = v[local]
     if job.keep == "summary":
-        for k, v in summarise({k: traj[k][:n] for k in job.outcomes}, job.outcomes).items():
+        for k, v in summarise({k: np.ascontiguousarray(traj[k]) for k in job.outcomes}, job.outcomes).items():
             frame[k] = v
     else:
         s = job.sprints
         frame = {k: np.repeat(v, s) for k, v in frame.items()}
         frame["sprint"] = np.tile(np.arange(s, dtype=np.int64), n)
         for k in job.outcomes:
-            frame[k] = traj[k][:n].reshape(-1)
+            frame[k] = np.ascontiguousarray(traj[k]).reshape(-1)
     return pa.table({k: pa.array(v) for k, v in frame.items()})
 
 
@@ -757,7 +751,8 @@ def iter_jobs(spec: SweepSpec, design: Design, chunk_size: int, chunks: Iterable
     varied = set(enc)
     constants = {p.name: encode(p.name, spec.base.params[p.name]) for p in PARAMS if p.name not in varied}
     ne = enc.get("n_engineers")
-    slot_engineers = float(np.max(ne)) if ne is not None else constants["n_engineers"]
+    biggest = float(np.max(ne)) if ne is not None else constants["n_engineers"]
+    n_slots = n_slots_for(SimpleNamespace(n_engineers=np.array([biggest])), schedule(spec.base.events, spec.sprints))
     label_cols = spec.label_columns()
     labels = {f.name: design.table[f.name].to_numpy() for f in spec.factors}
     for c in chunks:
@@ -768,7 +763,7 @@ def iter_jobs(spec: SweepSpec, design: Design, chunk_size: int, chunks: Iterable
                        constants=constants, events=spec.base.events, point_lo=lo,
                        encoded={k: v[lo:hi] for k, v in enc.items()},
                        labels={label_cols[k]: v[lo:hi] for k, v in labels.items()},
-                       slot_engineers=slot_engineers)
+                       n_slots=n_slots)
 
 
 def auto_chunk_size(spec: SweepSpec, workers: int) -> int:

@@ -1,0 +1,123 @@
+"""Analysis: paired comparisons with CRN, Sobol' indices (Ishigami), Morris screening, CLI."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pe_sim.analysis import (compare, ishigami, ishigami_indices, morris_from_outputs, sensitivity,
+                             sobol_from_outputs)
+from pe_sim.cli import main
+from pe_sim.config import ConfigError, load
+from pe_sim.sweep import load_results, morris_unit, read_manifest, saltelli_stack, saltelli_unit, sweep_from_dict
+
+
+def test_sobol_indices_of_ishigami_match_the_known_values():
+    n, d = 2048, 3
+    unit, _ = saltelli_stack(*saltelli_unit(d, n, seed=3))
+    y = ishigami(-np.pi + 2 * np.pi * unit)
+    t = sobol_from_outputs(y, n, ["x1", "x2", "x3"], ["ishigami"], resamples=300)
+    s1, st = ishigami_indices()
+    np.testing.assert_allclose(t["S1"], s1, atol=0.04)
+    np.testing.assert_allclose(t["ST"], st, atol=0.04)
+    assert ((t["S1_low"] <= t["S1"]) & (t["S1"] <= t["S1_high"])).all()
+    assert ((t["ST_low"] - 0.02 <= st) & (st <= t["ST_high"] + 0.02)).all()
+
+
+def test_sobol_needs_a_and_b_from_one_sequence():
+    """Two separately drawn Sobol' matrices are not independent: the indices come out wrong."""
+    from scipy.stats import qmc
+
+    n, d = 1024, 3
+    a = qmc.Sobol(d, scramble=True, rng=1).random(n)
+    b = qmc.Sobol(d, scramble=False).random(n)  # same low-discrepancy skeleton as a
+    y = ishigami(-np.pi + 2 * np.pi * saltelli_stack(a, b)[0])
+    bad = sobol_from_outputs(y, n, ["x1", "x2", "x3"], resamples=50)
+    s1, st = ishigami_indices()
+    assert np.max(np.abs(bad["ST"] - st)) > 0.1
+
+
+def test_morris_ranks_a_linear_function_by_its_coefficients():
+    unit, traj, step, moved = morris_unit(d=4, r=30, levels=4, seed=1)
+    assert unit.shape == (30 * 5, 4) and (np.diff(step.reshape(30, 5), axis=1) == 1).all()
+    y = unit @ np.array([0.0, 1.0, 3.0, -2.0])
+    t = morris_from_outputs(y, unit, moved, list("abcd"))
+    np.testing.assert_allclose(t["mu_star"], [0, 1, 3, 2], atol=1e-9)
+    np.testing.assert_allclose(t["mu"], [0, 1, 3, -2], atol=1e-9)
+    np.testing.assert_allclose(t["sigma"], 0, atol=1e-9)
+
+
+def test_compare_uses_common_random_numbers(tmp_path):
+    same = compare(["crunch", "crunch"], runs=30, sprints=8, outcomes=["customer_value", "tech_debt"])
+    assert (same.summary[["diff", "ci_low", "ci_high", "effect_size"]] == 0).all().all()
+    assert list(same.summary["setup"]) == ["crunch#2", "crunch#2"]
+
+    base = load("split_backlogs")
+    res = compare({"calm": base.with_params(pressure=0.1), "pressed": base.with_params(pressure=0.9)},
+                  runs=200, sprints=30, seed=4, outcomes=["burnout_mean", "overtime_mean", "customer_value"],
+                  figure=tmp_path / "c.png", resamples=500)
+    s = res.summary.set_index("outcome")
+    assert s.loc["burnout_mean", "diff"] > 0 and s.loc["burnout_mean", "ci_low"] > 0
+    assert s.loc["burnout_mean", "effect_size"] > 0.5
+    assert (s["ci_low"] <= s["diff"]).all() and (s["diff"] <= s["ci_high"]).all()
+    assert set(s["summary"]) == {"final", "mean", "total"}
+    # the time course ends at the horizon difference
+    last = res.over_time[res.over_time["sprint"] == 29].set_index("outcome")["diff"]
+    np.testing.assert_allclose(last[s.index], s["diff"], rtol=1e-9)
+    assert len(res.runs) == 400 and {"setup", "run", "seed", "burnout_mean_final"} <= set(res.runs)
+    assert (tmp_path / "c.png").stat().st_size > 10_000
+    assert "pressed" in res.table()
+
+
+def test_compare_rejects_bad_input():
+    with pytest.raises(ConfigError, match="at least two"):
+        compare(["crunch"], runs=5)
+    with pytest.raises(ConfigError, match="did you mean"):
+        compare(["crunch", "crunh"], runs=5)
+
+
+def test_sensitivity_end_to_end_runs_the_saltelli_design_and_reuses_it(tmp_path):
+    spec = sweep_from_dict({"sweep": {"base": "split_backlogs", "design": "lhs", "points": 16, "replicates": 2,
+                                      "sprints": 15, "seed": 2, "crn": True,
+                                      "outcomes": ["customer_value", "tech_debt", "burnout_mean"]},
+                            "vary": {"pressure": {"low": 0.0, "high": 1.0}, "tech_share": {"low": 0.0, "high": 0.6},
+                                     "conflict_style": ["fight", "avoid", "productive"]}})
+    out = tmp_path / "sobol"
+    t = sensitivity(spec, out=out, workers=1, progress=False, resamples=100)
+    assert len(t) == 3 * 3 and set(t.columns) >= {"outcome", "parameter", "S1", "S1_low", "ST", "ST_high"}
+    data = load_results(out)
+    assert len(data) == 16 * (3 + 2) * 2 and read_manifest(out)["design"]["kind"] == "saltelli"
+    assert (out / "_analysis" / "sobol.png").is_file() and (out / "_analysis" / "sobol.csv").is_file()
+    assert len(pd.read_parquet(out)) == len(data)  # analysis files do not disturb the data directory
+    again = sensitivity(spec, out=out, workers=1, progress=False, resamples=100, figure=False)
+    pd.testing.assert_frame_equal(t[["S1", "ST"]], again[["S1", "ST"]])
+    m = sensitivity(spec, method="morris", points=6, out=tmp_path / "morris", workers=1, progress=False,
+                    resamples=50, outcomes=["burnout_mean"])
+    assert len(m) == 3 and (m["mu_star"] >= 0).all() and (tmp_path / "morris" / "_analysis" / "morris.png").is_file()
+
+
+def test_sensitivity_checks_points(tmp_path):
+    spec = sweep_from_dict({"sweep": {"base": "crunch", "design": "lhs", "points": 10},
+                            "vary": {"pressure": {"low": 0.0, "high": 1.0}}})
+    with pytest.raises(ConfigError, match="power of 2"):
+        sensitivity(spec, out=tmp_path)
+
+
+def test_cli_compare_and_sensitivity(tmp_path, capsys):
+    fig = tmp_path / "cmp.png"
+    assert main(["compare", "split_backlogs", "one_roadmap", "--runs", "20", "--sprints", "6",
+                 "--outcomes", "customer_value,tech_debt", "--figure", str(fig), "--csv", str(tmp_path / "c.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "one_roadmap" in out and "95% CI" in out and fig.is_file()
+    assert (tmp_path / "c_over_time.csv").is_file()
+    assert main(["compare", "crunch", "crunch", "--outcomes", "customer_valu"]) == 2
+    assert "did you mean 'customer_value'" in capsys.readouterr().err
+    sw = tmp_path / "s.toml"
+    sw.write_text("[sweep]\nbase = 'crunch'\ndesign = 'sobol'\npoints = 8\nreplicates = 1\nsprints = 5\n"
+                  "[vary]\npressure = { low = 0.0, high = 1.0 }\nsyncs_per_sprint = { low = 0, high = 10 }\n"
+                  "[sensitivity]\noutcomes = ['tech_debt']\nresamples = 50\n")
+    assert main(["sensitivity", str(sw), "--out", str(tmp_path / "sens"), "--workers", "1", "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert "sobol sensitivity" in out and "syncs_per_sprint" in out
+    assert (tmp_path / "sens" / "_analysis" / "sobol.png").is_file()

@@ -1,0 +1,270 @@
+"""Sweeps: config validation, designs, determinism across workers/chunks/backends, resume after kill -9."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import qmc
+
+from pe_sim.cli import main
+from pe_sim.config import ConfigError, load
+from pe_sim.core.engine import OUTCOMES, param_arrays, simulate
+from pe_sim.events import schedule
+from pe_sim.params import PARAMS, encode
+from pe_sim.sweep import (Factor, _rng, load_results, load_sweep, make_design, read_manifest, run_sweep,
+                          saltelli_stack, saltelli_unit, summary_name, sweep, sweep_from_dict)
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def spec_dict(**sweep_kw):
+    sw = {"base": "crunch", "design": "grid", "replicates": 3, "sprints": 12, "seed": 5}
+    sw.update(sweep_kw)
+    return {"sweep": sw, "vary": {"n_engineers": [2, 5, 12], "pressure": {"low": 0.2, "high": 0.8, "steps": 2},
+                                  "conflict_style": ["fight", "productive"]}}
+
+
+# --- validation -----------------------------------------------------------------------------------
+
+BAD = [
+    ("[sweep]\ndesign = 'grid'\n", "sweep.base", "missing"),
+    ("[sweep]\nbase = 'split_backlog'\n", "sweep.base", "did you mean 'split_backlogs'"),
+    ("[sweep]\nbase = 'crunch'\ndesign = 'latin'\n", "sweep.design", "expected one of grid"),
+    ("[sweep]\nbase = 'crunch'\nreplicats = 3\n", "sweep.replicats", "did you mean 'replicates'"),
+    ("[sweep]\nbase = 'crunch'\n[vary]\npresure = [0.1]\n", "vary.presure", "did you mean 'pressure'"),
+    ("[sweep]\nbase = 'crunch'\n[vary]\npressure = [0.1, 1.5]\n", "vary.pressure[1]", "out of range"),
+    ("[sweep]\nbase = 'crunch'\n[vary]\npressure = [0.1, 0.1]\n", "vary.pressure", "repeats"),
+    ("[sweep]\nbase = 'crunch'\n[vary]\npressure = 0.3\n", "vary.pressure", "single value"),
+    ("[sweep]\nbase = 'crunch'\n[vary]\npressure = { low = 0.1, high = 0.9 }\n", "vary.pressure", "needs steps"),
+    ("[sweep]\nbase = 'crunch'\n[vary]\npressure = { low = 0.9, high = 0.1, steps = 3 }\n", "vary.pressure", "below high"),
+    ("[sweep]\nbase = 'crunch'\n[vary]\nroadmap_mode = { low = 0, high = 1 }\n", "vary.roadmap_mode", "list of values"),
+    ("[sweep]\nbase = 'crunch'\n[vary]\nroadmap_mode = ['one_roadmap', 'split']\n", "vary.roadmap_mode[1]", "expected one of one_roadmap, split_backlogs"),
+    ("[sweep]\nbase = 'crunch'\ndesign = 'sobol'\npoints = 100\n[vary]\npressure = { low = 0, high = 1 }\n",
+     "sweep.points", "power of 2"),
+    ("[sweep]\nbase = 'crunch'\ndesign = 'lhs'\n[vary]\npressure = { low = 0, high = 1 }\n", "sweep.points", "missing"),
+    ("[sweep]\nbase = 'crunch'\ndesign = 'lhs'\npoints = 8\n", "vary", "at least one"),
+    ("[sweep]\nbase = 'crunch'\n[vary]\ntech_share = { dist = 'gauss', mean = 0.2, sd = 0.1 }\n", "vary.tech_share.dist", "expected one of"),
+    ("[sweep]\nbase = 'crunch'\n[vary]\ntech_share = { dist = 'normal', mean = 0.2, sd = 0 , steps = 3}\n", "vary.tech_share.sd", "sd > 0"),
+    ("[sweep]\nbase = 'crunch'\n[vary]\ntech_share = { dist = 'normal', mean = 0.2 }\n", "vary.tech_share.sd", "missing"),
+    ("[sweep]\nbase = 'crunch'\nkeep = 'all'\n", "sweep.keep", "summary, trajectories"),
+    ("[sweep]\nbase = 'crunch'\noutcomes = ['customer_valu']\n", "sweep.outcomes[0]", "did you mean 'customer_value'"),
+    ("[sweep]\nbase = 'crunch'\nreplicates = 0\n", "sweep.replicates", "expected"),
+    ("[sweep]\nbase = 'crunch'\nseed = -1\n", "sweep.seed", "expected"),
+    ("[sweep]\nbase = 'crunch'\nreplicates = 1000000000\n[vary]\npressure = [0.1, 0.2]\n", "sweep", "at most"),
+    ("[sweep]\nbase = 'crunch'\n[sensitivity]\nmethod = 'fast'\n", "sensitivity.method", "sobol, morris"),
+    ("[sweep\nbase = 'crunch'\n", "file", "not valid TOML"),
+]
+
+
+@pytest.mark.parametrize("text,key,words", BAD)
+def test_bad_sweep_configs_name_file_key_and_expectation(tmp_path, text, key, words):
+    f = tmp_path / "bad.toml"
+    f.write_text(text)
+    with pytest.raises(ConfigError) as e:
+        load_sweep(f)
+    assert e.value.key == key and str(f) in str(e.value)
+    assert words in str(e.value)
+
+
+def test_bad_sweep_cli_prints_one_line_and_exits_2(tmp_path, capsys):
+    f = tmp_path / "bad.toml"
+    f.write_text("[sweep]\nbase = 'crunch'\n[vary]\npressure = [0.1, 2]\n")
+    assert main(["sweep", str(f), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "vary.pressure[1]" in err[0] and "expected [0, 1]" in err[0]
+    assert not (tmp_path / "o").exists()  # nothing started
+
+
+def test_base_path_is_relative_to_the_sweep_file(tmp_path):
+    (tmp_path / "mine.toml").write_text("[scenario]\nname = 'mine'\n[params]\npressure = 0.7\n")
+    (tmp_path / "s.toml").write_text("[sweep]\nbase = 'mine.toml'\n")
+    spec = load_sweep(tmp_path / "s.toml")
+    assert spec.base.params["pressure"] == 0.7 and spec.out == "results/s"
+
+
+# --- designs --------------------------------------------------------------------------------------
+
+def test_grid_is_the_cartesian_product_last_factor_fastest():
+    d = make_design(sweep_from_dict(spec_dict()))
+    t = d.table
+    assert len(t) == 3 * 2 * 2
+    assert list(t["n_engineers"][:4]) == [2, 2, 2, 2] and list(t["conflict_style"][:2]) == ["fight", "productive"]
+    assert sorted(set(t["pressure"])) == [0.2, 0.8]
+    assert len(t.drop(columns="point").drop_duplicates()) == len(t)
+    assert t["n_engineers"].dtype == np.int64
+
+
+def test_lhs_puts_one_point_in_every_stratum_and_maps_factors():
+    spec = sweep_from_dict({"sweep": {"base": "crunch", "design": "lhs", "points": 50},
+                            "vary": {"pressure": {"low": 0.2, "high": 0.7}, "n_engineers": {"low": 3, "high": 7},
+                                     "roadmap_mode": ["one_roadmap", "split_backlogs"],
+                                     "tech_share": {"dist": "normal", "mean": 0.05, "sd": 0.2},
+                                     "sync_hours": {"low": 0.1, "high": 4.0, "log": True}}})
+    t = make_design(spec).table
+    strata = np.floor((t["pressure"] - 0.2) / 0.5 * 50).astype(int)
+    assert sorted(strata) == list(range(50))
+    assert set(t["n_engineers"]) == {3, 4, 5, 6, 7}
+    assert t["roadmap_mode"].value_counts().to_dict() == {"one_roadmap": 25, "split_backlogs": 25}
+    assert t["tech_share"].min() == 0.0 and t["tech_share"].max() <= 1.0  # normal clipped to the valid range
+    assert 0.1 <= t["sync_hours"].min() and t["sync_hours"].max() <= 4.0
+    # deterministic given the seed, different for another seed
+    assert make_design(spec).table.equals(t)
+    assert not make_design(spec.replace(seed=spec.seed + 1)).table.equals(t)
+
+
+def test_sobol_design_is_balanced():
+    spec = sweep_from_dict({"sweep": {"base": "crunch", "design": "sobol", "points": 64},
+                            "vary": {"pressure": {"low": 0.0, "high": 1.0}, "tech_share": {"low": 0.0, "high": 1.0}}})
+    t = make_design(spec).table
+    assert len(t) == 64
+    assert sorted(np.floor(t["pressure"] * 64).astype(int)) == list(range(64))  # one point per 1/64 slab
+
+
+def test_saltelli_a_and_b_are_halves_of_one_sobol_sequence():
+    d, n = 3, 16
+    a, b = saltelli_unit(d, n, seed=9)
+    ab = qmc.Sobol(d=2 * d, scramble=True, bits=64, rng=_rng(9)).random(n)
+    np.testing.assert_array_equal(a, ab[:, :d])
+    np.testing.assert_array_equal(b, ab[:, d:])
+    stack, labels = saltelli_stack(a, b)
+    assert stack.shape == (n * (d + 2), d) and labels[:n] == ["A"] * n and labels[-1] == "AB2"
+    blk = stack[2 * n + n:3 * n + n]  # AB1: A with column 1 from B
+    np.testing.assert_array_equal(blk[:, [0, 2]], a[:, [0, 2]])
+    np.testing.assert_array_equal(blk[:, 1], b[:, 1])
+
+
+def test_factor_from_unit_covers_ints_and_choices_uniformly():
+    f = Factor("n_engineers", "range", low=2, high=5)
+    u = (np.arange(4000) + 0.5) / 4000
+    assert np.bincount(f.from_unit(u))[2:].tolist() == [1000] * 4
+    c = Factor("conflict_style", "values", values=("fight", "avoid", "productive"))
+    assert list(c.from_unit(np.array([0.0, 0.34, 0.99, 1.0]))) == ["fight", "avoid", "productive", "productive"]
+
+
+# --- determinism and layout -----------------------------------------------------------------------
+
+def test_results_identical_for_any_workers_and_chunk_size_and_match_the_core(tmp_path):
+    spec = sweep_from_dict(spec_dict())
+    a = sweep(spec, out=tmp_path / "a", workers=1, chunk_size=7, progress=False)
+    b = sweep(spec, out=tmp_path / "b", workers=2, chunk_size=5, progress=False)
+    pd.testing.assert_frame_equal(a, b, check_exact=True)
+    assert len(a) == 36 and list(a["run"]) == list(range(36))
+    assert list(a.columns[:7]) == ["run", "point", "replicate", "seed", "n_engineers", "pressure", "conflict_style"]
+    assert (a["point"] == a["run"] // 3).all() and (a["replicate"] == a["run"] % 3).all() and (a["seed"] == 5).all()
+    # run 17 straight from the core, alone, with its global run id
+    row = a.iloc[17]
+    cfg = load("crunch").with_params(n_engineers=int(row.n_engineers), pressure=float(row.pressure),
+                                     conflict_style=row.conflict_style)
+    cols = {p.name: np.array([encode(p.name, cfg.params[p.name])]) for p in PARAMS}
+    out = simulate(param_arrays(cols, 1), schedule(cfg.events, 12), 12, 5, np.array([17]), n_slots=12)
+    assert row[summary_name("customer_value")] == out["customer_value"].sum()
+    assert row[summary_name("tech_debt")] == out["tech_debt"][0, -1]
+    # one pandas.read_parquet loads it; provenance sits beside it
+    assert pd.read_parquet(tmp_path / "b").shape == a.shape
+    m = read_manifest(tmp_path / "b")
+    assert m["status"] == "complete" and m["runs"] == 36 and m["sweep"]["sweep"]["base"] == "crunch"
+    assert m["versions"]["pe_sim"] and m["created"] and m["design"]["kind"] == "grid"
+    assert pd.read_parquet(tmp_path / "b" / "_design.parquet").shape[0] == 12
+
+
+def test_trajectories_stream_one_row_per_run_and_sprint(tmp_path):
+    spec = sweep_from_dict({"sweep": {"base": "crunch", "replicates": 2, "sprints": 6, "keep": "trajectories",
+                                      "outcomes": ["tech_share", "burnout_mean"], "crn": True},
+                            "vary": {"tech_share": [0.1, 0.3]}})
+    df = sweep(spec, out=tmp_path / "t", workers=1, chunk_size=3, progress=False)
+    assert len(df) == 4 * 6 and list(df["sprint"][:6]) == list(range(6))
+    assert "tech_share_param" in df and "tech_share" in df and (df["stream"] == df["replicate"]).all()
+    assert len(list((tmp_path / "t").glob("part-*.parquet"))) == 2
+
+
+def test_existing_output_needs_resume_or_overwrite_and_resume_checks_the_sweep(tmp_path):
+    spec = sweep_from_dict(spec_dict(sprints=4))
+    run_sweep(spec, out=tmp_path, workers=1, progress=False)
+    with pytest.raises(ConfigError, match="--resume"):
+        run_sweep(spec, out=tmp_path, workers=1, progress=False)
+    rep = run_sweep(spec, out=tmp_path, workers=1, resume=True, progress=False)
+    assert rep.chunks_run == 0 and "already complete" in rep.line()
+    with pytest.raises(ConfigError, match="different sweep"):
+        run_sweep(spec.replace(seed=6), out=tmp_path, workers=1, resume=True, progress=False)
+    rep = run_sweep(spec.replace(seed=6), out=tmp_path, workers=1, overwrite=True, progress=False)
+    assert rep.chunks_run == rep.chunks and (load_results(tmp_path)["seed"] == 6).all()
+
+
+def test_dask_local_cluster_gives_identical_data(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    spec = sweep_from_dict(spec_dict())
+    ref = sweep(spec, out=tmp_path / "ref", workers=1, progress=False)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        got = sweep(spec, out=tmp_path / "dask", client=client, chunk_size=4, progress=False)
+        assert read_manifest(tmp_path / "dask")["runs_log"][-1]["backend"] == "dask"
+    pd.testing.assert_frame_equal(ref, got, check_exact=True)
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+
+
+def test_resume_after_kill_9_gives_the_uninterrupted_data(tmp_path):
+    toml = tmp_path / "s.toml"
+    toml.write_text("[sweep]\nbase = 'split_backlogs'\ndesign = 'lhs'\npoints = 60\nreplicates = 1000\n"
+                    "sprints = 52\nseed = 11\noutcomes = ['customer_value', 'tech_debt', 'burnout_mean']\n"
+                    "[vary]\npressure = { low = 0.1, high = 0.9 }\nn_engineers = { low = 3, high = 9 }\n")
+    out = tmp_path / "killed"
+    proc = subprocess.Popen([sys.executable, "-m", "pe_sim.cli", "sweep", str(toml), "--out", str(out),
+                             "--workers", "2", "--chunk-size", "1000", "--no-progress"],
+                            cwd=ROOT, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.time() + 60
+    while time.time() < deadline and len(list(out.glob("part-*.parquet"))) < 3:
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)  # the sweep process itself; its workers notice and exit
+    proc.wait()
+    parts_at_kill = len(list(out.glob("part-*.parquet")))
+    assert 3 <= parts_at_kill < 60, "the sweep finished before it could be killed"
+    assert read_manifest(out)["status"] == "running"
+    deadline = time.time() + 10
+    while _group_alive(proc.pid) and time.time() < deadline:  # orphaned workers exit by themselves
+        time.sleep(0.1)
+    assert not _group_alive(proc.pid)
+
+    rep = run_sweep(load_sweep(toml), out=out, resume=True, workers=2, progress=False)
+    assert rep.chunks_skipped >= parts_at_kill - 2 and rep.chunks_run + rep.chunks_skipped == 60
+    assert not list(out.glob(".*.tmp"))
+    ref = sweep(load_sweep(toml), out=tmp_path / "ref", workers=2, chunk_size=1500, progress=False)
+    got = load_results(out)
+    assert got["run"].is_unique and len(got) == 60_000
+    pd.testing.assert_frame_equal(ref, got, check_exact=True)
+    lines = [json.loads(x) for x in (out / "_done.jsonl").read_text().splitlines()]
+    assert {x["chunk"] for x in lines} == set(range(60))
+
+
+def test_cli_sweep_runs_and_dry_run(tmp_path, capsys):
+    f = tmp_path / "s.toml"
+    f.write_text("[sweep]\nbase = 'one_roadmap'\nreplicates = 2\nsprints = 3\n[vary]\nsyncs_per_sprint = [0, 10]\n")
+    assert main(["sweep", str(f), "--dry-run"]) == 0
+    assert "2 points x 2 replicates = 4 runs" in capsys.readouterr().out
+    assert main(["sweep", str(f), "--out", str(tmp_path / "o"), "--workers", "1", "--no-progress"]) == 0
+    assert "sweep done: 4 runs" in capsys.readouterr().out
+    assert main(["sweep", str(f), "--out", str(tmp_path / "o"), "--resume", "--overwrite"]) == 2
+    assert len(pd.read_parquet(tmp_path / "o")) == 4
+
+
+def test_example_sweep_configs_validate():
+    files = sorted((ROOT / "configs" / "sweeps").glob("*.toml")) + sorted((ROOT / "experiments").glob("*/*sweep*.toml"))
+    assert files
+    for f in files:
+        spec = load_sweep(f)
+        assert spec.n_runs() > 0 and set(spec.outcomes) <= set(OUTCOMES)
