@@ -222,6 +222,15 @@ def _setups_html(configs: Sequence[Config]) -> str:
     return "".join(parts)
 
 
+def _spec(c: Config) -> str:
+    """How to name a config on the command line: a shipped scenario by name, anything else by path."""
+    from pe_sim.config import SCENARIO_DIR
+
+    if not c.path or Path(c.path).resolve().parent == SCENARIO_DIR.resolve():
+        return c.name.split("#")[0]
+    return c.path
+
+
 def build(configs: Sequence[Config], runs: int, sprints: int, seed: int, engine: str = "core",
           command: str | None = None) -> Report:
     """Run the configs and return the handout (HTML text plus the data behind it)."""
@@ -246,7 +255,7 @@ def build(configs: Sequence[Config], runs: int, sprints: int, seed: int, engine:
     figure_html = "".join(
         f"<figure><img alt='{_e(t)}' src='data:image/png;base64,{b64}'><figcaption><b>{_e(t)}.</b> {_e(cap)}"
         f"</figcaption></figure>" for t, cap, b64 in figs)
-    command = command or ("pe-sim report " + " ".join(c.path or c.name for c in configs)
+    command = command or ("pe-sim report " + " ".join(_spec(c) for c in configs)
                           + f" --runs {runs} --sprints {sprints} --seed {seed} --out report.html")
     doc = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

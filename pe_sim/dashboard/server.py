@@ -86,6 +86,19 @@ def _check_bind(host: str, port: int) -> None:
                          "pass another --port, or --port 0 for a free one") from None
 
 
+def warm_up() -> None:
+    """Import the page and draw one set of plots while the server starts, so the first visitor waits less."""
+    try:
+        from pe_sim.dashboard import app, figures  # noqa: F401
+        from pe_sim.dashboard.session import Workshop
+
+        w = Workshop(setup=app.initial_setup())
+        w.step()
+        figures.all_plots(w.setups)
+    except Exception:  # pragma: no cover - the page itself reports real problems
+        pass
+
+
 def serve(scenario: str | None = None, host: str = "127.0.0.1", port: int = 8765) -> int:
     """Run the dashboard until Ctrl+C; prints the URL once the page can be opened."""
     if port == 0:
@@ -122,6 +135,7 @@ def serve(scenario: str | None = None, host: str = "127.0.0.1", port: int = 8765
         print(f"  started in {time.perf_counter() - t0:.1f} s", file=sys.stderr, flush=True)
 
     threading.Thread(target=announce, daemon=True).start()
+    threading.Thread(target=warm_up, daemon=True).start()
     try:
         server.run()
     except KeyboardInterrupt:

@@ -1,0 +1,199 @@
+"""The dashboard in a real browser: Debian's Chromium, headless, driven by Playwright.
+
+The test starts `pe-sim dashboard` itself on a free localhost port, with outbound HTTP(S) pointed
+at a dead proxy for the server and every non-localhost request from the browser recorded and
+refused, so it proves the page needs no internet. It then moves a slider, steps, plays, injects an
+event, checks the plots and the team view changed, and saves a screenshot.
+
+Needs Chromium at /usr/bin/chromium (``apt-get install chromium``; no browser download at run
+time). A missing browser fails the test; set PE_SIM_ALLOW_NO_BROWSER=1 to skip instead.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("solara")
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage"]
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+TIMEOUT_MS = 60_000
+
+
+def chromium_path() -> str:
+    for cand in (os.environ.get("PE_SIM_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"),
+                 shutil.which("chromium-browser")):
+        if cand and Path(cand).exists():
+            return cand
+    msg = "Chromium not found: apt-get install chromium (or set PE_SIM_CHROMIUM)"
+    if os.environ.get("PE_SIM_ALLOW_NO_BROWSER"):
+        pytest.skip(msg)
+    pytest.fail(msg)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def pe_sim_command() -> list[str]:
+    script = Path(sys.executable).parent / "pe-sim"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "pe_sim.cli"]
+
+
+@pytest.fixture
+def dashboard(tmp_path):
+    """`pe-sim dashboard` on a free port; yields (url, seconds until it printed the URL)."""
+    port = free_port()
+    env = dict(os.environ)
+    # No internet for the server either: any outbound HTTP(S) goes to a closed local port.
+    env.update({"HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9",
+                "http_proxy": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9",
+                "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost",
+                "SOLARA_HOME": str(tmp_path / "solara-home"), "PYTHONUNBUFFERED": "1"})
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(pe_sim_command() + ["dashboard", "split_backlogs", "--host", "127.0.0.1", "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=open(tmp_path / "server.log", "w"), text=True, env=env,
+                            start_new_session=True)
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()
+    url = None
+    deadline = time.monotonic() + 90
+    while url is None and time.monotonic() < deadline:
+        try:
+            line = lines.get(timeout=0.5)
+        except queue.Empty:
+            if proc.poll() is not None:
+                break
+            continue
+        if line.startswith("pe-sim dashboard: "):
+            url = line.split(": ", 1)[1].strip()
+    startup = time.perf_counter() - t0
+    try:
+        if url is None:
+            pytest.fail(f"dashboard did not print its URL; server log:\n{(tmp_path / 'server.log').read_text()[-3000:]}")
+        assert urlsplit(url).hostname == "127.0.0.1" and urlsplit(url).port == port
+        yield url, startup
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGINT)  # the server's own process group (start_new_session)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=15)
+
+
+def test_dashboard_in_chromium_offline(dashboard, tmp_path):
+    url, startup = dashboard
+    exe = chromium_path()
+    requests, outside, failures, errors = [], [], [], []
+
+    def guard(route):
+        req = route.request
+        scheme = urlsplit(req.url).scheme
+        if scheme in ("data", "blob") or urlsplit(req.url).hostname in LOCAL_HOSTS:
+            route.continue_()
+        else:
+            outside.append(req.url)
+            route.abort()
+
+    with playwright_api.sync_playwright() as p:
+        ctx = p.chromium.launch_persistent_context(
+            tempfile.mkdtemp(prefix="pe-sim-chromium-", dir=tmp_path), executable_path=exe, headless=True,
+            args=CHROMIUM_ARGS, viewport={"width": 1440, "height": 1000})
+        try:
+            ctx.set_default_timeout(TIMEOUT_MS)
+            ctx.route("**/*", guard)
+            page = ctx.new_page()
+            page.on("request", lambda r: requests.append(r.url))
+            page.on("response", lambda r: failures.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            t0 = time.perf_counter()
+            page.goto(url)
+            page.wait_for_selector(".pe-plot img")
+            page.wait_for_selector(".pe-sprint[data-sprint='0']")
+            page.wait_for_function("[...document.querySelectorAll('.pe-plot img')].every(i => i.complete && i.naturalWidth > 0)")
+            usable = time.perf_counter() - t0
+            print(f"\ncommand to URL {startup:.1f} s; page usable {usable:.1f} s later")
+
+            # rendered: title, controls, six plots with captions, one card per engineer
+            assert page.locator(".pe-plot img").count() == 6
+            assert page.locator(".pe-caption").count() == 7
+            assert page.locator(".pe-engineer").count() == 6
+            for text in ("Reset", "Step"):
+                assert page.get_by_role("button", name=text, exact=True).is_visible()
+            srcs0 = page.eval_on_selector_all(".pe-plot img", "els => els.map(e => e.src)")
+            team0 = page.inner_text(".pe-team-view")
+
+            def sprint() -> int:
+                return int(page.get_attribute(".pe-sprint", "data-sprint"))
+
+            def wait_sprint(n: int):
+                page.wait_for_function(f"Number(document.querySelector('.pe-sprint').dataset.sprint) >= {n}")
+
+            # move a slider: business pressure to about 0.9
+            slider = page.locator(".pe-control-pressure .v-slider")
+            slider.scroll_into_view_if_needed()
+            box = slider.bounding_box()
+            page.mouse.click(box["x"] + box["width"] * 0.9, box["y"] + box["height"] / 2)
+            page.wait_for_selector(".pe-log:has-text('pressure =')")
+            shown = page.inner_text(".pe-log").rsplit("pressure = ", 1)[1].split()[0]
+            assert 0.8 <= float(shown) <= 1.0, shown
+
+            # step three sprints
+            step = page.get_by_role("button", name="Step", exact=True)
+            for i in range(1, 4):
+                step.click()
+                wait_sprint(i)
+            assert sprint() == 3
+
+            # inject an event at the current sprint and step into it
+            page.locator(".pe-event-key_engineer_leaves").click()
+            page.wait_for_selector(".pe-log:has-text('key engineer leaves')")
+            step.click()
+            wait_sprint(4)
+            page.wait_for_selector(".pe-team-view:has-text('resigned (key engineer) in sprint 4')")
+
+            # play a little, then pause
+            page.get_by_role("button", name="▶", exact=True).click()
+            wait_sprint(7)
+            page.get_by_role("button", name="❚❚", exact=True).click()
+            page.wait_for_selector("button:has-text('Step'):not([disabled])")
+
+            page.wait_for_function("[...document.querySelectorAll('.pe-plot img')].every(i => i.complete && i.naturalWidth > 0)")
+            srcs1 = page.eval_on_selector_all(".pe-plot img", "els => els.map(e => e.src)")
+            assert len(srcs1) == 6 and all(a != b for a, b in zip(srcs0, srcs1)), "every plot must have been redrawn"
+            team1 = page.inner_text(".pe-team-view")
+            assert team1 != team0 and "resigned (key engineer)" in team1
+            assert page.locator(".pe-engineer[data-state='left']").count() >= 1
+
+            shot = tmp_path / "dashboard.png"
+            page.locator(".pe-main").scroll_into_view_if_needed()
+            page.screenshot(path=str(shot))
+            assert shot.stat().st_size > 20_000
+        finally:
+            ctx.close()
+
+    hosts = {urlsplit(u).hostname for u in requests if urlsplit(u).scheme not in ("data", "blob")}
+    assert not outside, f"the page tried to reach the internet: {outside[:5]}"
+    assert hosts <= LOCAL_HOSTS, hosts
+    assert not failures, failures[:5]
+    assert not errors, errors[:5]

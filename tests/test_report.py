@@ -1,0 +1,134 @@
+"""The HTML handout: it opens, contains every figure, and has no external references."""
+
+from __future__ import annotations
+
+import base64
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from pe_sim import report
+from pe_sim.cli import main
+from pe_sim.config import load
+from pe_sim.dashboard.captions import CAPTIONS
+
+
+class Collect(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+        self.text: list[str] = []
+        self.stack: list[str] = []
+        self.unclosed_errors = 0
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+URL_ATTRS = ("src", "href", "srcset", "action", "poster", "data", "background", "formaction", "xlink:href")
+
+
+def assert_self_contained(doc: str) -> Collect:
+    parser = Collect()
+    parser.feed(doc)
+    parser.close()
+    for tag, attrs in parser.tags:
+        assert tag not in ("script", "link", "iframe", "object", "embed", "base"), tag
+        for a in URL_ATTRS:
+            if a in attrs:
+                assert attrs[a].startswith("data:"), (tag, a, attrs[a][:80])
+    # nothing that a browser, mail client or printer would fetch
+    assert not re.search(r"(?i)\b(https?|ftp):|//[a-z0-9.-]+\.[a-z]{2,}/|url\(\s*['\"]?(?!data:)|@import", doc)
+    return parser
+
+
+@pytest.fixture(scope="module")
+def built():
+    configs = [load("one_roadmap"), load("split_backlogs"), load("crunch")]
+    return report.build(configs, runs=40, sprints=30, seed=5)
+
+
+def test_report_has_every_figure_embedded_and_no_external_references(built):
+    doc = built.html
+    parser = assert_self_contained(doc)
+    imgs = [a for t, a in parser.tags if t == "img"]
+    assert len(imgs) == len(built.figures) == 2 + len(report.FIGURE_OUTCOMES)
+    for a in imgs:
+        assert a["src"].startswith("data:image/png;base64,")
+        png = base64.b64decode(a["src"].split(",", 1)[1], validate=True)
+        assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5_000
+        assert a.get("alt")
+    assert doc.count("<figcaption>") == len(imgs)
+    for k in report.FIGURE_OUTCOMES:
+        assert CAPTIONS[k].replace("'", "&#x27;") in doc
+
+
+def test_report_says_what_was_run_and_the_key_outcomes_with_cis(built):
+    doc = built.html
+    assert doc.startswith("<!DOCTYPE html>") and doc.rstrip().endswith("</html>")
+    for name in ("one_roadmap", "split_backlogs", "crunch"):
+        assert f"<h3>{name}</h3>" in doc
+    assert "roadmap_mode" in doc and "deadline crunch at sprint 14" in doc
+    assert "40 runs per setup" in doc and "30 sprints" in doc and "seed 5" in doc
+    assert "Key outcomes" in doc and "95% confidence interval" in doc
+    s = built.summary
+    assert set(s["scenario"]) == {"one_roadmap", "split_backlogs", "crunch"}
+    assert (s["ci_low"] <= s["mean"]).all() and (s["mean"] <= s["ci_high"]).all()
+    assert "In plain words" in doc and doc.count("<li class=") >= 5
+    assert "pe-sim report one_roadmap split_backlogs crunch --runs 40 --sprints 30 --seed 5" in doc
+
+
+def test_report_is_reproducible(built):
+    again = report.build([load("one_roadmap"), load("split_backlogs"), load("crunch")], runs=40, sprints=30, seed=5)
+    assert again.summary.equals(built.summary)
+
+
+def test_report_command_writes_a_file_that_opens(tmp_path, capsys):
+    out = tmp_path / "handout" / "report.html"
+    assert main(["report", "one_roadmap", "split_backlogs", "--runs", "20", "--sprints", "20", "--seed", "3",
+                 "--out", str(out)]) == 0
+    assert "wrote" in capsys.readouterr().out
+    doc = out.read_text(encoding="utf-8")
+    assert_self_contained(doc)
+    assert "one_roadmap vs split_backlogs" in doc
+    # a repeated config still gets a column of its own
+    out2 = tmp_path / "same.html"
+    assert main(["report", "crunch", "crunch", "--runs", "5", "--sprints", "10", "--out", str(out2)]) == 0
+    assert "crunch#1" in out2.read_text(encoding="utf-8")
+
+
+def test_report_command_rejects_bad_input(tmp_path, capsys):
+    assert main(["report", "no_such_scenario", "--out", str(tmp_path / "r.html")]) == 2
+    assert "no such file or shipped scenario" in capsys.readouterr().err
+    assert main(["report", "crunch", "--out", str(tmp_path / "r.txt")]) == 2
+    assert "expected an .html file" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["report", "crunch"])  # --out is required
+
+
+@pytest.mark.skipif(not __import__("shutil").which("chromium") and not __import__("os").path.exists("/usr/bin/chromium"),
+                    reason="no Chromium to open the file with")
+def test_report_opens_in_a_browser_offline(tmp_path):
+    """The file renders in Chromium from disk with every image decoded and no network request at all."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    path = tmp_path / "report.html"
+    report.write(path, [load("one_roadmap"), load("split_backlogs")], runs=10, sprints=12, seed=1)
+    requests = []
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
+                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        try:
+            page = browser.new_page()
+            page.on("request", lambda r: requests.append(r.url))
+            page.goto(path.as_uri())
+            page.wait_for_load_state("load")
+            n = page.evaluate("[...document.images].filter(i => i.complete && i.naturalWidth > 300).length")
+            assert n == 2 + len(report.FIGURE_OUTCOMES)
+            assert "What the simulation says" in page.inner_text("h1")
+        finally:
+            browser.close()
+    assert all(u.startswith(("file:", "data:")) for u in requests), requests[:5]
