@@ -24,6 +24,9 @@ A sweep TOML names a base scenario, the parameters to vary and how, and where to
     tech_share = { dist = "normal", mean = 0.2, sd = 0.05 }   # a distribution, clipped to the valid range:
                                                               # uniform(low, high), normal(mean, sd),
                                                               # lognormal(median, sigma), triangular(low, mode, high)
+    hiring_wave.sprint = [6, 14, 22]                          # an event field: <kind>.sprint / .duration / .magnitude
+                                                              # of the base scenario's one event of that kind
+                                                              # (a sprint at or after the horizon: no event)
 
     [sensitivity]             # optional, read by `pe-sim sensitivity`
     method = "sobol"          # sobol | morris
@@ -98,10 +101,10 @@ from scipy.special import ndtri
 from scipy.stats import qmc
 
 from pe_sim import __version__
-from pe_sim.config import Config, ConfigError, _did_you_mean, check_param, from_dict as config_from_dict, load as load_config
+from pe_sim.config import Config, ConfigError, _did_you_mean, check_param, load as load_config
 from pe_sim.core.engine import OUTCOMES, n_slots_for, param_arrays, simulate
-from pe_sim.events import Event, schedule
-from pe_sim.params import BY_NAME, PARAMS, encode
+from pe_sim.events import EVENT_KINDS, SCHEDULE_FIELDS, Event, schedule
+from pe_sim.params import BY_NAME, PARAMS, Param, encode
 
 # --------------------------------------------------------------------------------------------
 # End-of-run summaries
@@ -163,6 +166,51 @@ MAX_RUNS = 10**9
 DEFAULT_SENSITIVITY_OUTCOMES = ("customer_value", "tech_debt", "burnout_mean")
 
 
+EVENT_FIELDS = ("sprint", "duration", "magnitude")
+
+
+def event_param(name: str) -> Param | None:
+    """A pseudo-parameter for an event field a sweep can vary, e.g. ``deadline_crunch.magnitude``."""
+    kind, _, fld = name.partition(".")
+    ek = EVENT_KINDS.get(kind)
+    if ek is None or fld not in EVENT_FIELDS:
+        return None
+    if fld == "sprint":
+        return Param(name, "sprint", 0, 0, 1000, f"sprint the {kind} event starts (0-based; at or after the horizon: "
+                                                 "it does not happen)", "events", "int")
+    if fld == "duration":
+        return Param(name, "sprints", ek.duration, 1, 1000, f"sprints the {kind} event lasts", "events", "int")
+    whole = kind in ("key_engineer_leaves", "hiring_wave")
+    return Param(name, "-", ek.magnitude, ek.lo, ek.hi, ek.magnitude_meaning, "events", "int" if whole else "float")
+
+
+def _param(name: str) -> Param:
+    return BY_NAME.get(name) or event_param(name)
+
+
+def _check_value(file: str, key: str, name: str, value: Any) -> Any:
+    if name in BY_NAME:
+        return check_param(file, key, name, value)
+    p = event_param(name)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ConfigError(file, key, f"{value!r} is not a number; expected a {p.kind} in {p.describe_range()}")
+    if p.kind == "int" and float(value) != int(value):
+        raise ConfigError(file, key, f"{value!r} is not a whole number; expected an integer in {p.describe_range()}")
+    if value != value or not (p.lo <= value <= p.hi):
+        raise ConfigError(file, key, f"{value!r} is out of range; expected {p.describe_range()} ({p.meaning})")
+    return int(value) if p.kind == "int" else float(value)
+
+
+def with_event_values(events: tuple[Event, ...], values: Mapping[str, Any]) -> tuple[Event, ...]:
+    """The timeline with varied fields (``{"kind.field": value}``) applied to the one event of each kind."""
+    out = list(events)
+    for name, v in values.items():
+        kind, fld = name.split(".")
+        i = next(j for j, e in enumerate(out) if e.kind == kind)
+        out[i] = dataclasses.replace(out[i], **{fld: int(v) if fld in ("sprint", "duration") else float(v)})
+    return tuple(sorted(out, key=lambda e: e.sprint))
+
+
 @dataclass(frozen=True)
 class Factor:
     """One varied parameter: a list of values, a range, or a distribution."""
@@ -178,8 +226,12 @@ class Factor:
     args: tuple[tuple[str, float], ...] = ()
 
     @property
-    def param(self):
-        return BY_NAME[self.name]
+    def param(self) -> Param:
+        return _param(self.name)
+
+    @property
+    def is_event(self) -> bool:
+        return self.name not in BY_NAME
 
     def describe(self) -> dict[str, Any]:
         if self.kind == "values":
@@ -348,15 +400,16 @@ def _unknown_key(file: str, key: str, word: str, options: Sequence[str]) -> Conf
 
 
 def check_factor(file: str, key: str, name: str, raw: Any) -> Factor:
-    """Validate one ``[vary]`` entry."""
-    if name not in BY_NAME:
+    """Validate one ``[vary]`` entry (a parameter, or an event field ``kind.field``)."""
+    if name not in BY_NAME and event_param(name) is None:
         raise ConfigError(file, key, f"unknown parameter '{name}'{_did_you_mean(name, BY_NAME)} "
-                                     "(`pe-sim params` lists the valid names)")
-    p = BY_NAME[name]
+                                     "(`pe-sim params` lists the valid names; event fields are "
+                                     "<event kind>.sprint/duration/magnitude)")
+    p = _param(name)
     if isinstance(raw, list):
         if not raw:
             raise ConfigError(file, key, "empty list; expected at least one value")
-        vals = tuple(check_param(file, f"{key}[{i}]", name, v) for i, v in enumerate(raw))
+        vals = tuple(_check_value(file, f"{key}[{i}]", name, v) for i, v in enumerate(raw))
         if len(set(vals)) != len(vals):
             raise ConfigError(file, key, f"{list(raw)!r} repeats a value; list each value once")
         return Factor(name, "values", vals)
@@ -410,8 +463,8 @@ def check_factor(file: str, key: str, name: str, raw: Any) -> Factor:
         if k not in raw:
             raise ConfigError(file, f"{key}.{k}", "missing; a range needs low and high "
                                                   "(or give dist = \"normal\" etc. for a distribution)")
-    low = float(check_param(file, f"{key}.low", name, raw["low"]))
-    high = float(check_param(file, f"{key}.high", name, raw["high"]))
+    low = float(_check_value(file, f"{key}.low", name, raw["low"]))
+    high = float(_check_value(file, f"{key}.high", name, raw["high"]))
     if not low < high:
         raise ConfigError(file, key, f"low {low:g} must be below high {high:g}")
     log = raw.get("log", False)
@@ -456,7 +509,20 @@ def sweep_from_dict(data: Mapping[str, Any], file: str = "<dict>", base_dir: str
     vary = data.get("vary", {})
     if not isinstance(vary, dict):
         raise ConfigError(file, "vary", "expected a [vary] table of parameter = values/range/distribution")
-    factors = tuple(check_factor(file, f"vary.{k}", k, v) for k, v in vary.items())
+    factors = []
+    for k, v in vary.items():
+        if k in EVENT_KINDS and isinstance(v, dict):  # [vary.<event kind>] sprint / duration / magnitude
+            same = [e for e in base.events if e.kind == k]
+            if len(same) != 1:
+                raise ConfigError(file, f"vary.{k}", f"the base scenario has {len(same)} {k} events; a sweep varies "
+                                                     f"the fields of exactly one (add it to the base's [[events]])")
+            for fld, fv in v.items():
+                if fld not in EVENT_FIELDS:
+                    raise _unknown_key(file, f"vary.{k}.{fld}", fld, EVENT_FIELDS)
+                factors.append(check_factor(file, f"vary.{k}.{fld}", f"{k}.{fld}", fv))
+        else:
+            factors.append(check_factor(file, f"vary.{k}", k, v))
+    factors = tuple(factors)
     points = sw.get("points")
     if points is not None:
         points = _int(file, "sweep.points", points, 1, MAX_RUNS, "a number of points")
@@ -621,7 +687,8 @@ class Design:
         return len(self.table)
 
     def encoded(self) -> dict[str, np.ndarray]:
-        return {f.name: encode_column(f.name, self.table[f.name].to_numpy()) for f in self.factors}
+        """Model parameters as the core's numeric codes (event fields are applied to the timeline)."""
+        return {f.name: encode_column(f.name, self.table[f.name].to_numpy()) for f in self.factors if not f.is_event}
 
 
 def make_design(spec: SweepSpec) -> Design:
@@ -675,6 +742,7 @@ class ChunkJob:
     point_lo: int
     encoded: dict[str, np.ndarray]
     labels: dict[str, np.ndarray]
+    event_values: dict[str, np.ndarray]  # varied event fields per point ("kind.field")
     n_slots: int  # engineer slots every chunk of the sweep simulates (see compute_chunk)
 
 
@@ -695,7 +763,15 @@ def compute_chunk(job: ChunkJob) -> pa.Table:
     streams = rep if job.crn else runs
     # The engineer-slot width is fixed for the whole sweep (the largest team any run reaches) so
     # sums over slots round identically whichever chunk a run lands in.
-    sched = schedule(job.events, job.sprints)
+    if job.event_values:  # each point has its own timeline: per-run (n, S) event arrays
+        keys = list(job.event_values)
+        rows = list(zip(*(job.event_values[k] for k in keys)))
+        cache: dict[tuple, dict[str, np.ndarray]] = {}
+        per_point = [cache.setdefault(r, schedule(with_event_values(job.events, dict(zip(keys, r))), job.sprints))
+                     for r in rows]
+        sched = {f: np.concatenate([pp[f] for pp in per_point])[local] for f in SCHEDULE_FIELDS}
+    else:
+        sched = schedule(job.events, job.sprints)
     traj = simulate(param_arrays(cols, n), sched, job.sprints, job.seed, streams, n_slots=job.n_slots)
     frame: dict[str, Any] = {"run": runs, "point": point, "replicate": rep,
                              "seed": np.full(n, job.seed, dtype=np.int64)}
@@ -752,7 +828,13 @@ def iter_jobs(spec: SweepSpec, design: Design, chunk_size: int, chunks: Iterable
     constants = {p.name: encode(p.name, spec.base.params[p.name]) for p in PARAMS if p.name not in varied}
     ne = enc.get("n_engineers")
     biggest = float(np.max(ne)) if ne is not None else constants["n_engineers"]
-    n_slots = n_slots_for(SimpleNamespace(n_engineers=np.array([biggest])), schedule(spec.base.events, spec.sprints))
+    events = spec.base.events
+    if any(f.name.startswith("hiring_wave.") for f in spec.factors):  # the largest wave any point gets, at sprint 0
+        base_wave = next(e for e in events if e.kind == "hiring_wave")
+        size = design.table["hiring_wave.magnitude"].max() if "hiring_wave.magnitude" in design.table else base_wave.magnitude
+        events = with_event_values(events, {"hiring_wave.magnitude": size, "hiring_wave.sprint": 0})
+    n_slots = n_slots_for(SimpleNamespace(n_engineers=np.array([biggest])), schedule(events, max(1, spec.sprints)))
+    ev_names = [f.name for f in spec.factors if f.is_event]
     label_cols = spec.label_columns()
     labels = {f.name: design.table[f.name].to_numpy() for f in spec.factors}
     for c in chunks:
@@ -763,6 +845,7 @@ def iter_jobs(spec: SweepSpec, design: Design, chunk_size: int, chunks: Iterable
                        constants=constants, events=spec.base.events, point_lo=lo,
                        encoded={k: v[lo:hi] for k, v in enc.items()},
                        labels={label_cols[k]: v[lo:hi] for k, v in labels.items()},
+                       event_values={k: design.table[k].to_numpy()[lo:hi] for k in ev_names},
                        n_slots=n_slots)
 
 
@@ -1128,7 +1211,8 @@ def sweep(spec: SweepSpec | str | Path | Mapping[str, Any], *, out: str | Path |
     finished chunks (the data are deterministic), so re-running a notebook cell is cheap.
     """
     report = run_sweep(spec, out=out, workers=workers, scheduler=scheduler, scheduler_file=scheduler_file,
-                       client=client, resume=resume, overwrite=overwrite, chunk_size=chunk_size, progress=progress)
+                       client=client, resume=resume and not overwrite, overwrite=overwrite, chunk_size=chunk_size,
+                       progress=progress)
     df = load_results(report.out)
     df.attrs["out"] = str(report.out)
     return df

@@ -62,6 +62,10 @@ BAD = [
     ("[sweep]\nbase = 'crunch'\nreplicates = 1000000000\n[vary]\npressure = [0.1, 0.2]\n", "sweep", "at most"),
     ("[sweep]\nbase = 'crunch'\n[sensitivity]\nmethod = 'fast'\n", "sensitivity.method", "sobol, morris"),
     ("[sweep\nbase = 'crunch'\n", "file", "not valid TOML"),
+    ("[sweep]\nbase = 'crunch'\n[vary.hiring_wave]\nsprint = [3, 9]\n", "vary.hiring_wave", "0 hiring_wave events"),
+    ("[sweep]\nbase = 'crunch'\n[vary.deadline_crunch]\nmagnitude = [0.2, 1.5]\n", "vary.deadline_crunch.magnitude[1]",
+     "out of range"),
+    ("[sweep]\nbase = 'crunch'\n[vary.deadline_crunch]\nstart = [1, 2]\n", "vary.deadline_crunch.start", "sprint, duration"),
 ]
 
 
@@ -174,6 +178,32 @@ def test_results_identical_for_any_workers_and_chunk_size_and_match_the_core(tmp
     assert m["status"] == "complete" and m["runs"] == 36 and m["sweep"]["sweep"]["base"] == "crunch"
     assert m["versions"]["pe_sim"] and m["created"] and m["design"]["kind"] == "grid"
     assert pd.read_parquet(tmp_path / "b" / "_design.parquet").shape[0] == 12
+
+
+def test_event_fields_vary_each_points_timeline(tmp_path):
+    (tmp_path / "behind.toml").write_text(
+        "[params]\npressure = 0.6\n[[events]]\nkind = 'hiring_wave'\nsprint = 10\nmagnitude = 3\n"
+        "[[events]]\nkind = 'deadline_crunch'\nsprint = 2\nduration = 5\nmagnitude = 0.3\n")
+    (tmp_path / "s.toml").write_text(
+        "[sweep]\nbase = 'behind.toml'\nreplicates = 2\nsprints = 15\nseed = 8\n[vary]\n"
+        "hiring_wave.sprint = [4, 40]\nhiring_wave.magnitude = [1, 6]\n"
+        "deadline_crunch = { magnitude = [0.0, 0.5] }\nn_engineers = [3, 8]\n")
+    spec = load_sweep(tmp_path / "s.toml")
+    a = sweep(spec, out=tmp_path / "a", workers=1, chunk_size=3, progress=False)
+    b = sweep(spec, out=tmp_path / "b", workers=2, chunk_size=10, progress=False)
+    pd.testing.assert_frame_equal(a, b, check_exact=True)
+    assert {"hiring_wave.sprint", "hiring_wave.magnitude", "deadline_crunch.magnitude"} <= set(a.columns)
+    from pe_sim.sweep import with_event_values
+    for j in (5, 22, 31):
+        row = a.iloc[j]
+        cfg = spec.base.with_params(n_engineers=int(row.n_engineers))
+        events = with_event_values(cfg.events, {k: row[k] for k in ("hiring_wave.sprint", "hiring_wave.magnitude",
+                                                                     "deadline_crunch.magnitude")})
+        cols = {p.name: np.array([encode(p.name, cfg.params[p.name])]) for p in PARAMS}
+        out = simulate(param_arrays(cols, 1), schedule(events, 15), 15, 8, np.array([j]), n_slots=8 + 6)
+        assert row["hires_total"] == out["hires"].sum() and row["burnout_mean_final"] == out["burnout_mean"][0, -1]
+    late = a[a["hiring_wave.sprint"] == 40]  # after the horizon: the wave never comes
+    assert (late.groupby("hiring_wave.magnitude")["headcount_final"].mean().diff().dropna().abs() < 1).all()
 
 
 def test_trajectories_stream_one_row_per_run_and_sprint(tmp_path):
