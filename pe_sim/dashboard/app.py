@@ -41,12 +41,12 @@ def model_params(first: str | None = None) -> dict:
     first = first or initial_setup()
     names = cfg.scenario_names()
     choices = names if first in names else [first] + names
-    size = BY_NAME["n_engineers"]
+    size = int(cfg.load(first).params["n_engineers"])
     return {
         "setup": {"type": "Select", "value": first, "values": choices, "label": "Scenario A (on Reset)"},
         "compare": {"type": "Select", "value": NO_COMPARE, "values": [NO_COMPARE] + names,
                     "label": "Side by side with B (on Reset)"},
-        "n_engineers": {"type": "SliderInt", "value": int(size.default), "min": 2, "max": 20, "step": 1,
+        "n_engineers": {"type": "SliderInt", "value": size, "min": 1, "max": max(20, size), "step": 1,
                         "label": "Team size (on Reset)"},
         "seed": {"type": "SliderInt", "value": DEFAULT_SEED, "min": 1, "max": 100, "step": 1,
                  "label": "Seed: the luck (on Reset)"},
@@ -77,11 +77,12 @@ def _slider(name: str, label: str, w: Workshop, target: int | None, step: float)
         force_update()
 
     with solara.Div(classes=["pe-control", f"pe-control-{name}"]):
+        shown = f"{label}: {current:.0f}" if step >= 1 else f"{label}: {current:.2f}"
         if step >= 1:
-            solara.SliderInt(label, value=int(round(current)), min=int(spec.lo), max=int(spec.hi), step=int(step),
+            solara.SliderInt(shown, value=int(round(current)), min=int(spec.lo), max=int(spec.hi), step=int(step),
                              on_value=change)
         else:
-            solara.SliderFloat(label, value=current, min=float(spec.lo), max=float(spec.hi), step=step,
+            solara.SliderFloat(shown, value=current, min=float(spec.lo), max=float(spec.hi), step=step,
                                on_value=change)
 
 
@@ -128,6 +129,8 @@ def EventBar(w: Workshop):
                 label, _ = EVENT_BUTTONS[kind]
                 solara.Button(label, on_click=lambda kind=kind: fire(kind), color="error", outlined=True, small=True,
                               classes=["pe-event", f"pe-event-{kind}"], disabled=not w.running)
+        if not w.running:
+            solara.Warning(f"End of the run ({w.horizon} sprints): press Reset to start again.", dense=True)
         recent = w.log[-3:]
         solara.HTML(tag="div", classes=["pe-log"], style="font-size:12px;color:#5b6673;min-height:16px",
                     unsafe_innerHTML=("Latest: " + " &middot; ".join(recent)) if recent else
@@ -141,9 +144,9 @@ def _plot(png: bytes, key: str, col: int):
                     style="font-size:13px;color:#3b4652;line-height:1.3;margin-top:2px")
 
 
-def _team(w: Workshop, col: int):
+def _team(html: str, col: int):
     with solara.Div(classes=["pe-team-view", f"pe-col-{col}"]):
-        solara.HTML(tag="div", unsafe_innerHTML=figures.team_html(w.setups[col]))
+        solara.HTML(tag="div", unsafe_innerHTML=html)
         solara.HTML(tag="div", classes=["pe-caption"], unsafe_innerHTML=CAPTIONS["team"],
                     style="font-size:13px;color:#3b4652;margin-top:4px")
 
@@ -152,8 +155,10 @@ def _team(w: Workshop, col: int):
 def WorkshopView(w: Workshop):
     """Everything in the main area; redraws after every step, event or reset."""
     update_counter.get()
-    key = (id(w), w.sprint, sum(len(s.events) for s in w.setups))
-    plots = solara.use_memo(lambda: figures.all_plots(w.setups), dependencies=[key])
+    with w.lock:  # the play loop steps in a worker thread; draw a consistent sprint
+        key = (id(w), w.sprint, sum(len(s.events) for s in w.setups))
+        plots = solara.use_memo(lambda: figures.all_plots(w.setups), dependencies=[key])
+        teams = [figures.team_html(s) for s in w.setups]
     a = w.setups[0]
     with solara.Column(style={"padding": "4px 8px", "gap": "6px"}, classes=["pe-main"]):
         title = a.label if len(w.setups) == 1 else f"A: {a.label}  |  B: {w.setups[1].label}"
@@ -170,14 +175,14 @@ def WorkshopView(w: Workshop):
                     with solara.Column(style={"gap": "0"}):
                         for k in figures.PLOTS[half::2]:
                             _plot(plots[(k, 0)], k, 0)
-            _team(w, 0)
+            _team(teams[0], 0)
         else:
             with solara.Columns([1, 1]):
                 for col in (0, 1):
                     with solara.Column(classes=[f"pe-column-{col}"], style={"gap": "0"}):
                         for k in figures.PLOTS:
                             _plot(plots[(k, col)], k, col)
-                        _team(w, col)
+                        _team(teams[col], col)
 
 
 @solara.component
