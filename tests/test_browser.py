@@ -34,6 +34,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-dev-shm-usage"]
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 TIMEOUT_MS = 60_000
+pytestmark = pytest.mark.timeout(300)  # a hung browser or server fails the test instead of the CI job
 
 
 def chromium_path() -> str:

@@ -41,6 +41,7 @@ def check_team_view(w: Workshop) -> None:
         assert f"data-sprint='{s.sprint}'" in html
 
 
+@pytest.mark.timeout(180)
 def test_soak_1000_sprints_with_random_practices_and_events():
     """1,000 sprints side by side with random live changes and events: no error, everything in bounds."""
     rnd = random.Random(20261122)

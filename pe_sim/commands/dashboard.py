@@ -43,7 +43,7 @@ def register(sub) -> None:
     p = sub.add_parser(
         "report", help="self-contained HTML handout comparing setups",
         description="Run configs with the same seeds and write one self-contained HTML file (figures embedded, "
-                    "no external references): what was run, key outcomes with 95%% CIs, and the plots.")
+                    "no external references): what was run, key outcomes with 95% CIs, and the plots.")
     p.add_argument("configs", nargs="+", metavar="CONFIG", help="scenario TOML files or shipped scenario names")
     p.add_argument("--out", type=Path, required=True, help="the HTML file to write, e.g. report.html")
     p.add_argument("--runs", type=_int_in(*cfg.RUN_LIMITS["runs"]), help="runs per config (default: the first config's)")
