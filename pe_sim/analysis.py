@@ -236,8 +236,10 @@ def plot_compare(res: Comparison, path: str | Path | None = None):
         ax.set_xlabel("sprint", fontsize=8)
         ax.tick_params(labelsize=7)
         for j, (color, text) in enumerate(notes):
-            ax.text(0.02, 0.97 - 0.09 * j, text, transform=ax.transAxes, fontsize=6.5, va="top", color=color)
-    axes[0].legend(fontsize=7, loc="lower left")
+            ax.text(0.02, 0.97 - 0.085 * j, text, transform=ax.transAxes, fontsize=6.5, va="top", color=color,
+                    bbox={"facecolor": "white", "alpha": 0.75, "edgecolor": "none", "pad": 0.6})
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=min(4, len(labels)), fontsize=8, frameon=False)
     n = int(res.summary["runs"].iloc[0])
     fig.suptitle(f"Difference from {res.reference} (mean of {n} paired runs, common random numbers; "
                  f"{pct}% bootstrap CI); horizon difference, CI and Cohen's d in each panel", fontsize=10)
@@ -268,17 +270,27 @@ def sobol_from_outputs(y: np.ndarray, n: int, factors: Sequence[str], outcomes: 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = stats.sobol_indices(func={"f_A": f_a, "f_B": f_b, "f_AB": f_ab}, n=n, rng=np.random.default_rng(seed))
-        boot = res.bootstrap(confidence_level=confidence, n_resamples=resamples)
+        # SobolResult.bootstrap takes no seed and draws from numpy's global RandomState: seed it for
+        # reproducible CIs, then put the caller's state back.
+        state = np.random.get_state()
+        try:
+            np.random.seed(seed % 2**32)
+            boot = res.bootstrap(confidence_level=confidence, n_resamples=resamples)
+        finally:
+            np.random.set_state(state)
     shape = (s, d)
     s1, st = np.reshape(res.first_order, shape), np.reshape(res.total_order, shape)
     s1_ci, st_ci = boot.first_order.confidence_interval, boot.total_order.confidence_interval
+    s1_lo, s1_hi = np.reshape(s1_ci.low, shape).copy(), np.reshape(s1_ci.high, shape).copy()
+    st_lo, st_hi = np.reshape(st_ci.low, shape).copy(), np.reshape(st_ci.high, shape).copy()
+    inert = np.all(f_ab == f_a[None], axis=-1).T  # (s, d): changing the factor changed nothing at all
+    for lo, hi, v in ((s1_lo, s1_hi, s1), (st_lo, st_hi, st)):
+        lo[inert], hi[inert] = v[inert], v[inert]  # a degenerate bootstrap; the index is exactly known
     rows = []
     for k, o in enumerate(outcomes):
         for i, f in enumerate(factors):
-            rows.append({"outcome": o, "parameter": f, "S1": s1[k, i],
-                         "S1_low": np.reshape(s1_ci.low, shape)[k, i], "S1_high": np.reshape(s1_ci.high, shape)[k, i],
-                         "ST": st[k, i], "ST_low": np.reshape(st_ci.low, shape)[k, i],
-                         "ST_high": np.reshape(st_ci.high, shape)[k, i]})
+            rows.append({"outcome": o, "parameter": f, "S1": s1[k, i], "S1_low": s1_lo[k, i], "S1_high": s1_hi[k, i],
+                         "ST": st[k, i], "ST_low": st_lo[k, i], "ST_high": st_hi[k, i]})
     return pd.DataFrame(rows)
 
 
