@@ -105,7 +105,7 @@ def dashboard(tmp_path):
 def test_dashboard_in_chromium_offline(dashboard, tmp_path):
     url, startup = dashboard
     exe = chromium_path()
-    requests, outside, failures, errors = [], [], [], []
+    requests, outside, failures, errors, sockets = [], [], [], [], []
 
     def guard(route):
         req = route.request
@@ -127,6 +127,7 @@ def test_dashboard_in_chromium_offline(dashboard, tmp_path):
             page.on("request", lambda r: requests.append(r.url))
             page.on("response", lambda r: failures.append(f"{r.status} {r.url}") if r.status >= 400 else None)
             page.on("pageerror", lambda e: errors.append(str(e)))
+            page.on("websocket", lambda ws: sockets.append(ws.url))
             t0 = time.perf_counter()
             page.goto(url)
             page.wait_for_selector(".pe-plot img")
@@ -196,5 +197,6 @@ def test_dashboard_in_chromium_offline(dashboard, tmp_path):
     hosts = {urlsplit(u).hostname for u in requests if urlsplit(u).scheme not in ("data", "blob")}
     assert not outside, f"the page tried to reach the internet: {outside[:5]}"
     assert hosts <= LOCAL_HOSTS, hosts
+    assert sockets and {urlsplit(u).hostname for u in sockets} <= LOCAL_HOSTS, sockets
     assert not failures, failures[:5]
     assert not errors, errors[:5]
