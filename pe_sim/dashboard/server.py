@@ -104,7 +104,12 @@ def serve(scenario: str | None = None, host: str = "127.0.0.1", port: int = 8765
     if port == 0:
         port = free_port(host)
     _check_bind(host, port)
-    configure_environment(scenario)
+    try:
+        configure_environment(scenario)
+    except RuntimeError as exc:
+        from pe_sim.cli import UsageError
+
+        raise UsageError(str(exc)) from None
     os.environ["SERVER_NAME"], os.environ["SERVER_PORT"] = host, str(port)
     t0 = time.perf_counter()
     import warnings
