@@ -1113,6 +1113,19 @@ def run_sweep(spec: SweepSpec | str | Path | Mapping[str, Any], *, out: str | Pa
     total = design.n_points * spec.replicates
     digest = spec.digest()
 
+    own_client = None
+    if dask and client is None:  # connect first: a bad address must not leave a half-made output directory
+        client = own_client = connect_dask(scheduler, scheduler_file)
+    try:
+        return _run_sweep(spec, out_dir, design, total, digest, n_workers, dask, client, resume, overwrite,
+                          chunk_size, progress)
+    finally:
+        if own_client is not None:
+            own_client.close()
+
+
+def _run_sweep(spec: SweepSpec, out_dir: Path, design: Design, total: int, digest: str, n_workers: int, dask: bool,
+               client, resume: bool, overwrite: bool, chunk_size: int | None, progress: bool) -> SweepReport:
     existing = out_dir.is_dir() and any(_ours(p) for p in out_dir.iterdir())
     done: set[int] = set()
     if existing and resume:
@@ -1164,12 +1177,9 @@ def run_sweep(spec: SweepSpec | str | Path | Mapping[str, Any], *, out: str | Pa
         bar.update(res["runs"])
 
     jobs = iter_jobs(spec, design, chunk, todo)
-    own_client = None
     try:
         if todo:
             if dask:
-                if client is None:
-                    client = own_client = connect_dask(scheduler, scheduler_file)
                 n_workers = len(client.scheduler_info().get("workers", {})) or n_workers
                 _run_dask(jobs, out_dir, client, digest[:12], on_result)
             elif backend == "inline":
@@ -1180,8 +1190,6 @@ def run_sweep(spec: SweepSpec | str | Path | Mapping[str, Any], *, out: str | Pa
     finally:
         bar.close()
         log.close()
-        if own_client is not None:
-            own_client.close()
     seconds = time.perf_counter() - t0
     missing = set(range(n_chunks)) - done_chunks(out_dir)
     if missing:  # pragma: no cover - would be a bug
