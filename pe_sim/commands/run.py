@@ -36,7 +36,7 @@ def register(sub) -> None:
     p = sub.add_parser(
         "run", help="run scenarios and compare them (default: one_roadmap vs split_backlogs)",
         description="Run one or more configs with the same seeds (common random numbers), print end-of-horizon "
-                    "means with 95%% CIs, and write per-sprint data (Parquet, CSV), a summary, plots and a "
+                    "means with 95% CIs, and write per-sprint data (Parquet, CSV), a summary, plots and a "
                     "manifest to an output folder.")
     p.add_argument("configs", nargs="*", metavar="CONFIG",
                    help="scenario TOML files or shipped scenario names (default: %s)" % " ".join(DEFAULT_COMPARISON))
