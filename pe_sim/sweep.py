@@ -1097,7 +1097,8 @@ def run_sweep(spec: SweepSpec | str | Path | Mapping[str, Any], *, out: str | Pa
 
     Local processes by default (``workers``: all cores); a Dask cluster given ``scheduler`` (address),
     ``scheduler_file`` or a ``distributed.Client``. ``resume`` finishes only the chunks not yet done;
-    ``overwrite`` discards an existing sweep in ``out``.
+    ``overwrite`` discards an existing sweep in ``out``. Local workers are started with forkserver, which
+    re-imports the main script: in a script, call this under ``if __name__ == "__main__":``.
     """
     spec = as_spec(spec)
     out_dir = Path(out if out is not None else spec.out)
@@ -1206,6 +1207,8 @@ def _run_sweep(spec: SweepSpec, out_dir: Path, design: Design, total: int, diges
 def load_results(out: str | Path, columns: Sequence[str] | None = None) -> pd.DataFrame:
     """A finished sweep's tidy data, in run order (and sprint order for trajectories)."""
     df = pd.read_parquet(out, columns=list(columns) if columns else None)
+    if "run" in df and not df["run"].is_monotonic_increasing:  # part files are read in name order; be sure
+        df = df.sort_values(["run", "sprint"] if "sprint" in df else ["run"], kind="stable")
     return df.reset_index(drop=True)
 
 
@@ -1232,7 +1235,7 @@ def describe(spec: SweepSpec, workers: int | None = None) -> str:
     chunk = spec.chunk_size or auto_chunk_size(spec, workers or default_workers())
     lines = [f"sweep {spec.name!r}: base {spec.base.name!r}, design {spec.design}, {design.n_points:,} points x "
              f"{spec.replicates:,} replicates = {spec.n_runs():,} runs of {spec.sprints} sprints "
-             f"({math.ceil(spec.n_runs() / chunk):,} chunks of {chunk:,}); keep {spec.keep}; seed {spec.seed}"
+             f"({math.ceil(spec.n_runs() / chunk):,} chunk{'s' if math.ceil(spec.n_runs() / chunk) > 1 else ''} of {chunk:,}); keep {spec.keep}; seed {spec.seed}"
              f"{'; common random numbers' if spec.crn else ''}; out {spec.out}"]
     for f in spec.factors:
         vals = design.table[f.name]
