@@ -2,8 +2,7 @@
 
 from types import SimpleNamespace
 
-import numpy as np
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from pe_sim.core import rules

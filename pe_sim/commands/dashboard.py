@@ -6,24 +6,12 @@ dashboard extras.
 
 from __future__ import annotations
 
-import argparse
 import shlex
 import sys
 from pathlib import Path
 
 from pe_sim import config as cfg
-
-
-def _int_in(lo: int, hi: int):
-    def parse(text: str) -> int:
-        try:
-            v = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-        if not lo <= v <= hi:
-            raise argparse.ArgumentTypeError(f"{v} is out of range; expected an integer in [{lo}, {hi}]")
-        return v
-    return parse
+from pe_sim.commands import add_run_options, int_in
 
 
 def register(sub) -> None:
@@ -36,7 +24,7 @@ def register(sub) -> None:
                    help="shipped scenario name or config TOML to start with (default: split_backlogs)")
     p.add_argument("--host", default="127.0.0.1",
                    help="address to bind (default 127.0.0.1: this machine only; 0.0.0.0 shares it on the network)")
-    p.add_argument("--port", type=_int_in(0, 65535), default=8765,
+    p.add_argument("--port", type=int_in(0, 65535), default=8765,
                    help="port (default 8765; 0 picks a free one)")
     p.set_defaults(func=dashboard)
 
@@ -46,10 +34,7 @@ def register(sub) -> None:
                     "no external references): what was run, key outcomes with 95% CIs, and the plots.")
     p.add_argument("configs", nargs="+", metavar="CONFIG", help="scenario TOML files or shipped scenario names")
     p.add_argument("--out", type=Path, required=True, help="the HTML file to write, e.g. report.html")
-    p.add_argument("--runs", type=_int_in(*cfg.RUN_LIMITS["runs"]), help="runs per config (default: the first config's)")
-    p.add_argument("--sprints", type=_int_in(*cfg.RUN_LIMITS["sprints"]), help="sprints per run (default: the first config's)")
-    p.add_argument("--seed", type=_int_in(*cfg.RUN_LIMITS["seed"]), help="root seed (default: the first config's)")
-    p.add_argument("--engine", choices=("core", "mesa"), default="core", help="vectorised core (fast) or the Mesa agents")
+    add_run_options(p)
     p.set_defaults(func=report)
 
 

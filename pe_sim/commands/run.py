@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import platform
 import shutil
@@ -14,22 +13,11 @@ from tqdm import tqdm
 
 from pe_sim import __version__
 from pe_sim import config as cfg
-from pe_sim.runner import ENGINES, run
+from pe_sim.commands import add_run_options
+from pe_sim.runner import run
 from pe_sim.summary import format_table, paired_difference, summary_table
 
 DEFAULT_COMPARISON = ("one_roadmap", "split_backlogs")
-
-
-def positive(lo: int, hi: int):
-    def parse(text: str) -> int:
-        try:
-            v = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-        if not lo <= v <= hi:
-            raise argparse.ArgumentTypeError(f"{v} is out of range; expected an integer in [{lo}, {hi}]")
-        return v
-    return parse
 
 
 def register(sub) -> None:
@@ -40,10 +28,7 @@ def register(sub) -> None:
                     "manifest to an output folder.")
     p.add_argument("configs", nargs="*", metavar="CONFIG",
                    help="scenario TOML files or shipped scenario names (default: %s)" % " ".join(DEFAULT_COMPARISON))
-    p.add_argument("--runs", type=positive(*cfg.RUN_LIMITS["runs"]), help="replicates per config (default: the config's, 200)")
-    p.add_argument("--sprints", type=positive(*cfg.RUN_LIMITS["sprints"]), help="sprints per run (default: the config's, 52)")
-    p.add_argument("--seed", type=positive(*cfg.RUN_LIMITS["seed"]), help="root seed (default: the first config's)")
-    p.add_argument("--engine", choices=ENGINES, default="core", help="vectorised numpy core (fast) or the Mesa agents")
+    add_run_options(p)
     p.add_argument("--out", type=Path, help="output folder (default: results/<scenarios>-<timestamp>)")
     p.add_argument("--force", action="store_true", help="overwrite an existing output folder")
     p.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
