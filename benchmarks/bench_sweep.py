@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pe_sim.sweep import run_sweep, sweep_from_dict  # noqa: E402
+from pe_sim.sweeps import run_sweep, sweep_from_dict  # noqa: E402
 
 
 def spec(runs: int, sprints: int, points: int = 1000):

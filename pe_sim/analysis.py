@@ -4,7 +4,7 @@
 every setup draws the same random numbers, so differences are paired and the noise cancels) and
 reports each setup's difference from the first:
 
-- at the horizon, on the end-of-run summaries of :mod:`pe_sim.sweep` (final value of stocks, totals
+- at the horizon, on the end-of-run summaries of :mod:`pe_sim.sweeps` (final value of stocks, totals
   of flows, means of rates): mean difference with a bootstrap CI (``scipy.stats.bootstrap``, BCa, on
   the paired differences) and a standardised effect size, Cohen's d = mean difference / pooled SD
   of the two setups' summaries;
@@ -35,8 +35,9 @@ from pe_sim.config import Config, ConfigError, load as load_config
 from pe_sim.core.engine import OUTCOMES, param_arrays, simulate
 from pe_sim.events import schedule
 from pe_sim.params import PARAMS, encode
-from pe_sim.sweep import (as_spec, default_workers, load_results, make_design, run_sweep, running_summary,
-                          summarise, summary_kind, summary_name, _mp_context)
+from pe_sim.sweeps import (as_spec, default_workers, load_results, make_design, run_sweep, running_summary,
+                           summarise, summary_kind, summary_name)
+from pe_sim.sweeps.execute import mp_context
 
 CORE_OUTCOMES = ("customer_value", "features_shipped", "tech_debt", "incidents", "customer_trust", "burnout_mean",
                  "attrition", "trust_em_pm")
@@ -158,7 +159,7 @@ def compare(configs, *, runs: int | None = None, sprints: int | None = None, see
         raise ConfigError("compare", "runs", f"{runs} is not valid; expected at least 2 paired runs")
     n_workers = workers or default_workers()
     total = runs * len(cfgs)
-    ex = ProcessPoolExecutor(n_workers, mp_context=_mp_context()) if n_workers > 1 and total >= 4000 else None
+    ex = ProcessPoolExecutor(n_workers, mp_context=mp_context()) if n_workers > 1 and total >= 4000 else None
     try:
         chunk = max(250, min(2000, math.ceil(runs / max(1, n_workers))))
         traj = {c.name: run_config(c, runs, sprints, seed, outcomes, chunk=chunk, executor=ex) for c in cfgs}
@@ -256,7 +257,7 @@ def sobol_from_outputs(y: np.ndarray, n: int, factors: Sequence[str], outcomes: 
                        confidence: float = 0.95, resamples: int = 1000, seed: int = 0) -> pd.DataFrame:
     """Sobol' first- and total-order indices with bootstrap CIs from outputs on a Saltelli design.
 
-    ``y`` has one row per design point in the order of :func:`pe_sim.sweep.saltelli_stack` (A, B,
+    ``y`` has one row per design point in the order of :func:`pe_sim.sweeps.saltelli_stack` (A, B,
     AB_1 .. AB_d; n rows each) and one column per outcome.
     """
     y = np.asarray(y, dtype=np.float64)
@@ -299,7 +300,7 @@ def morris_from_outputs(y: np.ndarray, unit: np.ndarray, moved: np.ndarray, fact
                         seed: int = 0) -> pd.DataFrame:
     """Morris elementary effects: mu, mu* (with a bootstrap CI over trajectories) and sigma.
 
-    Rows of ``y``/``unit`` follow :func:`pe_sim.sweep.morris_unit` (trajectories of d + 1 points);
+    Rows of ``y``/``unit`` follow :func:`pe_sim.sweeps.morris_unit` (trajectories of d + 1 points);
     ``moved[i]`` is the factor index changed between row i - 1 and row i (-1 at a trajectory start).
     Effects are per unit of each factor's (normalised) range.
     """

@@ -10,7 +10,7 @@ from pe_sim.analysis import (compare, ishigami, ishigami_indices, morris_from_ou
                              sobol_from_outputs)
 from pe_sim.cli import main
 from pe_sim.config import ConfigError, load
-from pe_sim.sweep import load_results, morris_unit, read_manifest, saltelli_stack, saltelli_unit, sweep_from_dict
+from pe_sim.sweeps import load_results, morris_unit, read_manifest, saltelli_stack, saltelli_unit, sweep_from_dict
 
 
 def test_sobol_indices_of_ishigami_match_the_known_values():

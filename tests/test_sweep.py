@@ -20,8 +20,9 @@ from pe_sim.config import ConfigError, load
 from pe_sim.core.engine import OUTCOMES, param_arrays, simulate
 from pe_sim.events import schedule
 from pe_sim.params import PARAMS, encode
-from pe_sim.sweep import (Factor, _rng, load_results, load_sweep, make_design, read_manifest, run_sweep,
-                          saltelli_stack, saltelli_unit, summary_name, sweep, sweep_from_dict)
+from pe_sim.sweeps import (Factor, load_results, load_sweep, make_design, read_manifest, run_sweep, saltelli_stack,
+                           saltelli_unit, summary_name, sweep, sweep_from_dict)
+from pe_sim.sweeps.design import _rng
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -193,7 +194,7 @@ def test_event_fields_vary_each_points_timeline(tmp_path):
     b = sweep(spec, out=tmp_path / "b", workers=2, chunk_size=10, progress=False)
     pd.testing.assert_frame_equal(a, b, check_exact=True)
     assert {"hiring_wave.sprint", "hiring_wave.magnitude", "deadline_crunch.magnitude"} <= set(a.columns)
-    from pe_sim.sweep import with_event_values
+    from pe_sim.sweeps import with_event_values
     for j in (5, 22, 31):
         row = a.iloc[j]
         cfg = spec.base.with_params(n_engineers=int(row.n_engineers))

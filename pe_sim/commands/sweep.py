@@ -104,7 +104,7 @@ def _backend_kwargs(args) -> dict:
 
 
 def _sweep(args) -> int:
-    from pe_sim.sweep import describe, load_sweep, run_sweep
+    from pe_sim.sweeps import describe, load_sweep, run_sweep
 
     if args.resume and args.overwrite:
         raise UsageError("--resume and --overwrite exclude each other")

@@ -1,0 +1,211 @@
+"""Running a sweep: :func:`run_sweep` (to a directory), :func:`sweep` (to a DataFrame), :func:`load_results`."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pe_sim.config import ConfigError
+from pe_sim.core.engine import OUTCOMES
+from pe_sim.sweeps.design import Design, make_design
+from pe_sim.sweeps.execute import (auto_chunk_size, connect_dask, default_workers, iter_jobs, run_dask, run_inline,
+                                   run_local)
+from pe_sim.sweeps.spec import SweepSpec, as_spec
+from pe_sim.sweeps.store import (DESIGN_FILE, DONE, clear_output, done_chunks, is_sweep_file, package_versions,
+                                 read_manifest, remove_stale_tmp, utc_now, write_manifest)
+from pe_sim.sweeps.summaries import summary_kind, summary_name
+
+@dataclass
+class SweepReport:
+    """What a sweep call did."""
+
+    out: Path
+    runs: int
+    points: int
+    chunks: int
+    chunks_run: int
+    chunks_skipped: int
+    seconds: float
+    backend: str
+    workers: int
+    keep: str
+
+    @property
+    def rate(self) -> float:
+        ran = self.runs * self.chunks_run / max(1, self.chunks)
+        return ran / self.seconds if self.seconds > 0 else float("nan")
+
+    def line(self) -> str:
+        if not self.chunks_run:
+            return (f"sweep already complete: {self.runs:,} runs ({self.points:,} points, {self.keep}) in "
+                    f"{self.out} (pandas.read_parquet('{self.out}'))")
+        how = (f"{self.chunks_run} of {self.chunks} chunks computed ({self.chunks_skipped} already done)"
+               if self.chunks_skipped else f"{self.chunks} chunks")
+        return (f"sweep done: {self.runs:,} runs ({self.points:,} points, {self.keep}) in {self.seconds:.1f} s, "
+                f"{how}, {self.rate:,.0f} runs/s on {self.backend}; data in {self.out} "
+                f"(pandas.read_parquet('{self.out}'))")
+
+
+def run_sweep(spec: SweepSpec | str | Path | Mapping[str, Any], *, out: str | Path | None = None,
+              workers: int | None = None, scheduler: str | None = None, scheduler_file: str | None = None,
+              client=None, resume: bool = False, overwrite: bool = False, chunk_size: int | None = None,
+              progress: bool = True) -> SweepReport:
+    """Run (or finish, with ``resume``) a sweep, writing Parquet parts to ``out``.
+
+    Local processes by default (``workers``: all cores); a Dask cluster given ``scheduler`` (address),
+    ``scheduler_file`` or a ``distributed.Client``. ``resume`` finishes only the chunks not yet done;
+    ``overwrite`` discards an existing sweep in ``out``. Local workers are started with forkserver, which
+    re-imports the main script: in a script, call this under ``if __name__ == "__main__":``.
+    """
+    spec = as_spec(spec)
+    out_dir = Path(out if out is not None else spec.out)
+    if workers is not None and workers < 1:
+        raise ConfigError("--workers", "workers", f"{workers} is not valid; expected at least 1")
+    if chunk_size is not None and chunk_size < 1:
+        raise ConfigError("--chunk-size", "chunk_size", f"{chunk_size} is not valid; expected at least 1")
+    if resume and overwrite:
+        raise ConfigError(str(out_dir), "out", "choose either resume or overwrite, not both")
+    dask = client is not None or scheduler is not None or scheduler_file is not None
+    n_workers = workers or default_workers()
+    design = make_design(spec)
+    total = design.n_points * spec.replicates
+    digest = spec.digest()
+
+    own_client = None
+    if dask and client is None:  # connect first: a bad address must not leave a half-made output directory
+        client = own_client = connect_dask(scheduler, scheduler_file)
+    try:
+        return _run_sweep(spec, out_dir, design, total, digest, n_workers, dask, client, resume, overwrite,
+                          chunk_size, progress)
+    finally:
+        if own_client is not None:
+            own_client.close()
+
+
+def _run_sweep(spec: SweepSpec, out_dir: Path, design: Design, total: int, digest: str, n_workers: int, dask: bool,
+               client, resume: bool, overwrite: bool, chunk_size: int | None, progress: bool) -> SweepReport:
+    existing = out_dir.is_dir() and any(is_sweep_file(p) for p in out_dir.iterdir())
+    done: set[int] = set()
+    if existing and resume:
+        manifest = read_manifest(out_dir)
+        if manifest.get("digest") != digest:
+            raise ConfigError(str(out_dir), "out", "holds a different sweep (its config, design or pe-sim version "
+                                                   "differ); use another --out, or --overwrite to discard it")
+        chunk = int(manifest["chunk_size"])
+        remove_stale_tmp(out_dir)
+        done = done_chunks(out_dir)
+    else:
+        if existing and not overwrite:
+            raise ConfigError(str(out_dir), "out", "already holds sweep data; pass --resume to finish it or "
+                                                   "--overwrite to start again")
+        if existing:
+            clear_output(out_dir)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        chunk = chunk_size or spec.chunk_size or auto_chunk_size(spec, 1 if dask else n_workers)
+        manifest = {"format": 1, "status": "running", "created": utc_now(), "digest": digest, "chunk_size": chunk,
+                    "n_chunks": math.ceil(total / chunk), "runs": total, "points": design.n_points,
+                    "replicates": spec.replicates, "sprints": spec.sprints, "seed": spec.seed, "keep": spec.keep,
+                    "crn": spec.crn, "design": {"kind": spec.design, "points": spec.points, "levels": spec.levels,
+                                                "factors": [f.describe() for f in spec.factors]},
+                    "columns": {"varied": spec.label_columns(),
+                                "outcomes": ({summary_name(o): {"outcome": o, "summary": summary_kind(o),
+                                                                "meaning": OUTCOMES[o]} for o in spec.outcomes}
+                                             if spec.keep == "summary" else {o: OUTCOMES[o] for o in spec.outcomes})},
+                    "sweep": spec.to_dict(), "base": spec.base.to_dict(), "versions": package_versions(),
+                    "runs_log": []}
+        pq.write_table(pa.Table.from_pandas(design.table, preserve_index=False), out_dir / DESIGN_FILE)
+        (out_dir / DONE).write_text("", encoding="utf-8")
+        write_manifest(out_dir, manifest)
+
+    n_chunks = math.ceil(total / chunk)
+    todo = [c for c in range(n_chunks) if c not in done]
+    done_runs = sum(min(total, (c + 1) * chunk) - c * chunk for c in done)
+    backend = "dask" if dask else "inline" if (n_workers == 1 or len(todo) <= 1) else "processes"
+    t0 = time.perf_counter()
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=total, initial=done_runs, unit="runs", unit_scale=total >= 100_000, disable=not progress or not todo,
+               desc=spec.name, smoothing=0.05, dynamic_ncols=True, file=sys.stderr)
+    log = open(out_dir / DONE, "a", encoding="utf-8")
+
+    def on_result(res: dict) -> None:
+        log.write(json.dumps({k: res[k] for k in ("chunk", "runs", "rows", "file")}) + "\n")
+        log.flush()
+        os.fsync(log.fileno())
+        bar.update(res["runs"])
+
+    jobs = iter_jobs(spec, design, chunk, todo)
+    try:
+        if todo:
+            if dask:
+                n_workers = len(client.scheduler_info().get("workers", {})) or n_workers
+                run_dask(jobs, out_dir, client, digest[:12], on_result)
+            elif backend == "inline":
+                run_inline(jobs, out_dir, on_result)
+            else:
+                n_workers = min(n_workers, len(todo))
+                run_local(jobs, out_dir, n_workers, on_result)
+    finally:
+        bar.close()
+        log.close()
+    seconds = time.perf_counter() - t0
+    missing = set(range(n_chunks)) - done_chunks(out_dir)
+    if missing:  # pragma: no cover - would be a bug
+        raise RuntimeError(f"sweep finished with {len(missing)} chunks missing: {sorted(missing)[:5]}")
+    manifest = read_manifest(out_dir)
+    manifest["status"] = "complete"
+    manifest.setdefault("runs_log", []).append({"finished": utc_now(), "seconds": round(seconds, 3), "backend": backend,
+                                                 "workers": n_workers, "chunks_run": len(todo)})
+    write_manifest(out_dir, manifest)
+    return SweepReport(out_dir, total, design.n_points, n_chunks, len(todo), len(done), seconds,
+                       backend if backend != "processes" else f"{n_workers} processes", n_workers, spec.keep)
+
+
+def load_results(out: str | Path, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """A finished sweep's tidy data, in run order (and sprint order for trajectories)."""
+    df = pd.read_parquet(out, columns=list(columns) if columns else None)
+    if "run" in df and not df["run"].is_monotonic_increasing:  # part files are read in name order; be sure
+        df = df.sort_values(["run", "sprint"] if "sprint" in df else ["run"], kind="stable")
+    return df.reset_index(drop=True)
+
+
+def sweep(spec: SweepSpec | str | Path | Mapping[str, Any], *, out: str | Path | None = None,
+          workers: int | None = None, scheduler: str | None = None, scheduler_file: str | None = None,
+          client=None, resume: bool = True, overwrite: bool = False, chunk_size: int | None = None,
+          progress: bool = True) -> pd.DataFrame:
+    """Run a sweep (a TOML path, a dict of its tables, or a :class:`SweepSpec`) and return its tidy data.
+
+    In Python ``resume`` defaults to True: calling again with the same sweep and ``out`` reuses the
+    finished chunks (the data are deterministic), so re-running a notebook cell is cheap.
+    """
+    report = run_sweep(spec, out=out, workers=workers, scheduler=scheduler, scheduler_file=scheduler_file,
+                       client=client, resume=resume and not overwrite, overwrite=overwrite, chunk_size=chunk_size,
+                       progress=progress)
+    df = load_results(report.out)
+    df.attrs["out"] = str(report.out)
+    return df
+
+
+def describe(spec: SweepSpec, workers: int | None = None) -> str:
+    """A short plan of a sweep (for --dry-run)."""
+    design = make_design(spec)
+    chunk = spec.chunk_size or auto_chunk_size(spec, workers or default_workers())
+    lines = [f"sweep {spec.name!r}: base {spec.base.name!r}, design {spec.design}, {design.n_points:,} points x "
+             f"{spec.replicates:,} replicates = {spec.n_runs():,} runs of {spec.sprints} sprints "
+             f"({math.ceil(spec.n_runs() / chunk):,} chunk{'s' if math.ceil(spec.n_runs() / chunk) > 1 else ''} of {chunk:,}); keep {spec.keep}; seed {spec.seed}"
+             f"{'; common random numbers' if spec.crn else ''}; out {spec.out}"]
+    for f in spec.factors:
+        vals = design.table[f.name]
+        shown = ", ".join(map(str, pd.unique(vals)[:8]))
+        lines.append(f"  {f.name}: {f.describe()}  -> {vals.nunique():,} distinct values ({shown}{', ...' if vals.nunique() > 8 else ''})")
+    return "\n".join(lines)

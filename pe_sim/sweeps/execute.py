@@ -1,0 +1,257 @@
+"""Execution: chunks of runs (the unit of work), computed inline, on local processes or on Dask.
+
+Local workers run :func:`run_chunk` in a forkserver (or spawn) process, so everything they run must
+be importable by module path (this module).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import multiprocessing as mp
+import os
+import signal
+import sys
+import threading
+import time
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, Callable, Iterable, Iterator
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pe_sim.config import ConfigError
+from pe_sim.core.engine import n_slots_for, param_arrays, simulate
+from pe_sim.events import SCHEDULE_FIELDS, Event, schedule
+from pe_sim.params import PARAMS, encode
+from pe_sim.sweeps.design import Design
+from pe_sim.sweeps.spec import SweepSpec, with_event_values
+from pe_sim.sweeps.store import part_name, pid_alive, write_atomic
+from pe_sim.sweeps.summaries import summarise
+
+@dataclass
+class ChunkJob:
+    """Everything a worker needs to compute one chunk of runs (small and picklable)."""
+
+    index: int
+    start: int
+    stop: int
+    replicates: int
+    seed: int
+    sprints: int
+    crn: bool
+    keep: str
+    outcomes: tuple[str, ...]
+    constants: dict[str, float]
+    events: tuple[Event, ...]
+    point_lo: int
+    encoded: dict[str, np.ndarray]
+    labels: dict[str, np.ndarray]
+    event_values: dict[str, np.ndarray]  # varied event fields per point ("kind.field")
+    n_slots: int  # engineer slots every chunk of the sweep simulates (see compute_chunk)
+
+
+def compute_chunk(job: ChunkJob) -> pa.Table:
+    """Simulate one chunk of runs and shape it as a tidy Arrow table."""
+    runs = np.arange(job.start, job.stop, dtype=np.int64)
+    point = runs // job.replicates
+    rep = runs % job.replicates
+    local = point - job.point_lo
+    n = len(runs)
+    cols = {k: np.full(n, v) for k, v in job.constants.items()}
+    for k, v in job.encoded.items():
+        cols[k] = v[local]
+    streams = rep if job.crn else runs
+    # The engineer-slot width is fixed for the whole sweep (the largest team any run reaches) so
+    # sums over slots round identically whichever chunk a run lands in.
+    if job.event_values:  # each point has its own timeline: per-run (n, S) event arrays
+        keys = list(job.event_values)
+        rows = list(zip(*(job.event_values[k] for k in keys)))
+        cache: dict[tuple, dict[str, np.ndarray]] = {}
+        per_point = [cache.setdefault(r, schedule(with_event_values(job.events, dict(zip(keys, r))), job.sprints))
+                     for r in rows]
+        sched = {f: np.concatenate([pp[f] for pp in per_point])[local] for f in SCHEDULE_FIELDS}
+    else:
+        sched = schedule(job.events, job.sprints)
+    traj = simulate(param_arrays(cols, n), sched, job.sprints, job.seed, streams, n_slots=job.n_slots)
+    frame: dict[str, Any] = {"run": runs, "point": point, "replicate": rep,
+                             "seed": np.full(n, job.seed, dtype=np.int64)}
+    if job.crn:
+        frame["stream"] = rep
+    for k, v in job.labels.items():
+        frame[k] = v[local]
+    if job.keep == "summary":
+        for k, v in summarise({k: np.ascontiguousarray(traj[k]) for k in job.outcomes}, job.outcomes).items():
+            frame[k] = v
+    else:
+        s = job.sprints
+        frame = {k: np.repeat(v, s) for k, v in frame.items()}
+        frame["sprint"] = np.tile(np.arange(s, dtype=np.int64), n)
+        for k in job.outcomes:
+            frame[k] = np.ascontiguousarray(traj[k]).reshape(-1)
+    return pa.table({k: pa.array(v) for k, v in frame.items()})
+
+
+def run_chunk(job: ChunkJob, out_dir: str | None = None) -> dict[str, Any]:
+    """Compute a chunk; write its part file atomically to ``out_dir``, or return the Parquet bytes
+    (Dask workers return bytes so the cluster needs no shared filesystem)."""
+    t0 = time.perf_counter()
+    table = compute_chunk(job)
+    res = {"chunk": job.index, "runs": job.stop - job.start, "rows": table.num_rows, "file": part_name(job.index)}
+    if out_dir is None:
+        sink = pa.BufferOutputStream()
+        pq.write_table(table, sink, compression="zstd")
+        res["data"] = sink.getvalue().to_pybytes()
+    else:
+        write_atomic(Path(out_dir) / res["file"], lambda f: pq.write_table(table, f, compression="zstd"))
+    res["seconds"] = time.perf_counter() - t0
+    return res
+
+
+def iter_jobs(spec: SweepSpec, design: Design, chunk_size: int, chunks: Iterable[int]) -> Iterator[ChunkJob]:
+    """Jobs for the given chunk indices."""
+    total = design.n_points * spec.replicates
+    enc = design.encoded()
+    varied = set(enc)
+    constants = {p.name: encode(p.name, spec.base.params[p.name]) for p in PARAMS if p.name not in varied}
+    ne = enc.get("n_engineers")
+    biggest = float(np.max(ne)) if ne is not None else constants["n_engineers"]
+    events = spec.base.events
+    if any(f.name.startswith("hiring_wave.") for f in spec.factors):  # the largest wave any point gets, at sprint 0
+        base_wave = next(e for e in events if e.kind == "hiring_wave")
+        size = design.table["hiring_wave.magnitude"].max() if "hiring_wave.magnitude" in design.table else base_wave.magnitude
+        events = with_event_values(events, {"hiring_wave.magnitude": size, "hiring_wave.sprint": 0})
+    n_slots = n_slots_for(SimpleNamespace(n_engineers=np.array([biggest])), schedule(events, max(1, spec.sprints)))
+    ev_names = [f.name for f in spec.factors if f.is_event]
+    label_cols = spec.label_columns()
+    labels = {f.name: design.table[f.name].to_numpy() for f in spec.factors}
+    for c in chunks:
+        start, stop = c * chunk_size, min(total, (c + 1) * chunk_size)
+        lo, hi = start // spec.replicates, (stop - 1) // spec.replicates + 1
+        yield ChunkJob(index=c, start=start, stop=stop, replicates=spec.replicates, seed=spec.seed,
+                       sprints=spec.sprints, crn=spec.crn, keep=spec.keep, outcomes=spec.outcomes,
+                       constants=constants, events=spec.base.events, point_lo=lo,
+                       encoded={k: v[lo:hi] for k, v in enc.items()},
+                       labels={label_cols[k]: v[lo:hi] for k, v in labels.items()},
+                       event_values={k: design.table[k].to_numpy()[lo:hi] for k in ev_names},
+                       n_slots=n_slots)
+
+
+def auto_chunk_size(spec: SweepSpec, workers: int) -> int:
+    """Chunks big enough for the core to be efficient, small enough to bound memory and keep every
+    worker busy."""
+    total = spec.n_runs()
+    cap = 4096 if spec.keep == "summary" else max(16, 100_000 // spec.sprints)
+    cap = max(16, min(cap, 4096 * 52 // spec.sprints))
+    return int(max(1, min(cap, math.ceil(total / (4 * max(1, workers))))))
+
+def _watch_parent(pid: int) -> None:
+    while True:
+        time.sleep(0.5)
+        if not pid_alive(pid):
+            os._exit(1)
+
+
+def _worker_init(parent: int) -> None:
+    """Pool workers leave Ctrl-C to the parent and exit if it dies (e.g. kill -9)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+def default_workers() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def run_inline(jobs: Iterator[ChunkJob], out: Path, on_result: Callable[[dict], None]) -> None:
+    for job in jobs:
+        on_result(run_chunk(job, str(out)))
+
+
+def mp_context():
+    """forkserver (safe with threads; workers import pe_sim once). Like any spawn-style start it
+    re-imports the main script in workers, so scripts must guard their entry point with
+    ``if __name__ == "__main__":``; a main that cannot be re-imported (``python - <<EOF``) falls
+    back to fork."""
+    main_file = getattr(sys.modules.get("__main__"), "__file__", None)
+    main_spec = getattr(sys.modules.get("__main__"), "__spec__", None)
+    if main_spec is None and main_file is not None and not Path(main_file).is_file() \
+            and "fork" in mp.get_all_start_methods():
+        return mp.get_context("fork")
+    if "forkserver" in mp.get_all_start_methods():
+        ctx = mp.get_context("forkserver")
+        ctx.set_forkserver_preload(["pe_sim.sweeps.execute"])
+        return ctx
+    return mp.get_context("spawn")  # pragma: no cover
+
+
+def run_local(jobs: Iterator[ChunkJob], out: Path, workers: int, on_result: Callable[[dict], None]) -> None:
+    ex = ProcessPoolExecutor(workers, mp_context=mp_context(), initializer=_worker_init, initargs=(os.getpid(),))
+    ok = False
+    try:
+        pending: set = set()
+
+        def fill() -> None:
+            while len(pending) < 2 * workers:
+                job = next(jobs, None)
+                if job is None:
+                    return
+                pending.add(ex.submit(run_chunk, job, str(out)))
+
+        fill()
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for f in done:
+                on_result(f.result())
+            fill()
+        ok = True
+    finally:
+        if not ok:  # Ctrl-C or a failed chunk: stop at once; finished parts are on disk
+            for proc in list((getattr(ex, "_processes", None) or {}).values()):
+                proc.terminate()
+        ex.shutdown(wait=ok, cancel_futures=True)
+
+
+def connect_dask(scheduler: str | None = None, scheduler_file: str | None = None, timeout: float = 20):
+    """A ``distributed.Client`` for an existing cluster."""
+    try:
+        from distributed import Client
+    except ImportError:  # pragma: no cover
+        raise ConfigError("--scheduler", "dask", "needs the distributed package: pip install 'pe-sim[distributed]'") from None
+    try:
+        if scheduler_file:
+            if not Path(scheduler_file).is_file():
+                raise ConfigError(scheduler_file, "--scheduler-file", "no such file")
+            return Client(scheduler_file=scheduler_file, timeout=timeout)
+        return Client(scheduler, timeout=timeout)
+    except (OSError, TimeoutError) as exc:
+        where = scheduler_file or scheduler
+        raise ConfigError(str(where), "--scheduler", f"cannot connect to the Dask scheduler: {exc}") from None
+
+
+def run_dask(jobs: Iterator[ChunkJob], out: Path, client, tag: str, on_result: Callable[[dict], None]) -> None:
+    from distributed import as_completed
+
+    nthreads = sum(client.nthreads().values()) or 1
+    window = 2 * nthreads + 2
+
+    def submit(job: ChunkJob):
+        return client.submit(run_chunk, job, None, key=f"pe-sim-{tag}-{job.index:06d}", pure=False, retries=3)
+
+    first = [submit(j) for j in itertools.islice(jobs, window)]
+    ac = as_completed(first)
+    for fut in ac:
+        res = fut.result()
+        data = res.pop("data")
+        write_atomic(out / res["file"], lambda f: f.write(data))
+        fut.release()
+        on_result(res)
+        nxt = next(jobs, None)
+        if nxt is not None:
+            ac.add(submit(nxt))

@@ -1,0 +1,114 @@
+"""The output directory: part files written atomically, the manifest, the done log, and what resume needs."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import threading
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from pe_sim import __version__
+from pe_sim.config import ConfigError
+
+def part_name(index: int) -> str:
+    return f"part-{index:06d}.parquet"
+
+
+def write_atomic(path: Path, write: Callable[[Any], None]) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
+    try:
+        with open(tmp, "wb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+MANIFEST = "_manifest.json"
+DONE = "_done.jsonl"
+DESIGN_FILE = "_design.parquet"
+
+
+def read_manifest(out: str | Path) -> dict[str, Any]:
+    path = Path(out) / MANIFEST
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(str(out), "out", "holds no pe-sim sweep (no _manifest.json)") from None
+    except json.JSONDecodeError as exc:
+        raise ConfigError(str(path), "file", f"damaged manifest: {exc}") from None
+
+
+def write_manifest(out: Path, manifest: Mapping[str, Any]) -> None:
+    data = json.dumps(manifest, indent=2, default=str).encode()
+    write_atomic(out / MANIFEST, lambda f: f.write(data))
+
+
+def done_chunks(out: str | Path) -> set[int]:
+    """Chunks recorded as finished whose part file exists (a torn last line is ignored)."""
+    out = Path(out)
+    done = set()
+    try:
+        lines = (out / DONE).read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return done
+    for line in lines:
+        try:
+            c = int(json.loads(line)["chunk"])
+        except (ValueError, KeyError, TypeError):
+            continue
+        if (out / part_name(c)).is_file():
+            done.add(c)
+    return done
+
+
+def is_sweep_file(p: Path) -> bool:
+    n = p.name
+    return (n.startswith("part-") and n.endswith(".parquet")) or n in (MANIFEST, DONE, DESIGN_FILE) or \
+        (n.startswith(".part-") and n.endswith(".tmp"))
+
+
+def clear_output(out: Path) -> None:
+    for p in out.iterdir():
+        if p.is_file() and is_sweep_file(p):
+            p.unlink()
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_tmp(out: Path) -> None:
+    for p in out.glob(".part-*.tmp"):
+        try:
+            pid = int(p.name.rsplit(".", 2)[-2].split("-")[0])
+        except ValueError:
+            pid = -1
+        if pid <= 0 or not pid_alive(pid):
+            p.unlink(missing_ok=True)
+
+
+def package_versions() -> dict[str, str]:
+    import scipy
+    return {"pe_sim": __version__, "python": platform.python_version(), "numpy": np.__version__,
+            "pandas": pd.__version__, "pyarrow": pa.__version__, "scipy": scipy.__version__}
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")

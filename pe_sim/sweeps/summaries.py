@@ -1,0 +1,48 @@
+"""End-of-run summaries: each outcome's trajectory reduced to one number per run.
+
+Stocks take the value at the horizon (``<outcome>_final``), flows are summed over the horizon
+(``<outcome>_total``) and rates and shares are averaged over sprints (``<outcome>_mean``).
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Mapping
+
+import numpy as np
+
+FINAL = ("tech_debt", "customer_trust", "burnout_mean", "burnout_max", "engagement_mean", "headcount",
+         "alignment", "trust_pm_em", "trust_em_pm", "trust_pm_eng", "trust_em_eng", "trust_eng_pm",
+         "trust_eng_em")
+TOTAL = ("velocity", "committed", "delivered", "customer_value", "features_shipped", "incidents", "attrition",
+         "hires", "comm_hours", "conflicts_fight", "conflicts_avoid", "conflicts_productive", "third_paths",
+         "escalations")
+
+
+def summary_kind(outcome: str) -> str:
+    """How an outcome is reduced to one number per run: final, total or mean."""
+    return "final" if outcome in FINAL else "total" if outcome in TOTAL else "mean"
+
+
+def summary_name(outcome: str) -> str:
+    """Column name of an outcome's end-of-run summary, e.g. ``customer_value_total``."""
+    return f"{outcome}_{summary_kind(outcome)}"
+
+
+def summarise(trajectories: Mapping[str, np.ndarray], outcomes: Iterable[str]) -> dict[str, np.ndarray]:
+    """End-of-run summaries ``{summary_name: (R,) array}`` of (R, S) trajectories."""
+    out = {}
+    for k in outcomes:
+        x = trajectories[k]
+        kind = summary_kind(k)
+        out[summary_name(k)] = x[:, -1].copy() if kind == "final" else x.sum(axis=1) if kind == "total" else x.mean(axis=1)
+    return out
+
+
+def running_summary(x: np.ndarray, outcome: str) -> np.ndarray:
+    """The summary up to each sprint (R, S): value, cumulative total, or running mean; the last column
+    is the end-of-run summary."""
+    kind = summary_kind(outcome)
+    if kind == "final":
+        return x
+    c = np.cumsum(x, axis=1)
+    return c if kind == "total" else c / np.arange(1, x.shape[1] + 1)
