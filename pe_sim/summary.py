@@ -23,7 +23,7 @@ HEADLINE = ("customer_value", "features_shipped", "velocity", "tech_debt", "inci
 
 def end_of_run(df: pd.DataFrame, by: tuple[str, ...] = ("scenario", "run")) -> pd.DataFrame:
     """One row per run: each outcome reduced over sprints (final / total / mean)."""
-    g = df.sort_values("sprint").groupby(list(by), sort=False)
+    g = df.sort_values("sprint", kind="stable").groupby(list(by), sort=False)  # stable: keeps scenario order
     parts = {}
     for k, how in REDUCTION.items():
         parts[k] = g[k].last() if how == "final" else g[k].sum() if how == "total" else g[k].mean()

@@ -1,0 +1,34 @@
+"""End-of-horizon summaries: reductions, confidence intervals and order."""
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from pe_sim import config, runner
+from pe_sim.summary import REDUCTION, end_of_run, mean_ci, paired_difference, summary_table
+
+
+def test_mean_ci_matches_the_t_interval():
+    x = np.random.default_rng(1).normal(3.0, 2.0, 50)
+    m, lo, hi = mean_ci(x)
+    ref = stats.t.interval(0.95, len(x) - 1, loc=x.mean(), scale=stats.sem(x))
+    assert np.isclose(m, x.mean()) and np.allclose((lo, hi), ref)
+
+
+def test_reductions_follow_the_nature_of_each_outcome():
+    df = runner.run(config.load("crunch"), 5, 12, 3)
+    runs = end_of_run(df)
+    one = df[(df.scenario == "crunch") & (df.run == 2)].sort_values("sprint")
+    row = runs[runs.run == 2].iloc[0]
+    assert np.isclose(row["customer_value"], one["customer_value"].sum())     # flow: total
+    assert np.isclose(row["tech_debt"], one["tech_debt"].iloc[-1])             # stock: final
+    assert np.isclose(row["say_do"], one["say_do"].mean())                     # rate: mean
+    assert set(REDUCTION.values()) == {"total", "final", "mean"}
+
+
+def test_scenario_order_is_kept_and_paired_difference_is_paired():
+    names = ["split_backlogs", "trust_partnership", "one_roadmap"]
+    df = pd.concat([runner.run(config.load(n), 20, 10, 1) for n in names], ignore_index=True)
+    assert list(dict.fromkeys(summary_table(df)["scenario"])) == names
+    diff = paired_difference(df, "one_roadmap", "one_roadmap").set_index("outcome")
+    assert np.allclose(diff["difference"], 0.0)
