@@ -1,7 +1,10 @@
 """End-of-horizon summaries with 95% confidence intervals.
 
-Each outcome is reduced over a run's sprints by its nature: stocks take the final value,
-flows are summed over the horizon, and rates are averaged (see :data:`REDUCTION`).
+Each outcome is reduced over a run's sprints by its nature: stocks (levels at the end of a sprint)
+take the final value, flows (counts and amounts that happen in a sprint) are summed over the horizon,
+and rates (pace per sprint, ratios and shares) are averaged (see :data:`REDUCTION`). This is the one
+classification: `pe-sim run`, the report, sweeps (:mod:`pe_sim.sweeps.summaries`) and `pe-sim compare`
+all use it.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from pe_sim.core.engine import OUTCOMES
 
 FLOWS = ("customer_value", "features_shipped", "incidents", "attrition", "hires", "comm_hours",
          "conflicts_fight", "conflicts_avoid", "conflicts_productive", "third_paths", "escalations")
+# velocity, committed and delivered are the team's pace (ideal-days per sprint), so they are averaged.
 RATES = ("velocity", "committed", "delivered", "say_do", "tech_share", "overtime_mean", "surprise",
          "right_thing", "pm_workload", "em_workload", "debt_drag")
 REDUCTION = {k: ("total" if k in FLOWS else "mean" if k in RATES else "final") for k in OUTCOMES}

@@ -217,6 +217,30 @@ def test_trajectories_stream_one_row_per_run_and_sprint(tmp_path):
     assert len(list((tmp_path / "t").glob("part-*.parquet"))) == 2
 
 
+def test_summaries_use_the_one_classification_of_pe_sim_summary(tmp_path):
+    from pe_sim.summary import REDUCTION, end_of_run
+
+    d = {"sweep": {"base": "crunch", "replicates": 3, "sprints": 9, "seed": 4}, "vary": {"pressure": [0.2, 0.8]}}
+    summ = sweep(d, out=tmp_path / "s", workers=1, progress=False)
+    d["sweep"]["keep"] = "trajectories"
+    traj = sweep(d, out=tmp_path / "t", workers=1, progress=False)
+    runs = end_of_run(traj.assign(scenario="x"))
+    for o, how in REDUCTION.items():
+        assert summary_name(o) == f"{o}_{how}"
+        np.testing.assert_allclose(summ[summary_name(o)], runs[o], rtol=1e-12, atol=1e-12, err_msg=o)
+    assert {"velocity_mean", "customer_value_total", "tech_debt_final"} <= set(summ.columns)
+
+
+def test_resume_refuses_parts_written_with_other_summary_columns(tmp_path):
+    spec = sweep_from_dict(spec_dict(sprints=4))
+    run_sweep(spec, out=tmp_path, workers=1, progress=False)
+    m = read_manifest(tmp_path)  # as written before velocity was summarised as a mean
+    m["columns"]["outcomes"] = {k.replace("velocity_mean", "velocity_total"): v for k, v in m["columns"]["outcomes"].items()}
+    (tmp_path / "_manifest.json").write_text(json.dumps(m))
+    with pytest.raises(ConfigError, match="velocity_total where pe-sim now writes velocity_mean"):
+        run_sweep(spec, out=tmp_path, workers=1, resume=True, progress=False)
+
+
 def test_existing_output_needs_resume_or_overwrite_and_resume_checks_the_sweep(tmp_path):
     spec = sweep_from_dict(spec_dict(sprints=4))
     run_sweep(spec, out=tmp_path, workers=1, progress=False)

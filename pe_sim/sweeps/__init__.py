@@ -50,14 +50,16 @@ chunk size or backend gives bit-identical numbers (with ``crn = true`` the rando
 replicate index instead, so every point sees the same luck).
 
 End-of-run summaries (``keep = "summary"``) reduce each run's trajectory to one number per outcome,
-named ``<outcome>_<how>``:
+named ``<outcome>_<how>``, by the outcome's nature (:data:`pe_sim.summary.REDUCTION`, shared with
+`pe-sim run` and `pe-sim compare`):
 
-- ``_final``: stocks, the value at the horizon: tech_debt, customer_trust, burnout_mean, burnout_max,
-  engagement_mean, headcount, alignment and the six trust_* outcomes;
-- ``_total``: flows, summed over the horizon: velocity, committed, delivered, customer_value,
-  features_shipped, incidents, attrition, hires, comm_hours, conflicts_*, third_paths, escalations;
-- ``_mean``: rates and shares, averaged over sprints: say_do, tech_share, debt_drag, overtime_mean,
-  right_thing, surprise, pm_workload, em_workload (and any outcome not listed above).
+- ``_final``: stocks, the value at the horizon (tech_debt, customer_trust, burnout, engagement,
+  headcount, alignment, the trust_* outcomes);
+- ``_total``: flows, summed over the horizon (:data:`pe_sim.summary.FLOWS`: customer_value,
+  features_shipped, incidents, attrition, hires, comm_hours, conflicts, escalations ...);
+- ``_mean``: rates and shares, averaged over sprints (:data:`pe_sim.summary.RATES`: the pace in
+  ideal-days per sprint -- velocity, committed, delivered -- and say_do, tech_share, debt_drag,
+  overtime_mean, right_thing, surprise, pm_workload, em_workload).
 
 Output. ``OUT/part-NNNNNN.parquet`` holds chunk NNNNNN (one tidy row per run, or per run x sprint,
 with run, point, replicate, seed, every varied parameter, then the outcomes); files starting with

@@ -92,6 +92,14 @@ def run_sweep(spec: SweepSpec | str | Path | Mapping[str, Any], *, out: str | Pa
             own_client.close()
 
 
+def _outcome_columns(spec: SweepSpec) -> dict[str, Any]:
+    """The outcome columns a sweep writes, with what each holds (for the manifest)."""
+    if spec.keep == "summary":
+        return {summary_name(o): {"outcome": o, "summary": summary_kind(o), "meaning": OUTCOMES[o]}
+                for o in spec.outcomes}
+    return {o: OUTCOMES[o] for o in spec.outcomes}
+
+
 def _run_sweep(spec: SweepSpec, out_dir: Path, design: Design, total: int, digest: str, n_workers: int, dask: bool,
                client, resume: bool, overwrite: bool, chunk_size: int | None, progress: bool) -> SweepReport:
     existing = out_dir.is_dir() and any(is_sweep_file(p) for p in out_dir.iterdir())
@@ -101,6 +109,11 @@ def _run_sweep(spec: SweepSpec, out_dir: Path, design: Design, total: int, diges
         if manifest.get("digest") != digest:
             raise ConfigError(str(out_dir), "out", "holds a different sweep (its config, design or pe-sim version "
                                                    "differ); use another --out, or --overwrite to discard it")
+        had, has = list(manifest.get("columns", {}).get("outcomes", {})), list(_outcome_columns(spec))
+        if had != has:  # same sweep, but written when pe-sim summarised some outcome differently
+            raise ConfigError(str(out_dir), "out", f"holds this sweep with columns {', '.join(sorted(set(had) - set(has)))} "
+                                                   f"where pe-sim now writes {', '.join(sorted(set(has) - set(had)))}; "
+                                                   "--overwrite to compute it again")
         chunk = int(manifest["chunk_size"])
         remove_stale_tmp(out_dir)
         done = done_chunks(out_dir)
@@ -117,10 +130,7 @@ def _run_sweep(spec: SweepSpec, out_dir: Path, design: Design, total: int, diges
                     "replicates": spec.replicates, "sprints": spec.sprints, "seed": spec.seed, "keep": spec.keep,
                     "crn": spec.crn, "design": {"kind": spec.design, "points": spec.points, "levels": spec.levels,
                                                 "factors": [f.describe() for f in spec.factors]},
-                    "columns": {"varied": spec.label_columns(),
-                                "outcomes": ({summary_name(o): {"outcome": o, "summary": summary_kind(o),
-                                                                "meaning": OUTCOMES[o]} for o in spec.outcomes}
-                                             if spec.keep == "summary" else {o: OUTCOMES[o] for o in spec.outcomes})},
+                    "columns": {"varied": spec.label_columns(), "outcomes": _outcome_columns(spec)},
                     "sweep": spec.to_dict(), "base": spec.base.to_dict(), "versions": package_versions(),
                     "runs_log": []}
         pq.write_table(pa.Table.from_pandas(design.table, preserve_index=False), out_dir / DESIGN_FILE)

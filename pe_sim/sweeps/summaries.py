@@ -1,7 +1,9 @@
-"""End-of-run summaries: each outcome's trajectory reduced to one number per run.
+"""End-of-run summaries of sweep runs: each outcome's trajectory reduced to one number per run.
 
-Stocks take the value at the horizon (``<outcome>_final``), flows are summed over the horizon
-(``<outcome>_total``) and rates and shares are averaged over sprints (``<outcome>_mean``).
+How each outcome is reduced comes from :data:`pe_sim.summary.REDUCTION` (the one classification
+`pe-sim run`, the report, sweeps and `pe-sim compare` share): stocks take the value at the horizon
+(``<outcome>_final``), flows are summed over the horizon (``<outcome>_total``), and rates and shares
+are averaged over sprints (``<outcome>_mean``).
 """
 
 from __future__ import annotations
@@ -10,17 +12,12 @@ from typing import Iterable, Mapping
 
 import numpy as np
 
-FINAL = ("tech_debt", "customer_trust", "burnout_mean", "burnout_max", "engagement_mean", "headcount",
-         "alignment", "trust_pm_em", "trust_em_pm", "trust_pm_eng", "trust_em_eng", "trust_eng_pm",
-         "trust_eng_em")
-TOTAL = ("velocity", "committed", "delivered", "customer_value", "features_shipped", "incidents", "attrition",
-         "hires", "comm_hours", "conflicts_fight", "conflicts_avoid", "conflicts_productive", "third_paths",
-         "escalations")
+from pe_sim.summary import REDUCTION
 
 
 def summary_kind(outcome: str) -> str:
-    """How an outcome is reduced to one number per run: final, total or mean."""
-    return "final" if outcome in FINAL else "total" if outcome in TOTAL else "mean"
+    """How an outcome is reduced to one number per run: final, total or mean (:data:`pe_sim.summary.REDUCTION`)."""
+    return REDUCTION[outcome]
 
 
 def summary_name(outcome: str) -> str:
