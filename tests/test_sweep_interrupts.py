@@ -1,0 +1,110 @@
+"""Sweeps survive interruptions: Ctrl-C then --resume, and a Dask worker lost mid-sweep."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pe_sim.cli import main
+from pe_sim.sweeps import load_results, load_sweep, read_manifest, sweep
+
+ROOT = Path(__file__).resolve().parents[1]
+SWEEP = ("[sweep]\nbase = 'split_backlogs'\ndesign = 'lhs'\npoints = {points}\nreplicates = 1000\nsprints = 52\n"
+         "seed = 12\noutcomes = ['customer_value', 'tech_debt', 'burnout_mean', 'velocity']\n"
+         "[vary]\npressure = {{ low = 0.1, high = 0.9 }}\nn_engineers = {{ low = 3, high = 9 }}\n")
+
+
+def _parts(out: Path) -> int:
+    return len(list(out.glob("part-*.parquet")))
+
+
+def _wait_for(cond, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not cond():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
+        time.sleep(0.02)
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+
+
+def _check_complete(got: pd.DataFrame, ref: pd.DataFrame, out: Path, chunks: int) -> None:
+    assert got["run"].is_unique and sorted(got["run"]) == list(range(len(ref)))  # none duplicated or missing
+    pd.testing.assert_frame_equal(got.sort_values("run", ignore_index=True), ref.sort_values("run", ignore_index=True),
+                                  check_exact=True)
+    assert {int(p.stem.split("-")[1]) for p in out.glob("part-*.parquet")} == set(range(chunks))
+    assert not list(out.glob(".*.tmp"))
+    assert read_manifest(out)["status"] == "complete"
+
+
+@pytest.mark.timeout(120)
+def test_ctrl_c_exits_130_with_a_resume_hint_and_resume_gives_the_uninterrupted_data(tmp_path):
+    toml = tmp_path / "s.toml"
+    toml.write_text(SWEEP.format(points=80))  # 80 chunks of 1,000 runs: several seconds on 2 workers
+    out = tmp_path / "interrupted"
+    cmd = [sys.executable, "-m", "pe_sim.cli", "sweep", str(toml), "--out", str(out), "--workers", "2",
+           "--chunk-size", "1000", "--no-progress"]
+    # its own process group, as a terminal's foreground job; SIGINT handled even if this test runs in
+    # the background (a shell starts background jobs with SIGINT ignored, and children inherit that)
+    proc = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        _wait_for(lambda: _parts(out) >= 3 or proc.poll() is not None, 60, "the first part files")
+        assert proc.poll() is None, f"the sweep ended before it could be interrupted: {proc.communicate()}"
+        os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does: the whole foreground group
+        stdout, stderr = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode == 130, stderr
+    assert f"pe-sim sweep {toml} --out {out} --resume" in stderr and "Traceback" not in stderr
+    parts_at_stop = _parts(out)
+    assert 3 <= parts_at_stop < 80 and read_manifest(out)["status"] == "running"
+    _wait_for(lambda: not _group_alive(proc.pid), 15, "the workers to exit")
+
+    assert main(["sweep", str(toml), "--out", str(out), "--resume", "--workers", "2", "--no-progress"]) == 0
+    done = [json.loads(x)["chunk"] for x in (out / "_done.jsonl").read_text().splitlines()]
+    assert sorted(done) == list(range(80)), "every chunk recorded once: finished chunks were not recomputed"
+    ref = sweep(load_sweep(toml), out=tmp_path / "ref", workers=2, chunk_size=2000, progress=False)
+    _check_complete(load_results(out), ref, out, 80)
+
+
+@pytest.mark.timeout(120)
+def test_sweep_survives_a_lost_dask_worker(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    toml = tmp_path / "s.toml"
+    toml.write_text(SWEEP.format(points=60))
+    spec = load_sweep(toml)
+    out = tmp_path / "dask"
+    with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=":0") as cluster, \
+            distributed.Client(cluster) as client, ThreadPoolExecutor(1) as pool:
+        pids = client.run(os.getpid)
+        assert len(pids) == 2
+        running = pool.submit(sweep, spec, out=out, client=client, chunk_size=500, progress=False)
+        _wait_for(lambda: _parts(out) >= 4 or running.done(), 60, "the first part files")
+        assert not running.done(), "the sweep ended before a worker could be killed"
+        victim = max(pids.values())
+        os.kill(victim, signal.SIGKILL)
+        got = running.result(timeout=90)  # the scheduler reschedules the lost worker's chunks
+        # the nanny restarted the worker: the cluster really lost one
+        _wait_for(lambda: len(client.scheduler_info()["workers"]) == 2, 30, "the worker to restart")
+        assert victim not in client.run(os.getpid).values()
+        assert read_manifest(out)["runs_log"][-1]["backend"] == "dask"
+    ref = sweep(spec, out=tmp_path / "ref", workers=2, progress=False)
+    _check_complete(got, ref, out, 120)
