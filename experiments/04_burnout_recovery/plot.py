@@ -17,7 +17,7 @@ df["attrition_cumulative"] = df.groupby("run")["attrition"].cumsum()
 outcomes = ["burnout_mean", "overtime_mean", "engagement_mean", "attrition_cumulative", "headcount", "customer_value"]
 n = df[df.sprint == 0].groupby("crunch").size().iloc[0]
 plot_trajectories(df, outcomes, hue="crunch", path=here / "figure.png", shade=(8, 31),
-                  title=f"Six months of extra pressure (shaded: sprints 8-31) and after; mean and 95% CI of {n} runs "
+                  title=f"24 sprints (~11 months) of extra pressure (shaded: sprints 8-31) and after; mean and 95% CI of {n} runs "
                         "per crunch level")
 at = df[df.sprint.isin([7, 31, 43, 55, 77])]
 print(at.groupby(["crunch", "sprint"])[["burnout_mean", "overtime_mean", "engagement_mean", "attrition_cumulative",
