@@ -20,7 +20,7 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 from pe_sim.events import EVENT_KINDS, Event
-from pe_sim.params import BY_NAME, defaults
+from pe_sim.params import BY_NAME, Param, defaults
 
 SCENARIO_DIR = Path(__file__).parent / "scenarios"
 RUN_DEFAULTS = {"runs": 200, "sprints": 52, "seed": 20261122}
@@ -88,7 +88,11 @@ def check_param(file: str, key: str, name: str, value: Any) -> Any:
     """Validate one parameter value against the table; returns the normalised value."""
     if name not in BY_NAME:
         raise _unknown(file, key, name, BY_NAME)
-    p = BY_NAME[name]
+    return check_value(file, key, BY_NAME[name], value)
+
+
+def check_value(file: str, key: str, p: Param, value: Any) -> Any:
+    """Validate a value against one :class:`~pe_sim.params.Param` (kind, choices, range)."""
     if p.kind == "choice":
         if value not in p.choices:
             raise ConfigError(file, key, f"{value!r} is not a valid choice{_did_you_mean(str(value), p.choices)}; "

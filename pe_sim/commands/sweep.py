@@ -6,18 +6,13 @@ import argparse
 import sys
 from pathlib import Path
 
+from pe_sim import config as cfg
 from pe_sim.cli import UsageError
+from pe_sim.commands import int_in
 from pe_sim.core.engine import OUTCOMES
 
 
-def _positive(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"{v} is not valid; expected at least 1")
-    return v
+_positive = int_in(1, 10**9)
 
 
 def _outcomes(text: str | None) -> list[str] | None:
@@ -68,9 +63,9 @@ def register(sub) -> None:
                     "(Cohen's d) of the end-of-run summaries, and the difference over time, with a figure of "
                     "one panel per outcome.")
     c.add_argument("configs", nargs="+", metavar="CONFIG", help="scenario TOMLs or shipped scenario names; the first is the reference")
-    c.add_argument("--runs", type=_positive, metavar="N", help="paired runs per setup (default: the first config's [run] runs)")
-    c.add_argument("--sprints", type=_positive, metavar="S", help="horizon (default: the first config's [run] sprints)")
-    c.add_argument("--seed", type=int, metavar="N", help="root seed (default: the first config's [run] seed)")
+    c.add_argument("--runs", type=int_in(*cfg.RUN_LIMITS["runs"]), metavar="N", help="paired runs per setup (default: the first config's [run] runs)")
+    c.add_argument("--sprints", type=int_in(*cfg.RUN_LIMITS["sprints"]), metavar="S", help="horizon (default: the first config's [run] sprints)")
+    c.add_argument("--seed", type=int_in(*cfg.RUN_LIMITS["seed"]), metavar="N", help="root seed (default: the first config's [run] seed)")
     c.add_argument("--outcomes", metavar="A,B,...", help="outcomes to compare (default: a core set; 'all' for every one)")
     c.add_argument("--confidence", type=float, default=0.95, metavar="P", help="confidence level (default 0.95)")
     c.add_argument("--resamples", type=_positive, default=2000, metavar="N", help="bootstrap resamples (default 2000)")

@@ -17,7 +17,7 @@ from scipy import stats
 from scipy.special import ndtri
 
 from pe_sim import __version__
-from pe_sim.config import Config, ConfigError, _did_you_mean, check_param, load as load_config
+from pe_sim.config import Config, ConfigError, _did_you_mean, check_param, check_value, load as load_config
 from pe_sim.core.engine import OUTCOMES
 from pe_sim.events import EVENT_KINDS, Event
 from pe_sim.params import BY_NAME, Param
@@ -61,14 +61,7 @@ def _param(name: str) -> Param:
 def _check_value(file: str, key: str, name: str, value: Any) -> Any:
     if name in BY_NAME:
         return check_param(file, key, name, value)
-    p = event_param(name)
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ConfigError(file, key, f"{value!r} is not a number; expected a {p.kind} in {p.describe_range()}")
-    if p.kind == "int" and float(value) != int(value):
-        raise ConfigError(file, key, f"{value!r} is not a whole number; expected an integer in {p.describe_range()}")
-    if value != value or not (p.lo <= value <= p.hi):
-        raise ConfigError(file, key, f"{value!r} is out of range; expected {p.describe_range()} ({p.meaning})")
-    return int(value) if p.kind == "int" else float(value)
+    return check_value(file, key, event_param(name), value)
 
 
 def with_event_values(events: tuple[Event, ...], values: Mapping[str, Any]) -> tuple[Event, ...]:
