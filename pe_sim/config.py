@@ -192,16 +192,20 @@ def resolve_path(spec: str | Path) -> Path:
                                          f"(shipped: {', '.join(scenario_names())})")
 
 
-def load(spec: str | Path) -> Config:
-    """Load and validate a config file (or shipped scenario name)."""
-    path = resolve_path(spec)
+def read_toml(path: Path) -> dict[str, Any]:
+    """Parse a TOML file; unreadable or malformed files raise :class:`ConfigError` naming the file."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(str(path), "file", f"not valid TOML: {exc}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(str(path), "file", f"cannot be read: {exc}") from None
-    return from_dict(data, str(path))
+
+
+def load(spec: str | Path) -> Config:
+    """Load and validate a config file (or shipped scenario name)."""
+    path = resolve_path(spec)
+    return from_dict(read_toml(path), str(path))
 
 
 def default() -> Config:

@@ -6,7 +6,6 @@ import dataclasses
 import hashlib
 import json
 import math
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -17,7 +16,7 @@ from scipy import stats
 from scipy.special import ndtri
 
 from pe_sim import __version__
-from pe_sim.config import Config, ConfigError, _did_you_mean, check_param, check_value, load as load_config
+from pe_sim.config import Config, ConfigError, _did_you_mean, check_param, check_value, load as load_config, read_toml
 from pe_sim.core.engine import OUTCOMES
 from pe_sim.events import EVENT_KINDS, Event
 from pe_sim.params import BY_NAME, Param
@@ -460,13 +459,7 @@ def load_sweep(path: str | Path) -> SweepSpec:
     path = Path(path)
     if not path.is_file():
         raise ConfigError(str(path), "file", "no such sweep file")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(str(path), "file", f"not valid TOML: {exc}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(str(path), "file", f"cannot be read: {exc}") from None
-    return sweep_from_dict(data, str(path), path.parent)
+    return sweep_from_dict(read_toml(path), str(path), path.parent)
 
 
 def as_spec(spec: SweepSpec | str | Path | Mapping[str, Any]) -> SweepSpec:
