@@ -179,9 +179,12 @@ class Engineer(mesa.Agent):
     role = "engineer"
 
     def __init__(self, model, slot: int, skill: float, tenure: float, burnout: float, engagement: float,
-                 trust_em: float, trust_pm: float, user_knowledge: float, joined_sprint: int = -1):
+                 trust_em: float, trust_pm: float, user_knowledge: float, joined_sprint: int = -1,
+                 temperament: dict[str, float] | None = None):
         super().__init__(model)
         self.slot = int(slot)
+        # Standard-normal offsets of this person's motivators from the team's eng_w_* weights.
+        self.temperament = {m: float((temperament or {}).get(m, 0.0)) for m in R.ENGINEER_MOTIVES}
         self.agent_id = rng.ENGINEER_BASE + self.slot
         self.skill = float(skill)
         self.tenure = float(tenure)
@@ -199,8 +202,13 @@ class Engineer(mesa.Agent):
 
     @property
     def motivators(self) -> dict[str, float]:
-        p = self.model.p
-        return {"growth": p.eng_w_growth, "craft": p.eng_w_craft, "valued": p.eng_w_valued, "pace": p.eng_w_pace}
+        """This engineer's own weights: the team's eng_w_* shifted by their temperament."""
+        return {m: _f(w) for m, w in R.individual_weights(self.model.p, self.temperament).items()}
+
+    @property
+    def prefs(self):
+        """The parameters as this engineer weighs them (their own motivator weights)."""
+        return R.engineer_prefs(self.model.p, self.motivators)
 
     @property
     def ramp(self) -> float:
@@ -226,9 +234,9 @@ class Engineer(mesa.Agent):
     # 3. execute
     def work(self, felt: float, available: float, rate: float, skey) -> float:
         """Work the sprint under felt pressure: stretch hours, maybe cut corners; returns ideal-days delivered."""
-        p = self.model.p
-        self.overtime = _f(R.overtime(p, felt, self.engagement))
-        self.corners = _f(R.corner_cutting(p, felt, self.burnout))
+        p, own = self.model.p, self.prefs
+        self.overtime = _f(R.overtime(own, felt, self.engagement))
+        self.corners = _f(R.corner_cutting(own, felt, self.burnout))
         noise = rng.normal(skey, rng.TEAM, Draw.NOISE)  # the whole team shares a good or bad sprint
         self.output = _f(R.engineer_output(p, available, rate, self.overtime, self.corners, noise))
         return self.output
@@ -237,14 +245,14 @@ class Engineer(mesa.Agent):
     def update_wellbeing(self, tech: float, want_tech: float, involvement: float, felt: float, em_here: float,
                          flow: float, quality: float, share_pm: float, toil: float, slack_share: float) -> None:
         """Trust in the EM and PM, burnout and engagement after the sprint."""
-        p = self.model.p
+        p, own = self.model.p, self.prefs
         self.valued = valued = _f(R.feeling_valued(tech, want_tech, involvement, felt))
         trust_em = R.trust_next(p, self.trust_em, 0.5 * (1.0 - np.minimum(1.0, felt)) * em_here + 0.5 * valued,
                                 0.5 * felt + 0.5 * (1.0 - flow))
         trust_pm = R.trust_next(p, self.trust_pm, 0.5 * involvement + 0.5 * valued * quality, 0.5 * felt * share_pm)
-        stress = R.stress(p, self.overtime, felt, self.corners, toil, valued)
+        stress = R.stress(own, self.overtime, felt, self.corners, toil, valued)
         burnout = _f(R.burnout_next(p, self.burnout, stress, slack_share))
-        engagement = _f(R.engagement_next(p, self.engagement, R.growth(tech, involvement, self.corners), valued,
+        engagement = _f(R.engagement_next(own, self.engagement, R.growth(tech, involvement, self.corners), valued,
                                           burnout))
         self.trust_em, self.trust_pm = _f(trust_em), _f(trust_pm)
         self.burnout, self.engagement = burnout, engagement

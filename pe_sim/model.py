@@ -33,7 +33,7 @@ from pe_sim import config as config_mod
 from pe_sim.agents import Engineer, EngineeringManager, ProductManager
 from pe_sim.config import Config, check_event
 from pe_sim.core import rng, rules
-from pe_sim.core.engine import INITIAL, OUTCOMES
+from pe_sim.core.engine import INITIAL, OUTCOMES, draw_motives
 from pe_sim.core.rng import Draw
 from pe_sim.core.rules import EPS
 from pe_sim.events import schedule as build_schedule
@@ -43,6 +43,10 @@ R = rules
 
 ENGINEER_REPORTERS = ("slot", "skill", "tenure", "ramp", "burnout", "engagement", "trust_em", "trust_pm",
                       "user_knowledge", "overtime", "corners", "output")
+
+
+def _floats(values: dict) -> dict[str, float]:
+    return {k: float(v) for k, v in values.items()}
 
 
 def param_namespace(params) -> SimpleNamespace:
@@ -135,7 +139,8 @@ class TeamModel(mesa.Model):
                     skill=R.hire_skill(p, rng.normal(skey, agent, Draw.SKILL)) * 1.0,
                     tenure=p.initial_tenure_sprints, burnout=p.initial_burnout,
                     engagement=R.clip01(p.initial_engagement + 0.1 * rng.normal(skey, agent, Draw.ENGAGEMENT0)),
-                    trust_em=p.initial_trust, trust_pm=p.initial_trust, user_knowledge=INITIAL["user_knowledge"])
+                    trust_em=p.initial_trust, trust_pm=p.initial_trust, user_knowledge=INITIAL["user_knowledge"],
+                    temperament=_floats(draw_motives(skey, agent)))
 
     # --- reading the team ------------------------------------------------------------------------
     @property
@@ -374,7 +379,8 @@ class TeamModel(mesa.Model):
                     e = Engineer(self, slot, skill=R.hire_skill(p, rng.normal(s.skey, agent, Draw.SKILL)),
                                  tenure=0.0, burnout=p.initial_burnout, engagement=p.initial_engagement,
                                  trust_em=p.initial_trust, trust_pm=p.initial_trust,
-                                 user_knowledge=INITIAL["new_hire_user_knowledge"], joined_sprint=t)
+                                 user_knowledge=INITIAL["new_hire_user_knowledge"], joined_sprint=t,
+                                 temperament=_floats(draw_motives(s.skey, agent)))
                     self._slots[slot] = e
                     joined.append(e)
         s.joined = _f(len(joined))

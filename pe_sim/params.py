@@ -138,6 +138,7 @@ PARAMS: tuple[Param, ...] = (
     _f("eng_w_craft", "weight", 0.7, 0.0, 1.0, "engineer motivator: craft and quality", "motivators"),
     _f("eng_w_valued", "weight", 0.8, 0.0, 1.0, "engineer motivator: feeling valued", "motivators"),
     _f("eng_w_pace", "weight", 0.6, 0.0, 1.0, "engineer motivator: sustainable pace", "motivators"),
+    _f("motivator_spread", "weight", 0.2, 0.0, 0.5, "spread (sd) of each engineer's own motivator weights around the team's eng_w_* values", "motivators"),
     # --- trust ---------------------------------------------------------------------------------------
     _f("initial_trust", "0-1", 0.5, 0.0, 1.0, "trust between every pair of roles at sprint 0", "trust"),
     _f("trust_gain_rate", "1/sprint", 0.08, 0.0, 0.5, "rate trust moves toward 1 on good signals", "trust"),

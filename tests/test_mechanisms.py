@@ -193,3 +193,24 @@ def test_escalation_follows_the_losers_stake():
     indifferent = dict(conflict_style="fight", em_w_right_way=0.1, em_w_engineers=0.1, em_w_tech_debt=0.1,
                        pm_w_customer_value=0.1, pm_w_money=0.1, pm_w_ship_fast=0.1)
     assert mean(sim(**keen), "escalations") > 2 * mean(sim(**indifferent), "escalations")
+
+
+def test_engineers_differ_by_their_own_motivators():
+    from pe_sim.model import TeamModel
+
+    def spread_of_burnout(spread):
+        model = TeamModel(scenario="split_backlogs", seed=3, motivator_spread=spread,
+                          base_attrition=0.0, burnout_attrition=0.0, disengaged_attrition=0.0)
+        for _ in range(20):
+            model.step()
+        burnout = [e.burnout for e in model.engineers]
+        return max(burnout) - min(burnout), model
+
+    same, _ = spread_of_burnout(0.0)
+    varied, model = spread_of_burnout(0.4)
+    assert varied > same + 0.03
+    by_pace = sorted(model.engineers, key=lambda e: e.motivators["pace"])
+    careless, careful = by_pace[0], by_pace[-1]
+    assert careless.motivators["pace"] < careful.motivators["pace"]
+    # Under the same pressure and engagement, the one who values a sustainable pace works less overtime.
+    assert rules.overtime(careful.prefs, 0.5, 0.7) < rules.overtime(careless.prefs, 0.5, 0.7)

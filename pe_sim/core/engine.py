@@ -60,7 +60,8 @@ OUTCOMES: dict[str, str] = {
 
 RUN_FIELDS = ("pm_trust_em", "em_trust_pm", "pm_trust_eng", "em_trust_eng", "pm_insight", "pm_tech",
               "em_customer", "em_estimation", "alignment", "tension", "bonus", "debt", "customer_trust")
-ENG_FIELDS = ("active", "skill", "tenure", "burnout", "engagement", "trust_em", "trust_pm", "user_knowledge")
+ENG_FIELDS = ("active", "skill", "tenure", "burnout", "engagement", "trust_em", "trust_pm", "user_knowledge",
+              "w_growth", "w_craft", "w_valued", "w_pace")
 
 # Starting levels of team state that are not user parameters (documented in the ODD).
 INITIAL = {"pm_insight": 0.5, "pm_tech": 0.3, "em_customer": 0.3, "em_estimation": 0.6,
@@ -92,6 +93,10 @@ class State:
     trust_em: np.ndarray
     trust_pm: np.ndarray
     user_knowledge: np.ndarray
+    w_growth: np.ndarray  # each engineer's own motivator weights, set when they join
+    w_craft: np.ndarray   # (parameters are fixed during a batch, so they are computed once)
+    w_valued: np.ndarray
+    w_pace: np.ndarray
     hires_due: np.ndarray  # (horizon, R) replacements arriving at each sprint
 
 
@@ -116,6 +121,19 @@ def param_arrays(columns: Mapping[str, np.ndarray], n_runs: int) -> SimpleNamesp
             v = np.full(n_runs, encode(p.name, p.default))
         out[p.name] = np.asarray(v, dtype=np.float64).reshape(n_runs, 1)
     return SimpleNamespace(**out)
+
+
+HIRE_PARAMS = ("skill_mean", "skill_sd", "motivator_spread", *(f"eng_w_{m}" for m in rules.ENGINEER_MOTIVES))
+
+
+def draw_motives(skey: np.ndarray, agents: np.ndarray) -> dict[str, np.ndarray]:
+    """Motivator offsets of engineers joining at the sprint of ``skey`` (one draw per motive)."""
+    return {m: rng.normal(skey, agents, getattr(Draw, f"MOTIVE_{m.upper()}")) for m in rules.ENGINEER_MOTIVES}
+
+
+def motives(st: "State") -> dict[str, np.ndarray]:
+    """Each engineer slot's own motivator weights."""
+    return {m: getattr(st, f"w_{m}") for m in rules.ENGINEER_MOTIVES}
 
 
 def _engineer_agents(n_slots: int) -> np.ndarray:
@@ -145,6 +163,7 @@ def initial_state(p: SimpleNamespace, rkeys: np.ndarray, n_slots: int, horizon: 
         engagement=rules.clip01(p.initial_engagement + 0.1 * rng.normal(skey, agents, Draw.ENGAGEMENT0)),
         trust_em=eng(p.initial_trust), trust_pm=eng(p.initial_trust),
         user_knowledge=eng(INITIAL["user_knowledge"]),
+        **{f"w_{m}": w for m, w in rules.individual_weights(p, draw_motives(skey, agents)).items()},
         hires_due=np.zeros((horizon + 64, r)),
     )
 
@@ -157,6 +176,16 @@ def _sum(x: np.ndarray, active: np.ndarray) -> np.ndarray:
     for j in range(1, y.shape[0]):  # not np.sum: for one run numpy would switch to pairwise order
         total += y[j:j + 1]
     return total
+
+
+def _running_count(x: np.ndarray) -> np.ndarray:
+    """Cumulative sum over slots (axis 0); row by row, as numpy's accumulate along axis 0 is slow."""
+    out = np.empty_like(x)
+    total = np.zeros((1, x.shape[1]))
+    for j in range(x.shape[0]):
+        total = total + x[j:j + 1]
+        out[j] = total
+    return out
 
 
 def step(st: State, p: SimpleNamespace, ev: Mapping[str, np.ndarray], skey: np.ndarray, t: int
@@ -214,8 +243,9 @@ def step(st: State, p: SimpleNamespace, ev: Mapping[str, np.ndarray], skey: np.n
 
     # 3. Execute -----------------------------------------------------------------------------
     felt = R.felt_pressure(p, commit, expected_capacity, pressure, em_here)
-    ot = R.overtime(p, felt, st.engagement)
-    corners = R.corner_cutting(p, felt, st.burnout)
+    own = R.engineer_prefs(p, motives(st))  # every engineer weighs outcomes by their own motivators
+    ot = R.overtime(own, felt, st.engagement)
+    corners = R.corner_cutting(own, felt, st.burnout)
     out = R.engineer_output(p, avail, rate, ot, corners, rng.normal(skey, rng.TEAM, Draw.NOISE))
     team_capacity = _sum(out, act) * (1.0 - drag) * R.flow_factor(flow)
     mean_corners = _sum(corners, act) / n1
@@ -261,8 +291,8 @@ def step(st: State, p: SimpleNamespace, ev: Mapping[str, np.ndarray], skey: np.n
                             0.5 * felt + 0.5 * (1.0 - flow))
     trust_pm = R.trust_next(p, st.trust_pm, 0.5 * involvement + 0.5 * valued * quality, 0.5 * felt * share_pm)
     toil = np.minimum(1.0, drag + unplanned / np.maximum(team_capacity, EPS))
-    burnout = R.burnout_next(p, st.burnout, R.stress(p, ot, felt, corners, toil, valued), slack_share)
-    engagement = R.engagement_next(p, st.engagement, R.growth(tech, involvement, corners), valued, burnout)
+    burnout = R.burnout_next(p, st.burnout, R.stress(own, ot, felt, corners, toil, valued), slack_share)
+    engagement = R.engagement_next(own, st.engagement, R.growth(tech, involvement, corners), valued, burnout)
     em_estimation = R.estimation_next(p, st.em_estimation, alignment, drag)
 
     # Attrition: each engineer may leave; a key-engineer event takes the most skilled first.
@@ -286,17 +316,20 @@ def step(st: State, p: SimpleNamespace, ev: Mapping[str, np.ndarray], skey: np.n
     hires_due[due, np.arange(runs)] += leavers[0] * np.broadcast_to(p.backfill, (1, runs))[0]
     arrivals = hires_due[t:t + 1] + ev["hires"]
     free = 1.0 - stayed
-    new = free * (np.cumsum(free, axis=0) <= arrivals)
+    new = free * (_running_count(free) <= arrivals)
     joined = np.sum(new, axis=0, keepdims=True)
     hires_due[t + 1] += (arrivals - joined)[0]
     joining = new > 0
-    skill = st.skill
-    if new.any():  # draw skills only where someone joins: hires are rare, slots x runs are many
+    skill, temperament = st.skill, motives(st)
+    if new.any():  # draw only where someone joins: hires are rare, slots x runs are many
         slots, cols = np.nonzero(joining)
         at = lambda v: np.broadcast_to(v, (1, runs))[0, cols]  # noqa: E731
-        hire_p = SimpleNamespace(skill_mean=at(p.skill_mean), skill_sd=at(p.skill_sd))
         skill = skill.copy()
+        hire_p = SimpleNamespace(**{k: at(getattr(p, k)) for k in HIRE_PARAMS})
         skill[slots, cols] = R.hire_skill(hire_p, rng.normal(skey[0, cols], agents[slots, 0], Draw.SKILL))
+        for m, w in R.individual_weights(hire_p, draw_motives(skey[0, cols], agents[slots, 0])).items():
+            temperament[m] = temperament[m].copy()
+            temperament[m][slots, cols] = w
     active = stayed + new
     head = np.sum(active, axis=0, keepdims=True)
 
@@ -312,6 +345,7 @@ def step(st: State, p: SimpleNamespace, ev: Mapping[str, np.ndarray], skey: np.n
         trust_em=np.where(joining, p.initial_trust, trust_em),
         trust_pm=np.where(joining, p.initial_trust, trust_pm),
         user_knowledge=np.where(joining, INITIAL["new_hire_user_knowledge"], user_knowledge),
+        **{f"w_{m}": w for m, w in temperament.items()},
         hires_due=hires_due,
     )
     outcomes = {

@@ -38,6 +38,10 @@ class Draw:
     SKILL = 8
     ENGAGEMENT0 = 9
     ESCALATION = 10
+    MOTIVE_GROWTH = 11  # an engineer's own motivator offsets, drawn once when they join
+    MOTIVE_CRAFT = 12
+    MOTIVE_VALUED = 13
+    MOTIVE_PACE = 14
 
 
 def _mix(x: np.ndarray) -> np.ndarray:

@@ -61,6 +61,28 @@ def trust_next(p, trust, pos, neg):
     return clip01(trust + p.trust_gain_rate * (pos * (1.0 - trust) - p.trust_loss_factor * neg * trust))
 
 
+ENGINEER_MOTIVES = ("growth", "craft", "valued", "pace")
+
+
+def individual_weight(team_weight, spread, offset):
+    """An engineer's own motivator weight: the team's ``eng_w_*`` shifted by their temperament
+    (a standard-normal ``offset`` drawn when they join), kept within 0-1."""
+    return clip01(team_weight + spread * offset)
+
+
+def individual_weights(p, offsets):
+    """Own weights of each of :data:`ENGINEER_MOTIVES` from the engineer's offsets."""
+    return {m: individual_weight(getattr(p, f"eng_w_{m}"), p.motivator_spread, offsets[m]) for m in ENGINEER_MOTIVES}
+
+
+def engineer_prefs(p, weights):
+    """The parameters as one engineer (or every engineer slot) sees them: ``eng_w_*`` replaced by
+    their own ``weights`` (a mapping motive -> weight, see :func:`individual_weights`)."""
+    own = dict(vars(p))
+    own.update({f"eng_w_{m}": w for m, w in weights.items()})
+    return type(p)(**own)
+
+
 # --- 1. communicate --------------------------------------------------------------------
 
 def sync_hours(p, pm_here, em_here):
