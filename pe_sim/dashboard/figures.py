@@ -215,6 +215,8 @@ def team_html(setup: Setup) -> str:
             f"<div style='font-size:12px;font-weight:600;display:flex;justify-content:space-between'>"
             f"<span>{html.escape(r.name)}</span><span style='font-size:10px;font-weight:400'>skill {r.skill:.1f}"
             f"</span></div><div style='font-size:10.5px;margin-bottom:2px'>{badge}</div>"
+            + (f"<div style='font-size:10px;color:#5b6673'>cares most about {html.escape(r.cares)}</div>"
+               if r.cares else "") +
             f"{_bar(b, _burnout_color(b), 'burnout')}{_bar(r.ramp, '#1f6fb4', 'ramp-up')}"
             f"{_spark(r.burnout, _burnout_color(b))}</div>")
     here = sum(1 for r in setup.team_view() if r.left is None)

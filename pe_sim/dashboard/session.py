@@ -60,6 +60,9 @@ def scenario_choices() -> list[str]:
     return cfg.scenario_names()
 
 
+CARES = {"growth": "growth", "craft": "craft", "valued": "feeling valued", "pace": "a sustainable pace"}
+
+
 @dataclass
 class EngineerRecord:
     """One person on the team view: who they are, when they joined or left, how they have been."""
@@ -74,6 +77,7 @@ class EngineerRecord:
     skill: float = 1.0
     engagement: float = 1.0
     tenure: float = 0.0
+    cares: str = ""  # the motivator this person weighs most, in plain words
 
     @property
     def name(self) -> str:
@@ -126,6 +130,9 @@ class Setup:
             rec.skill = float(getattr(a, "skill", 1.0))
             rec.engagement = float(getattr(a, "engagement", 1.0))
             rec.tenure = float(getattr(a, "tenure", 0.0))
+            motives = getattr(a, "motivators", None)
+            if motives:
+                rec.cares = CARES[max(motives, key=motives.get)]
         reasons = {d.get("unique_id"): d.get("reason", "left") for d in getattr(self.model, "departures", [])}
         for akey, key in self._by_agent.items():
             rec = self.people[key]
