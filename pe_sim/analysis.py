@@ -445,11 +445,7 @@ def plot_sensitivity(table: pd.DataFrame, method: str = "sobol", path: str | Pat
         ax.tick_params(axis="x", labelsize=7)
         ax.set_title(summary_name(o), fontsize=9)
     axes[0].legend(fontsize=7, loc="lower right")
-    if title:
-        fig.suptitle(title, fontsize=10)
-    if path:
-        fig.savefig(path, dpi=110)
-    return fig
+    return _finish(fig, title, path)
 
 
 # --------------------------------------------------------------------------------------------
@@ -488,11 +484,7 @@ def plot_sweep(df: pd.DataFrame, x: str, columns: Sequence[str], hue: str | None
         ax.tick_params(labelsize=7)
     if hue is not None:
         axes[0].legend(fontsize=7)
-    if title:
-        fig.suptitle(title, fontsize=10)
-    if path:
-        fig.savefig(path, dpi=110)
-    return fig
+    return _finish(fig, title, path)
 
 
 def plot_trajectories(df: pd.DataFrame, outcomes: Sequence[str], hue: str, path: str | Path | None = None,
@@ -512,6 +504,11 @@ def plot_trajectories(df: pd.DataFrame, outcomes: Sequence[str], hue: str, path:
         ax.set_xlabel("sprint", fontsize=8)
         ax.tick_params(labelsize=7)
     axes[0].legend(fontsize=7)
+    return _finish(fig, title, path)
+
+
+def _finish(fig, title: str, path: str | Path | None):
+    """Title the figure and save it if a path is given."""
     if title:
         fig.suptitle(title, fontsize=10)
     if path:

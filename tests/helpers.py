@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 from pe_sim.core.engine import param_batch, simulate
@@ -16,3 +18,12 @@ def sim(runs: int = 200, sprints: int = 30, seed: int = 11, events: tuple[Event,
 
 def mean(out, key, sprints=slice(None)):
     return float(out[key][:, sprints].mean())
+
+
+def group_alive(pgid: int) -> bool:
+    """Whether any process of a process group is still running."""
+    try:
+        os.killpg(pgid, 0)
+        return True
+    except ProcessLookupError:
+        return False

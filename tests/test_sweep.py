@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -15,6 +14,7 @@ import pandas as pd
 import pytest
 from scipy.stats import qmc
 
+from helpers import group_alive as _group_alive
 from pe_sim.cli import main
 from pe_sim.config import ConfigError, load
 from pe_sim.core.engine import OUTCOMES, param_arrays, simulate
@@ -263,14 +263,6 @@ def test_dask_local_cluster_gives_identical_data(tmp_path):
         got = sweep(spec, out=tmp_path / "dask", client=client, chunk_size=4, progress=False)
         assert read_manifest(tmp_path / "dask")["runs_log"][-1]["backend"] == "dask"
     pd.testing.assert_frame_equal(ref, got, check_exact=True)
-
-
-def _group_alive(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-        return True
-    except ProcessLookupError:
-        return False
 
 
 def test_resume_after_kill_9_gives_the_uninterrupted_data(tmp_path):

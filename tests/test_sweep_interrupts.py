@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from helpers import group_alive as _group_alive
 from pe_sim.cli import main
 from pe_sim.sweeps import load_results, load_sweep, read_manifest, sweep
 
@@ -33,14 +34,6 @@ def _wait_for(cond, timeout: float, what: str) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
         time.sleep(0.02)
-
-
-def _group_alive(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-        return True
-    except ProcessLookupError:
-        return False
 
 
 def _check_complete(got: pd.DataFrame, ref: pd.DataFrame, out: Path, chunks: int) -> None:
