@@ -73,7 +73,7 @@ class ProductManager(mesa.Agent):
 
     def ask_for(self, estimate: float, drive: float, pressure: float) -> float:
         """Work the PM asks the team to commit to."""
-        return _f(R.pm_ask(self.model.p, estimate, drive, pressure))
+        return _f(R.pm_ask(self.model.p, estimate, drive, pressure, self.trust_engineers))
 
     def sees_tech_value(self, loss: float) -> float:
         """Share of the sprint the PM would give to tech work, from the value they can see in it."""

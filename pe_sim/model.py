@@ -251,7 +251,8 @@ class TeamModel(mesa.Model):
             s.rate[e.slot] = e.output_rate()
         s.raw_capacity = self._sum(team, lambda e: s.avail[e.slot] * s.rate[e.slot])
         s.drag = _f(R.debt_drag(p, self.debt))
-        s.flow = _f(R.coordination_flow(p, s.n, s.em_here, s.pm_here, em.hours_free(s.sync_h)))
+        s.delegated = _f(R.delegation(p, em.trust_engineers))
+        s.flow = _f(R.coordination_flow(p, s.n, s.em_here, s.pm_here, em.hours_free(s.sync_h), s.delegated))
         s.mean_burnout = self._sum(team, lambda e: e.burnout) / s.n1
         s.unplanned_expected = (_f(R.incident_rate(p, self.debt, s.mean_burnout, 0.0)) * p.incident_cost_days
                                 + ev.unplanned_days)
@@ -297,7 +298,8 @@ class TeamModel(mesa.Model):
     def review(self, s: SimpleNamespace) -> None:
         """4. Say/do, surprises, whether the right thing was built, customer trust and debt."""
         p, ev, team = self.p, s.ev, s.team
-        warned = _f(R.warning_effect(p, self._sum(team, lambda e: e.trust_em) / s.n1))
+        warned = _f(R.warning_effect(p, self._sum(team, lambda e: e.trust_em) / s.n1,
+                                     self._sum(team, lambda e: e.trust_pm) / s.n1))
         s.surprise = _f(R.surprise(s.done, warned))
         s.quality = _f(R.right_thing(self.pm.customer_insight, self.em.customer_understanding,
                                      self._sum(team, lambda e: e.user_knowledge) / s.n1, self.alignment))
@@ -392,7 +394,7 @@ class TeamModel(mesa.Model):
         s.trust_eng_pm = self._sum(stayers, lambda e: e.trust_pm) / n_stay
         s.trust_eng_em = self._sum(stayers, lambda e: e.trust_em) / n_stay
         pm.workload = _f(R.pm_workload(p, s.sync_h, s.n * s.disc_h, 1.0 - s.em_here, s.escalation)) * s.pm_here
-        em.workload = _f(R.em_workload(p, s.sync_h, s.n, s.new_hires_load, s.escalation)) * s.em_here
+        em.workload = _f(R.em_workload(p, s.sync_h, s.n, s.new_hires_load, s.escalation, s.delegated)) * s.em_here
 
     def _outcomes(self, s: SimpleNamespace) -> dict[str, float]:
         p = self.p

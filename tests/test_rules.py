@@ -66,3 +66,18 @@ def test_overtime_has_falling_hourly_efficiency(ot):
     out = rules.engineer_output(p, 10.0, 1.0, ot, 0.0, 0.0)
     base = rules.engineer_output(p, 10.0, 1.0, 0.0, 0.0, 0.0)
     assert out <= base * (1.0 + ot) + 1e-9
+
+
+@given(low=st.floats(0.0, 0.49), high=st.floats(0.51, 1.0))
+def test_trust_in_the_team_feeds_back(low, high):
+    p = params(engineer_ownership=0.5)
+    # A PM who distrusts the team's estimates asks for more ...
+    assert rules.pm_ask(p, 30.0, 0.7, 0.5, low) > rules.pm_ask(p, 30.0, 0.7, 0.5, high)
+    # ... an EM who trusts the engineers lets them own more of the project management ...
+    assert rules.delegation(p, high) > rules.delegation(p, low)
+    need_met = [rules.coordination_flow(p, 12, 1.0, 1.0, 20.0, rules.delegation(p, t)) for t in (low, high)]
+    assert need_met[1] >= need_met[0]
+    # ... and engineers who trust their PM as well as their EM warn earlier.
+    assert rules.warning_effect(p, 0.5, high) > rules.warning_effect(p, 0.5, low)
+    # Neutral at 0.5: the practice parameters keep their documented meaning at the default trust.
+    assert rules.delegation(p, 0.5) == p.engineer_ownership

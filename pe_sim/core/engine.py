@@ -172,8 +172,10 @@ def _sum(x: np.ndarray, active: np.ndarray) -> np.ndarray:
     """Sum over engineer slots (axis 0), added slot by slot in order, so unused trailing slots
     cannot change the rounding: a run's result does not depend on how many slots its batch has."""
     y = x * active
-    total = y[0:1].copy()
-    for j in range(1, y.shape[0]):  # not np.sum: for one run numpy would switch to pairwise order
+    if y.shape[1] > 1:  # rows are added one after another, in slot order
+        return np.add.reduce(y, axis=0, keepdims=True)
+    total = y[0:1].copy()  # a single run is one contiguous column, which numpy would sum pairwise
+    for j in range(1, y.shape[0]):
         total += y[j:j + 1]
     return total
 
@@ -222,7 +224,8 @@ def step(st: State, p: SimpleNamespace, ev: Mapping[str, np.ndarray], skey: np.n
     rate = R.output_rate(p, st.skill, ramp, st.burnout, st.engagement)
     raw_capacity = _sum(avail * rate, act)
     drag = R.debt_drag(p, st.debt)
-    flow = R.coordination_flow(p, n, em_here, pm_here, R.em_hours_free(p, sync_h))
+    delegated = R.delegation(p, st.em_trust_eng)
+    flow = R.coordination_flow(p, n, em_here, pm_here, R.em_hours_free(p, sync_h), delegated)
     mean_burnout = _sum(st.burnout, act) / n1
     unplanned_expected = R.incident_rate(p, st.debt, mean_burnout, 0.0) * p.incident_cost_days + ev["unplanned_days"]
     expected_capacity = np.maximum(0.0, raw_capacity * (1.0 - drag) * R.flow_factor(flow) - unplanned_expected)
@@ -231,7 +234,7 @@ def step(st: State, p: SimpleNamespace, ev: Mapping[str, np.ndarray], skey: np.n
     pressure = R.pressure_now(p, ev["pressure_add"], competitor)
     drive = R.pm_drive(p, competitor)
     care = R.em_care(p)
-    ask = R.pm_ask(p, est, drive, pressure)
+    ask = R.pm_ask(p, est, drive, pressure, st.pm_trust_eng)
     offer = R.em_offer(p, est, care, R.em_drive(p), mean_burnout)
     share_pm = R.pm_power_share(p, drive, pressure, care, accuracy, st.pm_trust_em, pm_here, em_here)
     loss = R.loss_share(drag, unplanned_expected, raw_capacity)
@@ -264,7 +267,7 @@ def step(st: State, p: SimpleNamespace, ev: Mapping[str, np.ndarray], skey: np.n
     planned_feature_days = delivered * (1.0 - tech)
 
     # 4. Review ------------------------------------------------------------------------------
-    warned = R.warning_effect(p, _sum(st.trust_em, act) / n1)
+    warned = R.warning_effect(p, _sum(st.trust_em, act) / n1, _sum(st.trust_pm, act) / n1)
     surprise = R.surprise(done, warned)
     quality = R.right_thing(pm_insight, em_customer, _sum(user_knowledge, act) / n1, alignment)
     value = R.customer_value(p, planned_feature_days, creep_done, quality, competitor, st.bonus, st.customer_trust)
@@ -366,7 +369,7 @@ def step(st: State, p: SimpleNamespace, ev: Mapping[str, np.ndarray], skey: np.n
         "conflicts_fight": fight, "conflicts_avoid": avoid, "conflicts_productive": productive,
         "third_paths": third, "escalations": escalation,
         "pm_workload": R.pm_workload(p, sync_h, n * disc_h, 1.0 - em_here, escalation) * pm_here,
-        "em_workload": R.em_workload(p, sync_h, n, _sum(1.0 - ramp, act), escalation) * em_here,
+        "em_workload": R.em_workload(p, sync_h, n, _sum(1.0 - ramp, act), escalation, delegated) * em_here,
     }
     return new_state, outcomes
 

@@ -163,10 +163,16 @@ def em_hours_free(p, sync_h):
     return c("em_coord_share") * p.sprint_days * HOURS_PER_DAY - sync_h - p.em_meets_customers * p.sprint_days * HOURS_PER_DAY
 
 
-def coordination_flow(p, n, em_here, pm_here, em_free_h):
+def delegation(p, em_trust_eng):
+    """Share of project management the engineers own: the practice, widened by an EM who trusts
+    them and narrowed by one who does not (neutral at trust 0.5; seed 002)."""
+    return clip01(p.engineer_ownership * (0.5 + em_trust_eng))
+
+
+def coordination_flow(p, n, em_here, pm_here, em_free_h, ownership):
     """Share of needed coordination that gets done: the EM is a bottleneck unless engineers own it
     or the PM covers (blurry line)."""
-    need = n * p.coordination_hours * (1.0 - p.engineer_ownership)
+    need = n * p.coordination_hours * (1.0 - ownership)
     supply = (em_here * np.maximum(em_free_h, 0.0)
               + (1.0 - em_here) * pm_here * p.blurry_line * c("pm_cover_share") * p.sprint_days * HOURS_PER_DAY)
     return np.where(need > 0, np.minimum(1.0, supply / np.maximum(need, EPS)), 1.0)
@@ -206,9 +212,10 @@ def em_drive(p):
     return (p.em_w_ship_fast + p.em_w_look_good) / 2.0
 
 
-def pm_ask(p, est, drive, pressure):
-    """Work the PM asks for: above estimated capacity by drive and pressure."""
-    return est * (1.0 + p.push_scale * drive * pressure)
+def pm_ask(p, est, drive, pressure, trust_eng):
+    """Work the PM asks for: above estimated capacity by drive and pressure, more so when the PM
+    distrusts the team's estimates (neutral at trust 0.5)."""
+    return est * (1.0 + p.push_scale * drive * pressure * (1.5 - trust_eng))
 
 
 def em_offer(p, est, care, drive, mean_burnout):
@@ -305,9 +312,9 @@ def scope_added(p, u):
 
 # --- 4. review --------------------------------------------------------------------------------
 
-def warning_effect(p, mean_trust_eng_em):
-    """Share of a shortfall flagged early; engineers warn more when they trust the EM."""
-    return p.early_warning * (0.5 + 0.5 * mean_trust_eng_em)
+def warning_effect(p, mean_trust_eng_em, mean_trust_eng_pm):
+    """Share of a shortfall flagged early; engineers warn more when they trust their managers."""
+    return p.early_warning * (0.5 + 0.25 * (mean_trust_eng_em + mean_trust_eng_pm))
 
 
 def surprise(done, warned):
@@ -403,7 +410,7 @@ def stress(p, ot, felt, corners, toil, valued):
 def burnout_next(p, burnout, stress_level, slack_share):
     """Burnout builds with stress and recovers with slack, ``burnout_recovery_ratio`` times as fast."""
     rise = p.burnout_rise_rate * stress_level * (1.0 - burnout)
-    fall = p.burnout_rise_rate * p.burnout_recovery_ratio * (1.0 - stress_level) * (1.0 + 2.0 * slack_share) * burnout
+    fall = p.burnout_rise_rate * p.burnout_recovery_ratio * (1.0 + 2.0 * slack_share) * (1.0 - stress_level) * burnout
     return clip01(burnout + rise - fall)
 
 
@@ -433,8 +440,8 @@ def pm_workload(p, sync_h, disc_h_team, cover_em, escalations):
     return demand / sprint_h
 
 
-def em_workload(p, sync_h, n, new_hires_load, escalations):
+def em_workload(p, sync_h, n, new_hires_load, escalations, ownership):
     sprint_h = p.sprint_days * HOURS_PER_DAY
-    demand = (sync_h + p.em_meets_customers * sprint_h + n * p.coordination_hours * (1.0 - p.engineer_ownership)
+    demand = (sync_h + p.em_meets_customers * sprint_h + n * p.coordination_hours * (1.0 - ownership)
               + 0.5 * n + 2.0 * new_hires_load + 4.0 * escalations + 0.25 * sprint_h)
     return demand / sprint_h
