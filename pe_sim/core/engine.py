@@ -58,11 +58,6 @@ OUTCOMES: dict[str, str] = {
     "em_workload": "EM hours demanded / available",
 }
 
-RUN_FIELDS = ("pm_trust_em", "em_trust_pm", "pm_trust_eng", "em_trust_eng", "pm_insight", "pm_tech",
-              "em_customer", "em_estimation", "alignment", "tension", "bonus", "debt", "customer_trust")
-ENG_FIELDS = ("active", "skill", "tenure", "burnout", "engagement", "trust_em", "trust_pm", "user_knowledge",
-              "w_growth", "w_craft", "w_valued", "w_pace")
-
 # Starting levels of team state that are not user parameters (documented in the ODD).
 INITIAL = {"pm_insight": 0.5, "pm_tech": 0.3, "em_customer": 0.3, "em_estimation": 0.6,
            "alignment": 0.5, "user_knowledge": 0.3, "new_hire_user_knowledge": 0.1}
