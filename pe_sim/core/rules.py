@@ -1,447 +1,735 @@
-"""The model's rules as pure, elementwise functions.
+"""The model's rules as small scalar functions: one engineer, one manager, one team, one item.
 
-Every function works on Python floats (one agent, as the Mesa agents call them) and on numpy
-arrays with a leading runs axis (as the vectorised engine calls them): shape (R, 1) for team
-quantities and (R, E) for per-engineer quantities. ``p`` is any object whose attributes are
-the parameters of :mod:`pe_sim.params` (floats, or arrays of shape (R, 1)). Because both
-engines call these same functions in the same order, they are one model.
+Each rule is compiled with numba and called by both faces of the model: the compiled kernel
+(:mod:`pe_sim.core.kernel`) calls them in a loop over runs and engineers, the Mesa agents
+(:mod:`pe_sim.agents`) call them one agent at a time. ``p`` is the parameter record
+(:data:`pe_sim.params.Params`, every field a float, choices encoded as their index). Apart from 0,
+1 and mathematical constants, every coefficient is a parameter of :mod:`pe_sim.params`.
 
-Fixed structural constants (not user parameters) are in :data:`CONSTANTS`, documented in the
-ODD. Names of rule inputs follow the ODD's notation.
+Names follow the ODD (docs/ODD.md); the six phases of a sprint are the sections below.
 """
 
 from __future__ import annotations
 
-import numpy as np
+import math
 
-HOURS_PER_DAY = 8.0
+from pe_sim.core.jit import jit
+from pe_sim.core.record import P
+
 EPS = 1e-12
-
-CONSTANTS: dict[str, tuple[float, str]] = {
-    "pm_customer_time": (0.6, "share of PM time spent with customers and the market (insight effort)"),
-    "insight_rate": (0.2, "rate PM customer insight rises at full customer time"),
-    "insight_decay": (0.05, "per-sprint decay of PM customer insight (markets move)"),
-    "learn_rate": (0.1, "rate PM tech understanding, EM customer understanding and engineers' user knowledge rise at full effort"),
-    "learn_decay": (0.02, "per-sprint decay of learned understanding"),
-    "learn_effort_scale": (5.0, "effort multiplier: a time share of 1/scale is full learning effort"),
-    "em_coord_share": (0.5, "share of EM time available for coordinating the team"),
-    "pm_cover_share": (0.25, "share of PM time that can go to covering for an absent EM"),
-    "estimation_rate": (0.1, "per-sprint rate EM estimation accuracy moves toward its target"),
-    "engagement_rate": (0.2, "per-sprint rate engagement moves toward its target"),
-    "tension_memory": (0.7, "share of unresolved tension carried to the next sprint"),
-    "stress_norm": (5.0, "divisor normalising the five stressors into a 0-1 stress level"),
-}
-
-
-def c(name: str) -> float:
-    return CONSTANTS[name][0]
+ONE_ROADMAP, SPLIT_BACKLOGS = 0.0, 1.0
+FIGHT, AVOID, PRODUCTIVE = 0.0, 1.0, 2.0
+SBI = 1.0
 
 
 # --- shared helpers ----------------------------------------------------------------------
 
+@jit
 def clip01(x):
-    y = np.maximum(x, 0.0)
-    if isinstance(y, np.ndarray) and y.ndim:
-        return np.minimum(y, 1.0, out=y)  # in place: this is on the engine's hot path
-    return np.minimum(y, 1.0)
+    return min(max(x, 0.0), 1.0)
 
 
-def saturating(hours, scale):
-    """Diminishing returns: 0 at no time, 63% at ``scale``, approaching 1."""
-    return 1.0 - np.exp(-hours / scale)
+@jit
+def saturating(x, scale):
+    """Diminishing returns: 0 at nothing, 63% at ``scale``, approaching 1."""
+    return 1.0 - math.exp(-x / scale)
 
 
+@jit
 def learn(level, effort, rate, decay):
     """Understanding that grows with effort toward 1 and decays without it."""
     return clip01(level + rate * effort * (1.0 - level) - decay * level)
 
 
+@jit
 def trust_next(p, trust, pos, neg):
     """Trust moves up on good signals and down on bad ones, ``trust_loss_factor`` times faster."""
-    return clip01(trust + p.trust_gain_rate * (pos * (1.0 - trust) - p.trust_loss_factor * neg * trust))
+    return clip01(trust + p[P.trust_gain_rate] * (pos * (1.0 - trust) - p[P.trust_loss_factor] * neg * trust))
 
 
-ENGINEER_MOTIVES = ("growth", "craft", "valued", "pace")
-
-
+@jit
 def individual_weight(team_weight, spread, offset):
-    """An engineer's own motivator weight: the team's ``eng_w_*`` shifted by their temperament
-    (a standard-normal ``offset`` drawn when they join), kept within 0-1."""
+    """An engineer's own motivator weight: the team's ``eng_w_*`` shifted by their temperament."""
     return clip01(team_weight + spread * offset)
 
 
-def individual_weights(p, offsets):
-    """Own weights of each of :data:`ENGINEER_MOTIVES` from the engineer's offsets."""
-    return {m: individual_weight(getattr(p, f"eng_w_{m}"), p.motivator_spread, offsets[m]) for m in ENGINEER_MOTIVES}
+@jit
+def sprint_hours(p):
+    return p[P.sprint_days] * p[P.hours_per_day]
 
 
-def engineer_prefs(p, weights):
-    """The parameters as one engineer (or every engineer slot) sees them: ``eng_w_*`` replaced by
-    their own ``weights`` (a mapping motive -> weight, see :func:`individual_weights`)."""
-    own = dict(vars(p))
-    own.update({f"eng_w_{m}": w for m, w in weights.items()})
-    return type(p)(**own)
+@jit
+def effort_share(hours, full_hours):
+    """Learning effort from hours spent: 1 at ``full_hours`` or more."""
+    return min(1.0, hours / full_hours)
 
 
-# --- 1. communicate --------------------------------------------------------------------
+# --- 1. communicate: time budgets, syncs, discovery, alignment ------------------------------
 
+@jit
 def sync_hours(p, pm_here, em_here):
-    """Hours each manager spends in PM-EM syncs this sprint (both must be present)."""
-    return p.syncs_per_sprint * p.sync_hours * pm_here * em_here
+    """Hours each manager spends in PM-EM syncs (both must be present)."""
+    return p[P.syncs_per_sprint] * p[P.sync_hours] * pm_here * em_here
 
 
-def discovery_hours(p, pm_here):
-    """Hours each engineer spends in discovery; an absent PM's discovery runs only as far as the EM covers."""
-    return p.discovery_involvement * p.sprint_days * HOURS_PER_DAY * (pm_here + (1.0 - pm_here) * p.blurry_line)
+@jit
+def turf_hours(p):
+    """Hours each manager spends settling who owns what: the cost of a sharp line between roles (seed 004)."""
+    return p[P.turf_hours] * (1.0 - p[P.blurry_line])
 
 
+@jit
+def pm_demand(p, sync_h, disc_team_h, escalation_load, pm_here, em_here):
+    """PM hours asked for this sprint: fixed (syncs, escalations, turf, covering an absent EM)
+    and discretionary (customers, discovery with engineers, learning the technology, admin)."""
+    h = sprint_hours(p)
+    fixed = sync_h + p[P.escalation_hours] * escalation_load + turf_hours(p) \
+        + (1.0 - em_here) * p[P.blurry_line] * p[P.cover_share] * h
+    flexible = (p[P.pm_customer_share] + p[P.pm_learns_tech] + p[P.pm_admin_share]) * h + p[P.pm_discovery_host] * disc_team_h
+    return fixed * pm_here, flexible * pm_here
+
+
+@jit
+def em_demand(p, sync_h, n, ownership, open_reqs, new_hires, escalation_load, pm_here, em_here):
+    """EM hours asked for this sprint: fixed (syncs, escalations, turf, covering an absent PM) and
+    discretionary (customers, coordination the engineers do not own, 1:1s, hiring, onboarding, admin)."""
+    h = sprint_hours(p)
+    fixed = sync_h + p[P.escalation_hours] * escalation_load + turf_hours(p) \
+        + (1.0 - pm_here) * p[P.blurry_line] * p[P.cover_share] * h
+    flexible = ((p[P.em_meets_customers] + p[P.em_admin_share]) * h + n * p[P.coordination_hours] * (1.0 - ownership)
+                + n * p[P.one_on_one_hours] + open_reqs * p[P.interview_hours] + new_hires * p[P.onboarding_hours])
+    return fixed * em_here, flexible * em_here
+
+
+@jit
+def focus(p, fixed, flexible):
+    """Share of discretionary work a manager gets done: 1 until the hours run out."""
+    if flexible <= EPS:
+        return 1.0
+    return clip01((sprint_hours(p) - fixed) / flexible)
+
+
+@jit
+def workload(p, fixed, flexible):
+    """Hours asked for over hours available (1 = fully loaded)."""
+    return (fixed + flexible) / sprint_hours(p)
+
+
+@jit
+def discovery_hours(p, pm_here, pm_focus):
+    """Hours each engineer spends in discovery and user research; the PM hosts it, an absent PM's
+    only as far as the EM covers (blurry line), an overloaded PM's less."""
+    return p[P.discovery_involvement] * sprint_hours(p) * (pm_here + (1.0 - pm_here) * p[P.blurry_line]) * pm_focus
+
+
+@jit
 def peer_hours(p, n):
-    """Coordination hours per engineer, growing with team size (n-1 peers each)."""
-    return p.comm_hours_per_peer * np.maximum(n - 1.0, 0.0)
+    """Coordination hours per engineer, growing with team size (n-1 peers each, Brooks 1975)."""
+    return p[P.comm_hours_per_peer] * max(n - 1.0, 0.0)
 
 
-def shared_context_hours(p, sync_h, disc_h, pm_here, em_here):
-    """Hours that build shared understanding: syncs, discovery, EM with customers, PM learning tech."""
-    sprint_h = p.sprint_days * HOURS_PER_DAY
-    return (sync_h + 0.5 * disc_h + 0.25 * p.em_meets_customers * sprint_h * em_here
-            + 0.25 * p.pm_learns_tech * sprint_h * pm_here)
+@jit
+def delegation(p, em_trust_eng):
+    """Share of project management engineers own: the practice, widened by an EM who trusts them
+    and narrowed by one who does not (neutral at trust 0.5; seed 002)."""
+    return clip01(p[P.engineer_ownership] * (1.0 + p[P.delegation_trust_effect] * (em_trust_eng - 0.5)))
 
 
+@jit
+def own_pm_hours(p, ownership):
+    """Hours each engineer spends on the project management they own."""
+    return p[P.coordination_hours] * ownership
+
+
+@jit
+def coordination_flow(p, em_focus, em_here, pm_here, ownership):
+    """Share of the team's coordination that gets done: engineers' own, plus what the EM supplies
+    (or, when the EM is away, a PM covering across the blurry line)."""
+    supplier = em_here * em_focus + (1.0 - em_here) * pm_here * p[P.blurry_line]
+    return ownership + (1.0 - ownership) * supplier
+
+
+@jit
+def flow_factor(p, flow):
+    """Output kept when coordination falls short (``uncoordinated_output`` at none)."""
+    return p[P.uncoordinated_output] + (1.0 - p[P.uncoordinated_output]) * flow
+
+
+@jit
+def context_hours(p, sync_h, disc_h, em_customer_h, pm_tech_h):
+    """Hours that build shared understanding: syncs, discovery, the EM with customers, the PM learning tech."""
+    return sync_h + p[P.context_discovery] * disc_h + p[P.context_cross_learning] * (em_customer_h + pm_tech_h)
+
+
+@jit
 def alignment_next(p, alignment, context_h, tension):
-    return clip01(alignment + p.alignment_gain * saturating(context_h, p.comm_saturation_hours) * (1.0 - alignment)
-                  - p.alignment_decay * alignment * (1.0 + tension))
+    return clip01(alignment + p[P.alignment_gain] * saturating(context_h, p[P.comm_saturation_hours]) * (1.0 - alignment)
+                  - p[P.alignment_decay] * alignment * (1.0 + tension))
 
 
-def pm_insight_next(insight, pm_here, competitor):
-    return learn(insight, pm_here * c("pm_customer_time"), c("insight_rate"), c("insight_decay") * (1.0 + 2.0 * competitor))
+@jit
+def pm_insight_next(p, insight, customer_h, competitor):
+    """Time with customers builds insight; markets move, faster when a competitor launches."""
+    return learn(insight, effort_share(customer_h, p[P.customer_hours_full]), p[P.insight_rate],
+                 p[P.insight_decay] * (1.0 + p[P.competitor_churn] * competitor))
 
 
-def learning_effort(share):
-    return np.minimum(1.0, share * c("learn_effort_scale"))
+@jit
+def understanding_next(p, level, hours):
+    """PM tech understanding, EM customer understanding, engineers' knowledge of users."""
+    return learn(level, effort_share(hours, p[P.learn_hours_full]), p[P.learn_rate], p[P.learn_decay])
 
 
-def understanding_next(level, effort):
-    return learn(level, effort, c("learn_rate"), c("learn_decay"))
+@jit
+def discovery_power(p, pm_insight, customer_effort, mean_user_knowledge, involvement, em_customer):
+    """How fast discovery closes the gap between estimated and true value this sprint."""
+    return p[P.discovery_rate] * (p[P.discovery_w_pm] * pm_insight * customer_effort
+                               + p[P.discovery_w_engineers] * mean_user_knowledge * involvement
+                               + p[P.discovery_w_em] * em_customer)
 
 
-def discovery_share(p, disc_h):
-    return disc_h / (p.sprint_days * HOURS_PER_DAY)
+# --- backlog items -----------------------------------------------------------------------------
+
+@jit
+def idea_value(p, size, z):
+    """True customer value of a new feature idea: lognormal around ``feature_value`` per day, so
+    most ideas are worth little and a few a lot (Kohavi et al. 2009)."""
+    return size * p[P.feature_value] * math.exp(p[P.idea_value_sd] * z - 0.5 * p[P.idea_value_sd] ** 2)
 
 
-# --- 2. plan --------------------------------------------------------------------------------
-
-def ramp(p, tenure):
-    """Productivity of an engineer with ``tenure`` sprints, rising linearly to 1 (onboarding)."""
-    return np.minimum(1.0, p.ramp_start + (1.0 - p.ramp_start) * tenure / p.ramp_up_sprints)
-
-
-def mentor_days(p, ramp_level):
-    """Mentor days a new hire takes from the team this sprint; zero once ramped up."""
-    return p.mentor_cost * p.sprint_days * (1.0 - ramp_level) / np.maximum(1.0 - p.ramp_start, 1e-9)
+@jit
+def item_size(mean_size, sd, z):
+    """Estimated size (ideal-days) of a new item."""
+    return mean_size * math.exp(sd * z - 0.5 * sd ** 2)
 
 
-def output_rate(p, skill, ramp_level, burnout, engagement):
-    """Ideal-days an engineer delivers per available day, before overtime, corners and noise."""
-    return skill * ramp_level * (1.0 - p.burnout_output_loss * burnout) * (0.75 + 0.25 * engagement)
+@jit
+def true_effort(p, size, z):
+    """Work an item really takes: its estimate times an uncertain factor."""
+    return size * math.exp(p[P.work_uncertainty] * z - 0.5 * p[P.work_uncertainty] ** 2)
 
 
-def available_days(p, disc_h, peer_h, mentoring):
-    return np.maximum(0.0, p.sprint_days - (disc_h + peer_h) / HOURS_PER_DAY - mentoring)
+@jit
+def tech_payoff(p, size, z):
+    """Debt-days a tech item removes when done (some refactorings pay back far more than others)."""
+    return size * p[P.repay_efficiency] * math.exp(p[P.tech_value_sd] * z - 0.5 * p[P.tech_value_sd] ** 2)
 
 
+@jit
+def estimated_value(true_value, error):
+    """What the PM believes an idea is worth: the truth times a log error discovery shrinks."""
+    return true_value * math.exp(error)
+
+
+@jit
+def error_after_discovery(error, power):
+    return error * (1.0 - min(1.0, power))
+
+
+@jit
+def worth_keeping(p, est_value, size):
+    """Discovery kills ideas whose estimated value per day falls below the bar."""
+    return est_value / size >= p[P.kill_threshold] * p[P.feature_value]
+
+
+@jit
 def debt_drag(p, debt):
     """Share of capacity lost to technical debt (the interest paid on it)."""
-    return p.max_debt_drag * debt / (debt + p.debt_half_saturation)
+    return p[P.max_debt_drag] * debt / (debt + p[P.debt_half_saturation])
 
 
-def incident_rate(p, debt, mean_burnout, mean_corners):
-    return ((p.base_incident_rate + p.incident_debt_rate * debt / p.debt_half_saturation)
-            * (1.0 + p.defect_factor * 0.5 * (mean_burnout + mean_corners)))
+@jit
+def incident_rate(p, debt, mean_burnout, mean_corners, expertise):
+    """Expected incidents: debt, tired and hurried engineers, and missing system knowledge."""
+    return ((p[P.base_incident_rate] + p[P.incident_debt_rate] * debt / p[P.debt_half_saturation])
+            * (1.0 + p[P.defect_factor] * (p[P.defect_w_burnout] * mean_burnout + (1.0 - p[P.defect_w_burnout]) * mean_corners))
+            * (1.0 + p[P.knowledge_incident_factor] * (1.0 - expertise)))
 
 
-def em_hours_free(p, sync_h):
-    return c("em_coord_share") * p.sprint_days * HOURS_PER_DAY - sync_h - p.em_meets_customers * p.sprint_days * HOURS_PER_DAY
+@jit
+def tech_item_value(p, payoff, debt, capacity, expertise):
+    """Measurable value of a tech item in value units: the days of drag and incident work it saves
+    over ``payback_sprints``, priced at the value of an average feature day."""
+    after = max(0.0, debt - payoff)
+    drag_days = (debt_drag(p, debt) - debt_drag(p, after)) * capacity
+    incident_days = (incident_rate(p, debt, 0.0, 0.0, expertise) - incident_rate(p, after, 0.0, 0.0, expertise)) \
+        * p[P.incident_cost_days]
+    return drag_days * p[P.payback_sprints] * p[P.feature_value], incident_days * p[P.payback_sprints] * p[P.feature_value]
 
 
-def delegation(p, em_trust_eng):
-    """Share of project management the engineers own: the practice, widened by an EM who trusts
-    them and narrowed by one who does not (neutral at trust 0.5; seed 002)."""
-    return clip01(p.engineer_ownership * (0.5 + em_trust_eng))
+@jit
+def pm_visibility(p, pm_tech):
+    """Share of a tech item's value the PM sees: all when framed measurably, else what their
+    understanding of the technology reveals (seed 003)."""
+    return p[P.tech_value_framing] + (1.0 - p[P.tech_value_framing]) * pm_tech
 
 
-def coordination_flow(p, n, em_here, pm_here, em_free_h, ownership):
-    """Share of needed coordination that gets done: the EM is a bottleneck unless engineers own it
-    or the PM covers (blurry line)."""
-    need = n * p.coordination_hours * (1.0 - ownership)
-    supply = (em_here * np.maximum(em_free_h, 0.0)
-              + (1.0 - em_here) * pm_here * p.blurry_line * c("pm_cover_share") * p.sprint_days * HOURS_PER_DAY)
-    return np.where(need > 0, np.minimum(1.0, supply / np.maximum(need, EPS)), 1.0)
+@jit
+def pm_feature_score(p, est_value, size, competitor):
+    """PM's value per day of a feature: customer value (less what a competitor's launch took), plus
+    the credit of shipping one more thing, which favours small items."""
+    return (est_value * (1.0 - p[P.competitor_value_loss] * competitor)
+            + p[P.pm_w_ship_fast] * p[P.ship_credit] * p[P.feature_value] * p[P.feature_size]) / size
 
 
-def flow_factor(flow):
-    return 0.5 + 0.5 * flow
+@jit
+def pm_tech_score(p, drag_value, incident_value, size, visibility):
+    """PM's value per day of a tech item: what they see of it; incidents cost revenue, so a
+    money-minded PM weighs reliability more."""
+    return visibility * (drag_value + incident_value * (1.0 + p[P.pm_w_money])) / size
 
 
-def estimation_accuracy(p, em_estimation, pm_tech, em_here):
-    """Who estimates: the EM, or when away, a PM covering as far as the blurry line and their tech understanding allow."""
-    return em_here * em_estimation + (1.0 - em_here) * p.blurry_line * pm_tech
+@jit
+def em_feature_score(p, est_value, size, competitor):
+    """EM's value per day of a feature (the EM takes the PM's value estimate)."""
+    return est_value * (1.0 - p[P.competitor_value_loss] * competitor) / size
 
 
+@jit
+def em_tech_score(p, drag_value, incident_value, size):
+    """EM's value per day of a tech item: its full value, weighted up by concern for debt and craft."""
+    return (drag_value + incident_value) * (1.0 + p[P.em_w_tech_debt] + p[P.em_w_right_way] * p[P.craft_premium]) / size
+
+
+@jit
+def joint_score(share_pm, pm_score, em_score):
+    """One roadmap: one ranking, each item scored by both managers as far as each prevails."""
+    return share_pm * pm_score + (1.0 - share_pm) * em_score
+
+
+# --- 2. plan -----------------------------------------------------------------------------------
+
+@jit
+def knowledge_from_tenure(p, tenure):
+    """System knowledge after ``tenure`` sprints with full mentoring (for the starting team)."""
+    return 1.0 - (1.0 - p[P.ramp_start]) * (1.0 - p[P.knowledge_rate]) ** tenure
+
+
+@jit
+def knowledge_next(p, knowledge, expertise):
+    """Knowledge of the system grows each sprint (onboarding), faster with a knowledgeable
+    teammate to learn from: a key engineer who leaves takes the team's expertise with them."""
+    support = p[P.self_study] + (1.0 - p[P.self_study]) * expertise
+    return clip01(knowledge + p[P.knowledge_rate] * support * (1.0 - knowledge))
+
+
+@jit
+def mentor_days(p, knowledge):
+    """Mentor days a new hire takes from the team this sprint, falling as they learn."""
+    return p[P.mentor_cost] * p[P.sprint_days] * clip01((1.0 - knowledge) / max(1.0 - p[P.ramp_start], EPS))
+
+
+@jit
+def output_rate(p, skill, knowledge, burnout, engagement):
+    """Ideal-days an engineer delivers per available day, before overtime, corners and noise."""
+    return (skill * knowledge * (1.0 - p[P.burnout_output_loss] * burnout)
+            * (p[P.disengaged_output] + (1.0 - p[P.disengaged_output]) * engagement))
+
+
+@jit
+def available_days(p, disc_h, peer_h, own_h, mentoring):
+    return max(0.0, p[P.sprint_days] - (disc_h + peer_h + own_h) / p[P.hours_per_day] - mentoring)
+
+
+@jit
+def estimation_accuracy(p, em_estimation, em_focus, pm_tech, em_here):
+    """Accuracy of this sprint's estimate: the EM's, less when overloaded; when the EM is away, a
+    PM covering as far as the blurry line and their tech understanding allow."""
+    em = em_estimation * (1.0 - p[P.overload_estimate_loss] * (1.0 - em_focus))
+    return em_here * em + (1.0 - em_here) * p[P.blurry_line] * pm_tech
+
+
+@jit
 def estimate(p, expected_capacity, accuracy):
-    """Planners overestimate capacity by the optimism bias, less so when accurate."""
-    return expected_capacity * (1.0 + p.optimism_bias * (1.0 - accuracy))
+    """Planners overestimate capacity by the optimism bias, less so when accurate (planning fallacy)."""
+    return expected_capacity * (1.0 + p[P.optimism_bias] * (1.0 - accuracy))
 
 
-def pressure_now(p, pressure_add, competitor):
-    """Baseline pressure plus event pressure (crunch, escalation, competitor), capped at 1.5."""
-    return np.minimum(1.5, p.pressure + pressure_add + competitor * p.pm_w_competition)
+@jit
+def pressure_now(p, business_pressure, pressure_add, competitor):
+    """Schedule pressure on the PM: the business's (which follows results) plus events."""
+    return min(p[P.pressure_cap], business_pressure + pressure_add + competitor * p[P.pm_w_competition])
 
 
-def pm_drive(p, competitor):
-    """PM's motivators that favour more committed feature work (0-1; up to 1.2 under a competitor)."""
-    return (p.pm_w_customer_value + p.pm_w_competition * (1.0 + competitor) + p.pm_w_money
-            + p.pm_w_ship_fast + p.pm_w_look_good) / 5.0
+@jit
+def option_level(lo, hi, k, n):
+    """The k-th of n evenly spaced options between lo and hi."""
+    if n <= 1.0:
+        return hi
+    return lo + (hi - lo) * k / (n - 1.0)
 
 
-def em_care(p):
-    """EM's motivators that favour sustainable, well-built work (0-1)."""
-    return (p.em_w_right_way + p.em_w_engineers + p.em_w_tech_debt) / 3.0
+@jit
+def pm_belief(p, pm_trust_eng):
+    """What the PM believes the team can do, as a share of the estimate: a PM who distrusts the
+    team's estimates thinks they sandbag (neutral at trust 0.5)."""
+    return max(0.0, 1.0 + p[P.distrust_premium] * (1.0 - 2.0 * pm_trust_eng))
 
 
-def em_drive(p):
-    return (p.em_w_ship_fast + p.em_w_look_good) / 2.0
+@jit
+def pm_utility(p, x, belief, pressure, competitor, customer_trust):
+    """How the PM values asking for ``x`` times the estimate, weighing each motivator's outcome:
+    customer value delivered (up to what the team can do), shipping fast and beating the
+    competition (more asked), looking good (a missed commitment hurts, more the bigger the miss),
+    money (a miss risks customers, more so when their trust is low)."""
+    miss = max(0.0, x - belief)
+    return (p[P.pm_w_customer_value] * min(x, belief)
+            + (p[P.pm_w_ship_fast] * pressure + p[P.pm_w_competition] * (p[P.market_pace] + competitor)) * x
+            - p[P.pm_w_look_good] * p[P.miss_cost] * miss * miss
+            - p[P.pm_w_money] * p[P.churn_risk] * miss * (1.0 - customer_trust))
 
 
-def pm_ask(p, est, drive, pressure, trust_eng):
-    """Work the PM asks for: above estimated capacity by drive and pressure, more so when the PM
-    distrusts the team's estimates (neutral at trust 0.5)."""
-    return est * (1.0 + p.push_scale * drive * pressure * (1.5 - trust_eng))
+@jit
+def em_utility(p, x, target, mean_burnout):
+    """How the EM values offering ``x`` times the estimate: shipping fast (more), looking good (no
+    miss), the right way (no rush that forces corners), and engineers motivated and challenged
+    (a load near ``target``: too much burns them out, too little bores them)."""
+    miss = max(0.0, x - 1.0)
+    return (p[P.em_w_ship_fast] * x - p[P.em_w_look_good] * p[P.miss_cost] * miss * miss
+            - p[P.em_w_right_way] * p[P.rush_cost] * miss
+            - p[P.em_w_engineers] * p[P.load_concern] * (1.0 + mean_burnout) * (x - target) ** 2)
 
 
-def em_offer(p, est, care, drive, mean_burnout):
-    """Work the EM offers: a buffer below estimate, larger when the team is burning out."""
-    return est * (1.0 - p.buffer_scale * care * (1.0 - 0.5 * drive) * (0.5 + mean_burnout))
+@jit
+def em_target_load(p, mean_burnout):
+    """Load the EM thinks keeps engineers challenged but not overrun: less when they are tired."""
+    return p[P.challenge_target] - p[P.burnout_buffer] * mean_burnout
 
 
-def pm_power_share(p, drive, pressure, care, accuracy, pm_trust_em, pm_here, em_here):
-    """Weight of the PM's position in the negotiation; a PM who trusts the EM defers to their estimate."""
-    pm_power = drive * (0.5 + pressure) * (1.0 - 0.5 * pm_trust_em) * (pm_here + (1.0 - pm_here) * p.blurry_line)
-    em_power = care * (0.5 + accuracy) * (em_here + (1.0 - em_here) * p.blurry_line)
+@jit
+def pm_power_share(p, pressure, accuracy, pm_trust_em, pm_here, em_here, pm_push, em_push):
+    """Weight of the PM's position in the negotiation: their drive and the pressure behind them,
+    against the EM's conviction and estimate; a PM who trusts the EM defers to their estimate."""
+    pm_power = pm_push * (p[P.power_base] + pressure) * (1.0 - p[P.deference] * pm_trust_em) \
+        * (pm_here + (1.0 - pm_here) * p[P.blurry_line])
+    em_power = em_push * (p[P.power_base] + accuracy) * (em_here + (1.0 - em_here) * p[P.blurry_line])
     return pm_power / (pm_power + em_power + EPS)
 
 
+@jit
+def pm_push(p):
+    """How hard the PM's motivators push in a negotiation (their drive for more, now)."""
+    return (p[P.pm_w_customer_value] + p[P.pm_w_competition] + p[P.pm_w_money] + p[P.pm_w_ship_fast] + p[P.pm_w_look_good]) / 5.0
+
+
+@jit
+def em_push(p):
+    """How hard the EM's motivators push back (sustainable, well-built work)."""
+    return (p[P.em_w_right_way] + p[P.em_w_engineers] + p[P.em_w_tech_debt]) / 3.0
+
+
+@jit
 def negotiate(offer, ask, share_pm):
     return offer + share_pm * (ask - offer)
 
 
-def loss_share(drag, unplanned_expected, raw_capacity):
-    """Capacity visibly lost to debt and incidents: the measurable value of tech work."""
-    return np.minimum(1.0, drag + unplanned_expected / np.maximum(raw_capacity, EPS))
+@jit
+def pushes_back(p, w_pace, w_craft, w_valued, load, trust_em):
+    """An engineer's choice to push back on the commitment: the overload costs their pace and craft;
+    speaking up risks how they are seen, less so with an EM they trust."""
+    over = max(0.0, load - 1.0)
+    return (w_pace + w_craft) * over > w_valued * p[P.voice_risk] * (1.0 - trust_em)
 
 
-def em_tech_want(p, loss):
-    return np.minimum(0.8, loss * (0.5 + p.em_w_tech_debt))
+@jit
+def after_pushback(p, commit, capacity, share_pushing, em_trust_eng, em_here):
+    """The EM takes the engineers' pushback as far as they trust them."""
+    return commit - max(0.0, commit - capacity) * share_pushing * p[P.pushback_effect] * em_trust_eng * em_here
 
 
-def pm_tech_want(p, loss, pm_tech):
-    """What the PM sees of tech value: all of it when framed measurably, else what their tech understanding reveals."""
-    return np.minimum(0.8, loss * (p.tech_value_framing + (1.0 - p.tech_value_framing) * pm_tech))
+@jit
+def tech_reservation(p, commit, pressure, share_pm):
+    """Split backlogs: the set tech share of the commitment, squeezed by pressure as far as the PM prevails."""
+    return commit * p[P.tech_share] * (1.0 - p[P.tech_squeeze] * min(1.0, pressure) * share_pm)
 
 
-def engineer_tech_want(p, loss):
-    return np.minimum(0.8, loss * (0.5 + p.eng_w_craft))
+@jit
+def feature_budget(commit, tech_planned, alignment):
+    """Split backlogs: the PM fills the feature plan against the whole commitment, less the tech plan
+    only as far as shared understanding reveals it (seed 003: engineers overworked)."""
+    return max(0.0, commit - alignment * tech_planned)
 
 
-def tech_share_now(p, want_pm, want_em, share_pm, pressure):
-    """Share of the sprint for tech work.
+# --- 3. execute -----------------------------------------------------------------------------------
 
-    one_roadmap: tech items compete on value in one ranking, so the share is the negotiated
-    mix of what PM and EM see. split_backlogs: the set reservation, squeezed by pressure as far
-    as the PM prevails.
-    """
-    one = want_pm + (1.0 - share_pm) * (want_em - want_pm)
-    split = p.tech_share * (1.0 - p.tech_squeeze * np.minimum(1.0, pressure) * share_pm)
-    return np.where(p.roadmap_mode == 0, one, split)
-
-
-def hidden_load(p, tech_share, alignment):
-    """Split backlogs are planned apart: the feature plan ignores the tech reservation except as
-    far as shared understanding reveals it, so total commitment overshoots (seed 003)."""
-    return np.where(p.roadmap_mode == 1, tech_share * (1.0 - alignment), 0.0)
+@jit
+def felt_pressure(p, load, expected_capacity, pressure, shield):
+    """Schedule pressure on engineers: planned load beyond capacity plus business pressure,
+    less what the EM shields."""
+    over = load / max(expected_capacity, EPS) - 1.0
+    raw = min(p[P.pressure_cap], max(0.0, over + p[P.pressure_to_team] * pressure))
+    return raw * (1.0 - shield)
 
 
-# --- 3. execute -------------------------------------------------------------------------------
-
-def felt_pressure(p, commit, expected_capacity, pressure, em_here):
-    """Schedule pressure on engineers: overcommitment plus business pressure, less what the EM shields."""
-    over = commit / np.maximum(expected_capacity, EPS) - 1.0
-    raw = np.minimum(1.5, np.maximum(0.0, over + 0.5 * pressure))
-    return raw * (1.0 - p.shielding * p.em_w_engineers * em_here)
+@jit
+def shielding(p, em_focus, em_here, relief):
+    """Share of pressure the EM keeps off the team: their care for engineers, time, and any relief won by escalation."""
+    return clip01(p[P.shielding] * p[P.em_w_engineers] * em_focus * em_here + relief)
 
 
-def overtime(p, felt, engagement):
-    """Overtime share of normal hours: engaged engineers stretch, those valuing sustainable pace less."""
-    return p.overtime_max * clip01(felt * (0.5 + engagement) * (1.0 - 0.5 * p.eng_w_pace))
+@jit
+def overtime(p, w_valued, w_pace, felt, engagement, burnout):
+    """The hours an engineer chooses: the extra output is worth being seen to deliver under
+    pressure, more to the engaged; the cost is their pace, higher when tired."""
+    gain = felt * (w_valued + engagement)
+    cost = p[P.overtime_cost] * (w_pace + burnout) + EPS
+    return min(p[P.overtime_max], max(0.0, gain / cost))
 
 
-def corner_cutting(p, felt, burnout):
-    """Share of work done with shortcuts: pressure against craft and the EM's 'right way', plus fatigue."""
-    return clip01(felt * (1.0 - 0.7 * p.eng_w_craft) * (1.0 - 0.5 * p.em_w_right_way) + 0.3 * burnout)
+@jit
+def corner_cutting(p, w_valued, w_craft, em_right_way, felt, burnout):
+    """Share of work done with shortcuts: chosen when delivering under pressure outweighs craft and
+    the EM's quality bar; fatigue adds shortcuts nobody chose."""
+    gain = felt * w_valued * p[P.corner_cut_speedup]
+    cost = p[P.corner_cost] * (w_craft + em_right_way) + EPS
+    return clip01(gain / cost + p[P.fatigue_corners] * burnout)
 
 
+@jit
 def engineer_output(p, avail, rate, ot, corners, noise_z):
-    """Ideal-days delivered: longer hours with lower hourly efficiency (Thomas & Raynar), faster when cutting corners."""
-    hours = (1.0 + ot) * (1.0 - p.overtime_efficiency_loss * np.sqrt(ot / 0.5))
-    noise = np.exp(p.delivery_noise * noise_z - 0.5 * p.delivery_noise ** 2)
-    return avail * rate * hours * (1.0 + p.corner_cut_speedup * corners) * noise
+    """Ideal-days delivered: longer hours at falling hourly efficiency (Thomas & Raynar 1997),
+    faster with shortcuts, times the team's luck this sprint."""
+    hours = (1.0 + ot) * (1.0 - p[P.overtime_efficiency_loss] * ot)
+    noise = math.exp(p[P.delivery_noise] * noise_z - 0.5 * p[P.delivery_noise] ** 2)
+    return avail * rate * hours * (1.0 + p[P.corner_cut_speedup] * corners) * noise
 
 
-def completion(commit, required, planned_capacity):
-    """Share of the commitment delivered (say/do)."""
-    return np.where(required > 0, np.minimum(1.0, planned_capacity / np.maximum(required, EPS)), 1.0)
+@jit
+def scope_added(p, commit, u):
+    """Work added mid-sprint without re-planning (mean ``scope_creep`` of the commitment)."""
+    return p[P.scope_creep] * 2.0 * u * commit
 
 
-def effort_multiplier(p, z):
-    return np.exp(p.work_uncertainty * z - 0.5 * p.work_uncertainty ** 2)
+@jit
+def delivered_value(p, value, alignment, customer_trust, bonus):
+    """Value customers get from a shipped feature: built as understood (alignment), adopted as far
+    as they trust the product (seed 003), plus a third path's gain."""
+    fidelity = p[P.fidelity_floor] + (1.0 - p[P.fidelity_floor]) * alignment
+    adoption = p[P.adoption_floor] + (1.0 - p[P.adoption_floor]) * customer_trust
+    return value * fidelity * adoption * (1.0 + bonus)
 
 
-def scope_added(p, u):
-    """Work added mid-sprint without re-planning, as a share of commitment (mean ``scope_creep``)."""
-    return p.scope_creep * 2.0 * u
+@jit
+def debt_next(p, debt, feature_days, repaid, slack_days, mean_corners):
+    """Debt compounds, grows with feature work (more when cutting corners), falls with tech items done and slack."""
+    added = feature_days * (p[P.debt_per_feature_day] + p[P.corner_cut_debt] * mean_corners)
+    return max(0.0, debt * (1.0 + p[P.debt_interest]) + added - repaid - slack_days * p[P.slack_repay] * p[P.repay_efficiency])
 
 
-# --- 4. review --------------------------------------------------------------------------------
+# --- 4. review ------------------------------------------------------------------------------------
 
+@jit
 def warning_effect(p, mean_trust_eng_em, mean_trust_eng_pm):
     """Share of a shortfall flagged early; engineers warn more when they trust their managers."""
-    return p.early_warning * (0.5 + 0.25 * (mean_trust_eng_em + mean_trust_eng_pm))
+    return p[P.early_warning] * (p[P.warning_base] + (1.0 - p[P.warning_base]) * 0.5 * (mean_trust_eng_em + mean_trust_eng_pm))
 
 
+@jit
 def surprise(done, warned):
     return (1.0 - done) * (1.0 - warned)
 
 
-def right_thing(pm_insight, em_customer, mean_user_knowledge, alignment):
-    """Discovery quality: the chance the work built is what customers need (seed 000, 004)."""
-    return 0.35 * pm_insight + 0.15 * em_customer + 0.25 * mean_user_knowledge + 0.25 * alignment
+@jit
+def customer_trust_next(p, trust, done, reliability_ok, incidents, escalation):
+    """Customer trust rises slowly with promises kept, falls with each incident and escalation."""
+    lost = 1.0 - (1.0 - p[P.incident_trust_loss]) ** incidents
+    return clip01(trust + p[P.customer_trust_gain] * done * reliability_ok * (1.0 - trust) - trust * lost
+                  - p[P.escalation_trust_loss] * escalation * trust)
 
 
-def customer_value(p, feature_days, creep_days, quality, competitor, bonus, customer_trust):
-    """Outcome: value of the right features delivered; unvetted scope-creep work counts half, and
-    customers who trust the product less adopt less of what ships (seed 003: customer trust above all)."""
-    return ((feature_days + 0.5 * creep_days) * p.feature_value * quality * (1.0 - 0.5 * competitor) * (1.0 + bonus)
-            * (0.5 + 0.5 * customer_trust))
+@jit
+def value_memory_next(p, recent, value):
+    """Leadership's running view of value delivered per sprint."""
+    return recent + p[P.value_memory] * (value - recent)
 
 
-def customer_trust_next(p, trust, done, quality, incidents, escalation):
-    lost = 1.0 - (1.0 - p.incident_trust_loss) ** incidents
-    return clip01(trust + p.customer_trust_gain * done * quality * (1.0 - trust) - trust * lost - 0.3 * escalation * trust)
+@jit
+def expectation_next(p, expectation, recent):
+    """Leadership expects what the team has shown it can deliver, forgetting slowly."""
+    return max(recent, expectation * (1.0 - p[P.expectation_decay]))
 
 
-def debt_next(p, debt, feature_days, tech_days, slack_days, mean_corners):
-    """Debt compounds, grows with feature work (more when cutting corners) and falls with tech work and slack."""
-    added = feature_days * (p.debt_per_feature_day + p.corner_cut_debt * mean_corners)
-    repaid = (tech_days + 0.5 * slack_days) * p.repay_efficiency
-    return np.maximum(0.0, debt * (1.0 + p.debt_interest) + added - repaid)
+@jit
+def business_pressure_next(p, recent, expectation, customer_trust):
+    """Pressure from the business follows results: value falling short of what was shown before,
+    and customer trust below its reference, both add to the baseline ``pressure``."""
+    shortfall = max(0.0, 1.0 - recent / max(expectation, EPS))
+    trust_gap = max(0.0, p[P.initial_customer_trust] - customer_trust)
+    return min(p[P.pressure_cap], p[P.pressure] + p[P.pressure_value_response] * shortfall + p[P.pressure_trust_response] * trust_gap)
 
 
-# --- 5. disagree and resolve -----------------------------------------------------------------
-
-def disagreement(ask, offer, est, want_pm, want_em, tension, alignment, both_here):
-    gap = np.maximum(0.0, ask - offer) / np.maximum(est, EPS) + np.abs(want_em - want_pm) + tension
-    return clip01(gap * (1.0 - 0.5 * alignment)) * both_here
-
-
-def resolve(p, conflict, d, share_pm, u_outcome, u_escalate, trust_pm_em, trust_em_pm, tension):
-    """Resolve this sprint's PM-EM conflict by the practised style (seed 004).
-
-    Returns trust signals (pos/neg for PM->EM and EM->PM), the new tension, alignment change,
-    the value bonus of a third path, and event flags (fight, avoid, productive, escalation,
-    third path) as floats.
-    """
-    fight = conflict * (p.conflict_style == 0)
-    avoid = conflict * (p.conflict_style == 1)
-    productive = conflict * (p.conflict_style == 2)
-    sbi = p.feedback == 1
-    gain = np.where(sbi, 1.0 + p.feedback_effect, 1.0)
-    loss = np.where(sbi, 1.0 - p.feedback_effect, 1.0)
-    mean_trust = 0.5 * (trust_pm_em + trust_em_pm)
-    pm_wins = (u_outcome < share_pm) * 1.0
-    # The loser of a fight escalates to leadership more readily the more the decision costs
-    # their own motivators and the less they trust their partner.
-    loser_stake = pm_wins * em_care(p) + (1.0 - pm_wins) * pm_drive(p, 0.0)
-    escalation = fight * (u_escalate < loser_stake * (1.0 - mean_trust))
-    third = productive * (u_outcome < 0.3 + 0.5 * mean_trust)
-    # The loser of a fight loses more trust than the winner; an escalation hurts both.
-    neg_pm = loss * (fight * (0.3 * pm_wins + 1.0 * (1.0 - pm_wins)) + 0.5 * escalation)
-    neg_em = loss * (fight * (1.0 * pm_wins + 0.3 * (1.0 - pm_wins)) + 0.5 * escalation)
-    pos = gain * (productive * 0.5 + third * 0.5)
-    memory = c("tension_memory") * np.where(sbi, 1.0 - 0.5 * p.feedback_effect, 1.0)
-    new_tension = np.minimum(1.0, tension * memory * (1.0 - conflict * (1.0 - avoid)) + avoid * 0.5 * d)
-    d_align = productive * 0.05 - fight * 0.03
-    bonus = third * p.third_path_bonus
-    return pos, neg_pm, pos, neg_em, new_tension, d_align, bonus, fight, avoid, productive, escalation, third
+@jit
+def customer_escalation_chance(p, customer_trust, incidents):
+    """Unhappy customers escalate: more incidents and lower trust, higher the chance."""
+    return clip01(p[P.customer_escalation_rate] * incidents * (1.0 - customer_trust))
 
 
-# --- 6. update people --------------------------------------------------------------------------
+# --- 5. disagree and resolve -------------------------------------------------------------------------
 
+@jit
+def disagreement(p, ask, offer, est, tech_gap, tension, alignment, both_here):
+    """Chance of a PM-EM conflict: the gap between ask and offer, differing tech wants, carried
+    tension and a sharp line between roles, damped by shared understanding."""
+    gap = max(0.0, ask - offer) / max(est, EPS) + tech_gap + tension + p[P.turf_tension] * (1.0 - p[P.blurry_line])
+    return clip01(gap * (1.0 - p[P.alignment_damping] * alignment)) * both_here
+
+
+@jit
+def conflict_loser_stake(p, pm_wins):
+    """How much losing costs the loser's motivators."""
+    return pm_wins * em_push(p) + (1.0 - pm_wins) * pm_push(p)
+
+
+@jit
+def third_path_chance(p, mean_trust):
+    return clip01(p[P.third_path_base] + p[P.third_path_trust] * mean_trust)
+
+
+@jit
+def feedback_gain(p):
+    return 1.0 + p[P.feedback_effect] if p[P.feedback] == SBI else 1.0
+
+
+@jit
+def feedback_damping(p):
+    return 1.0 - p[P.feedback_effect] if p[P.feedback] == SBI else 1.0
+
+
+@jit
+def tension_next(p, tension, conflict, avoided, d):
+    """Unresolved tension carries over (less with SBI feedback); an avoided conflict adds to it."""
+    memory = p[P.tension_memory] * (1.0 - 0.5 * p[P.feedback_effect] if p[P.feedback] == SBI else 1.0)
+    return min(1.0, tension * memory * (1.0 - conflict * (1.0 - avoided)) + avoided * p[P.avoid_tension] * d)
+
+
+# --- 6. update people -------------------------------------------------------------------------------
+
+@jit
+def tech_disagreement(p, loss, visibility):
+    """How far PM and EM differ on tech work: the capacity lost to debt that the EM sees and the
+    PM does not, weighted by the EM's concern for debt."""
+    return loss * (1.0 - visibility) * p[P.em_w_tech_debt]
+
+
+@jit
+def em_tech_want(p, loss):
+    """Share of the sprint the EM thinks tech work deserves."""
+    return min(p[P.tech_want_cap], loss * (p[P.tech_want_base] + p[P.em_w_tech_debt]))
+
+
+@jit
+def resolve_trust(p, fight, productive, third, escalation, pm_wins):
+    """Trust signals after a conflict: the loser of a fight loses more trust than the winner, an
+    escalation hurts both, productive conflict (more so a third path) builds it; SBI feedback
+    amplifies repair and damps loss. Returns (positive for both, negative PM->EM, negative EM->PM)."""
+    damp = feedback_damping(p)
+    neg_pm = damp * (fight * (p[P.fight_winner_loss] * pm_wins + p[P.fight_loser_loss] * (1.0 - pm_wins))
+                     + p[P.escalation_trust_hit] * escalation)
+    neg_em = damp * (fight * (p[P.fight_loser_loss] * pm_wins + p[P.fight_winner_loss] * (1.0 - pm_wins))
+                     + p[P.escalation_trust_hit] * escalation)
+    pos = feedback_gain(p) * p[P.productive_trust] * (productive + third)
+    return pos, neg_pm, neg_em
+
+
+@jit
 def respect(tech_share, wanted):
     """How far the tech work someone wants is honoured (1 when they want none)."""
-    return np.where(wanted > EPS, np.minimum(1.0, tech_share / np.maximum(wanted, EPS)), 1.0)
+    if wanted <= EPS:
+        return 1.0
+    return min(1.0, tech_share / wanted)
 
 
-def feeling_valued(tech_share, want_eng, involvement, felt):
-    return clip01(0.4 * respect(tech_share, want_eng) + 0.3 * involvement + 0.3 * (1.0 - np.minimum(1.0, felt)))
+@jit
+def engineer_tech_want(p, w_craft, loss):
+    """Share of the sprint an engineer thinks tech work deserves: the capacity lost to debt, weighted by craft."""
+    return min(p[P.tech_want_cap], loss * (p[P.tech_want_base] + w_craft))
 
 
-def growth(tech_share, involvement, corners):
-    """Challenge and growth: discovery, tech work and doing things well."""
-    return clip01(0.3 * involvement + 0.4 * np.minimum(1.0, 2.0 * tech_share) + 0.3 * (1.0 - corners))
+@jit
+def raise_chance(p, w_craft, w_growth, toil, trust_em):
+    """An engineer's choice to raise a tech item this sprint: the toil they live with, weighed by
+    craft and growth, spoken up as far as they trust the EM to listen."""
+    return clip01(p[P.raise_rate] * toil * (w_craft + w_growth) * (p[P.voice_floor] + (1.0 - p[P.voice_floor]) * trust_em))
 
 
-def stress(p, ot, felt, corners, toil, valued):
-    """Stressors weighted by the engineer's motivators: overtime (pace), corner-cutting (craft), undervalued."""
-    ot_norm = ot / np.maximum(p.overtime_max, EPS)
-    total = (p.eng_w_pace * ot_norm + 0.6 * np.minimum(1.0, felt) + p.eng_w_craft * corners + toil
-             + p.eng_w_valued * (1.0 - valued))
-    return clip01(total / c("stress_norm"))
+@jit
+def challenge(p, load):
+    """Challenge of the sprint's load: best near ``challenge_target``; boredom below, overload above."""
+    return clip01(1.0 - abs(load - p[P.challenge_target]) / p[P.challenge_tolerance])
 
 
+@jit
+def feeling_valued(p, respected, involvement, heard, felt):
+    return clip01(p[P.valued_w_respect] * respected + p[P.valued_w_involvement] * involvement
+                  + p[P.valued_w_heard] * heard + (1.0 - p[P.valued_w_respect] - p[P.valued_w_involvement] - p[P.valued_w_heard])
+                  * (1.0 - min(1.0, felt)))
+
+
+@jit
+def growth(p, tech_share, involvement, ownership, challenge_level):
+    """Challenge and growth: tech work, discovery, owning their work and a sprint that stretches."""
+    return clip01(p[P.growth_w_tech] * min(1.0, tech_share / p[P.growth_tech_share]) + p[P.growth_w_discovery] * involvement
+                  + p[P.growth_w_ownership] * ownership
+                  + (1.0 - p[P.growth_w_tech] - p[P.growth_w_discovery] - p[P.growth_w_ownership]) * challenge_level)
+
+
+@jit
+def stress(p, w_pace, w_craft, w_valued, ot, felt, corners, toil, valued):
+    """Stressors weighted by the engineer's motivators: overtime hours (absolute, so a higher cap
+    does not dilute them), pressure, corner-cutting, toil from debt and incidents, feeling undervalued."""
+    total = (w_pace * ot / p[P.overtime_reference] + p[P.stress_w_pressure] * min(1.0, felt) + w_craft * corners
+             + p[P.stress_w_toil] * toil + w_valued * (1.0 - valued))
+    return clip01(total / p[P.stress_norm])
+
+
+@jit
 def burnout_next(p, burnout, stress_level, slack_share):
     """Burnout builds with stress and recovers with slack, ``burnout_recovery_ratio`` times as fast."""
-    rise = p.burnout_rise_rate * stress_level * (1.0 - burnout)
-    fall = p.burnout_rise_rate * p.burnout_recovery_ratio * (1.0 + 2.0 * slack_share) * (1.0 - stress_level) * burnout
+    rise = p[P.burnout_rise_rate] * stress_level * (1.0 - burnout)
+    fall = p[P.burnout_rise_rate] * p[P.burnout_recovery_ratio] * (1.0 + p[P.slack_recovery] * slack_share) \
+        * (1.0 - stress_level) * burnout
     return clip01(burnout + rise - fall)
 
 
-def engagement_next(p, engagement, growth_level, valued, burnout):
-    target = (p.eng_w_growth * growth_level + p.eng_w_valued * valued + (1.0 - burnout)) / (p.eng_w_growth + p.eng_w_valued + 1.0)
-    return clip01(engagement + c("engagement_rate") * (target - engagement))
+@jit
+def engagement_next(p, w_growth, w_valued, engagement, growth_level, valued, burnout):
+    target = (w_growth * growth_level + w_valued * valued + p[P.engagement_w_energy] * (1.0 - burnout)) \
+        / (w_growth + w_valued + p[P.engagement_w_energy] + EPS)
+    return clip01(engagement + p[P.engagement_rate] * (target - engagement))
 
 
-def leave_probability(p, burnout, engagement):
-    return clip01(p.base_attrition + p.burnout_attrition * burnout ** 2 + p.disengaged_attrition * (1.0 - engagement) ** 2)
+@jit
+def satisfaction(w_growth, w_craft, w_valued, w_pace, growth_level, craft_level, valued, pace_level):
+    """How good staying is, by the engineer's own motivators (0-1)."""
+    total = w_growth + w_craft + w_valued + w_pace
+    if total <= EPS:
+        return 1.0
+    return (w_growth * growth_level + w_craft * craft_level + w_valued * valued + w_pace * pace_level) / total
 
 
-def estimation_next(p, accuracy, alignment, drag):
-    target = 0.25 + 0.35 * alignment + 0.2 * p.engineer_ownership + 0.2 * (1.0 - drag / np.maximum(p.max_debt_drag, EPS))
-    return clip01(accuracy + c("estimation_rate") * (target - accuracy))
+@jit
+def leave_probability(p, burnout, sat, trust_em):
+    """The choice to leave: outside reasons, burnout, and staying worth less than the outside
+    option; loyalty to an EM they trust holds some back (Hirschman's exit and voice)."""
+    unhappy = max(0.0, p[P.outside_option] - sat)
+    return clip01(p[P.base_attrition] + (p[P.burnout_attrition] * burnout ** 2 + p[P.dissatisfied_attrition] * unhappy ** 2)
+                  * (1.0 - p[P.loyalty] * trust_em))
 
 
+@jit
+def voice_chance(p, sat, trust_em):
+    """An engineer's choice to escalate rather than leave: the unhappy who trust the EM speak up."""
+    return clip01(p[P.voice_rate] * max(0.0, p[P.outside_option] - sat) * trust_em)
+
+
+@jit
+def estimation_next(p, accuracy, alignment, ownership, drag):
+    target = (p[P.estimation_base] + p[P.estimation_w_alignment] * alignment + p[P.estimation_w_ownership] * ownership
+              + (1.0 - p[P.estimation_base] - p[P.estimation_w_alignment] - p[P.estimation_w_ownership])
+              * (1.0 - drag / max(p[P.max_debt_drag], EPS)))
+    return clip01(accuracy + p[P.estimation_rate] * (target - accuracy))
+
+
+@jit
 def hire_skill(p, z):
-    return np.minimum(2.5, np.maximum(0.3, p.skill_mean + p.skill_sd * z))
-
-
-def pm_workload(p, sync_h, disc_h_team, cover_em, escalations):
-    """PM hours demanded over hours available (1 = fully loaded)."""
-    sprint_h = p.sprint_days * HOURS_PER_DAY
-    demand = (sync_h + c("pm_customer_time") * sprint_h + 0.25 * disc_h_team + p.pm_learns_tech * sprint_h
-              + cover_em * p.blurry_line * c("pm_cover_share") * sprint_h + 4.0 * escalations)
-    return demand / sprint_h
-
-
-def em_workload(p, sync_h, n, new_hires_load, escalations, ownership):
-    sprint_h = p.sprint_days * HOURS_PER_DAY
-    demand = (sync_h + p.em_meets_customers * sprint_h + n * p.coordination_hours * (1.0 - ownership)
-              + 0.5 * n + 2.0 * new_hires_load + 4.0 * escalations + 0.25 * sprint_h)
-    return demand / sprint_h
+    return min(p[P.skill_max], max(p[P.skill_min], p[P.skill_mean] + p[P.skill_sd] * z))

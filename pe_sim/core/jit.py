@@ -1,0 +1,50 @@
+"""The one numba decorator the model's compiled code uses.
+
+Compiled functions are cached on disk (``cache=True``), so only the first run after an install
+compiles. numba invalidates a cached function only when *its own* file changes, not when a
+function it calls in another file does; the cache folder is therefore keyed by a hash of every
+source file of :mod:`pe_sim.core` and of :mod:`pe_sim.params`, so any change to the model
+compiles afresh. ``PE_SIM_CACHE_DIR`` moves the cache (default: the user's cache folder).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import numba
+
+_CORE = Path(__file__).resolve().parent
+_SOURCES = sorted(_CORE.glob("*.py")) + [_CORE.parent / "params.py"]
+
+
+def _cache_dir() -> Path:
+    h = hashlib.sha256()
+    for f in _SOURCES:
+        h.update(f.name.encode())
+        h.update(f.read_bytes())
+    root = os.environ.get("PE_SIM_CACHE_DIR")
+    if root is None:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        root = os.path.join(base, "pe-sim", "numba")
+    return Path(root) / f"{numba.__version__}-{h.hexdigest()[:16]}"
+
+
+CACHE_DIR = _cache_dir()
+try:
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    numba.config.CACHE_DIR = str(CACHE_DIR)
+    _CACHE = True
+except OSError:  # a read-only home: compile every time rather than fail
+    _CACHE = False
+
+
+def jit(fn):
+    """Compile a scalar rule (no Python objects, no fast-math, so results are reproducible)."""
+    return numba.njit(cache=_CACHE)(fn)
+
+
+def jit_parallel(fn):
+    """Compile a kernel whose ``prange`` loops run on several threads."""
+    return numba.njit(cache=_CACHE, parallel=True)(fn)
