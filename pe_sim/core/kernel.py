@@ -36,6 +36,14 @@ OUTCOME_ORDER = (
 )
 N_OUTCOMES = len(OUTCOME_ORDER)
 
+# What carries from one sprint to the next (the ODD's state variables).
+TEAM_STATE = ("pm_trust_em", "pm_trust_eng", "pm_insight", "pm_tech", "em_trust_pm", "em_trust_eng", "em_customer",
+              "em_estimation", "alignment", "tension", "bonus", "debt", "customer_trust", "business_pressure",
+              "value_recent", "expectation", "escalation_load", "relief", "escalation_pressure", "escalation_work",
+              "open_reqs", "hires_due", "items")
+ENGINEER_STATE = ("active", "skill", "tenure", "knowledge", "burnout", "engagement", "trust_em", "trust_pm",
+                  "user_knowledge", "w_growth", "w_craft", "w_valued", "w_pace")
+
 # Columns of the engineer slot array.
 (E_ACTIVE, E_SKILL, E_TENURE, E_KNOWLEDGE, E_BURNOUT, E_ENGAGEMENT, E_TRUST_EM, E_TRUST_PM, E_USERS,
  E_W_GROWTH, E_W_CRAFT, E_W_VALUED, E_W_PACE, E_AVAIL, E_RATE, E_OVERTIME, E_CORNERS, E_OUTPUT) = range(18)
