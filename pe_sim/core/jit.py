@@ -3,7 +3,7 @@
 Compiled functions are cached on disk (``cache=True``), so only the first run after an install
 compiles. numba invalidates a cached function only when *its own* file changes, not when a
 function it calls in another file does; the cache folder is therefore keyed by a hash of every
-source file of :mod:`pe_sim.core` and of :mod:`pe_sim.params`, so any change to the model
+source file of :mod:`pe_sim.core` and of the parameter names, so any change to the model
 compiles afresh. ``PE_SIM_CACHE_DIR`` moves the cache (default: the user's cache folder).
 """
 
@@ -16,14 +16,19 @@ from pathlib import Path
 import numba
 
 _CORE = Path(__file__).resolve().parent
-_SOURCES = sorted(_CORE.glob("*.py")) + [_CORE.parent / "params.py"]
 
 
 def _cache_dir() -> Path:
+    # Compiled code depends on the core's sources and on the order of the parameter names (the
+    # columns of the parameter array); parameter defaults are read in Python, so changing one
+    # does not need a new compile.
+    from pe_sim.params import NAMES
+
     h = hashlib.sha256()
-    for f in _SOURCES:
+    for f in sorted(_CORE.glob("*.py")):
         h.update(f.name.encode())
         h.update(f.read_bytes())
+    h.update(" ".join(NAMES).encode())
     root = os.environ.get("PE_SIM_CACHE_DIR")
     if root is None:
         base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
