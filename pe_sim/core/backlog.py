@@ -96,7 +96,7 @@ def size_left(items, i):
 @jit
 def select(items, scores, lo, hi, budget, plan, n_plan):
     """Plan items from rows lo..hi-1 into ``plan`` (after its first n_plan entries): items already
-    started first, then the best-scored, until the estimated sizes reach ``budget``.
+    started first, then the best-scored while each fits (at least half of it within ``budget``).
     Returns (new n_plan, estimated size planned)."""
     planned = 0.0
     for i in range(lo, hi):  # finish what was started
@@ -117,8 +117,8 @@ def select(items, scores, lo, hi, budget, plan, n_plan):
                         break
                 if not taken:
                     best, best_score = i, scores[i]
-        if best < 0:
-            break
+        if best < 0 or planned + 0.5 * size_left(items, best) > budget:
+            break  # commit to what fits, rounding to the nearest item
         plan[n_plan] = best
         n_plan += 1
         planned += size_left(items, best)

@@ -234,8 +234,10 @@ def worth_keeping(p, est_value, size):
 
 @jit
 def debt_drag(p, debt):
-    """Share of capacity lost to technical debt (the interest paid on it)."""
-    return p[P.max_debt_drag] * debt / (debt + p[P.debt_half_saturation])
+    """Share of capacity lost to technical debt (the interest paid on it): little at first, then
+    rising steeply and saturating at ``max_debt_drag`` (a Hill curve of shape ``debt_drag_shape``)."""
+    x = (debt / p[P.debt_half_saturation]) ** p[P.debt_drag_shape]
+    return p[P.max_debt_drag] * x / (1.0 + x)
 
 
 @jit
