@@ -9,9 +9,10 @@ from pe_sim.core.engine import OUTCOMES, param_batch, simulate
 from pe_sim.events import EVENT_KINDS, Event, schedule
 from pe_sim.params import PARAMS
 
-UNIT_OUTCOMES = ("say_do", "tech_share", "debt_drag", "customer_trust", "burnout_mean", "burnout_max",
-                 "engagement_mean", "trust_pm_em", "trust_em_pm", "trust_pm_eng", "trust_em_eng",
-                 "trust_eng_pm", "trust_eng_em", "alignment", "right_thing", "surprise",
+UNIT_OUTCOMES = ("say_do", "tech_share", "debt_drag", "debt_capacity_loss", "customer_trust", "burnout_mean",
+                 "burnout_max", "engagement_mean", "corners_mean", "pushback", "expertise", "trust_pm_em",
+                 "trust_em_pm", "trust_pm_eng", "trust_em_eng", "trust_eng_pm", "trust_eng_em", "alignment",
+                 "surprise", "customer_escalations", "engineer_escalations",
                  "conflicts_fight", "conflicts_avoid", "conflicts_productive", "third_paths", "escalations")
 
 

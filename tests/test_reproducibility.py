@@ -62,12 +62,12 @@ def test_seed_and_run_change_the_numbers():
 
 
 def test_uniforms_are_uniform_and_independent():
-    keys = rng.sprint_key(rng.run_key(3, np.arange(20000))[:, None], 4)
-    u = rng.uniform(keys, np.arange(3, 9)[None, :], rng.Draw.NOISE)
+    keys = [rng.sprint_key(k, 4) for k in rng.run_keys(3, range(5000))]
+    u = np.array([[rng.uniform(k, a, rng.Draw.NOISE) for a in range(3, 9)] for k in keys])
     assert u.min() > 0.0 and u.max() < 1.0
-    assert abs(u.mean() - 0.5) < 0.005
-    assert abs(np.corrcoef(u[:, 0], u[:, 1])[0, 1]) < 0.03
-    v = rng.uniform(keys, np.arange(3, 9)[None, :], rng.Draw.ATTRITION)
-    assert abs(np.corrcoef(u.ravel(), v.ravel())[0, 1]) < 0.02
-    z = rng.normal(keys, 0, rng.Draw.EFFORT)
+    assert abs(u.mean() - 0.5) < 0.01
+    assert abs(np.corrcoef(u[:, 0], u[:, 1])[0, 1]) < 0.05
+    v = np.array([[rng.uniform(k, a, rng.Draw.ATTRITION) for a in range(3, 9)] for k in keys])
+    assert abs(np.corrcoef(u.ravel(), v.ravel())[0, 1]) < 0.03
+    z = np.array([rng.normal(k, 0, rng.Draw.ITEM_VALUE) for k in keys])
     assert abs(z.mean()) < 0.05 and abs(z.std() - 1.0) < 0.05

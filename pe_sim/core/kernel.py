@@ -315,7 +315,7 @@ def run_team(p, ev, seed, run, n_sprints, n_slots, out):
         slack_share = slack / max(team_capacity, EPS)
         debt_incident_share = (incident_lambda - R.incident_rate(p, 0.0, mean_burnout, mean_corners, expertise)) \
             / max(incident_lambda, EPS)
-        debt_loss = drag + (1.0 - drag) * incidents * p[P.incident_cost_days] * debt_incident_share / max(output, EPS)
+        debt_loss = min(1.0, drag + (1.0 - drag) * incidents * p[P.incident_cost_days] * debt_incident_share / max(output, EPS))
 
         # 4. Review: trust of customers, debt, the business's pressure, customer escalations ----------
         warned = 0.0
