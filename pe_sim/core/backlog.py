@@ -106,20 +106,19 @@ def select(items, scores, lo, hi, budget, plan, n_plan):
             plan[n_plan] = i
             n_plan += 1
             planned += size_left(items, i)
+    # Items are taken best first (ties by slot), so the next pick ranks after the last one taken.
+    floor, floor_i = np.inf, -1
     while planned < budget:
         best, best_score = -1, -np.inf
         for i in range(lo, hi):
-            if items[i, ALIVE] == 1.0 and items[i, STARTED] == 0.0 and scores[i] > best_score:
-                taken = False
-                for j in range(n_plan):
-                    if plan[j] == i:
-                        taken = True
-                        break
-                if not taken:
-                    best, best_score = i, scores[i]
+            s = scores[i]
+            if items[i, ALIVE] == 1.0 and items[i, STARTED] == 0.0 and s > best_score \
+                    and (s < floor or (s == floor and i > floor_i)):
+                best, best_score = i, s
         if best < 0 or planned + 0.5 * size_left(items, best) > budget:
             break  # commit to what fits, rounding to the nearest item
         plan[n_plan] = best
         n_plan += 1
         planned += size_left(items, best)
+        floor, floor_i = best_score, best
     return n_plan, planned

@@ -95,6 +95,7 @@ def best_option(p, lo, hi, who, belief, pressure, competitor, customer_trust, ta
 @jit
 def score_items(p, items, n_feature, share_pm, competitor, debt, capacity, expertise, visibility, pm_s, em_s, joint):
     """Each alive item's value per day as the PM and the EM see it, and jointly (one roadmap)."""
+    drag_now = R.debt_drag(p, debt)
     for i in range(items.shape[0]):
         if items[i, B.ALIVE] == 0.0:
             continue
@@ -104,7 +105,7 @@ def score_items(p, items, n_feature, share_pm, competitor, debt, capacity, exper
             pm_s[i] = R.pm_feature_score(p, est, size, competitor)
             em_s[i] = R.em_feature_score(p, est, size, competitor)
         else:
-            drag_v, incident_v = R.tech_item_value(p, items[i, B.VALUE], debt, capacity, expertise)
+            drag_v, incident_v = R.tech_item_value(p, items[i, B.VALUE], debt, drag_now, capacity, expertise)
             pm_s[i] = R.pm_tech_score(p, drag_v, incident_v, size, visibility)
             em_s[i] = R.em_tech_score(p, drag_v, incident_v, size)
         joint[i] = R.joint_score(share_pm, pm_s[i], em_s[i])
@@ -285,7 +286,7 @@ def run_team(p, ev, seed, run, n_sprints, n_slots, out):
 
         # 3. Execute: engineers choose hours and shortcuts; incidents, scope creep, the plan's work ---
         felt = R.felt_pressure(p, commit, expected_capacity, pressure, R.shielding(p, em_focus, em_here, relief))
-        noise_z = rng.normal(skey, rng.TEAM, Draw.NOISE)
+        team_luck = R.luck(p, rng.normal(skey, rng.TEAM, Draw.NOISE))
         output = corners_sum = overtime_sum = 0.0
         for s in range(n_slots):
             if eng[s, E_ACTIVE] == 1.0:
@@ -294,7 +295,7 @@ def run_team(p, ev, seed, run, n_sprints, n_slots, out):
                 eng[s, E_CORNERS] = R.corner_cutting(p, eng[s, E_W_VALUED], eng[s, E_W_CRAFT], p[P.em_w_right_way], felt,
                                                      eng[s, E_BURNOUT])
                 eng[s, E_OUTPUT] = R.engineer_output(p, eng[s, E_AVAIL], eng[s, E_RATE], eng[s, E_OVERTIME],
-                                                     eng[s, E_CORNERS], noise_z)
+                                                     eng[s, E_CORNERS], team_luck)
                 output += eng[s, E_OUTPUT]
                 corners_sum += eng[s, E_CORNERS]
                 overtime_sum += eng[s, E_OVERTIME]

@@ -236,7 +236,8 @@ def worth_keeping(p, est_value, size):
 def debt_drag(p, debt):
     """Share of capacity lost to technical debt (the interest paid on it): little at first, then
     rising steeply and saturating at ``max_debt_drag`` (a Hill curve of shape ``debt_drag_shape``)."""
-    x = (debt / p[P.debt_half_saturation]) ** p[P.debt_drag_shape]
+    r = debt / p[P.debt_half_saturation]
+    x = r * r if p[P.debt_drag_shape] == 2.0 else r ** p[P.debt_drag_shape]  # the default, without pow()
     return p[P.max_debt_drag] * x / (1.0 + x)
 
 
@@ -249,13 +250,14 @@ def incident_rate(p, debt, mean_burnout, mean_corners, expertise):
 
 
 @jit
-def tech_item_value(p, payoff, debt, capacity, expertise):
+def tech_item_value(p, payoff, debt, drag_now, capacity, expertise):
     """Measurable value of a tech item in value units: the days of drag and incident work it saves
-    over ``payback_sprints``, priced at the value of an average feature day."""
+    over ``payback_sprints``, priced at the value of an average feature day. ``drag_now`` is
+    ``debt_drag(p, debt)``, computed once per sprint."""
     after = max(0.0, debt - payoff)
-    drag_days = (debt_drag(p, debt) - debt_drag(p, after)) * capacity
-    incident_days = (incident_rate(p, debt, 0.0, 0.0, expertise) - incident_rate(p, after, 0.0, 0.0, expertise)) \
-        * p[P.incident_cost_days]
+    drag_days = (drag_now - debt_drag(p, after)) * capacity
+    incident_days = (p[P.incident_debt_rate] * (debt - after) / p[P.debt_half_saturation]
+                     * (1.0 + p[P.knowledge_incident_factor] * (1.0 - expertise)) * p[P.incident_cost_days])
     return drag_days * p[P.payback_sprints] * p[P.feature_value], incident_days * p[P.payback_sprints] * p[P.feature_value]
 
 
@@ -488,12 +490,17 @@ def corner_cutting(p, w_valued, w_craft, em_right_way, felt, burnout):
 
 
 @jit
-def engineer_output(p, avail, rate, ot, corners, noise_z):
+def luck(p, noise_z):
+    """The team's shared good or bad sprint: a lognormal factor with mean 1."""
+    return math.exp(p[P.delivery_noise] * noise_z - 0.5 * p[P.delivery_noise] ** 2)
+
+
+@jit
+def engineer_output(p, avail, rate, ot, corners, team_luck):
     """Ideal-days delivered: longer hours at falling hourly efficiency (Thomas & Raynar 1997),
     faster with shortcuts, times the team's luck this sprint."""
     hours = (1.0 + ot) * (1.0 - p[P.overtime_efficiency_loss] * ot)
-    noise = math.exp(p[P.delivery_noise] * noise_z - 0.5 * p[P.delivery_noise] ** 2)
-    return avail * rate * hours * (1.0 + p[P.corner_cut_speedup] * corners) * noise
+    return avail * rate * hours * (1.0 + p[P.corner_cut_speedup] * corners) * team_luck
 
 
 @jit
