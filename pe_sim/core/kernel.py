@@ -95,7 +95,7 @@ def best_option(p, lo, hi, who, belief, pressure, competitor, customer_trust, ta
 @jit
 def score_items(p, items, n_feature, share_pm, competitor, debt, capacity, expertise, visibility, pm_s, em_s, joint):
     """Each alive item's value per day as the PM and the EM see it, and jointly (one roadmap)."""
-    drag_now = R.debt_drag(p, debt)
+    burden_now = R.debt_burden(p, debt)
     for i in range(items.shape[0]):
         if items[i, B.ALIVE] == 0.0:
             continue
@@ -105,7 +105,7 @@ def score_items(p, items, n_feature, share_pm, competitor, debt, capacity, exper
             pm_s[i] = R.pm_feature_score(p, est, size, competitor)
             em_s[i] = R.em_feature_score(p, est, size, competitor)
         else:
-            drag_v, incident_v = R.tech_item_value(p, items[i, B.VALUE], debt, drag_now, capacity, expertise)
+            drag_v, incident_v = R.tech_item_value(p, items[i, B.VALUE], debt, burden_now, capacity, expertise)
             pm_s[i] = R.pm_tech_score(p, drag_v, incident_v, size, visibility)
             em_s[i] = R.em_tech_score(p, drag_v, incident_v, size)
         joint[i] = R.joint_score(share_pm, pm_s[i], em_s[i])

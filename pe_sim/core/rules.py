@@ -233,31 +233,37 @@ def worth_keeping(p, est_value, size):
 
 
 @jit
-def debt_drag(p, debt):
-    """Share of capacity lost to technical debt (the interest paid on it): little at first, then
-    rising steeply and saturating at ``max_debt_drag`` (a Hill curve of shape ``debt_drag_shape``)."""
+def debt_burden(p, debt):
+    """How far debt has taken hold of the code (0-1): little at first, then rising steeply and
+    saturating (a Hill curve of shape ``debt_drag_shape``, half-way at ``debt_half_saturation``)."""
     r = debt / p[P.debt_half_saturation]
     x = r * r if p[P.debt_drag_shape] == 2.0 else r ** p[P.debt_drag_shape]  # the default, without pow()
-    return p[P.max_debt_drag] * x / (1.0 + x)
+    return x / (1.0 + x)
+
+
+@jit
+def debt_drag(p, debt):
+    """Share of capacity lost to technical debt (the interest paid on it)."""
+    return p[P.max_debt_drag] * debt_burden(p, debt)
 
 
 @jit
 def incident_rate(p, debt, mean_burnout, mean_corners, expertise):
-    """Expected incidents: debt, tired and hurried engineers, and missing system knowledge."""
-    return ((p[P.base_incident_rate] + p[P.incident_debt_rate] * debt / p[P.debt_half_saturation])
+    """Expected incidents: fragile code, tired and hurried engineers, and missing system knowledge."""
+    return ((p[P.base_incident_rate] + p[P.incident_debt_rate] * debt_burden(p, debt))
             * (1.0 + p[P.defect_factor] * (p[P.defect_w_burnout] * mean_burnout + (1.0 - p[P.defect_w_burnout]) * mean_corners))
             * (1.0 + p[P.knowledge_incident_factor] * (1.0 - expertise)))
 
 
 @jit
-def tech_item_value(p, payoff, debt, drag_now, capacity, expertise):
+def tech_item_value(p, payoff, debt, burden_now, capacity, expertise):
     """Measurable value of a tech item in value units: the days of drag and incident work it saves
-    over ``payback_sprints``, priced at the value of an average feature day. ``drag_now`` is
-    ``debt_drag(p, debt)``, computed once per sprint."""
-    after = max(0.0, debt - payoff)
-    drag_days = (drag_now - debt_drag(p, after)) * capacity
-    incident_days = (p[P.incident_debt_rate] * (debt - after) / p[P.debt_half_saturation]
-                     * (1.0 + p[P.knowledge_incident_factor] * (1.0 - expertise)) * p[P.incident_cost_days])
+    over ``payback_sprints``, priced at the value of an average feature day. ``burden_now`` is
+    ``debt_burden(p, debt)``, computed once per sprint."""
+    relief = burden_now - debt_burden(p, max(0.0, debt - payoff))
+    drag_days = p[P.max_debt_drag] * relief * capacity
+    incident_days = (p[P.incident_debt_rate] * relief * (1.0 + p[P.knowledge_incident_factor] * (1.0 - expertise))
+                     * p[P.incident_cost_days])
     return drag_days * p[P.payback_sprints] * p[P.feature_value], incident_days * p[P.payback_sprints] * p[P.feature_value]
 
 
