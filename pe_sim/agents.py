@@ -1,13 +1,10 @@
 """The people on the team as Mesa agents: a product manager, an engineering manager and engineers.
 
-Each agent carries the state MODEL.md lists for its role and makes its role's decisions by
-calling the rules of :mod:`pe_sim.core.rules` with plain Python floats, the same functions the
-vectorised engine (:mod:`pe_sim.core.engine`) applies to whole batches of runs. Randomness comes
-only from :mod:`pe_sim.core.rng`, keyed by (seed, run, sprint, agent, draw), so an engineer in slot
-``s`` draws exactly the numbers the engine draws for slot ``s``.
-
-Motivator weights are read from the model's parameters (``agent.motivators``), so a parameter
-changed between sprints (a dashboard slider) changes how every agent weighs its options.
+Each agent carries the state MODEL.md lists for its role and makes its role's choices by calling
+the compiled rules of :mod:`pe_sim.core.rules`, the very functions the kernel
+(:mod:`pe_sim.core.kernel`) calls for whole batches of runs. Randomness comes only from
+:mod:`pe_sim.core.rng`, keyed by (seed, run, sprint, agent, draw), so an engineer in slot ``s``
+draws exactly the numbers the kernel draws for slot ``s``.
 """
 
 from __future__ import annotations
@@ -15,251 +12,255 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from pe_sim.core import rng, rules
+from pe_sim.core import kernel as K
+from pe_sim.core import rng, rules as R
+from pe_sim.core.record import P
 from pe_sim.core.rng import Draw
 
-R = rules
-
-
-def _f(x) -> float:
-    return float(x)
+EPS = R.EPS
 
 
 class ProductManager(mesa.Agent):
-    """The PM: owns the why and the what, pushes for customer value and speed.
+    """The PM: owns the why and the what; weighs customer value, competition, money, shipping fast
+    and looking good.
 
     Attributes:
-        trust_em: PM's trust in the EM (0-1).
-        trust_engineers: PM's trust in the engineers (0-1).
+        trust_em, trust_engineers: the PM's trust in the EM and in the engineers (0-1).
         customer_insight: understanding of customers and the market (0-1).
         tech_understanding: understanding of the technology (0-1).
-        workload: hours demanded over hours available last sprint (1 = fully loaded).
-        present: 1.0 when at work this sprint, 0.0 when absent (event ``pm_absent``).
+        focus: share of their discretionary work they got to last sprint (1 unless overloaded).
+        workload: hours asked for over hours available (1 = fully loaded).
+        present: 1.0 at work, 0.0 when absent (event ``pm_absent``).
     """
 
     role = "PM"
 
-    def __init__(self, model, trust_em: float, trust_engineers: float, customer_insight: float,
-                 tech_understanding: float):
+    def __init__(self, model, p):
         super().__init__(model)
         self.agent_id = rng.PM
-        self.trust_em = float(trust_em)
-        self.trust_engineers = float(trust_engineers)
-        self.customer_insight = float(customer_insight)
-        self.tech_understanding = float(tech_understanding)
-        self.workload = 0.0
-        self.present = 1.0
+        self.trust_em = self.trust_engineers = float(p[P.initial_trust])
+        self.customer_insight = float(p[P.initial_pm_insight])
+        self.tech_understanding = float(p[P.initial_pm_tech])
+        self.focus, self.workload, self.present = 1.0, 0.0, 1.0
 
     @property
     def motivators(self) -> dict[str, float]:
         p = self.model.p
-        return {"customer_value": p.pm_w_customer_value, "competition": p.pm_w_competition,
-                "money": p.pm_w_money, "ship_fast": p.pm_w_ship_fast, "look_good": p.pm_w_look_good}
+        return {"customer_value": p[P.pm_w_customer_value], "competition": p[P.pm_w_competition],
+                "money": p[P.pm_w_money], "ship_fast": p[P.pm_w_ship_fast], "look_good": p[P.pm_w_look_good]}
 
-    # 1. communicate
-    def meet_customers(self, competitor: float) -> None:
-        """Time with customers builds insight; a competitor's launch makes the market move faster."""
-        self.customer_insight = _f(R.pm_insight_next(self.customer_insight, self.present, competitor))
+    def plan_time(self, sync_h: float, disc_team_h: float, escalation_load: float, em_here: float) -> tuple:
+        """Hours asked of the PM this sprint and the share of discretionary work they can do."""
+        fixed, flexible = R.pm_demand(self.model.p, sync_h, disc_team_h, escalation_load, self.present, em_here)
+        self.focus = R.focus(self.model.p, fixed, flexible)
+        self.workload = R.workload(self.model.p, fixed, flexible)
+        return fixed, flexible
 
-    def learn_technology(self) -> None:
+    def meet_customers(self, customer_h: float, competitor: float) -> None:
+        self.customer_insight = R.pm_insight_next(self.model.p, self.customer_insight, customer_h, competitor)
+
+    def learn_technology(self, hours: float) -> None:
+        self.tech_understanding = R.understanding_next(self.model.p, self.tech_understanding, hours)
+
+    def ask_for(self, estimate: float, pressure: float, competitor: float, customer_trust: float,
+                mean_burnout: float) -> float:
+        """The commitment the PM asks for: the option that best serves the PM's motivators."""
         p = self.model.p
-        self.tech_understanding = _f(R.understanding_next(self.tech_understanding,
-                                                          self.present * R.learning_effort(p.pm_learns_tech)))
+        return estimate * K.best_option(p, 1.0, 1.0 + p[P.push_scale], 0, R.pm_belief(p, self.trust_engineers),
+                                        pressure, competitor, customer_trust, 0.0, mean_burnout)
 
-    # 2. plan
-    def drive(self, competitor: float) -> float:
-        """How strongly the PM's motivators push for more committed feature work."""
-        return _f(R.pm_drive(self.model.p, competitor))
-
-    def ask_for(self, estimate: float, drive: float, pressure: float) -> float:
-        """Work the PM asks the team to commit to."""
-        return _f(R.pm_ask(self.model.p, estimate, drive, pressure, self.trust_engineers))
-
-    def sees_tech_value(self, loss: float) -> float:
-        """Share of the sprint the PM would give to tech work, from the value they can see in it."""
-        return _f(R.pm_tech_want(self.model.p, loss, self.tech_understanding))
-
-    # 6. update people
     def judge_em(self, done: float, together: float, surprise: float, pos: float, neg: float) -> None:
         """Kept commitments and time together build trust in the EM; surprises and lost fights cost it."""
-        self.trust_em = _f(R.trust_next(self.model.p, self.trust_em, 0.5 * done + 0.5 * together + pos,
-                                        surprise + neg))
+        p = self.model.p
+        self.trust_em = R.trust_next(p, self.trust_em, p[P.trust_mix] * done + (1.0 - p[P.trust_mix]) * together + pos,
+                                     surprise + neg)
 
     def judge_engineers(self, done: float, surprise: float) -> None:
-        self.trust_engineers = _f(R.trust_next(self.model.p, self.trust_engineers, done, 0.5 * surprise))
+        p = self.model.p
+        self.trust_engineers = R.trust_next(p, self.trust_engineers, done, p[P.surprise_weight] * surprise)
 
 
 class EngineeringManager(mesa.Agent):
-    """The EM: owns the how, protects the team and the codebase.
+    """The EM: owns the how; weighs building it right, engineers' motivation, debt, shipping fast
+    and looking good.
 
     Attributes:
-        trust_pm: EM's trust in the PM (0-1).
-        trust_engineers: EM's trust in the engineers (0-1).
+        trust_pm, trust_engineers: the EM's trust in the PM and in the engineers (0-1).
         customer_understanding: understanding of customers (0-1).
         estimation_accuracy: how well the EM estimates capacity (0-1).
-        workload: hours demanded over hours available last sprint.
-        present: 1.0 when at work this sprint, 0.0 when absent (event ``em_absent``).
+        focus, workload, present: as for the PM.
     """
 
     role = "EM"
 
-    def __init__(self, model, trust_pm: float, trust_engineers: float, customer_understanding: float,
-                 estimation_accuracy: float):
+    def __init__(self, model, p):
         super().__init__(model)
         self.agent_id = rng.EM
-        self.trust_pm = float(trust_pm)
-        self.trust_engineers = float(trust_engineers)
-        self.customer_understanding = float(customer_understanding)
-        self.estimation_accuracy = float(estimation_accuracy)
-        self.workload = 0.0
-        self.present = 1.0
+        self.trust_pm = self.trust_engineers = float(p[P.initial_trust])
+        self.customer_understanding = float(p[P.initial_em_customer])
+        self.estimation_accuracy = float(p[P.initial_em_estimation])
+        self.focus, self.workload, self.present = 1.0, 0.0, 1.0
 
     @property
     def motivators(self) -> dict[str, float]:
         p = self.model.p
-        return {"right_way": p.em_w_right_way, "engineers": p.em_w_engineers, "tech_debt": p.em_w_tech_debt,
-                "ship_fast": p.em_w_ship_fast, "look_good": p.em_w_look_good}
+        return {"right_way": p[P.em_w_right_way], "engineers": p[P.em_w_engineers], "tech_debt": p[P.em_w_tech_debt],
+                "ship_fast": p[P.em_w_ship_fast], "look_good": p[P.em_w_look_good]}
 
-    # 1. communicate
-    def meet_customers(self) -> None:
-        p = self.model.p
-        self.customer_understanding = _f(R.understanding_next(
-            self.customer_understanding, self.present * R.learning_effort(p.em_meets_customers)))
+    def delegates(self) -> float:
+        """Share of project management the EM hands to engineers, as far as the EM trusts them."""
+        return R.delegation(self.model.p, self.trust_engineers)
 
-    def hours_free(self, sync_h: float) -> float:
-        """EM hours left for coordinating the team after syncs and customer time."""
-        return _f(R.em_hours_free(self.model.p, sync_h))
+    def plan_time(self, sync_h: float, n: float, ownership: float, open_reqs: float, onboarding: float,
+                  escalation_load: float, pm_here: float) -> tuple:
+        fixed, flexible = R.em_demand(self.model.p, sync_h, n, ownership, open_reqs, onboarding, escalation_load,
+                                      pm_here, self.present)
+        self.focus = R.focus(self.model.p, fixed, flexible)
+        self.workload = R.workload(self.model.p, fixed, flexible)
+        return fixed, flexible
 
-    # 2. plan
+    def meet_customers(self, hours: float) -> None:
+        self.customer_understanding = R.understanding_next(self.model.p, self.customer_understanding, hours)
+
     def planning_accuracy(self, pm: ProductManager) -> float:
         """Accuracy of this sprint's estimate: the EM's, or a covering PM's when the EM is away."""
-        return _f(R.estimation_accuracy(self.model.p, self.estimation_accuracy, pm.tech_understanding,
-                                        self.present))
+        return R.estimation_accuracy(self.model.p, self.estimation_accuracy, self.focus, pm.tech_understanding,
+                                     self.present)
 
-    def care(self) -> float:
-        """How strongly the EM's motivators favour sustainable, well-built work."""
-        return _f(R.em_care(self.model.p))
+    def offer(self, estimate: float, pressure: float, competitor: float, customer_trust: float,
+              mean_burnout: float) -> float:
+        """The commitment the EM offers: the option that best serves the EM's motivators."""
+        p = self.model.p
+        return estimate * K.best_option(p, 1.0 - p[P.buffer_scale], 1.0 + p[P.buffer_scale], 1, 0.0, pressure,
+                                        competitor, customer_trust, R.em_target_load(p, mean_burnout), mean_burnout)
 
-    def drive(self) -> float:
-        return _f(R.em_drive(self.model.p))
+    def listens(self, commit: float, capacity: float, share_pushing: float) -> float:
+        """The commitment after the engineers' pushback, taken as far as the EM trusts them."""
+        return R.after_pushback(self.model.p, commit, capacity, share_pushing, self.trust_engineers, self.present)
 
-    def offer(self, estimate: float, care: float, drive: float, mean_burnout: float) -> float:
-        """Work the EM offers to commit to: a buffer below the estimate that grows with burnout."""
-        return _f(R.em_offer(self.model.p, estimate, care, drive, mean_burnout))
-
-    def wants_tech(self, loss: float) -> float:
-        return _f(R.em_tech_want(self.model.p, loss))
-
-    # 6. update people
     def judge_pm(self, respect: float, together: float, overpush: float, pos: float, neg: float) -> None:
         """Respect for tech work and time together build trust in the PM; being overruled costs it."""
-        self.trust_pm = _f(R.trust_next(self.model.p, self.trust_pm, 0.5 * respect + 0.5 * together + pos,
-                                        2.0 * overpush + neg))
+        p = self.model.p
+        self.trust_pm = R.trust_next(p, self.trust_pm, p[P.trust_mix] * respect + (1.0 - p[P.trust_mix]) * together + pos,
+                                     p[P.overpush_weight] * overpush + neg)
 
     def judge_engineers(self, done: float, mean_engagement: float, surprise: float) -> None:
-        self.trust_engineers = _f(R.trust_next(self.model.p, self.trust_engineers,
-                                               0.5 * done + 0.5 * mean_engagement, 0.5 * surprise))
+        p = self.model.p
+        self.trust_engineers = R.trust_next(p, self.trust_engineers,
+                                            p[P.trust_mix] * done + (1.0 - p[P.trust_mix]) * mean_engagement,
+                                            p[P.surprise_weight] * surprise)
 
-    def learn_estimation(self, alignment: float, drag: float) -> None:
-        self.estimation_accuracy = _f(R.estimation_next(self.model.p, self.estimation_accuracy, alignment, drag))
+    def learn_estimation(self, alignment: float, ownership: float, drag: float) -> None:
+        self.estimation_accuracy = R.estimation_next(self.model.p, self.estimation_accuracy, alignment, ownership, drag)
 
 
 class Engineer(mesa.Agent):
     """An engineer in slot ``slot`` of the team.
 
-    State: ``skill`` (ideal-days per day when ramped and rested), ``tenure`` (sprints on the
-    team), ``ramp`` (productivity from onboarding, derived from tenure), ``burnout`` and
-    ``engagement`` (0-1), ``trust_em``/``trust_pm`` (0-1), ``user_knowledge`` (0-1).
-
-    Last sprint's decisions are kept for display: ``overtime`` (share of normal hours),
-    ``corners`` (share of work done with shortcuts), ``output`` (ideal-days), ``valued`` (0-1),
-    ``leave_chance``. ``joined_sprint`` is the sprint they joined (-1 for the starting team).
+    State: ``skill`` (ideal-days per day when ramped and rested), ``tenure`` (sprints on the team),
+    ``knowledge`` of the system (0-1; their productivity while they ramp up), ``burnout`` and
+    ``engagement`` (0-1), ``trust_em``/``trust_pm`` (0-1), ``user_knowledge`` (0-1), and their own
+    motivator weights ``w_growth``, ``w_craft``, ``w_valued``, ``w_pace``. Last sprint's choices
+    are kept for display: ``overtime``, ``corners``, ``output``, ``pushed_back``, ``valued``,
+    ``leave_chance``. ``joined_sprint`` is -1 for the starting team.
     """
 
     role = "engineer"
 
-    def __init__(self, model, slot: int, skill: float, tenure: float, burnout: float, engagement: float,
-                 trust_em: float, trust_pm: float, user_knowledge: float, joined_sprint: int = -1,
-                 temperament: dict[str, float] | None = None):
+    def __init__(self, model, slot: int, row: np.ndarray, joined_sprint: int = -1):
         super().__init__(model)
         self.slot = int(slot)
-        # Standard-normal offsets of this person's motivators from the team's eng_w_* weights.
-        self.temperament = {m: float((temperament or {}).get(m, 0.0)) for m in R.ENGINEER_MOTIVES}
         self.agent_id = rng.ENGINEER_BASE + self.slot
-        self.skill = float(skill)
-        self.tenure = float(tenure)
-        self.burnout = float(burnout)
-        self.engagement = float(engagement)
-        self.trust_em = float(trust_em)
-        self.trust_pm = float(trust_pm)
-        self.user_knowledge = float(user_knowledge)
         self.joined_sprint = int(joined_sprint)
-        self.overtime = 0.0
-        self.corners = 0.0
-        self.output = 0.0
-        self.valued = 0.0
-        self.leave_chance = 0.0
+        self.skill = float(row[K.E_SKILL])
+        self.tenure = float(row[K.E_TENURE])
+        self.knowledge = float(row[K.E_KNOWLEDGE])
+        self.burnout = float(row[K.E_BURNOUT])
+        self.engagement = float(row[K.E_ENGAGEMENT])
+        self.trust_em = float(row[K.E_TRUST_EM])
+        self.trust_pm = float(row[K.E_TRUST_PM])
+        self.user_knowledge = float(row[K.E_USERS])
+        self.w_growth, self.w_craft = float(row[K.E_W_GROWTH]), float(row[K.E_W_CRAFT])
+        self.w_valued, self.w_pace = float(row[K.E_W_VALUED]), float(row[K.E_W_PACE])
+        self.available = self.rate = self.overtime = self.corners = self.output = 0.0
+        self.pushed_back, self.valued, self.satisfaction, self.leave_chance = False, 0.0, 0.0, 0.0
 
     @property
     def motivators(self) -> dict[str, float]:
         """This engineer's own weights: the team's eng_w_* shifted by their temperament."""
-        return {m: _f(w) for m, w in R.individual_weights(self.model.p, self.temperament).items()}
-
-    @property
-    def prefs(self):
-        """The parameters as this engineer weighs them (their own motivator weights)."""
-        return R.engineer_prefs(self.model.p, self.motivators)
+        return {"growth": self.w_growth, "craft": self.w_craft, "valued": self.w_valued, "pace": self.w_pace}
 
     @property
     def ramp(self) -> float:
-        """Productivity from onboarding (ramp_start in the first sprint, 1 once ramped up)."""
-        return _f(R.ramp(self.model.p, self.tenure))
+        """Productivity from knowing the system (ramp_start when new, 1 once ramped up)."""
+        return self.knowledge
 
-    # 1. communicate
-    def join_discovery(self, involvement: float) -> None:
+    def onboarding_load(self) -> float:
+        p = self.model.p
+        return R.clip01((1.0 - self.knowledge) / max(1.0 - p[P.ramp_start], EPS))
+
+    def join_discovery(self, hours: float) -> None:
         """Time in discovery and user research builds knowledge of users."""
-        self.user_knowledge = _f(R.understanding_next(self.user_knowledge, involvement))
+        self.user_knowledge = R.understanding_next(self.model.p, self.user_knowledge, hours)
 
-    # 2. plan
     def mentoring_needed(self) -> float:
-        """Mentor days this engineer takes from the team while ramping up."""
-        return _f(R.mentor_days(self.model.p, self.ramp))
+        return R.mentor_days(self.model.p, self.knowledge)
 
-    def output_rate(self) -> float:
-        return _f(R.output_rate(self.model.p, self.skill, self.ramp, self.burnout, self.engagement))
+    def plan_capacity(self, disc_h: float, peer_h: float, own_h: float, mentoring: float) -> float:
+        """Days available and output per day this sprint; returns their product (raw capacity)."""
+        p = self.model.p
+        self.available = R.available_days(p, disc_h, peer_h, own_h, mentoring)
+        self.rate = R.output_rate(p, self.skill, self.knowledge, self.burnout, self.engagement)
+        return self.available * self.rate
 
-    def wants_tech(self, loss: float) -> float:
-        return _f(R.engineer_tech_want(self.model.p, loss))
+    def pushes_back(self, load: float) -> bool:
+        """Whether this engineer speaks up against the commitment (overload vs. the risk of speaking)."""
+        return R.pushes_back(self.model.p, self.w_pace, self.w_craft, self.w_valued, load, self.trust_em)
 
-    # 3. execute
-    def work(self, felt: float, available: float, rate: float, skey) -> float:
-        """Work the sprint under felt pressure: stretch hours, maybe cut corners; returns ideal-days delivered."""
-        p, own = self.model.p, self.prefs
-        self.overtime = _f(R.overtime(own, felt, self.engagement))
-        self.corners = _f(R.corner_cutting(own, felt, self.burnout))
-        noise = rng.normal(skey, rng.TEAM, Draw.NOISE)  # the whole team shares a good or bad sprint
-        self.output = _f(R.engineer_output(p, available, rate, self.overtime, self.corners, noise))
+    def work(self, felt: float, team_luck: float) -> float:
+        """Choose hours and shortcuts under felt pressure; returns ideal-days delivered."""
+        p = self.model.p
+        self.overtime = R.overtime(p, self.w_valued, self.w_pace, felt, self.engagement, self.burnout)
+        self.corners = R.corner_cutting(p, self.w_valued, self.w_craft, p[P.em_w_right_way], felt, self.burnout)
+        self.output = R.engineer_output(p, self.available, self.rate, self.overtime, self.corners, team_luck)
         return self.output
 
-    # 6. update people
-    def update_wellbeing(self, tech: float, want_tech: float, involvement: float, felt: float, em_here: float,
-                         flow: float, quality: float, share_pm: float, toil: float, slack_share: float) -> None:
-        """Trust in the EM and PM, burnout and engagement after the sprint."""
-        p, own = self.model.p, self.prefs
-        self.valued = valued = _f(R.feeling_valued(tech, want_tech, involvement, felt))
-        trust_em = R.trust_next(p, self.trust_em, 0.5 * (1.0 - np.minimum(1.0, felt)) * em_here + 0.5 * valued,
-                                0.5 * felt + 0.5 * (1.0 - flow))
-        trust_pm = R.trust_next(p, self.trust_pm, 0.5 * involvement + 0.5 * valued * quality, 0.5 * felt * share_pm)
-        stress = R.stress(own, self.overtime, felt, self.corners, toil, valued)
-        burnout = _f(R.burnout_next(p, self.burnout, stress, slack_share))
-        engagement = _f(R.engagement_next(own, self.engagement, R.growth(tech, involvement, self.corners), valued,
-                                          burnout))
-        self.trust_em, self.trust_pm = _f(trust_em), _f(trust_pm)
-        self.burnout, self.engagement = burnout, engagement
+    def update(self, s) -> None:
+        """After the sprint: trust in the EM and PM, burnout, engagement, satisfaction, knowledge."""
+        p = self.model.p
+        self.pushed_back = self.pushes_back(s.load0)
+        heard = s.listened / max(s.pushing, EPS) if self.pushed_back else 1.0
+        self.valued = R.feeling_valued(p, R.respect(s.tech_share, R.engineer_tech_want(p, self.w_craft, s.loss)),
+                                       s.involvement, heard, s.felt)
+        mix = p[P.trust_mix]
+        self.trust_em = R.trust_next(p, self.trust_em, mix * (1.0 - min(1.0, s.felt)) * s.em_here + (1.0 - mix) * self.valued,
+                                     mix * s.felt + (1.0 - mix) * (1.0 - s.flow))
+        self.trust_pm = R.trust_next(p, self.trust_pm, mix * s.involvement + (1.0 - mix) * self.valued,
+                                     mix * s.felt * s.share_pm)
+        grown = R.growth(p, s.tech_share, s.involvement, s.ownership, s.challenge)
+        stressed = R.stress(p, self.w_pace, self.w_craft, self.w_valued, self.overtime, s.felt, self.corners, s.toil,
+                            self.valued)
+        self.burnout = R.burnout_next(p, self.burnout, stressed, s.slack_share)
+        self.engagement = R.engagement_next(p, self.w_growth, self.w_valued, self.engagement, grown, self.valued,
+                                            self.burnout)
+        self.satisfaction = R.satisfaction(self.w_growth, self.w_craft, self.w_valued, self.w_pace, grown,
+                                           (1.0 - self.corners) * (1.0 - s.toil), self.valued,
+                                           (1.0 - min(1.0, self.overtime / p[P.overtime_reference])) * (1.0 - self.burnout))
+
+    def voice(self) -> float:
+        """Chance this engineer escalates rather than leaves."""
+        return R.voice_chance(self.model.p, self.satisfaction, self.trust_em)
+
+    def raises(self, toil: float) -> float:
+        """Expected tech items this engineer raises this sprint."""
+        return R.raise_chance(self.model.p, self.w_craft, self.w_growth, toil, self.trust_em)
+
+    def learn_system(self, expertise: float) -> None:
+        self.knowledge = R.knowledge_next(self.model.p, self.knowledge, expertise)
 
     def decides_to_leave(self, skey) -> bool:
-        """Burned-out or disengaged engineers may leave (one draw per engineer and sprint)."""
-        self.leave_chance = _f(R.leave_probability(self.model.p, self.burnout, self.engagement))
+        """Burnout, dissatisfaction and outside reasons may take them away (one draw per sprint)."""
+        self.leave_chance = R.leave_probability(self.model.p, self.burnout, self.satisfaction, self.trust_em)
         return bool(rng.uniform(skey, self.agent_id, Draw.ATTRITION) < self.leave_chance)
 
 

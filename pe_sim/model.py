@@ -1,12 +1,11 @@
 """The Mesa face of the model: one team (a PM, an EM and engineers) over a run of sprints.
 
-:class:`TeamModel` is the same model as the vectorised engine (:mod:`pe_sim.core.engine`), one
-run at a time: each ``step()`` is one sprint and applies the six phases of MODEL.md in the
-engine's order, with the agents of :mod:`pe_sim.agents` making their role's decisions through
-the shared rules of :mod:`pe_sim.core.rules`. All randomness comes from :mod:`pe_sim.core.rng`
-keyed by (seed, run, sprint, agent, draw); Mesa's own generators are seeded but never used by the
-model. Team sums add engineers one by one in slot order, as the engine adds its slots, so both
-engines give the same per-sprint outcomes (tests/test_equivalence.py).
+:class:`TeamModel` is the same model as the compiled kernel (:func:`pe_sim.core.kernel.run_team`),
+one agent at a time: each ``step()`` is one sprint and applies the six phases of the ODD in the
+kernel's order, the agents of :mod:`pe_sim.agents` making their role's choices through the same
+compiled rules, the team's backlog changed by the same backlog functions. All randomness comes
+from :mod:`pe_sim.core.rng` keyed by (seed, run, sprint, agent, draw), so both faces give the same
+per-sprint outcomes (tests/test_equivalence.py).
 
 Typical use::
 
@@ -15,14 +14,15 @@ Typical use::
         model.step()
     model.datacollector.get_model_vars_dataframe()
 
-    mesa.batch_run(TeamModel, parameters={"roadmap_mode": ["one_roadmap", "split_backlogs"],
-                                          "run": range(5)}, max_steps=52)
+    mesa.batch_run(TeamModel, parameters={"roadmap_mode": ["one_roadmap", "split_backlogs"]},
+                   iterations=5, max_steps=52)  # seed=None: each run draws a fresh seed (model.seed)
 
 Keyword arguments that are parameter names (see ``pe-sim params``) override the config's.
 """
 
 from __future__ import annotations
 
+import secrets
 from types import SimpleNamespace
 from typing import Any
 
@@ -32,30 +32,18 @@ import numpy as np
 from pe_sim import config as config_mod
 from pe_sim.agents import Engineer, EngineeringManager, ProductManager
 from pe_sim.config import Config, check_event
-from pe_sim.core import rng, rules
-from pe_sim.core.engine import INITIAL, OUTCOMES, draw_motives
+from pe_sim.core import backlog as B
+from pe_sim.core import kernel as K
+from pe_sim.core import rng, rules as R
+from pe_sim.core.engine import OUTCOMES
+from pe_sim.core.record import P, record
 from pe_sim.core.rng import Draw
-from pe_sim.core.rules import EPS
+from pe_sim.events import SCHEDULE_FIELDS
 from pe_sim.events import schedule as build_schedule
-from pe_sim.params import PARAMS, encode
 
-R = rules
-
-ENGINEER_REPORTERS = ("slot", "skill", "tenure", "ramp", "burnout", "engagement", "trust_em", "trust_pm",
+EPS = R.EPS
+ENGINEER_REPORTERS = ("slot", "skill", "tenure", "knowledge", "ramp", "burnout", "engagement", "trust_em", "trust_pm",
                       "user_knowledge", "overtime", "corners", "output")
-
-
-def _floats(values: dict) -> dict[str, float]:
-    return {k: float(v) for k, v in values.items()}
-
-
-def param_namespace(params) -> SimpleNamespace:
-    """Parameters as plain Python floats (choices encoded as their index), as the rules expect."""
-    return SimpleNamespace(**{p.name: encode(p.name, params.get(p.name, p.default)) for p in PARAMS})
-
-
-def _f(x) -> float:
-    return float(x)
 
 
 def _attr(name: str):
@@ -67,18 +55,18 @@ class TeamModel(mesa.Model):
 
     Args:
         config: a :class:`pe_sim.config.Config` (default: the built-in defaults, or ``scenario``).
-        seed: root seed (default: the config's seed).
+        seed: root seed; ``None`` draws a fresh one (as Mesa does), kept in ``model.seed`` so the
+            run can be repeated.
         run: the run's global index; a run's randomness depends only on (seed, run).
         n_sprints: sprints to simulate; ``running`` turns False after them.
         scenario: name or path of a scenario config, used when ``config`` is not given.
         **params: parameter overrides, validated against the parameter table.
 
-    Readable state (for dashboards): ``sprint`` (sprints done), ``pm``, ``em``, ``engineers``
-    (in slot order), team state ``debt``, ``customer_trust``, ``alignment``, ``tension``, ``bonus``,
-    ``hires_due`` (sprint -> replacements due), ``outcomes`` (last sprint's outcomes),
-    ``outcome_history``, ``joined``/``left`` (engineers who joined/left in the last sprint),
-    ``departures`` (every leaver so far), ``current`` (last sprint's intermediate quantities:
-    estimate, ask, offer, commit, felt pressure, ...).
+    Readable state: ``sprint`` (sprints done), ``pm``, ``em``, ``engineers`` (slot order), team
+    state ``debt``, ``customer_trust``, ``business_pressure``, ``alignment``, ``tension``,
+    ``bonus``, ``items`` (the backlogs, see :mod:`pe_sim.core.backlog`), ``hires_due``,
+    ``outcomes`` (last sprint's), ``outcome_history``, ``joined``/``left`` (last sprint),
+    ``departures`` (every leaver so far), ``current`` (last sprint's intermediate quantities).
     """
 
     def __init__(self, config: Config | None = None, seed: int | None = None, run: int = 0, n_sprints: int = 52,
@@ -87,16 +75,16 @@ class TeamModel(mesa.Model):
             config = config_mod.load(scenario) if scenario is not None else config_mod.default()
         if params:
             config = config.with_params(**params)
-        seed = config.seed if seed is None else int(seed)
+        seed = secrets.randbits(63) if seed is None else int(seed)
         super().__init__(rng=seed)
         self.config = config
         self.seed = seed
         self.run = int(run)
         self.n_sprints = int(n_sprints)
-        self.p = param_namespace(config.params)
-        self.run_key = rng.run_key(seed, self.run)
+        self.p = record(config.params)
+        self.run_key = np.uint64(rng.run_key(np.uint64(rng.seed_u64(seed)), self.run))  # keys stay uint64 in Python too
         self.sprint = 0
-        self._horizon = self.n_sprints
+        self._horizon = max(self.n_sprints, 1)
         self.schedule = build_schedule(config.events, self._horizon)
         self.n_slots = self._slots_needed()
         self._build_team()
@@ -115,32 +103,34 @@ class TeamModel(mesa.Model):
     # --- set-up ---------------------------------------------------------------------------
     def _slots_needed(self) -> int:
         """Engineer slots: the starting team plus every hiring wave (as the engine sizes its arrays)."""
-        return int(self.p.n_engineers + float(np.sum(self.schedule["hires"])))
+        return int(self.p[P.n_engineers] + float(np.sum(self.schedule["hires"])))
+
+    def _new_engineer(self, slot: int, skey, sprint: int) -> Engineer:
+        """An engineer joining ``slot``, drawn exactly as the kernel draws one."""
+        rows = np.zeros((slot + 1, K.E_FIELDS))
+        K.new_engineer(self.p, rows, slot, skey, sprint)
+        return Engineer(self, slot, rows[slot], joined_sprint=sprint)
 
     def _build_team(self) -> None:
         p = self.p
-        self.pm = ProductManager(self, p.initial_trust, p.initial_trust, INITIAL["pm_insight"], INITIAL["pm_tech"])
-        self.em = EngineeringManager(self, p.initial_trust, p.initial_trust, INITIAL["em_customer"],
-                                     INITIAL["em_estimation"])
-        self.alignment = _f(INITIAL["alignment"])
-        self.tension = 0.0
-        self.bonus = 0.0
-        self.debt = _f(p.initial_debt)
-        self.customer_trust = _f(p.initial_customer_trust)
+        self.pm = ProductManager(self, p)
+        self.em = EngineeringManager(self, p)
+        self.alignment, self.tension, self.bonus = float(p[P.initial_alignment]), 0.0, 0.0
+        self.debt, self.customer_trust = float(p[P.initial_debt]), float(p[P.initial_customer_trust])
+        self.business_pressure = float(p[P.pressure])
+        self.value_recent = self.expectation = -1.0
+        self.escalation_load = self.relief = self.escalation_pressure = self.escalation_work = 0.0
+        self.open_reqs = 0.0
         self.hires_due: dict[int, float] = {}
-        # Set-up draws use sprint -1, like the engine's initial state.
-        skey = rng.sprint_key(self.run_key, -1)
+        skey = np.uint64(rng.sprint_key(self.run_key, -1))  # set-up draws use sprint -1, like the kernel
         self._slots: list[Engineer | None] = [None] * self.n_slots
-        for s in range(self.n_slots):
-            if s < p.n_engineers:
-                agent = rng.ENGINEER_BASE + s
-                self._slots[s] = Engineer(
-                    self, s,
-                    skill=R.hire_skill(p, rng.normal(skey, agent, Draw.SKILL)) * 1.0,
-                    tenure=p.initial_tenure_sprints, burnout=p.initial_burnout,
-                    engagement=R.clip01(p.initial_engagement + 0.1 * rng.normal(skey, agent, Draw.ENGAGEMENT0)),
-                    trust_em=p.initial_trust, trust_pm=p.initial_trust, user_knowledge=INITIAL["user_knowledge"],
-                    temperament=_floats(draw_motives(skey, agent)))
+        for s in range(min(self.n_slots, int(p[P.n_engineers]))):
+            self._slots[s] = self._new_engineer(s, skey, -1)
+        self.n_feature, self.n_tech = int(p[P.feature_backlog_items]), int(p[P.tech_backlog_items])
+        self.items = B.empty(self.n_feature, self.n_tech)
+        n_items = self.n_feature + self.n_tech
+        B.add_items(p, self.items, 0, self.n_feature, self.n_feature, False, skey)
+        B.add_items(p, self.items, self.n_feature, n_items, int(p[P.initial_tech_items]), True, skey)
 
     # --- reading the team ------------------------------------------------------------------------
     @property
@@ -154,15 +144,11 @@ class TeamModel(mesa.Model):
 
     @staticmethod
     def team_sum(values) -> float:
-        """Sum of per-engineer values added one by one in slot order, as the engine adds its slots."""
+        """Sum of per-engineer values added one by one in slot order, as the kernel adds them."""
         total = 0.0
         for v in values:
             total += v
         return total
-
-    def _sum(self, engineers: list[Engineer], fn) -> float:
-        """Sum of ``fn(engineer)`` over ``engineers`` (which are kept in slot order)."""
-        return self.team_sum(fn(e) for e in engineers)
 
     # --- controls (dashboard) -------------------------------------------------------------------
     def inject_event(self, kind: str, duration: int | None = None, magnitude: float | None = None):
@@ -179,9 +165,11 @@ class TeamModel(mesa.Model):
         return event
 
     def set_param(self, name: str, value: Any) -> None:
-        """Change one parameter before the next step (validated against the parameter table)."""
+        """Change one parameter before the next step (validated against the parameter table).
+        Backlog sizes keep the sizes the team started with."""
         self.config = self.config.with_params(**{name: value})
-        self.p = param_namespace(self.config.params)
+        self.p = record(self.config.params)
+        self.p[P.feature_backlog_items], self.p[P.tech_backlog_items] = self.n_feature, self.n_tech
         self._rebuild_schedule()
 
     def _rebuild_schedule(self) -> None:
@@ -195,13 +183,13 @@ class TeamModel(mesa.Model):
         if t >= self._horizon:  # stepping past n_sprints (e.g. a dashboard that keeps going)
             self._horizon = max(2 * self._horizon, t + 1)
             self._rebuild_schedule()
-        return SimpleNamespace(**{k: _f(v[0, t]) for k, v in self.schedule.items()})
+        return SimpleNamespace(**{k: float(self.schedule[k][0, t]) for k in SCHEDULE_FIELDS})
 
     # --- one sprint ---------------------------------------------------------------------------------
     def step(self) -> None:
         """One sprint: communicate, plan, execute, review, disagree and resolve, update people."""
         t = self.sprint
-        s = SimpleNamespace(t=t, skey=rng.sprint_key(self.run_key, t), ev=self._events_now(t))
+        s = SimpleNamespace(t=t, skey=np.uint64(rng.sprint_key(self.run_key, t)), ev=self._events_now(t))
         s.team = self.engineers  # engineers at the start of the sprint, in slot order
         self.communicate(s)
         self.plan(s)
@@ -218,145 +206,199 @@ class TeamModel(mesa.Model):
             self.running = False
 
     def communicate(self, s: SimpleNamespace) -> None:
-        """1. PM-EM syncs, discovery with engineers, peer coordination; alignment and learning."""
-        p, pm, em, ev = self.p, self.pm, self.em, s.ev
+        """1. Managers' hours, PM-EM syncs, discovery, alignment and learning; new ideas are discovered."""
+        p, pm, em, ev, team = self.p, self.pm, self.em, s.ev, s.team
         pm.present = s.pm_here = 1.0 - ev.pm_absent
         em.present = s.em_here = 1.0 - ev.em_absent
-        s.n = _f(len(s.team))
+        s.n = float(len(team))
         s.n1 = max(s.n, 1.0)
-        s.sync_h = _f(R.sync_hours(p, s.pm_here, s.em_here))
-        s.disc_h = _f(R.discovery_hours(p, s.pm_here))
-        s.peer_h = _f(R.peer_hours(p, s.n))
-        context = R.shared_context_hours(p, s.sync_h, s.disc_h, s.pm_here, s.em_here)
-        self.alignment = _f(R.alignment_next(p, self.alignment, context, self.tension))
-        pm.meet_customers(ev.competitor)
-        pm.learn_technology()
-        em.meet_customers()
-        s.involvement = _f(R.learning_effort(R.discovery_share(p, s.disc_h)))
-        for e in s.team:
-            e.join_discovery(s.involvement)
-        s.together = _f(R.saturating(s.sync_h, p.relationship_hours))
-        s.comm_hours = 2.0 * s.sync_h + s.n * (s.disc_h + s.peer_h)
+        s.onboarding = self.team_sum(e.onboarding_load() for e in team)
+        s.expertise = max([0.0] + [e.knowledge for e in team])
+        H = R.sprint_hours(p)
+        s.sync_h = R.sync_hours(p, s.pm_here, s.em_here)
+        s.ownership = em.delegates()
+        s.pm_time = pm.plan_time(s.sync_h, s.n * R.discovery_hours(p, s.pm_here, 1.0), self.escalation_load, s.em_here)
+        s.em_time = em.plan_time(s.sync_h, s.n, s.ownership, self.open_reqs, s.onboarding, self.escalation_load,
+                                 s.pm_here)
+        s.disc_h = R.discovery_hours(p, s.pm_here, pm.focus)
+        s.peer_h = R.peer_hours(p, s.n)
+        s.own_h = R.own_pm_hours(p, s.ownership)
+        customer_h = p[P.pm_customer_share] * H * pm.focus * s.pm_here
+        pm_tech_h = p[P.pm_learns_tech] * H * pm.focus * s.pm_here
+        em_customer_h = p[P.em_meets_customers] * H * em.focus * s.em_here
+        self.alignment = R.alignment_next(p, self.alignment, R.context_hours(p, s.sync_h, s.disc_h, em_customer_h,
+                                                                            pm_tech_h), self.tension)
+        pm.meet_customers(customer_h, ev.competitor)
+        pm.learn_technology(pm_tech_h)
+        em.meet_customers(em_customer_h)
+        s.involvement = R.effort_share(s.disc_h, p[P.learn_hours_full])
+        for e in team:
+            e.join_discovery(s.disc_h)
+        users = self.team_sum(e.user_knowledge for e in team)
+        s.together = R.saturating(s.sync_h, p[P.relationship_hours])
+        s.comm_hours = 2.0 * s.sync_h + s.n * (s.disc_h + s.peer_h + s.own_h)
+        power = R.discovery_power(p, pm.customer_insight, R.effort_share(customer_h, p[P.customer_hours_full]),
+                                  users / s.n1, s.involvement, em.customer_understanding)
+        B.add_items(p, self.items, 0, self.n_feature,
+                    rng.poisson(rng.uniform(s.skey, rng.TEAM, Draw.IDEAS), p[P.ideas_per_sprint]), False, s.skey)
+        s.killed = B.discover(p, self.items, self.n_feature, power)
 
     def plan(self, s: SimpleNamespace) -> None:
-        """2. Estimate capacity, then negotiate the commitment and the tech share between PM and EM."""
+        """2. Capacity and estimate; the PM's ask, the EM's offer, the engineers' pushback; the items."""
         p, pm, em, ev, team = self.p, self.pm, self.em, s.ev, s.team
-        s.ramp = {e.slot: e.ramp for e in team}
-        mentoring_total = self._sum(team, lambda e: e.mentoring_needed())
-        ramp_sum = max(self.team_sum(s.ramp.values()), EPS)
-        s.avail, s.rate = {}, {}
-        for e in team:
-            mentoring = mentoring_total * s.ramp[e.slot] / ramp_sum
-            s.avail[e.slot] = _f(R.available_days(p, s.disc_h, s.peer_h, mentoring))
-            s.rate[e.slot] = e.output_rate()
-        s.raw_capacity = self._sum(team, lambda e: s.avail[e.slot] * s.rate[e.slot])
-        s.drag = _f(R.debt_drag(p, self.debt))
-        s.delegated = _f(R.delegation(p, em.trust_engineers))
-        s.flow = _f(R.coordination_flow(p, s.n, s.em_here, s.pm_here, em.hours_free(s.sync_h), s.delegated))
-        s.mean_burnout = self._sum(team, lambda e: e.burnout) / s.n1
-        s.unplanned_expected = (_f(R.incident_rate(p, self.debt, s.mean_burnout, 0.0)) * p.incident_cost_days
-                                + ev.unplanned_days)
-        s.expected_capacity = max(0.0, s.raw_capacity * (1.0 - s.drag) * _f(R.flow_factor(s.flow))
-                                  - s.unplanned_expected)
+        mentoring = self.team_sum(e.mentoring_needed() for e in team)
+        knowledge_sum = self.team_sum(e.knowledge for e in team)
+        s.mean_burnout = self.team_sum(e.burnout for e in team) / s.n1
+        # Mentors are the knowledgeable: mentoring is shared by knowledge.
+        s.raw_capacity = self.team_sum(e.plan_capacity(s.disc_h, s.peer_h, s.own_h,
+                                                       mentoring * e.knowledge / max(knowledge_sum, EPS)) for e in team)
+        s.drag = R.debt_drag(p, self.debt)
+        s.flow = R.coordination_flow(p, em.focus, s.em_here, s.pm_here, s.ownership)
+        s.unplanned_expected = (R.incident_rate(p, self.debt, s.mean_burnout, 0.0, s.expertise) * p[P.incident_cost_days]
+                                + ev.unplanned_days + self.escalation_work)
+        s.expected_capacity = max(0.0, s.raw_capacity * (1.0 - s.drag) * R.flow_factor(p, s.flow) - s.unplanned_expected)
         s.accuracy = em.planning_accuracy(pm)
-        s.estimate = _f(R.estimate(p, s.expected_capacity, s.accuracy))
-        s.pressure = _f(R.pressure_now(p, ev.pressure_add, ev.competitor))
-        drive, care = pm.drive(ev.competitor), em.care()
-        s.ask = pm.ask_for(s.estimate, drive, s.pressure)
-        s.offer = em.offer(s.estimate, care, em.drive(), s.mean_burnout)
-        s.share_pm = _f(R.pm_power_share(p, drive, s.pressure, care, s.accuracy, pm.trust_em, s.pm_here, s.em_here))
-        loss = _f(R.loss_share(s.drag, s.unplanned_expected, s.raw_capacity))
-        s.want_em = em.wants_tech(loss)
-        s.want_pm = pm.sees_tech_value(loss)
-        s.want_eng = team[0].wants_tech(loss) if team else _f(R.engineer_tech_want(p, loss))
-        s.tech = _f(R.tech_share_now(p, s.want_pm, s.want_em, s.share_pm, s.pressure))
-        s.commit = _f(R.negotiate(s.offer, s.ask, s.share_pm)) * (1.0 + _f(R.hidden_load(p, s.tech, self.alignment)))
+        s.estimate = R.estimate(p, s.expected_capacity, s.accuracy)
+        s.pressure = R.pressure_now(p, self.business_pressure, ev.pressure_add + self.escalation_pressure, ev.competitor)
+        s.ask = pm.ask_for(s.estimate, s.pressure, ev.competitor, self.customer_trust, s.mean_burnout)
+        s.offer = em.offer(s.estimate, s.pressure, ev.competitor, self.customer_trust, s.mean_burnout)
+        s.share_pm = R.pm_power_share(p, s.pressure, s.accuracy, pm.trust_em, s.pm_here, s.em_here, R.pm_push(p),
+                                      R.em_push(p))
+        commit0 = R.negotiate(s.offer, s.ask, s.share_pm)
+        s.load0 = commit0 / max(s.expected_capacity, EPS)
+        s.pushing = self.team_sum(1.0 for e in team if e.pushes_back(s.load0)) / s.n1
+        commit_target = em.listens(commit0, s.expected_capacity, s.pushing)
+        s.visibility = R.pm_visibility(p, pm.tech_understanding)
+        n_items = self.n_feature + self.n_tech
+        pm_s, em_s, joint = np.zeros(n_items), np.zeros(n_items), np.zeros(n_items)
+        s.plan = np.zeros(n_items, dtype=np.int64)
+        K.score_items(p, self.items, self.n_feature, s.share_pm, ev.competitor, self.debt, s.raw_capacity, s.expertise,
+                      s.visibility, pm_s, em_s, joint)
+        s.n_plan, s.commit, tech_planned = K.plan_sprint(p, self.items, self.n_feature, commit_target, s.pressure,
+                                                         s.share_pm, self.alignment, pm_s, em_s, joint, s.plan)
+        s.tech_share = tech_planned / max(s.commit, EPS)
+        s.loss = min(1.0, s.drag + s.unplanned_expected / max(s.raw_capacity, EPS))
 
     def execute(self, s: SimpleNamespace) -> None:
-        """3. Engineers work under felt pressure; incidents, effort surprises and scope creep happen."""
-        p, ev, team, skey = self.p, s.ev, s.team, s.skey
-        s.felt = _f(R.felt_pressure(p, s.commit, s.expected_capacity, s.pressure, s.em_here))
-        for e in team:
-            e.work(s.felt, s.avail[e.slot], s.rate[e.slot], skey)
-        flow_factor = _f(R.flow_factor(s.flow))
-        s.team_capacity = self._sum(team, lambda e: e.output) * (1.0 - s.drag) * flow_factor
-        s.mean_corners = self._sum(team, lambda e: e.corners) / s.n1
-        s.incidents = _f(rng.poisson(rng.uniform(skey, rng.TEAM, Draw.INCIDENTS),
-                                     R.incident_rate(p, self.debt, s.mean_burnout, s.mean_corners)))
-        s.unplanned = s.incidents * p.incident_cost_days + ev.unplanned_days
-        planned_capacity = max(0.0, s.team_capacity - s.unplanned)
-        creep = _f(R.scope_added(p, rng.uniform(skey, rng.TEAM, Draw.SCOPE_CREEP)))
-        required = s.commit * _f(R.effort_multiplier(p, rng.normal(skey, rng.TEAM, Draw.EFFORT))) * (1.0 + creep)
-        s.done = _f(R.completion(s.commit, required, planned_capacity))
+        """3. Engineers choose hours and shortcuts; incidents and scope creep happen; the plan's work is done."""
+        p, em, ev, team, skey = self.p, self.em, s.ev, s.team, s.skey
+        s.felt = R.felt_pressure(p, s.commit, s.expected_capacity, s.pressure,
+                                 R.shielding(p, em.focus, s.em_here, self.relief))
+        luck = R.luck(p, rng.normal(skey, rng.TEAM, Draw.NOISE))
+        output = self.team_sum(e.work(s.felt, luck) for e in team)
+        s.mean_corners = self.team_sum(e.corners for e in team) / s.n1
+        s.overtime_mean = self.team_sum(e.overtime for e in team) / s.n1
+        s.team_capacity = output * (1.0 - s.drag) * R.flow_factor(p, s.flow)
+        incident_lambda = R.incident_rate(p, self.debt, s.mean_burnout, s.mean_corners, s.expertise)
+        s.incidents = rng.poisson(rng.uniform(skey, rng.TEAM, Draw.INCIDENTS), incident_lambda)
+        s.unplanned = s.incidents * p[P.incident_cost_days] + ev.unplanned_days + self.escalation_work
+        capacity = max(0.0, s.team_capacity - s.unplanned)
+        creep = R.scope_added(p, s.commit, rng.uniform(skey, rng.TEAM, Draw.SCOPE_CREEP))
+        s.creep_done = min(creep, capacity)
+        capacity -= s.creep_done
+        (planned, done_work, s.slack, s.value, s.shipped, s.velocity, s.true_value, s.shipped_size, s.repaid,
+         s.feature_effort) = K.work_plan(p, self.items, self.n_feature, s.plan, s.n_plan, capacity, self.alignment,
+                                         self.customer_trust, self.bonus)
+        s.value += R.delivered_value(p, s.creep_done * p[P.feature_value] * p[P.creep_value], self.alignment,
+                                     self.customer_trust, self.bonus)
+        s.done = done_work / planned if planned > EPS else 1.0
         s.delivered = s.commit * s.done
-        s.creep_done = s.commit * creep * s.done
-        s.slack = max(0.0, planned_capacity - required)
         s.slack_share = s.slack / max(s.team_capacity, EPS)
-        s.tech_days = s.delivered * s.tech
-        s.feature_days = s.delivered * (1.0 - s.tech)
+        debt_incident_share = ((incident_lambda - R.incident_rate(p, 0.0, s.mean_burnout, s.mean_corners, s.expertise))
+                               / max(incident_lambda, EPS))
+        s.debt_loss = min(1.0, s.drag + (1.0 - s.drag) * s.incidents * p[P.incident_cost_days] * debt_incident_share
+                          / max(output, EPS))
 
     def review(self, s: SimpleNamespace) -> None:
-        """4. Say/do, surprises, whether the right thing was built, customer trust and debt."""
+        """4. Surprises, the right thing, customer trust and escalations, debt, the business's pressure."""
         p, ev, team = self.p, s.ev, s.team
-        warned = _f(R.warning_effect(p, self._sum(team, lambda e: e.trust_em) / s.n1,
-                                     self._sum(team, lambda e: e.trust_pm) / s.n1))
-        s.surprise = _f(R.surprise(s.done, warned))
-        s.quality = _f(R.right_thing(self.pm.customer_insight, self.em.customer_understanding,
-                                     self._sum(team, lambda e: e.user_knowledge) / s.n1, self.alignment))
-        s.value = _f(R.customer_value(p, s.feature_days, s.creep_done, s.quality, ev.competitor, self.bonus,
-                                      self.customer_trust))
-        self.customer_trust = _f(R.customer_trust_next(p, self.customer_trust, s.done, s.quality, s.incidents,
-                                                       ev.escalation))
-        self.debt = _f(R.debt_next(p, self.debt, s.feature_days + s.creep_done, s.tech_days, s.slack,
-                                   s.mean_corners))
+        warned = R.warning_effect(p, self.team_sum(e.trust_em for e in team) / s.n1,
+                                  self.team_sum(e.trust_pm for e in team) / s.n1)
+        s.mean_engagement = self.team_sum(e.engagement for e in team) / s.n1
+        s.surprise = R.surprise(s.done, warned)
+        s.right_thing = s.true_value / (s.shipped_size * p[P.feature_value]) if s.shipped_size > EPS else 0.0
+        chance = R.customer_escalation_chance(p, self.customer_trust, s.incidents)
+        s.customer_escalation = 1.0 if rng.uniform(s.skey, rng.TEAM, Draw.CUSTOMER_ESCALATION) < chance else 0.0
+        self.customer_trust = R.customer_trust_next(p, self.customer_trust, s.done, 1.0, s.incidents,
+                                                    ev.escalation + s.customer_escalation)
+        self.debt = R.debt_next(p, self.debt, s.feature_effort + s.creep_done, min(s.repaid, self.debt), s.slack,
+                                s.mean_corners)
+        if self.value_recent < 0.0:
+            self.value_recent = self.expectation = s.value
+        self.value_recent = R.value_memory_next(p, self.value_recent, s.value)
+        self.expectation = R.expectation_next(p, self.expectation, self.value_recent)
+        self.business_pressure = R.business_pressure_next(p, self.value_recent, self.expectation, self.customer_trust)
 
     def disagree_and_resolve(self, s: SimpleNamespace) -> None:
         """5. Divergent positions may become a PM-EM conflict, resolved by the practised style."""
         p, skey = self.p, s.skey
-        d = _f(R.disagreement(s.ask, s.offer, s.estimate, s.want_pm, s.want_em, self.tension, self.alignment,
-                              s.pm_here * s.em_here))
+        d = R.disagreement(p, s.ask, s.offer, s.estimate, R.tech_disagreement(p, s.loss, s.visibility), self.tension,
+                           self.alignment, s.pm_here * s.em_here)
         conflict = 1.0 if rng.uniform(skey, rng.TEAM, Draw.CONFLICT) < d else 0.0
-        (s.pos_pm, s.neg_pm, s.pos_em, s.neg_em, tension, d_align, bonus, s.fight, s.avoid, s.productive,
-         s.escalation, s.third) = (_f(x) for x in R.resolve(
-             p, conflict, d, s.share_pm, rng.uniform(skey, rng.TEAM, Draw.CONFLICT_OUTCOME),
-             rng.uniform(skey, rng.TEAM, Draw.ESCALATION), self.pm.trust_em, self.em.trust_pm, self.tension))
-        s.disagreement, s.conflict = d, conflict
-        self.tension, self.bonus = tension, bonus
-        self.alignment = _f(R.clip01(self.alignment + d_align))
+        style = p[P.conflict_style]
+        s.fight = conflict * (style == R.FIGHT)
+        s.avoid = conflict * (style == R.AVOID)
+        s.productive = conflict * (style == R.PRODUCTIVE)
+        u_outcome = rng.uniform(skey, rng.TEAM, Draw.CONFLICT_OUTCOME)
+        pm_wins = 1.0 if u_outcome < s.share_pm else 0.0
+        mean_trust = 0.5 * (self.pm.trust_em + self.em.trust_pm)
+        s.escalation = s.fight * (rng.uniform(skey, rng.TEAM, Draw.ESCALATION)
+                                  < R.conflict_loser_stake(p, pm_wins) * (1.0 - mean_trust))
+        s.third = s.productive * (u_outcome < R.third_path_chance(p, mean_trust))
+        s.pos, s.neg_pm, s.neg_em = R.resolve_trust(p, s.fight, s.productive, s.third, s.escalation, pm_wins)
+        self.tension = R.tension_next(p, self.tension, conflict, s.avoid, d)
+        self.alignment = R.clip01(self.alignment + s.productive * p[P.productive_alignment] - s.fight * p[P.fight_alignment])
+        self.bonus = s.third * p[P.third_path_bonus]
 
     def update_people(self, s: SimpleNamespace) -> None:
-        """6. Trust, burnout and engagement move; engineers may leave; replacements and waves join."""
-        p, pm, em, ev, team, t = self.p, self.pm, self.em, s.ev, s.team, s.t
-        respect_em = float(R.respect(s.tech, s.want_em))
+        """6. Trust, burnout, engagement and knowledge move; engineers raise tech items, speak up or
+        leave; replacements and waves join."""
+        p, pm, em, ev, team, t, skey = self.p, self.pm, self.em, s.ev, s.team, s.t, s.skey
         overpush = max(0.0, s.commit - s.offer) / max(s.estimate, EPS)
-        pm.judge_em(s.done, s.together, s.surprise, s.pos_pm, s.neg_pm)
-        em.judge_pm(respect_em, s.together, overpush, s.pos_em, s.neg_em)
+        pm.judge_em(s.done, s.together, s.surprise, s.pos, s.neg_pm)
+        em.judge_pm(R.respect(s.tech_share, R.em_tech_want(p, s.loss)), s.together, overpush, s.pos, s.neg_em)
         pm.judge_engineers(s.done, s.surprise)
-        em.judge_engineers(s.done, self._sum(team, lambda e: e.engagement) / s.n1, s.surprise)
-        toil = min(1.0, s.drag + s.unplanned / max(s.team_capacity, EPS))
+        em.judge_engineers(s.done, s.mean_engagement, s.surprise)
+        s.challenge = R.challenge(p, s.commit / max(s.expected_capacity, EPS))
+        s.toil = min(1.0, s.drag + s.unplanned / max(s.team_capacity, EPS))
+        s.listened = s.pushing * p[P.pushback_effect] * em.trust_engineers * s.em_here
+        raise_sum = R.clip01(p[P.em_raise_rate] * s.loss * p[P.em_w_tech_debt])
+        voice_sum = 0.0
+        leaving: list[Engineer] = []
         for e in team:
-            e.update_wellbeing(s.tech, s.want_eng, s.involvement, s.felt, s.em_here, s.flow, s.quality,
-                               s.share_pm, toil, s.slack_share)
-        em.learn_estimation(self.alignment, s.drag)
-        # Outcomes over the sprint's team (leavers included), before anyone leaves.
-        s.burnout_mean = self._sum(team, lambda e: e.burnout) / s.n1
+            e.update(s)
+            voice_sum += e.voice()
+            raise_sum += e.raises(s.toil)
+            e.learn_system(s.expertise)
+            if e.decides_to_leave(skey):
+                leaving.append(e)
+        s.burnout_mean = self.team_sum(e.burnout for e in team) / s.n1
         s.burnout_max = max([0.0] + [e.burnout for e in team])
-        s.engagement_mean = self._sum(team, lambda e: e.engagement) / s.n1
-        s.overtime_mean = self._sum(team, lambda e: e.overtime) / s.n1
-        s.new_hires_load = self._sum(team, lambda e: 1.0 - s.ramp[e.slot])
+        s.engagement_mean = self.team_sum(e.engagement for e in team) / s.n1
+        s.raised = B.add_items(p, self.items, self.n_feature, self.n_feature + self.n_tech,
+                               rng.poisson(rng.uniform(skey, rng.TEAM, Draw.TECH_ITEMS), raise_sum), True, skey)
+        s.voiced = 1.0 if rng.uniform(skey, rng.TEAM, Draw.VOICE) < min(1.0, voice_sum) else 0.0
+        em.learn_estimation(self.alignment, s.ownership, s.drag)
+        self.escalation_load = s.escalation + s.customer_escalation + ev.escalation + s.voiced
+        self.relief = p[P.voice_relief] * s.voiced
+        self.escalation_pressure = (self.escalation_pressure * (1.0 - p[P.escalation_pressure_decay])
+                                    + p[P.escalation_pressure] * s.customer_escalation)
+        self.escalation_work = p[P.escalation_work_days] * s.customer_escalation
 
-        # Attrition: each engineer may leave; a key-engineer event takes the most skilled first.
-        leaving = [e for e in team if e.decides_to_leave(s.skey)]
+        # A key engineer leaving takes the most skilled and knowledgeable first.
         reasons = {e.slot: "attrition" for e in leaving}
         for _ in range(int(ev.key_leaves)):
             stay = [e for e in team if e.slot not in reasons]
             if not stay:
                 break
-            key = max(stay, key=lambda e: (e.skill, -e.slot))
+            key = stay[0]
+            for e in stay[1:]:
+                if e.skill * e.knowledge > key.skill * key.knowledge:
+                    key = e
             leaving.append(key)
             reasons[key.slot] = "key_engineer_leaves"
         leaving.sort(key=lambda e: e.slot)
-        s.leavers = _f(len(leaving))
+        s.leavers = float(len(leaving))
         for e in leaving:
             self.departures.append({"sprint": t, "slot": e.slot, "reason": reasons[e.slot], "skill": e.skill,
                                     "tenure": e.tenure, "burnout": e.burnout, "engagement": e.engagement,
@@ -364,56 +406,50 @@ class TeamModel(mesa.Model):
             self._slots[e.slot] = None
             e.remove()
         self.left = leaving
-        for e in self.engineers:
-            e.tenure = e.tenure + 1.0
+        stayers = self.engineers
+        for e in stayers:
+            e.tenure += 1.0
+        s.stayed = float(len(stayers))
+        s.trust_eng_pm = self.team_sum(e.trust_pm for e in stayers) / max(s.stayed, 1.0)
+        s.trust_eng_em = self.team_sum(e.trust_em for e in stayers) / max(s.stayed, 1.0)
 
-        # Hiring: backfills arrive after the delay, hiring waves at once; new hires take the lowest free slots.
-        due = t + max(1, int(np.rint(p.hiring_delay_sprints)))
-        self.hires_due[due] = self.hires_due.get(due, 0.0) + s.leavers * p.backfill
-        arrivals = self.hires_due.get(t, 0.0) + ev.hires
+        # Hiring: backfills arrive after the delay, hiring waves at once; new hires take free slots.
+        if p[P.backfill] == 1.0:
+            due = t + max(1, int(round(p[P.hiring_delay_sprints])))
+            self.hires_due[due] = self.hires_due.get(due, 0.0) + s.leavers
+            self.open_reqs += s.leavers
+        arriving = self.hires_due.pop(t, 0.0)
+        arrivals = arriving + ev.hires
+        self.open_reqs -= arriving
         joined: list[Engineer] = []
-        free_seen = 0.0
         for slot in range(self.n_slots):
+            if len(joined) >= arrivals:
+                break
             if self._slots[slot] is None:
-                free_seen += 1.0
-                if free_seen <= arrivals:
-                    agent = rng.ENGINEER_BASE + slot
-                    e = Engineer(self, slot, skill=R.hire_skill(p, rng.normal(s.skey, agent, Draw.SKILL)),
-                                 tenure=0.0, burnout=p.initial_burnout, engagement=p.initial_engagement,
-                                 trust_em=p.initial_trust, trust_pm=p.initial_trust,
-                                 user_knowledge=INITIAL["new_hire_user_knowledge"], joined_sprint=t,
-                                 temperament=_floats(draw_motives(s.skey, agent)))
-                    self._slots[slot] = e
-                    joined.append(e)
-        s.joined = _f(len(joined))
+                e = self._new_engineer(slot, skey, t)
+                self._slots[slot] = e
+                joined.append(e)
+        s.joined = float(len(joined))
         self.hires_due[t + 1] = self.hires_due.get(t + 1, 0.0) + (arrivals - s.joined)
-        self.hires_due.pop(t, None)
+        self.open_reqs += arrivals - s.joined
         self.joined = joined
-        stayers = [e for e in self.engineers if e.joined_sprint != t]
-        n_stay = max(_f(len(stayers)), 1.0)
-        s.trust_eng_pm = self._sum(stayers, lambda e: e.trust_pm) / n_stay
-        s.trust_eng_em = self._sum(stayers, lambda e: e.trust_em) / n_stay
-        pm.workload = _f(R.pm_workload(p, s.sync_h, s.n * s.disc_h, 1.0 - s.em_here, s.escalation)) * s.pm_here
-        em.workload = _f(R.em_workload(p, s.sync_h, s.n, s.new_hires_load, s.escalation, s.delegated)) * s.em_here
 
     def _outcomes(self, s: SimpleNamespace) -> dict[str, float]:
-        p = self.p
         out = {
-            "velocity": s.delivered + s.creep_done, "committed": s.commit, "delivered": s.delivered,
-            "say_do": s.done, "customer_value": s.value,
-            "features_shipped": (s.feature_days + s.creep_done) / p.feature_size,
-            "tech_share": s.tech, "tech_debt": self.debt, "debt_drag": s.drag, "incidents": s.incidents,
-            "customer_trust": self.customer_trust,
+            "velocity": s.velocity, "committed": s.commit, "delivered": s.delivered, "say_do": s.done,
+            "customer_value": s.value, "features_shipped": s.shipped, "ideas_killed": s.killed,
+            "tech_share": s.tech_share, "tech_items_raised": s.raised, "tech_debt": self.debt, "debt_drag": s.drag,
+            "debt_capacity_loss": s.debt_loss, "incidents": s.incidents, "customer_trust": self.customer_trust,
+            "business_pressure": self.business_pressure, "customer_escalations": s.customer_escalation,
             "burnout_mean": s.burnout_mean, "burnout_max": s.burnout_max, "engagement_mean": s.engagement_mean,
-            "overtime_mean": s.overtime_mean,
-            "attrition": s.leavers, "hires": s.joined, "headcount": _f(self.headcount),
+            "overtime_mean": s.overtime_mean, "corners_mean": s.mean_corners, "pushback": s.pushing,
+            "attrition": s.leavers, "hires": s.joined, "headcount": s.stayed + s.joined, "expertise": s.expertise,
             "trust_pm_em": self.pm.trust_em, "trust_em_pm": self.em.trust_pm,
             "trust_pm_eng": self.pm.trust_engineers, "trust_em_eng": self.em.trust_engineers,
-            "trust_eng_pm": s.trust_eng_pm, "trust_eng_em": s.trust_eng_em,
-            "comm_hours": s.comm_hours, "alignment": self.alignment, "right_thing": s.quality,
-            "surprise": s.surprise,
+            "trust_eng_pm": s.trust_eng_pm, "trust_eng_em": s.trust_eng_em, "comm_hours": s.comm_hours,
+            "alignment": self.alignment, "right_thing": s.right_thing, "surprise": s.surprise,
             "conflicts_fight": s.fight, "conflicts_avoid": s.avoid, "conflicts_productive": s.productive,
-            "third_paths": s.third, "escalations": s.escalation,
+            "third_paths": s.third, "escalations": s.escalation, "engineer_escalations": s.voiced,
             "pm_workload": self.pm.workload, "em_workload": self.em.workload,
         }
-        return {k: _f(out[k]) for k in OUTCOMES}
+        return {k: float(out[k]) for k in OUTCOMES}

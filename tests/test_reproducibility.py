@@ -62,7 +62,7 @@ def test_seed_and_run_change_the_numbers():
 
 
 def test_uniforms_are_uniform_and_independent():
-    keys = [rng.sprint_key(k, 4) for k in rng.run_keys(3, range(5000))]
+    keys = [np.uint64(rng.sprint_key(k, 4)) for k in rng.run_keys(3, range(5000))]
     u = np.array([[rng.uniform(k, a, rng.Draw.NOISE) for a in range(3, 9)] for k in keys])
     assert u.min() > 0.0 and u.max() < 1.0
     assert abs(u.mean() - 0.5) < 0.01

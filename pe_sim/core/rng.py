@@ -138,4 +138,4 @@ def seed_u64(seed: int) -> int:
 def run_keys(seed: int, runs) -> np.ndarray:
     """Keys of many runs (a small Python-side helper for tests and set-up)."""
     s = seed_u64(seed)
-    return np.array([run_key(s, int(r)) for r in np.asarray(runs).ravel()], dtype=np.uint64)
+    return np.array([run_key(np.uint64(s), int(r)) for r in np.asarray(runs).ravel()], dtype=np.uint64)
