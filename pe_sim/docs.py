@@ -7,29 +7,33 @@ The ODD holds blocks between marker comments, e.g.::
     <!-- END PARAMS -->
 
 ``python -m pe_sim.docs --write`` regenerates every block in place; ``--check`` exits 1 if a
-block is stale or the prose misses a name (parameter, rule, outcome, event, draw, state
-variable); with no option the blocks are printed. ``tests/test_docs.py`` runs the same checks.
+block is stale or the prose misses a name (parameter, rule, outcome, event kind, random draw,
+state variable); with no option the blocks are printed. ``tests/test_docs.py`` runs the same checks.
+
+Rules are the public compiled functions (numba dispatchers) of :mod:`pe_sim.core.rules` and
+:mod:`pe_sim.core.backlog`; the prose must show each one called, as ``name(...)``. State variables
+are :data:`pe_sim.core.kernel.TEAM_STATE` and :data:`pe_sim.core.kernel.ENGINEER_STATE`.
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
-import inspect
 import re
 import sys
 from pathlib import Path
 from typing import Callable
 
-from pe_sim.core import engine, rng, rules
+from types import ModuleType
+
+from pe_sim.core import backlog, engine, kernel, rng, rules
 from pe_sim.events import EVENT_KINDS
-from pe_sim.params import GROUPS, PARAMS, Param
+from pe_sim.params import GROUPS, PARAMS, Param, is_assumption
 
 ODD_PATH = Path(__file__).resolve().parent.parent / "docs" / "ODD.md"
 FIX_HINT = "run `python -m pe_sim.docs --write` and update the prose of docs/ODD.md"
 
-# Public functions in rules.py that are helpers, not model rules.
-NON_RULES = frozenset({"c"})
+# Modules whose public compiled functions are the model's rules (all must appear called in the prose).
+RULE_MODULES: tuple[ModuleType, ...] = (rules, backlog)
 
 
 def _cell(text: object) -> str:
@@ -56,27 +60,44 @@ def _range(p: Param) -> str:
 
 
 def params_markdown() -> str:
-    """Every parameter, one table per group: name | unit | default | range | meaning | source."""
+    """Every parameter, one table per group: name | unit | default | range | meaning | source | assumed
+    (``yes`` when :func:`pe_sim.params.is_assumption`: no publication anchors the value)."""
     out: list[str] = []
     for group in GROUPS:
         rows = [p for p in PARAMS if p.group == group]
         out.append(f"**{group}** ({len(rows)} parameters)")
         out.append("")
-        out.append("| name | unit | default | range | meaning | source |")
-        out.append("|---|---|---|---|---|---|")
+        out.append("| name | unit | default | range | meaning | source | assumed |")
+        out.append("|---|---|---|---|---|---|---|")
         for p in rows:
             out.append(f"| `{p.name}` | {_cell(p.unit)} | {_cell(_value(p.default))} | {_cell(_range(p))} "
-                       f"| {_cell(p.meaning)} | {_cell(p.source)} |")
+                       f"| {_cell(p.meaning)} | {_cell(p.source)} | {'yes' if is_assumption(p) else ''} |")
         out.append("")
     return "\n".join(out).rstrip() + "\n"
 
 
-def constants_markdown() -> str:
-    """The fixed structural constants of rules.CONSTANTS: name | value | meaning."""
-    out = ["| constant | value | meaning |", "|---|---|---|"]
-    for name, (value, meaning) in rules.CONSTANTS.items():
-        out.append(f"| `{name}` | {_value(value)} | {_cell(meaning)} |")
+def anchored_params() -> list[Param]:
+    """Parameters whose value cites a source other than "assumption" (choices and switches have none)."""
+    return [p for p in PARAMS if p.source and not is_assumption(p)]
+
+
+def anchors_markdown() -> str:
+    """Every parameter whose source is not an assumption: name | group | source."""
+    out = ["| parameter | group | source |", "|---|---|---|"]
+    for p in anchored_params():
+        out.append(f"| `{p.name}` | {_cell(p.group)} | {_cell(p.source)} |")
     return "\n".join(out) + "\n"
+
+
+def assumptions_markdown() -> str:
+    """One sentence counting the parameters whose value is an assumption."""
+    n_num = sum(p.kind in ("float", "int") for p in PARAMS)
+    n_assumed = sum(is_assumption(p) for p in PARAMS)
+    n_anchored = len(anchored_params())
+    n_choice = len(PARAMS) - n_num
+    return (f"Of the {len(PARAMS)} parameters, {n_assumed} numeric parameters rest on assumption "
+            f"(`is_assumption`), {n_anchored} cite a source (§6.2) and {n_choice} are practices "
+            f"chosen by the user (choices and switches, no source needed).\n")
 
 
 def outcomes_markdown() -> str:
@@ -84,14 +105,6 @@ def outcomes_markdown() -> str:
     out = ["| outcome | meaning |", "|---|---|"]
     for name, meaning in engine.OUTCOMES.items():
         out.append(f"| `{name}` | {_cell(meaning)} |")
-    return "\n".join(out) + "\n"
-
-
-def initial_markdown() -> str:
-    """Starting levels of team state that are not user parameters (engine.INITIAL)."""
-    out = ["| state | initial value |", "|---|---|"]
-    for name, value in engine.INITIAL.items():
-        out.append(f"| `{name}` | {_value(value)} |")
     return "\n".join(out) + "\n"
 
 
@@ -106,9 +119,9 @@ def events_markdown() -> str:
 
 BLOCKS: dict[str, Callable[[], str]] = {
     "PARAMS": params_markdown,
-    "CONSTANTS": constants_markdown,
+    "ANCHORS": anchors_markdown,
+    "ASSUMPTIONS": assumptions_markdown,
     "OUTCOMES": outcomes_markdown,
-    "INITIAL": initial_markdown,
     "EVENTS": events_markdown,
 }
 
@@ -140,10 +153,26 @@ def stale_blocks(text: str) -> list[str]:
 
 # --- names the prose must mention ---------------------------------------------------------------
 
+def _is_compiled(obj: object) -> bool:
+    """A numba dispatcher (what ``@jit`` returns): it keeps the Python source as ``py_func``."""
+    return callable(obj) and hasattr(obj, "py_func")
+
+
 def rule_names() -> list[str]:
-    """Public functions defined in rules.py that are model rules."""
-    return sorted(name for name, f in inspect.getmembers(rules, inspect.isfunction)
-                  if f.__module__ == rules.__name__ and not name.startswith("_") and name not in NON_RULES)
+    """Public compiled functions defined in rules.py and backlog.py: every one is a model rule."""
+    names: set[str] = set()
+    for module in RULE_MODULES:
+        for name, obj in vars(module).items():
+            if name.startswith("_") or not _is_compiled(obj):
+                continue
+            if getattr(obj.py_func, "__module__", None) == module.__name__:  # defined here, not imported
+                names.add(name)
+    return sorted(names)
+
+
+def state_names() -> list[str]:
+    """The state variables carried from sprint to sprint: the team's, then each engineer's."""
+    return list(kernel.TEAM_STATE) + list(kernel.ENGINEER_STATE)
 
 
 def _prose(text: str) -> str:
@@ -166,12 +195,10 @@ def required_names() -> dict[str, list[str]]:
     return {
         "parameter": [p.name for p in PARAMS],
         "rule": rule_names(),
-        "constant": list(rules.CONSTANTS),
         "outcome": list(engine.OUTCOMES),
         "event kind": list(EVENT_KINDS),
-        "random draw": [k for k in vars(rng.Draw) if k.isupper()],
-        "state variable": [f.name for f in dataclasses.fields(engine.State)],
-        "initial level": list(engine.INITIAL),
+        "random draw": [d.name for d in rng.Draw],
+        "state variable": state_names(),
     }
 
 

@@ -1,16 +1,21 @@
 """docs/ODD.md stays true to the code.
 
-The generated tables (parameters, constants, initial levels, events, outcomes) must equal what
-pe_sim.docs produces from the code now, and the prose must mention, as code, every parameter, rule
-function, constant, outcome, event kind, random draw and state variable. A code change that is not
-reflected in the ODD fails here; the fix is `python -m pe_sim.docs --write` plus a prose update.
+The generated blocks (parameters, anchored parameters, the count of assumptions, events, outcomes)
+must equal what pe_sim.docs produces from the code now, and the prose must mention, as code, every
+parameter, rule (each compiled function of rules.py and backlog.py, shown called), outcome, event
+kind, random draw and state variable of the kernel. A code change that is not reflected in the ODD
+fails here; the fix is `python -m pe_sim.docs --write` plus a prose update.
 """
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from pe_sim import docs
+from pe_sim.core import backlog, kernel, rng, rules
+from pe_sim.params import PARAMS, is_assumption
 
 FIX = docs.FIX_HINT
 
@@ -21,11 +26,15 @@ def odd() -> str:
     return docs.ODD_PATH.read_text(encoding="utf-8")
 
 
+def test_blocks_are_model_2():
+    assert set(docs.BLOCKS) == {"PARAMS", "ANCHORS", "ASSUMPTIONS", "OUTCOMES", "EVENTS"}
+
+
 @pytest.mark.parametrize("name", list(docs.BLOCKS))
 def test_generated_block_is_current(odd, name):
     current = docs.read_block(odd, name)
     assert current is not None, f"docs/ODD.md lacks the <!-- BEGIN {name} --> ... <!-- END {name} --> markers"
-    assert current == docs.BLOCKS[name](), f"the {name} table in docs/ODD.md is out of date with the code: {FIX}"
+    assert current == docs.BLOCKS[name](), f"the {name} block in docs/ODD.md is out of date with the code: {FIX}"
 
 
 def test_render_is_idempotent(odd):
@@ -33,15 +42,29 @@ def test_render_is_idempotent(odd):
 
 
 def test_params_table_covers_every_parameter():
-    from pe_sim.params import PARAMS
-
     table = docs.params_markdown()
-    for p in PARAMS:
-        assert f"| `{p.name}` |" in table
-    # every row has the six columns (pipes inside cells are escaped)
     rows = [r for r in table.splitlines() if r.startswith("| `")]
     assert len(rows) == len(PARAMS)
-    assert all(r.replace("\\|", "").count("|") == 7 for r in rows)
+    by_name = {r.split("`")[1]: r for r in rows}
+    assert set(by_name) == {p.name for p in PARAMS}
+    # every row has the seven columns (pipes inside cells are escaped); the last marks assumptions
+    assert all(r.replace("\\|", "").count("|") == 8 for r in rows)
+    for p in PARAMS:
+        assumed = by_name[p.name].rstrip(" |").endswith("| yes")
+        assert assumed == is_assumption(p), p.name
+
+
+def test_anchors_list_every_sourced_parameter():
+    table = docs.anchors_markdown()
+    for p in PARAMS:
+        listed = f"| `{p.name}` |" in table
+        assert listed == (bool(p.source) and not is_assumption(p)), p.name
+
+
+def test_assumption_count_is_from_the_code():
+    n = sum(is_assumption(p) for p in PARAMS)
+    assert 0 < n < len(PARAMS)
+    assert f" {n} numeric parameters rest on assumption" in docs.assumptions_markdown()
 
 
 @pytest.mark.parametrize("kind", list(docs.required_names()))
@@ -52,10 +75,31 @@ def test_prose_mentions_every_name(odd, kind):
                          f"{', '.join(missing)}; {FIX}")
 
 
-def test_rule_list_is_the_rules_module():
+@pytest.mark.parametrize("name", [p.name for p in PARAMS])
+def test_prose_mentions_every_parameter(odd, name):
+    assert name not in docs.missing_names(odd).get("parameter", []), \
+        f"parameter `{name}` is in the table but not in the ODD prose; {FIX}"
+
+
+def test_required_names_are_model_2():
+    req = docs.required_names()
+    assert set(req) == {"parameter", "rule", "outcome", "event kind", "random draw", "state variable"}
+    assert req["state variable"] == list(kernel.TEAM_STATE) + list(kernel.ENGINEER_STATE)
+    assert req["random draw"] == [d.name for d in rng.Draw]
+    assert req["outcome"] == list(kernel.OUTCOME_ORDER)
+
+
+def test_rule_list_is_every_compiled_function_of_rules_and_backlog():
     names = docs.rule_names()
-    assert "debt_drag" in names and "burnout_next" in names and "trust_next" in names
-    assert "c" not in names  # a constants lookup, not a rule
+    for module in (rules, backlog):
+        compiled = [n for n, o in vars(module).items()
+                    if not n.startswith("_") and hasattr(o, "py_func") and o.py_func.__module__ == module.__name__]
+        assert compiled, module.__name__
+        assert set(compiled) <= set(names)
+    for expected in ("debt_drag", "burnout_next", "trust_next", "clip01", "pm_utility", "select", "discover"):
+        assert expected in names
+    # imports are not rules of the importing module, and Python helpers are not rules
+    assert "jit" not in names and "P" not in names and "normal" not in names
 
 
 def test_check_command_passes():
@@ -67,3 +111,9 @@ def test_detects_drift(odd):
     assert "OUTCOMES" in docs.stale_blocks(stale)
     unmentioned = odd.replace("debt_drag(", "debt drag (")
     assert "debt_drag" in docs.missing_names(unmentioned).get("rule", [])
+    no_select = odd.replace("select(", "select (")
+    assert "select" in docs.missing_names(no_select).get("rule", [])
+    no_param = re.sub(r"\bloyalty\b", "loyal", odd)
+    assert "loyalty" in docs.missing_names(no_param).get("parameter", [])
+    no_state = re.sub(r"\bescalation_work\b", "escalation work", odd)
+    assert "escalation_work" in docs.missing_names(no_state).get("state variable", [])

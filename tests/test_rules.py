@@ -46,7 +46,7 @@ def test_debt_drag_is_bounded_and_increasing(debt, extra):
 def test_overtime_has_diminishing_returns(ot, step):
     """Each extra hour of overtime adds less output than the one before (Thomas & Raynar 1997)."""
     p = params(overtime_max=1.0, delivery_noise=0.0)
-    f = lambda x: R.engineer_output(p, 10.0, 1.0, x, 0.0, 0.0)  # noqa: E731
+    f = lambda x: R.engineer_output(p, 10.0, 1.0, x, 0.0, 1.0)  # noqa: E731
     hi = min(1.0, ot + 2 * step)
     if hi - ot < 2 * step:
         return
@@ -55,8 +55,8 @@ def test_overtime_has_diminishing_returns(ot, step):
 
 def test_overtime_efficiency_is_calibrated():
     p = params(delivery_noise=0.0)
-    base = R.engineer_output(p, 10.0, 1.0, 0.0, 0.0, 0.0)
-    per_hour = lambda ot: R.engineer_output(p, 10.0, 1.0, ot, 0.0, 0.0) / base / (1.0 + ot)  # noqa: E731
+    base = R.engineer_output(p, 10.0, 1.0, 0.0, 0.0, 1.0)
+    per_hour = lambda ot: R.engineer_output(p, 10.0, 1.0, ot, 0.0, 1.0) / base / (1.0 + ot)  # noqa: E731
     assert 0.08 <= 1.0 - per_hour(0.25) <= 0.12  # 50 h/week
     assert 0.14 <= 1.0 - per_hour(0.5) <= 0.20  # 60 h/week
 

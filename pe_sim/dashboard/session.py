@@ -38,7 +38,7 @@ EVENTS = ("customer_escalation", "deadline_crunch", "key_engineer_leaves", "pm_a
 # Outcomes that must stay inside these bounds (the soak test checks them every sprint).
 UNIT_INTERVAL = ("customer_trust", "burnout_mean", "burnout_max", "engagement_mean", "trust_pm_em",
                  "trust_em_pm", "trust_pm_eng", "trust_em_eng", "trust_eng_pm", "trust_eng_em", "alignment",
-                 "right_thing", "surprise", "tech_share")
+                 "surprise", "tech_share", "debt_capacity_loss", "corners_mean", "pushback", "expertise")
 NON_NEGATIVE = ("velocity", "say_do", "committed", "delivered", "customer_value", "features_shipped", "tech_debt", "debt_drag",
                 "incidents", "overtime_mean", "attrition", "hires", "headcount", "comm_hours", "conflicts_fight",
                 "conflicts_avoid", "conflicts_productive", "third_paths", "escalations", "pm_workload", "em_workload")
