@@ -77,3 +77,13 @@ def test_run_with_mesa_engine(tmp_path, engine):
     r = pe_sim("run", "one_roadmap", "--runs", "2", "--sprints", "4", "--engine", engine, "--no-plots",
                "--out", str(tmp_path / "m"))
     assert r.returncode == 0, r.stderr
+
+
+def test_params_can_list_only_the_assumptions():
+    from pe_sim.params import PARAMS, is_assumption
+
+    r = subprocess.run([sys.executable, "-m", "pe_sim.cli", "params", "--assumptions", "--markdown"],
+                       capture_output=True, text=True, check=True)
+    names = {line.split("`")[1] for line in r.stdout.splitlines() if line.startswith("| `")}
+    assert names == {p.name for p in PARAMS if is_assumption(p)}
+    assert "pressure" in names and "trust_loss_factor" not in names  # Slovic 1993 anchors the latter

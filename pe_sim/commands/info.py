@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pe_sim import config as cfg
-from pe_sim.params import GROUPS, PARAMS
+from pe_sim.params import GROUPS, PARAMS, is_assumption
 
 
 def register(sub) -> None:
@@ -11,7 +11,9 @@ def register(sub) -> None:
     p.set_defaults(func=scenarios)
     p = sub.add_parser("params", help="print the parameter table (name, unit, default, range, meaning)")
     p.add_argument("--group", choices=GROUPS, help="only this group")
-    p.add_argument("--markdown", action="store_true", help="as a markdown table")
+    p.add_argument("--assumptions", action="store_true",
+                   help="only the parameters whose value rests on no published source (the model's assumptions)")
+    p.add_argument("--markdown", action="store_true", help="as a markdown table (with each value's source)")
     p.set_defaults(func=params)
     p = sub.add_parser("validate", help="check config files and report the first problem in each")
     p.add_argument("configs", nargs="+", metavar="CONFIG")
@@ -27,12 +29,12 @@ def scenarios(args) -> int:
 
 
 def params(args) -> int:
-    rows = [p for p in PARAMS if args.group in (None, p.group)]
+    rows = [p for p in PARAMS if args.group in (None, p.group) and (not args.assumptions or is_assumption(p))]
     if args.markdown:
-        print("| name | group | unit | default | range | meaning |")
-        print("|---|---|---|---|---|---|")
+        print("| name | group | unit | default | range | meaning | source |")
+        print("|---|---|---|---|---|---|---|")
         for p in rows:
-            print(f"| `{p.name}` | {p.group} | {p.unit} | {p.default} | {p.describe_range()} | {p.meaning} |")
+            print(f"| `{p.name}` | {p.group} | {p.unit} | {p.default} | {p.describe_range()} | {p.meaning} | {p.source} |")
         return 0
     w = max(len(p.name) for p in rows)
     print(f"  {'name':<{w}}  {'default':>13}  {'valid range':<26} {'unit':<20} meaning\n")
