@@ -186,7 +186,8 @@ def _code(text: str) -> str:
     """Everything written as code: fenced blocks and inline code spans."""
     fenced = re.findall(r"^```[^\n]*\n(.*?)^```", text, re.S | re.M)
     rest = re.sub(r"^```[^\n]*\n.*?^```", "", text, flags=re.S | re.M)
-    inline = re.findall(r"`([^`\n]+)`", rest)
+    # An inline code span may wrap onto the next line (as in CommonMark), but not across a blank line.
+    inline = re.findall(r"`((?:[^`\n]|\n(?![ \t]*\n))+)`", rest)
     return "\n".join(fenced + inline)
 
 

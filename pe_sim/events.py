@@ -24,7 +24,7 @@ class EventKind:
 EVENT_KINDS: dict[str, EventKind] = {
     k.name: k
     for k in (
-        EventKind("customer_escalation", 0.5, 2, "severity: x0.3 customer trust lost, x10 ideal-days of unplanned work, x0.5 pressure while it lasts", 0.0, 2.0),
+        EventKind("customer_escalation", 0.5, 2, "severity: scales customer trust lost (escalation_trust_loss), the next sprint's unplanned work (escalation_work_days) and pressure while it lasts (escalation_pressure)", 0.0, 2.0),
         EventKind("deadline_crunch", 0.5, 4, "pressure added on top of the baseline while it lasts", 0.0, 1.0),
         EventKind("key_engineer_leaves", 1, 1, "number of the most skilled engineers who leave at once", 1, 20),
         EventKind("pm_absent", 1, 2, "unused (the PM is away for `duration` sprints)", 0.0, 1.0),
@@ -49,7 +49,7 @@ class Event:
                    float(k.magnitude if magnitude is None else magnitude))
 
 
-SCHEDULE_FIELDS = ("pressure_add", "competitor", "escalation", "unplanned_days",
+SCHEDULE_FIELDS = ("pressure_add", "competitor", "escalation", "escalation_span",
                    "key_leaves", "pm_absent", "em_absent", "hires")
 
 
@@ -62,8 +62,7 @@ def schedule(events: tuple[Event, ...], n_sprints: int) -> dict[str, np.ndarray]
         span = slice(ev.sprint, min(n_sprints, ev.sprint + max(1, ev.duration)))
         if ev.kind == "customer_escalation":
             s["escalation"][0, ev.sprint] += ev.magnitude
-            s["unplanned_days"][0, ev.sprint] += 10.0 * ev.magnitude
-            s["pressure_add"][0, span] += 0.5 * ev.magnitude
+            s["escalation_span"][0, span] += ev.magnitude
         elif ev.kind == "deadline_crunch":
             s["pressure_add"][0, span] += ev.magnitude
         elif ev.kind == "key_engineer_leaves":

@@ -255,11 +255,12 @@ class TeamModel(mesa.Model):
         s.drag = R.debt_drag(p, self.debt)
         s.flow = R.coordination_flow(p, em.focus, s.em_here, s.pm_here, s.ownership)
         s.unplanned_expected = (R.incident_rate(p, self.debt, s.mean_burnout, 0.0, s.expertise) * p[P.incident_cost_days]
-                                + ev.unplanned_days + self.escalation_work)
+                                + p[P.escalation_work_days] * ev.escalation + self.escalation_work)
         s.expected_capacity = max(0.0, s.raw_capacity * (1.0 - s.drag) * R.flow_factor(p, s.flow) - s.unplanned_expected)
         s.accuracy = em.planning_accuracy(pm)
         s.estimate = R.estimate(p, s.expected_capacity, s.accuracy)
-        s.pressure = R.pressure_now(p, self.business_pressure, ev.pressure_add + self.escalation_pressure, ev.competitor)
+        s.pressure = R.pressure_now(p, self.business_pressure, ev.pressure_add + p[P.escalation_pressure] * ev.escalation_span
+                                    + self.escalation_pressure, ev.competitor)
         s.ask = pm.ask_for(s.estimate, s.pressure, ev.competitor, self.customer_trust, s.mean_burnout)
         s.offer = em.offer(s.estimate, s.pressure, ev.competitor, self.customer_trust, s.mean_burnout)
         s.share_pm = R.pm_power_share(p, s.pressure, s.accuracy, pm.trust_em, s.pm_here, s.em_here, R.pm_push(p),
@@ -291,16 +292,16 @@ class TeamModel(mesa.Model):
         s.team_capacity = output * (1.0 - s.drag) * R.flow_factor(p, s.flow)
         incident_lambda = R.incident_rate(p, self.debt, s.mean_burnout, s.mean_corners, s.expertise)
         s.incidents = rng.poisson(rng.uniform(skey, rng.TEAM, Draw.INCIDENTS), incident_lambda)
-        s.unplanned = s.incidents * p[P.incident_cost_days] + ev.unplanned_days + self.escalation_work
+        s.unplanned = s.incidents * p[P.incident_cost_days] + p[P.escalation_work_days] * ev.escalation + self.escalation_work
         capacity = max(0.0, s.team_capacity - s.unplanned)
         creep = R.scope_added(p, s.commit, rng.uniform(skey, rng.TEAM, Draw.SCOPE_CREEP))
         s.creep_done = min(creep, capacity)
         capacity -= s.creep_done
         (planned, done_work, s.slack, s.value, s.shipped, s.velocity, s.true_value, s.shipped_size, s.repaid,
          s.feature_effort) = K.work_plan(p, self.items, self.n_feature, s.plan, s.n_plan, capacity, self.alignment,
-                                         self.customer_trust, self.bonus)
+                                         self.customer_trust, self.bonus, ev.competitor)
         s.value += R.delivered_value(p, s.creep_done * p[P.feature_value] * p[P.creep_value], self.alignment,
-                                     self.customer_trust, self.bonus)
+                                     self.customer_trust, self.bonus, ev.competitor)
         s.done = done_work / planned if planned > EPS else 1.0
         s.delivered = s.commit * s.done
         s.slack_share = s.slack / max(s.team_capacity, EPS)
@@ -319,8 +320,8 @@ class TeamModel(mesa.Model):
         s.right_thing = s.true_value / (s.shipped_size * p[P.feature_value]) if s.shipped_size > EPS else 0.0
         chance = R.customer_escalation_chance(p, self.customer_trust, s.incidents)
         s.customer_escalation = 1.0 if rng.uniform(s.skey, rng.TEAM, Draw.CUSTOMER_ESCALATION) < chance else 0.0
-        self.customer_trust = R.customer_trust_next(p, self.customer_trust, s.done, 1.0, s.incidents,
-                                                    ev.escalation + s.customer_escalation)
+        self.customer_trust = R.customer_trust_next(p, self.customer_trust, s.done, s.incidents,
+                                                    ev.escalation + p[P.own_escalation_severity] * s.customer_escalation)
         self.debt = R.debt_next(p, self.debt, s.feature_effort + s.creep_done, min(s.repaid, self.debt), s.slack,
                                 s.mean_corners)
         if self.value_recent < 0.0:
@@ -358,11 +359,11 @@ class TeamModel(mesa.Model):
         pm.judge_em(s.done, s.together, s.surprise, s.pos, s.neg_pm)
         em.judge_pm(R.respect(s.tech_share, R.em_tech_want(p, s.loss)), s.together, overpush, s.pos, s.neg_em)
         pm.judge_engineers(s.done, s.surprise)
+        s.listened = s.pushing * p[P.pushback_effect] * em.trust_engineers * s.em_here  # as the EM took it when planning
         em.judge_engineers(s.done, s.mean_engagement, s.surprise)
         s.challenge = R.challenge(p, s.commit / max(s.expected_capacity, EPS))
         s.toil = min(1.0, s.drag + s.unplanned / max(s.team_capacity, EPS))
-        s.listened = s.pushing * p[P.pushback_effect] * em.trust_engineers * s.em_here
-        raise_sum = R.clip01(p[P.em_raise_rate] * s.loss * p[P.em_w_tech_debt])
+        raise_sum = R.em_raises(p, s.loss)
         voice_sum = 0.0
         leaving: list[Engineer] = []
         for e in team:
@@ -382,8 +383,8 @@ class TeamModel(mesa.Model):
         self.escalation_load = s.escalation + s.customer_escalation + ev.escalation + s.voiced
         self.relief = p[P.voice_relief] * s.voiced
         self.escalation_pressure = (self.escalation_pressure * (1.0 - p[P.escalation_pressure_decay])
-                                    + p[P.escalation_pressure] * s.customer_escalation)
-        self.escalation_work = p[P.escalation_work_days] * s.customer_escalation
+                                    + p[P.escalation_pressure] * p[P.own_escalation_severity] * s.customer_escalation)
+        self.escalation_work = p[P.escalation_work_days] * p[P.own_escalation_severity] * s.customer_escalation
 
         # A key engineer leaving takes the most skilled and knowledgeable first.
         reasons = {e.slot: "attrition" for e in leaving}

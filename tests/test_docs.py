@@ -111,9 +111,16 @@ def test_detects_drift(odd):
     assert "OUTCOMES" in docs.stale_blocks(stale)
     unmentioned = odd.replace("debt_drag(", "debt drag (")
     assert "debt_drag" in docs.missing_names(unmentioned).get("rule", [])
-    no_select = odd.replace("select(", "select (")
+    no_select = re.sub(r"\bselect\(", "pick(", odd)
     assert "select" in docs.missing_names(no_select).get("rule", [])
     no_param = re.sub(r"\bloyalty\b", "loyal", odd)
     assert "loyalty" in docs.missing_names(no_param).get("parameter", [])
     no_state = re.sub(r"\bescalation_work\b", "escalation work", odd)
     assert "escalation_work" in docs.missing_names(no_state).get("state variable", [])
+
+
+def test_inline_code_may_wrap_but_not_across_paragraphs():
+    wrapped = "a rule `x = debt_drag(p,\ndebt)` here"
+    assert "debt_drag" in docs._code(wrapped)
+    broken = "an unclosed `debt_drag(p,\n\ndebt) and a later `y`"
+    assert "debt_drag" not in docs._code(broken)

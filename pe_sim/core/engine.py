@@ -32,7 +32,7 @@ OUTCOMES: dict[str, str] = {
     "debt_capacity_loss": "share of capacity lost to debt: drag plus incident work debt caused",
     "incidents": "incidents this sprint",
     "customer_trust": "customer trust at the end of the sprint (0-1)",
-    "business_pressure": "pressure from the business after this sprint's results (0-1.5)",
+    "business_pressure": "pressure from the business after this sprint's results (0 to pressure_cap)",
     "customer_escalations": "customer escalations the team's incidents caused this sprint",
     "burnout_mean": "mean engineer burnout (0-1)",
     "burnout_max": "highest engineer burnout (0-1)",

@@ -21,7 +21,7 @@ from pe_sim.events import SCHEDULE_FIELDS
 EPS = R.EPS
 
 # Rows of a run's event schedule (see pe_sim.events.schedule).
-EV_PRESSURE, EV_COMPETITOR, EV_ESCALATION, EV_UNPLANNED, EV_KEY_LEAVES, EV_PM_ABSENT, EV_EM_ABSENT, EV_HIRES = \
+EV_PRESSURE, EV_COMPETITOR, EV_ESCALATION, EV_ESCALATION_SPAN, EV_KEY_LEAVES, EV_PM_ABSENT, EV_EM_ABSENT, EV_HIRES = \
     range(len(SCHEDULE_FIELDS))
 
 # The order run_team writes outcomes in (pe_sim.core.engine.OUTCOMES holds their meanings).
@@ -131,7 +131,7 @@ def plan_sprint(p, items, n_feature, commit_target, pressure, share_pm, alignmen
 
 
 @jit
-def work_plan(p, items, n_feature, plan, n_plan, capacity, alignment, customer_trust, bonus):
+def work_plan(p, items, n_feature, plan, n_plan, capacity, alignment, customer_trust, bonus, competitor):
     """Work through the plan in order with ``capacity`` ideal-days. Finished features ship (their
     value delivered), finished tech items repay debt; unfinished items carry over. Returns
     (planned effort, effort done, capacity left, value, features shipped, estimated size
@@ -155,7 +155,7 @@ def work_plan(p, items, n_feature, plan, n_plan, capacity, alignment, customer_t
                 shipped += 1.0
                 true_value += items[i, B.VALUE]
                 shipped_size += items[i, B.SIZE]
-                value += R.delivered_value(p, items[i, B.VALUE], alignment, customer_trust, bonus)
+                value += R.delivered_value(p, items[i, B.VALUE], alignment, customer_trust, bonus, competitor)
             else:
                 repaid += items[i, B.VALUE]
     return planned, done, capacity, value, shipped, velocity, true_value, shipped_size, repaid, feature_effort
@@ -258,11 +258,12 @@ def run_team(p, ev, seed, run, n_sprints, n_slots, out):
         drag = R.debt_drag(p, debt)
         flow = R.coordination_flow(p, em_focus, em_here, pm_here, ownership)
         unplanned_expected = (R.incident_rate(p, debt, mean_burnout, 0.0, expertise) * p[P.incident_cost_days]
-                              + ev[EV_UNPLANNED, t] + escalation_work)
+                              + p[P.escalation_work_days] * ev[EV_ESCALATION, t] + escalation_work)
         expected_capacity = max(0.0, raw_capacity * (1.0 - drag) * R.flow_factor(p, flow) - unplanned_expected)
         accuracy = R.estimation_accuracy(p, em_estimation, em_focus, pm_tech, em_here)
         est = R.estimate(p, expected_capacity, accuracy)
-        pressure = R.pressure_now(p, business_pressure, ev[EV_PRESSURE, t] + escalation_pressure, competitor)
+        pressure = R.pressure_now(p, business_pressure, ev[EV_PRESSURE, t] + p[P.escalation_pressure] * ev[EV_ESCALATION_SPAN, t]
+                                 + escalation_pressure, competitor)
         ask = est * best_option(p, 1.0, 1.0 + p[P.push_scale], 0, R.pm_belief(p, pm_trust_eng), pressure, competitor,
                                 customer_trust, 0.0, mean_burnout)
         offer = est * best_option(p, 1.0 - p[P.buffer_scale], 1.0 + p[P.buffer_scale], 1, 0.0, pressure, competitor,
@@ -303,14 +304,15 @@ def run_team(p, ev, seed, run, n_sprints, n_slots, out):
         mean_corners = corners_sum / n1
         incident_lambda = R.incident_rate(p, debt, mean_burnout, mean_corners, expertise)
         incidents = rng.poisson(rng.uniform(skey, rng.TEAM, Draw.INCIDENTS), incident_lambda)
-        unplanned = incidents * p[P.incident_cost_days] + ev[EV_UNPLANNED, t] + escalation_work
+        unplanned = incidents * p[P.incident_cost_days] + p[P.escalation_work_days] * ev[EV_ESCALATION, t] + escalation_work
         capacity = max(0.0, team_capacity - unplanned)
         creep = R.scope_added(p, commit, rng.uniform(skey, rng.TEAM, Draw.SCOPE_CREEP))
         creep_done = min(creep, capacity)
         capacity -= creep_done
         (planned, done_work, slack, value, shipped, velocity, true_value, shipped_size, repaid, feature_effort
-         ) = work_plan(p, items, n_feature, plan, n_plan, capacity, alignment, customer_trust, bonus)
-        value += R.delivered_value(p, creep_done * p[P.feature_value] * p[P.creep_value], alignment, customer_trust, bonus)
+         ) = work_plan(p, items, n_feature, plan, n_plan, capacity, alignment, customer_trust, bonus, competitor)
+        value += R.delivered_value(p, creep_done * p[P.feature_value] * p[P.creep_value], alignment, customer_trust, bonus,
+                                   competitor)
         done = done_work / planned if planned > EPS else 1.0
         delivered = commit * done
         slack_share = slack / max(team_capacity, EPS)
@@ -319,7 +321,6 @@ def run_team(p, ev, seed, run, n_sprints, n_slots, out):
         debt_loss = min(1.0, drag + (1.0 - drag) * incidents * p[P.incident_cost_days] * debt_incident_share / max(output, EPS))
 
         # 4. Review: trust of customers, debt, the business's pressure, customer escalations ----------
-        warned = 0.0
         trust_em_sum = trust_pm_sum = engagement_sum = 0.0
         for s in range(n_slots):
             if eng[s, E_ACTIVE] == 1.0:
@@ -331,8 +332,8 @@ def run_team(p, ev, seed, run, n_sprints, n_slots, out):
         right_thing = true_value / (shipped_size * p[P.feature_value]) if shipped_size > EPS else 0.0
         customer_escalation = 1.0 if rng.uniform(skey, rng.TEAM, Draw.CUSTOMER_ESCALATION) < \
             R.customer_escalation_chance(p, customer_trust, incidents) else 0.0
-        customer_trust = R.customer_trust_next(p, customer_trust, done, 1.0, incidents,
-                                               ev[EV_ESCALATION, t] + customer_escalation)
+        customer_trust = R.customer_trust_next(p, customer_trust, done, incidents,
+                                               ev[EV_ESCALATION, t] + p[P.own_escalation_severity] * customer_escalation)
         debt = R.debt_next(p, debt, feature_effort + creep_done, min(repaid, debt), slack, mean_corners)
         if value_recent < 0.0:
             value_recent = expectation = value
@@ -366,12 +367,12 @@ def run_team(p, ev, seed, run, n_sprints, n_slots, out):
         em_trust_pm = R.trust_next(p, em_trust_pm, p[P.trust_mix] * R.respect(tech_share, em_want)
                                    + (1.0 - p[P.trust_mix]) * together + pos, p[P.overpush_weight] * overpush + neg_em)
         pm_trust_eng = R.trust_next(p, pm_trust_eng, done, p[P.surprise_weight] * surprise)
+        listened = pushing * p[P.pushback_effect] * em_trust_eng * em_here  # as the EM took it when planning
         em_trust_eng = R.trust_next(p, em_trust_eng, p[P.trust_mix] * done + (1.0 - p[P.trust_mix]) * engagement_sum / n1,
                                     p[P.surprise_weight] * surprise)
         challenge_level = R.challenge(p, commit / max(expected_capacity, EPS))
         toil = min(1.0, drag + unplanned / max(team_capacity, EPS))
-        listened = pushing * p[P.pushback_effect] * em_trust_eng * em_here
-        raise_sum = R.clip01(p[P.em_raise_rate] * loss * p[P.em_w_tech_debt])
+        raise_sum = R.em_raises(p, loss)
         voice_sum = 0.0
         leavers = 0.0
         burnout_sum = burnout_max = engagement_sum = 0.0
@@ -415,8 +416,8 @@ def run_team(p, ev, seed, run, n_sprints, n_slots, out):
         escalation_load = escalations_total
         relief = p[P.voice_relief] * voiced
         escalation_pressure = escalation_pressure * (1.0 - p[P.escalation_pressure_decay]) \
-            + p[P.escalation_pressure] * customer_escalation
-        escalation_work = p[P.escalation_work_days] * customer_escalation
+            + p[P.escalation_pressure] * p[P.own_escalation_severity] * customer_escalation
+        escalation_work = p[P.escalation_work_days] * p[P.own_escalation_severity] * customer_escalation
 
         # A key engineer leaving takes the most skilled and knowledgeable first.
         for _ in range(int(ev[EV_KEY_LEAVES, t])):

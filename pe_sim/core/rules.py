@@ -516,12 +516,12 @@ def scope_added(p, commit, u):
 
 
 @jit
-def delivered_value(p, value, alignment, customer_trust, bonus):
+def delivered_value(p, value, alignment, customer_trust, bonus, competitor):
     """Value customers get from a shipped feature: built as understood (alignment), adopted as far
-    as they trust the product (seed 003), plus a third path's gain."""
+    as they trust the product (seed 003), less what a competitor's launch took, plus a third path's gain."""
     fidelity = p[P.fidelity_floor] + (1.0 - p[P.fidelity_floor]) * alignment
     adoption = p[P.adoption_floor] + (1.0 - p[P.adoption_floor]) * customer_trust
-    return value * fidelity * adoption * (1.0 + bonus)
+    return value * fidelity * adoption * (1.0 - p[P.competitor_value_loss] * competitor) * (1.0 + bonus)
 
 
 @jit
@@ -545,10 +545,10 @@ def surprise(done, warned):
 
 
 @jit
-def customer_trust_next(p, trust, done, reliability_ok, incidents, escalation):
+def customer_trust_next(p, trust, done, incidents, escalation):
     """Customer trust rises slowly with promises kept, falls with each incident and escalation."""
     lost = 1.0 - (1.0 - p[P.incident_trust_loss]) ** incidents
-    return clip01(trust + p[P.customer_trust_gain] * done * reliability_ok * (1.0 - trust) - trust * lost
+    return clip01(trust + p[P.customer_trust_gain] * done * (1.0 - trust) - trust * lost
                   - p[P.escalation_trust_loss] * escalation * trust)
 
 
@@ -571,6 +571,12 @@ def business_pressure_next(p, recent, expectation, customer_trust):
     shortfall = max(0.0, 1.0 - recent / max(expectation, EPS))
     trust_gap = max(0.0, p[P.initial_customer_trust] - customer_trust)
     return min(p[P.pressure_cap], p[P.pressure] + p[P.pressure_value_response] * shortfall + p[P.pressure_trust_response] * trust_gap)
+
+
+@jit
+def em_raises(p, loss):
+    """Expected tech items the EM raises this sprint, as far as lost capacity worries them."""
+    return p[P.em_raise_rate] * loss * p[P.em_w_tech_debt]
 
 
 @jit
@@ -613,7 +619,7 @@ def feedback_damping(p):
 @jit
 def tension_next(p, tension, conflict, avoided, d):
     """Unresolved tension carries over (less with SBI feedback); an avoided conflict adds to it."""
-    memory = p[P.tension_memory] * (1.0 - 0.5 * p[P.feedback_effect] if p[P.feedback] == SBI else 1.0)
+    memory = p[P.tension_memory] * (1.0 - p[P.feedback_tension_relief] * p[P.feedback_effect] if p[P.feedback] == SBI else 1.0)
     return min(1.0, tension * memory * (1.0 - conflict * (1.0 - avoided)) + avoided * p[P.avoid_tension] * d)
 
 
@@ -662,9 +668,9 @@ def engineer_tech_want(p, w_craft, loss):
 
 @jit
 def raise_chance(p, w_craft, w_growth, toil, trust_em):
-    """An engineer's choice to raise a tech item this sprint: the toil they live with, weighed by
+    """Expected tech items an engineer chooses to raise this sprint: the toil they live with, weighed by
     craft and growth, spoken up as far as they trust the EM to listen."""
-    return clip01(p[P.raise_rate] * toil * (w_craft + w_growth) * (p[P.voice_floor] + (1.0 - p[P.voice_floor]) * trust_em))
+    return max(0.0, p[P.raise_rate] * toil * (w_craft + w_growth) * (p[P.voice_floor] + (1.0 - p[P.voice_floor]) * trust_em))
 
 
 @jit
