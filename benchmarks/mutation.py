@@ -1,0 +1,105 @@
+"""Mutation testing of the model's rules with cosmic-ray: would the tests notice a broken rule?
+
+Each mutant changes one operator or number in ``pe_sim/core/rules.py`` (and, with ``--module``,
+other files), the numba cache is keyed by the source so the kernel recompiles (~40-50 s per
+mutant here), and the mechanism, pattern, rule and motivator tests run against it. A mutant is
+*killed* when a test fails, *survived* when all pass. Operators that cannot apply to the model's
+floats (bitwise and shift operators, floor division, modulo, identity comparisons, removing a
+decorator) are left out: they only fail to compile, which says nothing about the tests.
+
+Run it in a clean checkout (it edits the module on disk, one mutant at a time, and restores it):
+
+    python benchmarks/mutation.py --sample 40 --seed 7      # a random sample (~1 min a mutant)
+    python benchmarks/mutation.py --sample 0                 # every mutant (hours)
+
+Prints the score (killed / (killed + survived)) and every survivor's diff; the session database
+(``results/mutation/session.sqlite``) can be resumed by running the same command again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sqlite3
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TESTS = ["tests/test_rules.py", "tests/test_mechanisms.py", "tests/test_patterns.py", "tests/test_motivators.py"]
+NOT_FOR_FLOATS = ("BitAnd", "BitOr", "BitXor", "LShift", "RShift", "FloorDiv", "Mod", "_Is", "IsNot", "Invert",
+                  "USub_Not", "RemoveDecorator")
+
+
+def config_text(module: str, timeout: float) -> str:
+    tests = " ".join(TESTS)
+    return (f'[cosmic-ray]\nmodule-path = "{module}"\ntimeout = {timeout}\nexcluded-modules = []\n'
+            f'test-command = "{sys.executable} -m pytest -x -q -p no:cacheprovider {tests}"\n\n'
+            '[cosmic-ray.distributor]\nname = "local"\n')
+
+
+def keep_only(db: Path, sample: int, seed: int) -> int:
+    """Drop the operators that cannot apply to floats and, with sample > 0, all but a random sample."""
+    con = sqlite3.connect(db)
+    rows = con.execute("select job_id, operator_name from mutation_specs where job_id not in "
+                       "(select job_id from work_results)").fetchall()
+    usable = sorted(j for j, op in rows if not any(x in op for x in NOT_FOR_FLOATS))
+    done = con.execute("select count(*) from work_results").fetchone()[0]
+    keep = set(usable)
+    if sample > 0:
+        keep = set(random.Random(seed).sample(usable, max(0, min(len(usable), sample - done))))
+    drop = [(j,) for j, _ in rows if j not in keep]
+    con.executemany("delete from mutation_specs where job_id = ?", drop)
+    con.executemany("delete from work_items where job_id = ?", drop)
+    con.commit()
+    return len(keep)
+
+
+def report(db: Path) -> int:
+    con = sqlite3.connect(db)
+    results = con.execute("select r.test_outcome, r.worker_outcome, r.diff, s.operator_name, s.definition_name, "
+                          "s.start_pos_row from work_results r join mutation_specs s using (job_id)").fetchall()
+    killed = sum(1 for t, w, *_ in results if w == "normal" and t == "killed")
+    survived = [(op, fn, row, diff) for t, w, diff, op, fn, row in results if w == "normal" and t == "survived"]
+    other = len(results) - killed - len(survived)
+    scored = killed + len(survived)
+    print(f"mutants run: {len(results)}; killed {killed}, survived {len(survived)}, other (errors, timeouts) {other}")
+    if scored:
+        print(f"mutation score: {killed / scored:.1%} of {scored}")
+    for op, fn, row, diff in survived:
+        print(f"\nSURVIVED {op} in {fn}() at line {row}:\n{diff}")
+    return 0
+
+
+def cosmic_ray() -> str:
+    """The cosmic-ray command beside this Python (a venv's bin folder need not be on PATH)."""
+    here = Path(sys.executable).parent / "cosmic-ray"
+    return str(here) if here.exists() else "cosmic-ray"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--module", default="pe_sim/core/rules.py")
+    ap.add_argument("--sample", type=int, default=40, help="mutants to run (0: all of them)")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--timeout", type=float, default=900.0, help="seconds per mutant")
+    ap.add_argument("--out", default="results/mutation")
+    a = ap.parse_args()
+    out = ROOT / a.out
+    out.mkdir(parents=True, exist_ok=True)
+    cfg, db = out / "cosmic-ray.toml", out / "session.sqlite"
+    cfg.write_text(config_text(a.module, a.timeout), encoding="utf-8")
+    env = dict(os.environ, PE_SIM_CACHE_DIR=tempfile.mkdtemp(prefix="pe-sim-mutants-"))
+    if not db.exists():
+        subprocess.run([cosmic_ray(), "init", str(cfg), str(db)], cwd=ROOT, check=True, env=env)
+    n = keep_only(db, a.sample, a.seed)
+    print(f"{n} mutants to run (about a minute each); results go to {db}", flush=True)
+    subprocess.run([cosmic_ray(), "exec", str(cfg), str(db)], cwd=ROOT, check=True, env=env)
+    report(db)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
