@@ -13,6 +13,7 @@ Every problem raises :class:`ConfigError` naming the file, the key, the value an
 from __future__ import annotations
 
 import difflib
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +37,24 @@ class ConfigError(ValueError):
     def __init__(self, file: str, key: str, problem: str):
         self.file, self.key, self.problem = file, key, problem
         super().__init__(f"{file}: {key}: {problem}")
+
+
+NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+
+
+def check_name(file: str, name: str) -> str:
+    """A scenario name, which becomes part of output file names: letters, digits, '_', '.', '-'."""
+    if not NAME_PATTERN.fullmatch(name) or ".." in name:
+        shown = name if len(name) <= 40 else name[:40] + "..."
+        raise ConfigError(file, "scenario.name", f"{shown!r} cannot be used in file names; expected 1-64 letters, "
+                                                 "digits, '_', '.' or '-', starting with a letter or digit")
+    return name
+
+
+def _slug(text: str) -> str:
+    """A safe name made from a file name."""
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("._-")[:64].replace("..", "_")
+    return slug or "custom"
 
 
 def _did_you_mean(word: str, options) -> str:
@@ -171,7 +190,7 @@ def from_dict(data: Mapping[str, Any], file: str = "<dict>") -> Config:
         if k not in RUN_DEFAULTS:
             raise _unknown(file, f"run.{k}", k, RUN_DEFAULTS)
         run[k] = _check_int(file, f"run.{k}", v, *RUN_LIMITS[k])
-    name = scen.get("name") or (Path(file).stem if file.endswith(".toml") else "custom")
+    name = check_name(file, scen["name"]) if scen.get("name") else _slug(Path(file).stem if file.endswith(".toml") else "custom")
     return Config(name, scen.get("description", ""), scen.get("source", ""), MappingProxyType(params), events,
                   run["runs"], run["sprints"], run["seed"], file)
 

@@ -1,0 +1,61 @@
+"""What a new user meets first: README paths, safe scenario names, quiet pipes."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pe_sim import config as cfg
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_every_relative_link_and_path_in_the_readme_exists_in_a_clone():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    links = re.findall(r"\]\(([^)#]+)\)", text)
+    paths = [p for p in links if not re.match(r"[a-z]+:", p)]
+    assert paths, "expected relative links in the README"
+    missing = [p for p in paths if not (ROOT / p).exists()]
+    assert not missing, f"README links to paths a clone lacks: {missing}"
+
+
+@pytest.mark.parametrize("name", ["../../escaped", "/tmp/abs", "a/b", "x\x00y", "n" * 300, "cost $\\foo{$", "..", ".hidden", ""])
+def test_a_name_that_cannot_be_a_file_name_is_refused(tmp_path, name):
+    f = tmp_path / "s.toml"
+    toml_text = "".join(c if c.isprintable() and c not in '"\\' else f"\\u{ord(c):04x}" for c in name)
+    f.write_text(f'[scenario]\nname = "{toml_text}"\n', encoding="utf-8")
+    if name == "":
+        assert cfg.load(str(f)).name == "s"  # an empty name falls back to the file's own name
+        return
+    with pytest.raises(cfg.ConfigError, match="scenario.name"):
+        cfg.load(str(f))
+
+
+def test_a_file_name_becomes_a_safe_scenario_name(tmp_path):
+    f = tmp_path / "my team (2026).toml"
+    f.write_text("[params]\npressure = 0.5\n", encoding="utf-8")
+    assert re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", cfg.load(str(f)).name)
+
+
+def test_validate_reports_a_bad_name_in_one_line_and_exit_2(tmp_path):
+    f = tmp_path / "bad.toml"
+    f.write_text('[scenario]\nname = "../../escaped"\n', encoding="utf-8")
+    r = subprocess.run([sys.executable, "-m", "pe_sim.cli", "validate", str(f)], capture_output=True, text=True)
+    assert r.returncode == 2
+    said = r.stdout + r.stderr
+    assert "scenario.name" in said and "Traceback" not in said
+
+
+@pytest.mark.parametrize("command", [["params"], ["scenarios"]])
+def test_a_closed_pipe_ends_quietly(command):
+    proc = subprocess.Popen([sys.executable, "-m", "pe_sim.cli", *command], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    proc.stdout.readline()
+    proc.stdout.close()  # the reader goes away, like `| head -1`
+    err = proc.stderr.read().decode()
+    proc.wait(timeout=60)
+    assert "Traceback" not in err and "BrokenPipeError" not in err
