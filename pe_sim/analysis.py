@@ -225,7 +225,7 @@ def plot_compare(res: Comparison, path: str | Path | None = None):
         sub = res.over_time[res.over_time["outcome"] == o]
         notes = []
         for i, (setup, g) in enumerate(sub.groupby("setup", sort=False)):
-            x = g["sprint"].to_numpy() + 1
+            x = g["sprint"].to_numpy()
             ax.plot(x, g["diff"], color=f"C{i}", lw=1.5, label=f"{setup} − {res.reference}")
             ax.fill_between(x, g["ci_low"], g["ci_high"], color=f"C{i}", alpha=0.25, lw=0)
             h = res.summary[(res.summary["outcome"] == o) & (res.summary["setup"] == setup)].iloc[0]
@@ -495,11 +495,11 @@ def plot_trajectories(df: pd.DataFrame, outcomes: Sequence[str], hue: str, path:
     for ax, o in zip(axes, outcomes):
         for i, (h, g) in enumerate(df.groupby(hue, sort=True)):
             st = _mean_ci(g.groupby("sprint")[o], confidence)
-            x = st.index.to_numpy() + 1
+            x = st.index.to_numpy()
             ax.plot(x, st["mean"], color=f"C{i}", lw=1.3, label=f"{hue} = {h}")
             ax.fill_between(x, st["low"], st["high"], color=f"C{i}", alpha=0.2, lw=0)
         if shade:
-            ax.axvspan(shade[0] + 1, shade[1] + 1, color="0.85", zorder=0)
+            ax.axvspan(shade[0], shade[1], color="0.85", zorder=0)
         ax.set_title(o, fontsize=9)
         ax.set_xlabel("sprint", fontsize=8)
         ax.tick_params(labelsize=7)

@@ -39,7 +39,7 @@ def draw_outcome(ax, df: pd.DataFrame, outcome: str) -> None:
     for scen, sub in df.groupby("scenario", sort=False):
         wide = sub.pivot(index="run", columns="sprint", values=outcome).to_numpy()
         m, lo, hi = _band(wide)
-        x = np.arange(1, wide.shape[1] + 1)
+        x = np.arange(wide.shape[1])  # sprints are numbered from 0, as in configs and data
         (line,) = ax.plot(x, m, label=scen, lw=1.8)
         ax.fill_between(x, lo, hi, color=line.get_color(), alpha=0.25, lw=0)
     ax.set_title(TITLES.get(outcome, OUTCOMES.get(outcome, outcome)), fontsize=10)

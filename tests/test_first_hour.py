@@ -59,3 +59,20 @@ def test_a_closed_pipe_ends_quietly(command):
     err = proc.stderr.read().decode()
     proc.wait(timeout=60)
     assert "Traceback" not in err and "BrokenPipeError" not in err
+
+
+def test_plots_number_sprints_from_zero_as_configs_and_data_do():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from pe_sim.plots import draw_outcome
+
+    df = pd.DataFrame({"scenario": "s", "run": [0, 0, 0, 1, 1, 1], "sprint": [0, 1, 2, 0, 1, 2],
+                       "velocity": [1.0, 2.0, 3.0, 1.0, 2.0, 3.0]})
+    fig, ax = plt.subplots()
+    draw_outcome(ax, df, "velocity")
+    assert list(ax.lines[0].get_xdata()) == [0, 1, 2]
+    plt.close(fig)

@@ -34,7 +34,7 @@ def _series(setup: Setup, key: str) -> list[float]:
 
 
 def _x(setup: Setup) -> list[int]:
-    return list(range(1, len(setup.history) + 1))
+    return list(range(len(setup.history)))  # sprints are numbered from 0, as in configs and data
 
 
 def y_limits(setups: Sequence[Setup]) -> dict[str, tuple[float, float]]:
@@ -68,7 +68,7 @@ def _frame(ax, setup: Setup, ylim: tuple[float, float], horizon_hint: int) -> No
             if label not in by_sprint.setdefault(sprint, []):
                 by_sprint[sprint].append(label)
     for sprint, labels in sorted(by_sprint.items()):
-        x = sprint + 0.5  # just before sprint t+1, the first sprint the event hits
+        x = sprint - 0.5  # just before the first sprint the event hits (sprints count from 0)
         ax.axvline(x, color=COLORS["event"], lw=0.9, ls=":", alpha=0.8)
         ax.text(x, ylim[1], " " + " + ".join(labels), fontsize=7, color=COLORS["event"], va="top", ha="right",
                 rotation=90, clip_on=True)
