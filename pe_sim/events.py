@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 
 @dataclass(frozen=True)
 class EventKind:
@@ -53,8 +51,10 @@ SCHEDULE_FIELDS = ("pressure_add", "competitor", "escalation", "escalation_span"
                    "key_leaves", "pm_absent", "em_absent", "hires")
 
 
-def schedule(events: tuple[Event, ...], n_sprints: int) -> dict[str, np.ndarray]:
+def schedule(events: tuple[Event, ...], n_sprints: int) -> dict[str, "np.ndarray"]:
     """Per-sprint event arrays of shape (1, n_sprints) for one config's timeline."""
+    import numpy as np  # here, so that reading configs (and `pe-sim --help`) does not load numpy
+
     s = {f: np.zeros((1, n_sprints)) for f in SCHEDULE_FIELDS}
     for ev in events:
         if ev.sprint >= n_sprints:

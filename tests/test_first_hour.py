@@ -76,3 +76,13 @@ def test_plots_number_sprints_from_zero_as_configs_and_data_do():
     draw_outcome(ax, df, "velocity")
     assert list(ax.lines[0].get_xdata()) == [0, 1, 2]
     plt.close(fig)
+
+
+def test_help_loads_no_heavy_library():
+    """`pe-sim --help` stays quick: the engines, pandas, scipy, matplotlib, Mesa and numba load on use."""
+    code = ("import sys, contextlib, io\nfrom pe_sim import cli\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            "    try:\n        cli.main(['--help'])\n    except SystemExit:\n        pass\n"
+            "print(sorted(m for m in ('numpy', 'pandas', 'scipy', 'matplotlib', 'mesa', 'numba') if m in sys.modules))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert r.stdout.strip() == "[]"

@@ -9,13 +9,9 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from tqdm import tqdm
-
 from pe_sim import __version__
 from pe_sim import config as cfg
 from pe_sim.commands import add_run_options
-from pe_sim.runner import run
-from pe_sim.summary import format_table, paired_difference, summary_table
 
 DEFAULT_COMPARISON = ("one_roadmap", "split_backlogs")
 
@@ -37,6 +33,11 @@ def register(sub) -> None:
 
 
 def main(args) -> int:
+    from tqdm import tqdm  # heavy imports wait until a run is asked for, so `--help` is quick
+
+    from pe_sim.runner import run
+    from pe_sim.summary import format_table, paired_difference, summary_table
+
     configs = [cfg.load(c) for c in (args.configs or DEFAULT_COMPARISON)]
     names = [c.name for c in configs]
     if len(set(names)) != len(names):

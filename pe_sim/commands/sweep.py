@@ -9,7 +9,7 @@ from pathlib import Path
 from pe_sim import config as cfg
 from pe_sim.cli import UsageError
 from pe_sim.commands import int_in
-from pe_sim.core.engine import OUTCOMES
+from pe_sim.outcomes import OUTCOMES
 
 
 _positive = int_in(1, 10**9)
