@@ -34,6 +34,7 @@ from scipy import stats
 from pe_sim.config import Config, ConfigError, load as load_config
 from pe_sim.core.engine import OUTCOMES, param_arrays, simulate
 from pe_sim.events import schedule
+from pe_sim.files import save_figure
 from pe_sim.params import PARAMS, encode
 from pe_sim.sweeps import (as_spec, default_workers, load_results, make_design, run_sweep, running_summary,
                            summarise, summary_kind, summary_name)
@@ -245,7 +246,7 @@ def plot_compare(res: Comparison, path: str | Path | None = None):
     fig.suptitle(f"Difference from {res.reference} (mean of {n} paired runs, common random numbers; "
                  f"{pct}% bootstrap CI); horizon difference, CI and Cohen's d in each panel", fontsize=10)
     if path:
-        fig.savefig(path, dpi=110)
+        save_figure(fig, path, dpi=110)
     return fig
 
 
@@ -512,5 +513,5 @@ def _finish(fig, title: str, path: str | Path | None):
     if title:
         fig.suptitle(title, fontsize=10)
     if path:
-        fig.savefig(path, dpi=110)
+        save_figure(fig, path, dpi=110)
     return fig

@@ -28,6 +28,7 @@ RUN_DEFAULTS = {"runs": 200, "sprints": 52, "seed": 20261122}
 RUN_LIMITS = {"runs": (1, 10_000_000), "sprints": (1, 1000), "seed": (0, 2**63 - 1)}
 TOP_KEYS = ("scenario", "params", "events", "run")
 SCENARIO_KEYS = ("name", "description", "source")
+COUNTED_EVENTS = ("key_engineer_leaves", "hiring_wave")  # magnitudes that count engineers
 EVENT_KEYS = ("kind", "sprint", "duration", "magnitude")
 
 
@@ -123,6 +124,8 @@ def check_value(file: str, key: str, p: Param, value: Any) -> Any:
         return value
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ConfigError(file, key, f"{value!r} is not a number; expected a {p.kind} in {p.describe_range()} ({p.unit})")
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ConfigError(file, key, f"{value!r} is not a finite number; expected {p.describe_range()} ({p.unit}): {p.meaning}")
     if p.kind == "int" and float(value) != int(value):
         raise ConfigError(file, key, f"{value!r} is not a whole number; expected an integer in {p.describe_range()}")
     if value != value or not (p.lo <= value <= p.hi):
@@ -143,7 +146,7 @@ def check_event(file: str, key: str, raw: Any) -> Event:
         if k not in EVENT_KEYS:
             raise _unknown(file, f"{key}.{k}", k, EVENT_KEYS)
     kind = raw.get("kind")
-    if kind not in EVENT_KINDS:
+    if not isinstance(kind, str) or kind not in EVENT_KINDS:
         raise ConfigError(file, f"{key}.kind", f"{kind!r} is not an event kind{_did_you_mean(str(kind), EVENT_KINDS)}; "
                                                f"expected one of {', '.join(EVENT_KINDS)}")
     if "sprint" not in raw:
@@ -155,7 +158,16 @@ def check_event(file: str, key: str, raw: Any) -> Event:
     if isinstance(mag, bool) or not isinstance(mag, (int, float)) or not (ek.lo <= mag <= ek.hi):
         raise ConfigError(file, f"{key}.magnitude", f"{mag!r} is not valid for {kind}; expected a number in "
                                                     f"[{ek.lo:g}, {ek.hi:g}] ({ek.magnitude_meaning})")
+    if kind in COUNTED_EVENTS and mag != int(mag):
+        raise ConfigError(file, f"{key}.magnitude", f"{mag!r} is not a whole number; {kind} counts engineers "
+                                                    f"(expected an integer in [{ek.lo:g}, {ek.hi:g}])")
     return Event.make(kind, sprint, duration, float(mag))
+
+
+def warn_beyond_horizon(config: "Config", sprints: int) -> list[str]:
+    """One line for each event that starts at or after ``sprints`` and so never happens."""
+    return [f"{config.path or config.name}: events[{i}] ({e.kind} at sprint {e.sprint}) is beyond the last "
+            f"sprint ({sprints - 1}) and never happens" for i, e in enumerate(config.events) if e.sprint >= sprints]
 
 
 def from_dict(data: Mapping[str, Any], file: str = "<dict>") -> Config:
@@ -217,6 +229,9 @@ def read_toml(path: Path) -> dict[str, Any]:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(str(path), "file", f"not valid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(str(path), "file", "nested too deeply to be a pe-sim config (tables or arrays inside "
+                                             "each other thousands of levels deep)") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(str(path), "file", f"cannot be read: {exc}") from None
 

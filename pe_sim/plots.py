@@ -12,7 +12,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from scipy import stats  # noqa: E402
 
-from pe_sim.core.engine import OUTCOMES  # noqa: E402
+from pe_sim.files import save_figure  # noqa: E402
+from pe_sim.outcomes import OUTCOMES  # noqa: E402
 
 PLOTTED = ("customer_value", "velocity", "tech_debt", "burnout_mean", "trust_pm_em", "trust_eng_em")
 TITLES = {
@@ -68,7 +69,7 @@ def save_plots(df: pd.DataFrame, folder: Path, outcomes=PLOTTED) -> list[Path]:
     paths = []
     fig = trajectory_figure(df, outcomes)
     paths.append(folder / "overview.png")
-    fig.savefig(paths[-1], dpi=110)
+    save_figure(fig, paths[-1], dpi=110)
     plt.close(fig)
     for k in outcomes:
         fig, ax = plt.subplots(figsize=(6, 3.6))
@@ -76,6 +77,6 @@ def save_plots(df: pd.DataFrame, folder: Path, outcomes=PLOTTED) -> list[Path]:
         ax.legend(frameon=False, fontsize=8)
         fig.tight_layout()
         paths.append(folder / f"{k}.png")
-        fig.savefig(paths[-1], dpi=110)
+        save_figure(fig, paths[-1], dpi=110)
         plt.close(fig)
     return paths

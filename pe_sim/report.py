@@ -23,6 +23,7 @@ import pandas as pd
 
 from pe_sim import __version__
 from pe_sim.config import Config
+from pe_sim.files import write_text
 from pe_sim.core.engine import OUTCOMES
 from pe_sim.dashboard.captions import CAPTIONS, OUTCOME_NAMES, REDUCTION_WORDS
 from pe_sim.events import EVENT_KINDS
@@ -292,5 +293,5 @@ def write(path: str | Path, configs: Sequence[Config], runs: int, sprints: int, 
     path = Path(path)
     if path.parent and not path.parent.exists():
         path.parent.mkdir(parents=True)
-    path.write_text(rep.html, encoding="utf-8")
+    write_text(path, rep.html)
     return rep

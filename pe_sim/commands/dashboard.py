@@ -12,6 +12,7 @@ from pathlib import Path
 
 from pe_sim import config as cfg
 from pe_sim.commands import add_run_options, int_in
+from pe_sim.files import refuse_existing
 
 
 def register(sub) -> None:
@@ -34,6 +35,7 @@ def register(sub) -> None:
                     "no external references): what was run, key outcomes with 95% CIs, and the plots.")
     p.add_argument("configs", nargs="+", metavar="CONFIG", help="scenario TOML files or shipped scenario names")
     p.add_argument("--out", type=Path, required=True, help="the HTML file to write, e.g. report.html")
+    p.add_argument("--force", action="store_true", help="replace an existing --out file")
     add_run_options(p)
     p.set_defaults(func=report)
 
@@ -58,8 +60,7 @@ def report(args) -> int:
 
     if args.out.suffix.lower() not in (".html", ".htm"):
         raise UsageError(f"--out {args.out}: expected an .html file name")
-    if args.out.exists() and args.out.is_dir():
-        raise UsageError(f"--out {args.out} is a folder; expected an .html file name")
+    refuse_existing(args.out, args.force, "--out")
     configs = [cfg.load(c) for c in args.configs]
     runs = args.runs or configs[0].runs
     sprints = args.sprints or configs[0].sprints

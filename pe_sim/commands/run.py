@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import platform
-import shutil
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
@@ -12,6 +11,7 @@ from pathlib import Path
 from pe_sim import __version__
 from pe_sim import config as cfg
 from pe_sim.commands import add_run_options
+from pe_sim.files import atomic, make_run_folder, write_text
 
 DEFAULT_COMPARISON = ("one_roadmap", "split_backlogs")
 
@@ -26,7 +26,8 @@ def register(sub) -> None:
                    help="scenario TOML files or shipped scenario names (default: %s)" % " ".join(DEFAULT_COMPARISON))
     add_run_options(p)
     p.add_argument("--out", type=Path, help="output folder (default: results/<scenarios>-<timestamp>)")
-    p.add_argument("--force", action="store_true", help="overwrite an existing output folder")
+    p.add_argument("--force", action="store_true",
+                   help="replace the files of an earlier run in an existing output folder (nothing else in it)")
     p.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=main)
@@ -50,12 +51,10 @@ def main(args) -> int:
     seed = configs[0].seed if args.seed is None else args.seed
     stamp = datetime.now(timezone.utc)
     out = args.out or Path("results") / f"{'-vs-'.join(names)[:80]}-{stamp:%Y%m%d-%H%M%S}"
-    if out.exists():
-        if not args.force:
-            raise cfg.ConfigError(str(out), "--out", "output folder already exists; pass --force to overwrite it "
-                                                     "or choose another --out")
-        shutil.rmtree(out)
-    (out / "outcomes").mkdir(parents=True)
+    make_run_folder(out, args.force)
+    for c in configs:
+        for line in cfg.warn_beyond_horizon(c, sprints):
+            print(f"pe-sim: warning: {line}", file=sys.stderr)
 
     import pandas as pd
 
@@ -63,17 +62,21 @@ def main(args) -> int:
     with tqdm(total=runs * len(configs), unit="run", desc="simulating", disable=args.quiet, file=sys.stderr) as bar:
         for c in configs:
             df = run(c, runs, sprints, seed, engine=args.engine, on_runs=bar.update)
-            df.to_parquet(out / "outcomes" / f"{c.name}.parquet", index=False)  # saved as soon as it is done
+            with atomic(out / "outcomes" / f"{c.name}.parquet") as tmp:  # saved as soon as it is done
+                df.to_parquet(tmp, index=False)
             frames.append(df)
     data = pd.concat(frames, ignore_index=True)
-    data.to_csv(out / "outcomes.csv", index=False)
+    with atomic(out / "outcomes.csv") as tmp:
+        data.to_csv(tmp, index=False)
     summary = summary_table(data)
-    summary.to_csv(out / "summary.csv", index=False)
+    with atomic(out / "summary.csv") as tmp:
+        summary.to_csv(tmp, index=False)
     diff = paired_difference(data, names[0], names[1]) if len(names) == 2 else None
     if diff is not None:
-        diff.to_csv(out / "difference.csv", index=False)
+        with atomic(out / "difference.csv") as tmp:
+            diff.to_csv(tmp, index=False)
     text = format_table(summary, diff, tuple(names[:2]) if diff is not None else None)
-    (out / "summary.txt").write_text(text + "\n")
+    write_text(out / "summary.txt", text + "\n")
     plots = [] if args.no_plots else __import__("pe_sim.plots", fromlist=["save_plots"]).save_plots(data, out / "plots")
     manifest = {
         "pe_sim_version": __version__, "created": stamp.isoformat(), "command": ["pe-sim", *sys.argv[1:]],
@@ -83,8 +86,9 @@ def main(args) -> int:
         "packages": _versions("numpy", "scipy", "pandas", "mesa"),
         "files": sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()) + ["manifest.json"],
         "notes": "runs are paired across configs: run i uses the same random numbers in every config",
+        "complete": True,  # written last: a folder without it was interrupted
     }
-    (out / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
+    write_text(out / "manifest.json", json.dumps(manifest, indent=2, default=str))
     print(f"\nEnd of horizon ({sprints} sprints, {runs} runs per config, seed {seed}); mean [95% CI]:\n")
     print(text)
     print(f"\nWrote per-sprint data, summary{', plots' if plots else ''} and manifest to {out}/")

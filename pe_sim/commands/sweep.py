@@ -9,6 +9,7 @@ from pathlib import Path
 from pe_sim import config as cfg
 from pe_sim.cli import UsageError
 from pe_sim.commands import int_in
+from pe_sim.files import atomic, refuse_existing
 from pe_sim.outcomes import OUTCOMES
 
 
@@ -72,6 +73,7 @@ def register(sub) -> None:
     c.add_argument("--figure", metavar="PNG", default="compare.png", help="figure path (default: compare.png; 'none' to skip)")
     c.add_argument("--csv", metavar="PATH", help="also write the horizon table (and PATH with _over_time for the time course)")
     c.add_argument("--workers", type=_positive, metavar="N", help="local worker processes (default: all cores)")
+    c.add_argument("--force", action="store_true", help="replace an existing --figure or --csv file")
     c.set_defaults(func=_compare)
 
     s = sub.add_parser(
@@ -127,13 +129,18 @@ def _compare(args) -> int:
     if len(args.configs) < 2:
         raise UsageError("compare needs at least two configs (the first is the reference)")
     figure = None if args.figure.lower() == "none" else args.figure
+    over = Path(args.csv).with_name(f"{Path(args.csv).stem}_over_time{Path(args.csv).suffix or '.csv'}") if args.csv else None
+    for path, flag in ((figure, "--figure"), (args.csv, "--csv"), (over, "--csv")):
+        if path:  # before any work, so nothing is lost and nothing overwritten
+            refuse_existing(path, args.force, flag)
     res = compare(args.configs, runs=args.runs, sprints=args.sprints, seed=args.seed, outcomes=_outcomes(args.outcomes),
                   confidence=args.confidence, resamples=args.resamples, figure=figure, workers=args.workers)
     print(res.table())
     if args.csv:
-        res.summary.to_csv(args.csv, index=False)
-        over = Path(args.csv)
-        res.over_time.to_csv(over.with_name(f"{over.stem}_over_time{over.suffix or '.csv'}"), index=False)
+        with atomic(args.csv) as tmp:
+            res.summary.to_csv(tmp, index=False)
+        with atomic(over) as tmp:
+            res.over_time.to_csv(tmp, index=False)
     if figure:
         print(f"figure: {figure}")
     return 0

@@ -277,7 +277,7 @@ def check_factor(file: str, key: str, name: str, raw: Any) -> Factor:
         steps = _int(file, f"{key}.steps", steps, 1, 100_000, "a whole number of steps")
     if "dist" in raw:
         dist = raw["dist"]
-        if dist not in DISTS:
+        if not isinstance(dist, str) or dist not in DISTS:
             raise ConfigError(file, f"{key}.dist", f"{dist!r} is not a distribution{_did_you_mean(str(dist), DISTS)}; "
                                                    f"expected one of {', '.join(DISTS)}")
         need = DISTS[dist]
@@ -415,7 +415,7 @@ def sweep_from_dict(data: Mapping[str, Any], file: str = "<dict>", base_dir: str
         if k not in SENSITIVITY_KEYS:
             raise _unknown_key(file, f"sensitivity.{k}", k, SENSITIVITY_KEYS)
     sens = dict(sens)
-    if "method" in sens and sens["method"] not in SENSITIVITY_METHODS:
+    if "method" in sens and (not isinstance(sens["method"], str) or sens["method"] not in SENSITIVITY_METHODS):
         raise ConfigError(file, "sensitivity.method", f"{sens['method']!r} is not valid; expected one of "
                                                       f"{', '.join(SENSITIVITY_METHODS)}")
     if "outcomes" in sens:
@@ -446,7 +446,7 @@ def _check_outcomes(file: str, key: str, raw: Any) -> tuple[str, ...]:
     if not isinstance(raw, list) or not raw:
         raise ConfigError(file, key, f"{raw!r} is not valid; expected a list of outcome names")
     for i, o in enumerate(raw):
-        if o not in OUTCOMES:
+        if not isinstance(o, str) or o not in OUTCOMES:
             raise ConfigError(file, f"{key}[{i}]", f"unknown outcome {o!r}{_did_you_mean(str(o), OUTCOMES)} "
                                                    f"(valid: {', '.join(OUTCOMES)})")
     if len(set(raw)) != len(raw):

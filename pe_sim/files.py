@@ -1,0 +1,88 @@
+"""Writing output files safely: atomically, and never over something pe-sim did not write.
+
+Every file pe-sim writes goes through :func:`atomic`: the content is written under a temporary
+name in the same folder and renamed into place, so a killed process never leaves a file that
+looks complete. :func:`refuse_existing` is the one rule for overwriting (refuse without
+``--force``); :func:`clear_run_folder` lets ``--force`` remove only what an earlier run wrote.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from pathlib import Path
+from typing import Iterator
+
+from pe_sim.config import ConfigError
+
+
+@contextlib.contextmanager
+def atomic(path: Path | str) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; on success it is renamed to ``path``, on error removed."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def write_text(path: Path | str, text: str) -> None:
+    with atomic(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
+def save_figure(fig, path: Path | str, **kwargs) -> None:
+    """``fig.savefig`` through a temporary file (the format comes from ``path``'s suffix)."""
+    path = Path(path)
+    with atomic(path) as tmp:
+        fig.savefig(tmp, format=path.suffix.lstrip(".") or "png", **kwargs)
+
+
+def refuse_existing(path: Path | str, force: bool, flag: str) -> None:
+    """One rule everywhere: an existing file is replaced only with ``--force``."""
+    path = Path(path)
+    if path.is_dir():
+        raise ConfigError(str(path), flag, "is a folder; expected a file name")
+    if path.exists() and not force:
+        raise ConfigError(str(path), flag, "already exists; pass --force to replace it or choose another name")
+
+
+MANIFEST = "manifest.json"
+
+
+def clear_run_folder(folder: Path) -> None:
+    """Remove the files an earlier ``pe-sim run`` wrote into ``folder`` (as its manifest lists them),
+    and nothing else; refuse a folder without a pe-sim manifest."""
+    manifest = folder / MANIFEST
+    try:
+        listed = json.loads(manifest.read_text(encoding="utf-8"))["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        raise ConfigError(str(folder), "--out", "exists and holds no pe-sim run (no readable manifest.json); "
+                                                "--force only replaces what pe-sim wrote: choose another --out") from None
+    root = folder.resolve()
+    for name in listed:
+        target = (folder / str(name)).resolve()
+        if root in target.parents and target.is_file():
+            target.unlink()
+    for sub in ("outcomes", "plots"):  # folders pe-sim made, if nothing else was put in them
+        with contextlib.suppress(OSError):
+            (folder / sub).rmdir()
+
+
+def make_run_folder(folder: Path, force: bool) -> None:
+    """The output folder of a run: new, or (with ``force``) an earlier run's, emptied of its files."""
+    if folder.exists() and not folder.is_dir():
+        raise ConfigError(str(folder), "--out", "is a file; expected a folder for the run's outputs")
+    if folder.exists() and any(folder.iterdir()):
+        if not force:
+            raise ConfigError(str(folder), "--out", "output folder already exists; pass --force to replace the "
+                                                    "run in it or choose another --out")
+        clear_run_folder(folder)
+    (folder / "outcomes").mkdir(parents=True, exist_ok=True)
+
+
+__all__ = ["atomic", "write_text", "save_figure", "refuse_existing", "clear_run_folder", "make_run_folder"]
