@@ -35,13 +35,13 @@ from pe_sim.config import Config, ConfigError, load as load_config
 from pe_sim.core.engine import OUTCOMES, param_arrays, simulate
 from pe_sim.events import schedule
 from pe_sim.files import save_figure
+from pe_sim.summary import HEADLINE
 from pe_sim.params import PARAMS, encode
 from pe_sim.sweeps import (as_spec, default_workers, load_results, make_design, run_sweep, running_summary,
                            summarise, summary_kind, summary_name)
 from pe_sim.sweeps.execute import mp_context
 
-CORE_OUTCOMES = ("customer_value", "features_shipped", "tech_debt", "incidents", "customer_trust", "burnout_mean",
-                 "attrition", "trust_em_pm")
+CORE_OUTCOMES = HEADLINE  # one list of key outcomes for run, compare and report
 SENSITIVITY_OUTCOMES = ("customer_value", "tech_debt", "burnout_mean")
 
 

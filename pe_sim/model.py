@@ -3,9 +3,10 @@
 :class:`TeamModel` is the same model as the compiled kernel (:func:`pe_sim.core.kernel.run_team`),
 one agent at a time: each ``step()`` is one sprint and applies the six phases of the ODD in the
 kernel's order, the agents of :mod:`pe_sim.agents` making their role's choices through the same
-compiled rules, the team's backlog changed by the same backlog functions. All randomness comes
-from :mod:`pe_sim.core.rng` keyed by (seed, run, sprint, agent, draw), so both faces give the same
-per-sprint outcomes (tests/test_equivalence.py).
+compiled rules, the team's backlog (``model.items``) changed by the same backlog functions. All
+randomness comes from :mod:`pe_sim.core.rng` keyed by (seed, run, sprint, agent, draw), and team
+sums add engineers one by one in slot order as the kernel does, so both faces give the same
+per-sprint outcomes (tests/test_equivalence.py). Mesa's own generators are seeded but unused.
 
 Typical use::
 
@@ -24,7 +25,7 @@ from __future__ import annotations
 
 import secrets
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, Iterable
 
 import mesa
 import numpy as np
@@ -38,16 +39,26 @@ from pe_sim.core import rng, rules as R
 from pe_sim.core.engine import OUTCOMES
 from pe_sim.core.record import P, record
 from pe_sim.core.rng import Draw
-from pe_sim.events import SCHEDULE_FIELDS
+from pe_sim.events import SCHEDULE_FIELDS, Event
 from pe_sim.events import schedule as build_schedule
 
 EPS = R.EPS
 ENGINEER_REPORTERS = ("slot", "skill", "tenure", "knowledge", "ramp", "burnout", "engagement", "trust_em", "trust_pm",
-                      "user_knowledge", "overtime", "corners", "output")
+                      "user_knowledge", "w_growth", "w_craft", "w_valued", "w_pace", "overtime", "corners", "output",
+                      "valued", "leave_chance")
 
 
 def _attr(name: str):
     return lambda agent: getattr(agent, name, None)
+
+
+def team_sum(values: Iterable[float]) -> float:
+    """Per-engineer values added one by one in slot order, as the kernel adds its slots (a
+    different grouping, e.g. numpy's pairwise sum, would change the last bits)."""
+    total = 0.0
+    for v in values:
+        total += v
+    return total
 
 
 class TeamModel(mesa.Model):
@@ -58,15 +69,16 @@ class TeamModel(mesa.Model):
         seed: root seed; ``None`` draws a fresh one (as Mesa does), kept in ``model.seed`` so the
             run can be repeated.
         run: the run's global index; a run's randomness depends only on (seed, run).
-        n_sprints: sprints to simulate; ``running`` turns False after them.
+        n_sprints: sprints to simulate; ``running`` turns False after them (``step()`` may go on).
         scenario: name or path of a scenario config, used when ``config`` is not given.
         **params: parameter overrides, validated against the parameter table.
 
     Readable state: ``sprint`` (sprints done), ``pm``, ``em``, ``engineers`` (slot order), team
     state ``debt``, ``customer_trust``, ``business_pressure``, ``alignment``, ``tension``,
-    ``bonus``, ``items`` (the backlogs, see :mod:`pe_sim.core.backlog`), ``hires_due``,
-    ``outcomes`` (last sprint's), ``outcome_history``, ``joined``/``left`` (last sprint),
-    ``departures`` (every leaver so far), ``current`` (last sprint's intermediate quantities).
+    ``bonus``, ``items`` (the backlogs, see :mod:`pe_sim.core.backlog`), ``hires_due`` (sprint ->
+    engineers due to join), ``open_reqs``, ``outcomes`` (last sprint's), ``outcome_history``,
+    ``joined``/``left`` (last sprint), ``departures`` (every leaver so far), ``current`` (last
+    sprint's intermediate quantities: estimate, ask, offer, commit, felt pressure, ...).
     """
 
     def __init__(self, config: Config | None = None, seed: int | None = None, run: int = 0, n_sprints: int = 52,
@@ -82,7 +94,8 @@ class TeamModel(mesa.Model):
         self.run = int(run)
         self.n_sprints = int(n_sprints)
         self.p = record(config.params)
-        self.run_key = np.uint64(rng.run_key(np.uint64(rng.seed_u64(seed)), self.run))  # keys stay uint64 in Python too
+        # Keys stay uint64 on the Python side too: the same integers the kernel hashes.
+        self.run_key = np.uint64(rng.run_key(np.uint64(rng.seed_u64(seed)), self.run))
         self.sprint = 0
         self._horizon = max(self.n_sprints, 1)
         self.schedule = build_schedule(config.events, self._horizon)
@@ -105,32 +118,26 @@ class TeamModel(mesa.Model):
         """Engineer slots: the starting team plus every hiring wave (as the engine sizes its arrays)."""
         return int(self.p[P.n_engineers] + float(np.sum(self.schedule["hires"])))
 
-    def _new_engineer(self, slot: int, skey, sprint: int) -> Engineer:
-        """An engineer joining ``slot``, drawn exactly as the kernel draws one."""
-        rows = np.zeros((slot + 1, K.E_FIELDS))
-        K.new_engineer(self.p, rows, slot, skey, sprint)
-        return Engineer(self, slot, rows[slot], joined_sprint=sprint)
-
     def _build_team(self) -> None:
+        """The kernel's set-up: managers, the starting engineers and the first backlogs (draws keyed to sprint -1)."""
         p = self.p
         self.pm = ProductManager(self, p)
         self.em = EngineeringManager(self, p)
         self.alignment, self.tension, self.bonus = float(p[P.initial_alignment]), 0.0, 0.0
         self.debt, self.customer_trust = float(p[P.initial_debt]), float(p[P.initial_customer_trust])
         self.business_pressure = float(p[P.pressure])
-        self.value_recent = self.expectation = -1.0
+        self.value_recent = self.expectation = -1.0  # set from the first sprint's value
         self.escalation_load = self.relief = self.escalation_pressure = self.escalation_work = 0.0
-        self.open_reqs = 0.0
+        self.open_reqs = 0.0  # hires in the pipeline
         self.hires_due: dict[int, float] = {}
-        skey = np.uint64(rng.sprint_key(self.run_key, -1))  # set-up draws use sprint -1, like the kernel
+        skey = np.uint64(rng.sprint_key(self.run_key, -1))
         self._slots: list[Engineer | None] = [None] * self.n_slots
         for s in range(min(self.n_slots, int(p[P.n_engineers]))):
-            self._slots[s] = self._new_engineer(s, skey, -1)
+            self._slots[s] = Engineer.joins(self, s, skey, -1)
         self.n_feature, self.n_tech = int(p[P.feature_backlog_items]), int(p[P.tech_backlog_items])
         self.items = B.empty(self.n_feature, self.n_tech)
-        n_items = self.n_feature + self.n_tech
         B.add_items(p, self.items, 0, self.n_feature, self.n_feature, False, skey)
-        B.add_items(p, self.items, self.n_feature, n_items, int(p[P.initial_tech_items]), True, skey)
+        B.add_items(p, self.items, self.n_feature, self.n_items, int(p[P.initial_tech_items]), True, skey)
 
     # --- reading the team ------------------------------------------------------------------------
     @property
@@ -142,16 +149,14 @@ class TeamModel(mesa.Model):
     def headcount(self) -> int:
         return sum(e is not None for e in self._slots)
 
-    @staticmethod
-    def team_sum(values) -> float:
-        """Sum of per-engineer values added one by one in slot order, as the kernel adds them."""
-        total = 0.0
-        for v in values:
-            total += v
-        return total
+    @property
+    def n_items(self) -> int:
+        return self.n_feature + self.n_tech
+
+    team_sum = staticmethod(team_sum)
 
     # --- controls (dashboard) -------------------------------------------------------------------
-    def inject_event(self, kind: str, duration: int | None = None, magnitude: float | None = None):
+    def inject_event(self, kind: str, duration: int | None = None, magnitude: float | None = None) -> Event:
         """Add an event starting at the next sprint to be simulated; later steps see it."""
         raw: dict[str, Any] = {"kind": kind, "sprint": self.sprint}
         if duration is not None:
@@ -166,7 +171,7 @@ class TeamModel(mesa.Model):
 
     def set_param(self, name: str, value: Any) -> None:
         """Change one parameter before the next step (validated against the parameter table).
-        Backlog sizes keep the sizes the team started with."""
+        The backlogs keep the sizes the team started with (``model.items`` has a fixed shape)."""
         self.config = self.config.with_params(**{name: value})
         self.p = record(self.config.params)
         self.p[P.feature_backlog_items], self.p[P.tech_backlog_items] = self.n_feature, self.n_tech
@@ -180,6 +185,7 @@ class TeamModel(mesa.Model):
             self.n_slots = needed
 
     def _events_now(self, t: int) -> SimpleNamespace:
+        """This sprint's column of the event schedule (the kernel's ``ev[:, t]``), by field name."""
         if t >= self._horizon:  # stepping past n_sprints (e.g. a dashboard that keeps going)
             self._horizon = max(2 * self._horizon, t + 1)
             self._rebuild_schedule()
@@ -206,52 +212,51 @@ class TeamModel(mesa.Model):
             self.running = False
 
     def communicate(self, s: SimpleNamespace) -> None:
-        """1. Managers' hours, PM-EM syncs, discovery, alignment and learning; new ideas are discovered."""
+        """1. Managers' hours, PM-EM syncs, discovery, alignment and learning; new ideas, and
+        discovery kills the ideas that now look worth too little."""
         p, pm, em, ev, team = self.p, self.pm, self.em, s.ev, s.team
         pm.present = s.pm_here = 1.0 - ev.pm_absent
         em.present = s.em_here = 1.0 - ev.em_absent
         s.n = float(len(team))
         s.n1 = max(s.n, 1.0)
-        s.onboarding = self.team_sum(e.onboarding_load() for e in team)
-        s.expertise = max([0.0] + [e.knowledge for e in team])
-        H = R.sprint_hours(p)
+        s.onboarding = team_sum(e.onboarding_load() for e in team)
+        s.expertise = 0.0  # the most anyone knows of the system: the team's teacher
+        for e in team:
+            s.expertise = max(s.expertise, e.knowledge)
         s.sync_h = R.sync_hours(p, s.pm_here, s.em_here)
         s.ownership = em.delegates()
-        s.pm_time = pm.plan_time(s.sync_h, s.n * R.discovery_hours(p, s.pm_here, 1.0), self.escalation_load, s.em_here)
-        s.em_time = em.plan_time(s.sync_h, s.n, s.ownership, self.open_reqs, s.onboarding, self.escalation_load,
-                                 s.pm_here)
+        pm.plan_time(s.sync_h, s.n * R.discovery_hours(p, s.pm_here, 1.0), self.escalation_load, s.em_here)
+        em.plan_time(s.sync_h, s.n, s.ownership, self.open_reqs, s.onboarding, self.escalation_load, s.pm_here)
         s.disc_h = R.discovery_hours(p, s.pm_here, pm.focus)
         s.peer_h = R.peer_hours(p, s.n)
         s.own_h = R.own_pm_hours(p, s.ownership)
-        customer_h = p[P.pm_customer_share] * H * pm.focus * s.pm_here
-        pm_tech_h = p[P.pm_learns_tech] * H * pm.focus * s.pm_here
-        em_customer_h = p[P.em_meets_customers] * H * em.focus * s.em_here
-        self.alignment = R.alignment_next(p, self.alignment, R.context_hours(p, s.sync_h, s.disc_h, em_customer_h,
-                                                                            pm_tech_h), self.tension)
-        pm.meet_customers(customer_h, ev.competitor)
-        pm.learn_technology(pm_tech_h)
-        em.meet_customers(em_customer_h)
+        s.customer_h, s.pm_tech_h, s.em_customer_h = pm.customer_hours(), pm.tech_hours(), em.customer_hours()
+        self.alignment = R.alignment_next(p, self.alignment, R.context_hours(p, s.sync_h, s.disc_h, s.em_customer_h,
+                                                                            s.pm_tech_h), self.tension)
+        pm.meet_customers(s.customer_h, ev.competitor)
+        pm.learn_technology(s.pm_tech_h)
+        em.meet_customers(s.em_customer_h)
         s.involvement = R.effort_share(s.disc_h, p[P.learn_hours_full])
         for e in team:
             e.join_discovery(s.disc_h)
-        users = self.team_sum(e.user_knowledge for e in team)
+        users = team_sum(e.user_knowledge for e in team)
         s.together = R.saturating(s.sync_h, p[P.relationship_hours])
         s.comm_hours = 2.0 * s.sync_h + s.n * (s.disc_h + s.peer_h + s.own_h)
-        power = R.discovery_power(p, pm.customer_insight, R.effort_share(customer_h, p[P.customer_hours_full]),
+        power = R.discovery_power(p, pm.customer_insight, R.effort_share(s.customer_h, p[P.customer_hours_full]),
                                   users / s.n1, s.involvement, em.customer_understanding)
-        B.add_items(p, self.items, 0, self.n_feature,
-                    rng.poisson(rng.uniform(s.skey, rng.TEAM, Draw.IDEAS), p[P.ideas_per_sprint]), False, s.skey)
+        new_ideas = rng.poisson(rng.uniform(s.skey, rng.TEAM, Draw.IDEAS), p[P.ideas_per_sprint])
+        B.add_items(p, self.items, 0, self.n_feature, new_ideas, False, s.skey)
         s.killed = B.discover(p, self.items, self.n_feature, power)
 
     def plan(self, s: SimpleNamespace) -> None:
         """2. Capacity and estimate; the PM's ask, the EM's offer, the engineers' pushback; the items."""
         p, pm, em, ev, team = self.p, self.pm, self.em, s.ev, s.team
-        mentoring = self.team_sum(e.mentoring_needed() for e in team)
-        knowledge_sum = self.team_sum(e.knowledge for e in team)
-        s.mean_burnout = self.team_sum(e.burnout for e in team) / s.n1
+        mentoring = team_sum(e.mentoring_needed() for e in team)
+        knowledge_sum = team_sum(e.knowledge for e in team)
+        s.mean_burnout = team_sum(e.burnout for e in team) / s.n1
         # Mentors are the knowledgeable: mentoring is shared by knowledge.
-        s.raw_capacity = self.team_sum(e.plan_capacity(s.disc_h, s.peer_h, s.own_h,
-                                                       mentoring * e.knowledge / max(knowledge_sum, EPS)) for e in team)
+        s.raw_capacity = team_sum(e.plan_capacity(s.disc_h, s.peer_h, s.own_h,
+                                                  mentoring * e.knowledge / max(knowledge_sum, EPS)) for e in team)
         s.drag = R.debt_drag(p, self.debt)
         s.flow = R.coordination_flow(p, em.focus, s.em_here, s.pm_here, s.ownership)
         s.unplanned_expected = (R.incident_rate(p, self.debt, s.mean_burnout, 0.0, s.expertise) * p[P.incident_cost_days]
@@ -259,7 +264,8 @@ class TeamModel(mesa.Model):
         s.expected_capacity = max(0.0, s.raw_capacity * (1.0 - s.drag) * R.flow_factor(p, s.flow) - s.unplanned_expected)
         s.accuracy = em.planning_accuracy(pm)
         s.estimate = R.estimate(p, s.expected_capacity, s.accuracy)
-        s.pressure = R.pressure_now(p, self.business_pressure, ev.pressure_add + p[P.escalation_pressure] * ev.escalation_span
+        s.pressure = R.pressure_now(p, self.business_pressure,
+                                    ev.pressure_add + p[P.escalation_pressure] * ev.escalation_span
                                     + self.escalation_pressure, ev.competitor)
         s.ask = pm.ask_for(s.estimate, s.pressure, ev.competitor, self.customer_trust, s.mean_burnout)
         s.offer = em.offer(s.estimate, s.pressure, ev.competitor, self.customer_trust, s.mean_burnout)
@@ -267,29 +273,27 @@ class TeamModel(mesa.Model):
                                       R.em_push(p))
         commit0 = R.negotiate(s.offer, s.ask, s.share_pm)
         s.load0 = commit0 / max(s.expected_capacity, EPS)
-        s.pushing = self.team_sum(1.0 for e in team if e.pushes_back(s.load0)) / s.n1
-        commit_target = em.listens(commit0, s.expected_capacity, s.pushing)
-        s.visibility = R.pm_visibility(p, pm.tech_understanding)
-        n_items = self.n_feature + self.n_tech
-        pm_s, em_s, joint = np.zeros(n_items), np.zeros(n_items), np.zeros(n_items)
-        s.plan = np.zeros(n_items, dtype=np.int64)
+        s.pushing = team_sum(1.0 for e in team if e.pushes_back(s.load0)) / s.n1
+        s.commit_target = em.listens(commit0, s.expected_capacity, s.pushing)
+        s.visibility = pm.sees_tech_value()
+        pm_s, em_s, joint = np.zeros(self.n_items), np.zeros(self.n_items), np.zeros(self.n_items)
+        s.plan = np.zeros(self.n_items, dtype=np.int64)
         K.score_items(p, self.items, self.n_feature, s.share_pm, ev.competitor, self.debt, s.raw_capacity, s.expertise,
                       s.visibility, pm_s, em_s, joint)
-        s.n_plan, s.commit, tech_planned = K.plan_sprint(p, self.items, self.n_feature, commit_target, s.pressure,
-                                                         s.share_pm, self.alignment, pm_s, em_s, joint, s.plan)
-        s.tech_share = tech_planned / max(s.commit, EPS)
+        s.n_plan, s.commit, s.tech_planned = K.plan_sprint(p, self.items, self.n_feature, s.commit_target, s.pressure,
+                                                           s.share_pm, self.alignment, pm_s, em_s, joint, s.plan)
+        s.tech_share = s.tech_planned / max(s.commit, EPS)
         s.loss = min(1.0, s.drag + s.unplanned_expected / max(s.raw_capacity, EPS))
 
     def execute(self, s: SimpleNamespace) -> None:
         """3. Engineers choose hours and shortcuts; incidents and scope creep happen; the plan's work is done."""
         p, em, ev, team, skey = self.p, self.em, s.ev, s.team, s.skey
-        s.felt = R.felt_pressure(p, s.commit, s.expected_capacity, s.pressure,
-                                 R.shielding(p, em.focus, s.em_here, self.relief))
-        luck = R.luck(p, rng.normal(skey, rng.TEAM, Draw.NOISE))
-        output = self.team_sum(e.work(s.felt, luck) for e in team)
-        s.mean_corners = self.team_sum(e.corners for e in team) / s.n1
-        s.overtime_mean = self.team_sum(e.overtime for e in team) / s.n1
-        s.team_capacity = output * (1.0 - s.drag) * R.flow_factor(p, s.flow)
+        s.felt = R.felt_pressure(p, s.commit, s.expected_capacity, s.pressure, em.shields(self.relief))
+        s.luck = R.luck(p, rng.normal(skey, rng.TEAM, Draw.NOISE))  # the whole team shares a good or bad sprint
+        s.output = team_sum(e.work(s.felt, s.luck) for e in team)
+        s.mean_corners = team_sum(e.corners for e in team) / s.n1
+        s.overtime_mean = team_sum(e.overtime for e in team) / s.n1
+        s.team_capacity = s.output * (1.0 - s.drag) * R.flow_factor(p, s.flow)
         incident_lambda = R.incident_rate(p, self.debt, s.mean_burnout, s.mean_corners, s.expertise)
         s.incidents = rng.poisson(rng.uniform(skey, rng.TEAM, Draw.INCIDENTS), incident_lambda)
         s.unplanned = s.incidents * p[P.incident_cost_days] + p[P.escalation_work_days] * ev.escalation + self.escalation_work
@@ -297,25 +301,24 @@ class TeamModel(mesa.Model):
         creep = R.scope_added(p, s.commit, rng.uniform(skey, rng.TEAM, Draw.SCOPE_CREEP))
         s.creep_done = min(creep, capacity)
         capacity -= s.creep_done
-        (planned, done_work, s.slack, s.value, s.shipped, s.velocity, s.true_value, s.shipped_size, s.repaid,
+        (s.planned, s.done_work, s.slack, s.value, s.shipped, s.velocity, s.true_value, s.shipped_size, s.repaid,
          s.feature_effort) = K.work_plan(p, self.items, self.n_feature, s.plan, s.n_plan, capacity, self.alignment,
                                          self.customer_trust, self.bonus, ev.competitor)
         s.value += R.delivered_value(p, s.creep_done * p[P.feature_value] * p[P.creep_value], self.alignment,
                                      self.customer_trust, self.bonus, ev.competitor)
-        s.done = done_work / planned if planned > EPS else 1.0
+        s.done = s.done_work / s.planned if s.planned > EPS else 1.0
         s.delivered = s.commit * s.done
         s.slack_share = s.slack / max(s.team_capacity, EPS)
         debt_incident_share = ((incident_lambda - R.incident_rate(p, 0.0, s.mean_burnout, s.mean_corners, s.expertise))
                                / max(incident_lambda, EPS))
         s.debt_loss = min(1.0, s.drag + (1.0 - s.drag) * s.incidents * p[P.incident_cost_days] * debt_incident_share
-                          / max(output, EPS))
+                          / max(s.output, EPS))
 
     def review(self, s: SimpleNamespace) -> None:
         """4. Surprises, the right thing, customer trust and escalations, debt, the business's pressure."""
         p, ev, team = self.p, s.ev, s.team
-        warned = R.warning_effect(p, self.team_sum(e.trust_em for e in team) / s.n1,
-                                  self.team_sum(e.trust_pm for e in team) / s.n1)
-        s.mean_engagement = self.team_sum(e.engagement for e in team) / s.n1
+        warned = R.warning_effect(p, team_sum(e.trust_em for e in team) / s.n1, team_sum(e.trust_pm for e in team) / s.n1)
+        s.mean_engagement = team_sum(e.engagement for e in team) / s.n1
         s.surprise = R.surprise(s.done, warned)
         s.right_thing = s.true_value / (s.shipped_size * p[P.feature_value]) if s.shipped_size > EPS else 0.0
         chance = R.customer_escalation_chance(p, self.customer_trust, s.incidents)
@@ -333,50 +336,52 @@ class TeamModel(mesa.Model):
     def disagree_and_resolve(self, s: SimpleNamespace) -> None:
         """5. Divergent positions may become a PM-EM conflict, resolved by the practised style."""
         p, skey = self.p, s.skey
-        d = R.disagreement(p, s.ask, s.offer, s.estimate, R.tech_disagreement(p, s.loss, s.visibility), self.tension,
-                           self.alignment, s.pm_here * s.em_here)
-        conflict = 1.0 if rng.uniform(skey, rng.TEAM, Draw.CONFLICT) < d else 0.0
+        s.disagreement = R.disagreement(p, s.ask, s.offer, s.estimate, R.tech_disagreement(p, s.loss, s.visibility),
+                                        self.tension, self.alignment, s.pm_here * s.em_here)
+        s.conflict = conflict = 1.0 if rng.uniform(skey, rng.TEAM, Draw.CONFLICT) < s.disagreement else 0.0
         style = p[P.conflict_style]
         s.fight = conflict * (style == R.FIGHT)
         s.avoid = conflict * (style == R.AVOID)
         s.productive = conflict * (style == R.PRODUCTIVE)
-        u_outcome = rng.uniform(skey, rng.TEAM, Draw.CONFLICT_OUTCOME)
-        pm_wins = 1.0 if u_outcome < s.share_pm else 0.0
+        u_outcome = rng.uniform(skey, rng.TEAM, Draw.CONFLICT_OUTCOME)  # who wins, and whether a third path appears
+        s.pm_wins = 1.0 if u_outcome < s.share_pm else 0.0
         mean_trust = 0.5 * (self.pm.trust_em + self.em.trust_pm)
         s.escalation = s.fight * (rng.uniform(skey, rng.TEAM, Draw.ESCALATION)
-                                  < R.conflict_loser_stake(p, pm_wins) * (1.0 - mean_trust))
+                                  < R.conflict_loser_stake(p, s.pm_wins) * (1.0 - mean_trust))
         s.third = s.productive * (u_outcome < R.third_path_chance(p, mean_trust))
-        s.pos, s.neg_pm, s.neg_em = R.resolve_trust(p, s.fight, s.productive, s.third, s.escalation, pm_wins)
-        self.tension = R.tension_next(p, self.tension, conflict, s.avoid, d)
+        s.pos, s.neg_pm, s.neg_em = R.resolve_trust(p, s.fight, s.productive, s.third, s.escalation, s.pm_wins)
+        self.tension = R.tension_next(p, self.tension, conflict, s.avoid, s.disagreement)
         self.alignment = R.clip01(self.alignment + s.productive * p[P.productive_alignment] - s.fight * p[P.fight_alignment])
         self.bonus = s.third * p[P.third_path_bonus]
 
     def update_people(self, s: SimpleNamespace) -> None:
-        """6. Trust, burnout, engagement and knowledge move; engineers raise tech items, speak up or
-        leave; replacements and waves join."""
+        """6. Trust, burnout, engagement and knowledge move; people raise tech items, speak up or
+        leave; replacements and hiring waves join."""
         p, pm, em, ev, team, t, skey = self.p, self.pm, self.em, s.ev, s.team, s.t, s.skey
         overpush = max(0.0, s.commit - s.offer) / max(s.estimate, EPS)
         pm.judge_em(s.done, s.together, s.surprise, s.pos, s.neg_pm)
-        em.judge_pm(R.respect(s.tech_share, R.em_tech_want(p, s.loss)), s.together, overpush, s.pos, s.neg_em)
+        em.judge_pm(R.respect(s.tech_share, em.wants_tech(s.loss)), s.together, overpush, s.pos, s.neg_em)
         pm.judge_engineers(s.done, s.surprise)
         s.listened = s.pushing * p[P.pushback_effect] * em.trust_engineers * s.em_here  # as the EM took it when planning
         em.judge_engineers(s.done, s.mean_engagement, s.surprise)
         s.challenge = R.challenge(p, s.commit / max(s.expected_capacity, EPS))
         s.toil = min(1.0, s.drag + s.unplanned / max(s.team_capacity, EPS))
-        raise_sum = R.em_raises(p, s.loss)
+        raise_sum = em.raises_tech_items(s.loss)
         voice_sum = 0.0
         leaving: list[Engineer] = []
         for e in team:
-            e.update(s)
-            voice_sum += e.voice()
-            raise_sum += e.raises(s.toil)
+            e.looks_back(s)
+            voice_sum += e.speaks_up()
+            raise_sum += e.raises_tech_items(s.toil)
             e.learn_system(s.expertise)
             if e.decides_to_leave(skey):
                 leaving.append(e)
-        s.burnout_mean = self.team_sum(e.burnout for e in team) / s.n1
-        s.burnout_max = max([0.0] + [e.burnout for e in team])
-        s.engagement_mean = self.team_sum(e.engagement for e in team) / s.n1
-        s.raised = B.add_items(p, self.items, self.n_feature, self.n_feature + self.n_tech,
+        s.burnout_mean = team_sum(e.burnout for e in team) / s.n1
+        s.burnout_max = 0.0
+        for e in team:
+            s.burnout_max = max(s.burnout_max, e.burnout)
+        s.engagement_mean = team_sum(e.engagement for e in team) / s.n1
+        s.raised = B.add_items(p, self.items, self.n_feature, self.n_items,
                                rng.poisson(rng.uniform(skey, rng.TEAM, Draw.TECH_ITEMS), raise_sum), True, skey)
         s.voiced = 1.0 if rng.uniform(skey, rng.TEAM, Draw.VOICE) < min(1.0, voice_sum) else 0.0
         em.learn_estimation(self.alignment, s.ownership, s.drag)
@@ -385,25 +390,27 @@ class TeamModel(mesa.Model):
         self.escalation_pressure = (self.escalation_pressure * (1.0 - p[P.escalation_pressure_decay])
                                     + p[P.escalation_pressure] * p[P.own_escalation_severity] * s.customer_escalation)
         self.escalation_work = p[P.escalation_work_days] * p[P.own_escalation_severity] * s.customer_escalation
+        self._leave(s, leaving)
+        self._hire(s)
 
-        # A key engineer leaving takes the most skilled and knowledgeable first.
+    def _leave(self, s: SimpleNamespace, leaving: list[Engineer]) -> None:
+        """Leavers go at the end of the sprint; a key engineer leaving takes the most skilled and
+        knowledgeable of those staying (the first in slot order on a tie); the rest gain tenure."""
         reasons = {e.slot: "attrition" for e in leaving}
-        for _ in range(int(ev.key_leaves)):
-            stay = [e for e in team if e.slot not in reasons]
-            if not stay:
-                break
-            key = stay[0]
-            for e in stay[1:]:
-                if e.skill * e.knowledge > key.skill * key.knowledge:
-                    key = e
-            leaving.append(key)
-            reasons[key.slot] = "key_engineer_leaves"
+        for _ in range(int(s.ev.key_leaves)):
+            pick, best = None, -1.0
+            for e in s.team:
+                if e.slot not in reasons and e.skill * e.knowledge > best:
+                    pick, best = e, e.skill * e.knowledge
+            if pick is not None:
+                leaving.append(pick)
+                reasons[pick.slot] = "key_engineer_leaves"
         leaving.sort(key=lambda e: e.slot)
         s.leavers = float(len(leaving))
         for e in leaving:
-            self.departures.append({"sprint": t, "slot": e.slot, "reason": reasons[e.slot], "skill": e.skill,
-                                    "tenure": e.tenure, "burnout": e.burnout, "engagement": e.engagement,
-                                    "unique_id": e.unique_id})
+            self.departures.append({"sprint": s.t, "slot": e.slot, "reason": reasons[e.slot], "skill": e.skill,
+                                    "tenure": e.tenure, "knowledge": e.knowledge, "burnout": e.burnout,
+                                    "engagement": e.engagement, "unique_id": e.unique_id})
             self._slots[e.slot] = None
             e.remove()
         self.left = leaving
@@ -411,31 +418,35 @@ class TeamModel(mesa.Model):
         for e in stayers:
             e.tenure += 1.0
         s.stayed = float(len(stayers))
-        s.trust_eng_pm = self.team_sum(e.trust_pm for e in stayers) / max(s.stayed, 1.0)
-        s.trust_eng_em = self.team_sum(e.trust_em for e in stayers) / max(s.stayed, 1.0)
+        s.trust_eng_pm = team_sum(e.trust_pm for e in stayers) / max(s.stayed, 1.0)
+        s.trust_eng_em = team_sum(e.trust_em for e in stayers) / max(s.stayed, 1.0)
 
-        # Hiring: backfills arrive after the delay, hiring waves at once; new hires take free slots.
+    def _hire(self, s: SimpleNamespace) -> None:
+        """Backfills arrive after the hiring delay, hiring waves at once; new hires take the lowest
+        free slots, and whoever finds no free slot comes the sprint after."""
+        p, t = self.p, s.t
         if p[P.backfill] == 1.0:
             due = t + max(1, int(round(p[P.hiring_delay_sprints])))
             self.hires_due[due] = self.hires_due.get(due, 0.0) + s.leavers
             self.open_reqs += s.leavers
-        arriving = self.hires_due.pop(t, 0.0)
-        arrivals = arriving + ev.hires
-        self.open_reqs -= arriving
+        backfills = self.hires_due.pop(t, 0.0)
+        arrivals = backfills + s.ev.hires
+        self.open_reqs -= backfills
         joined: list[Engineer] = []
         for slot in range(self.n_slots):
             if len(joined) >= arrivals:
                 break
             if self._slots[slot] is None:
-                e = self._new_engineer(slot, skey, t)
-                self._slots[slot] = e
+                self._slots[slot] = e = Engineer.joins(self, slot, s.skey, t)
                 joined.append(e)
         s.joined = float(len(joined))
-        self.hires_due[t + 1] = self.hires_due.get(t + 1, 0.0) + (arrivals - s.joined)
+        if arrivals - s.joined != 0.0:
+            self.hires_due[t + 1] = self.hires_due.get(t + 1, 0.0) + (arrivals - s.joined)
         self.open_reqs += arrivals - s.joined
         self.joined = joined
 
     def _outcomes(self, s: SimpleNamespace) -> dict[str, float]:
+        """This sprint's outcomes, as the kernel writes them (keys and order of engine.OUTCOMES)."""
         out = {
             "velocity": s.velocity, "committed": s.commit, "delivered": s.delivered, "say_do": s.done,
             "customer_value": s.value, "features_shipped": s.shipped, "ideas_killed": s.killed,

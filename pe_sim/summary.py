@@ -21,8 +21,9 @@ FLOWS = ("customer_value", "features_shipped", "incidents", "attrition", "hires"
 RATES = ("velocity", "committed", "delivered", "say_do", "tech_share", "overtime_mean", "surprise",
          "right_thing", "pm_workload", "em_workload", "debt_drag")
 REDUCTION = {k: ("total" if k in FLOWS else "mean" if k in RATES else "final") for k in OUTCOMES}
+# The one list of key outcomes that `run`, `compare` and `report` show (by default).
 HEADLINE = ("customer_value", "features_shipped", "velocity", "tech_debt", "incidents", "customer_trust",
-            "burnout_mean", "attrition", "trust_pm_em", "trust_eng_em", "alignment")
+            "burnout_mean", "attrition", "trust_pm_em", "trust_em_pm", "trust_eng_em", "alignment")
 
 
 def end_of_run(df: pd.DataFrame, by: tuple[str, ...] = ("scenario", "run")) -> pd.DataFrame:

@@ -26,7 +26,7 @@ def test_run_default_comparison_writes_everything(tmp_path):
     assert len(pd.read_csv(out / "outcomes.csv")) == len(data)
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["seed"] == 20261122 and manifest["runs"] == 30 and manifest["pe_sim_version"]
-    assert [c["scenario"]["name"] for c in manifest["configs"]] == ["one_roadmap", "split_backlogs"]
+    assert [c["scenario"]["name"] for c in manifest["configs"]] == ["split_backlogs", "one_roadmap"]  # the reference first
     for png in ("overview", "customer_value", "velocity", "tech_debt", "burnout_mean", "trust_pm_em"):
         assert (out / "plots" / f"{png}.png").stat().st_size > 5000
     again = pe_sim("run", "--runs", "5", "--sprints", "5", "--out", str(out))

@@ -86,3 +86,23 @@ def test_help_loads_no_heavy_library():
             "print(sorted(m for m in ('numpy', 'pandas', 'scipy', 'matplotlib', 'mesa', 'numba') if m in sys.modules))")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert r.stdout.strip() == "[]"
+
+
+def test_run_and_compare_report_the_same_difference_the_same_way(tmp_path):
+    """One convention: each setup minus the first config (the reference); one list of key outcomes."""
+    import pandas as pd
+
+    from pe_sim.analysis import CORE_OUTCOMES, compare
+    from pe_sim.cli import main
+    from pe_sim.summary import HEADLINE
+
+    assert CORE_OUTCOMES == HEADLINE and "trust_em_pm" in HEADLINE
+    out = tmp_path / "o"
+    assert main(["run", "split_backlogs", "one_roadmap", "--runs", "12", "--sprints", "8", "--seed", "5",
+                 "--quiet", "--no-plots", "--out", str(out)]) == 0
+    run_diff = pd.read_csv(out / "difference.csv").set_index("outcome")["difference"]
+    res = compare(["split_backlogs", "one_roadmap"], runs=12, sprints=8, seed=5, figure=None, workers=1)
+    cmp_diff = res.summary.set_index("outcome")["diff"]
+    for k in ("customer_value", "tech_debt"):
+        assert run_diff[k] == pytest.approx(cmp_diff[k], rel=1e-9)
+    assert "one_roadmap - split_backlogs" in (out / "summary.txt").read_text()

@@ -13,7 +13,7 @@ from pe_sim import config as cfg
 from pe_sim.commands import add_run_options
 from pe_sim.files import atomic, make_run_folder, write_text
 
-DEFAULT_COMPARISON = ("one_roadmap", "split_backlogs")
+DEFAULT_COMPARISON = ("split_backlogs", "one_roadmap")  # the reference first: differences read one_roadmap - split
 
 
 def register(sub) -> None:
@@ -71,11 +71,12 @@ def main(args) -> int:
     summary = summary_table(data)
     with atomic(out / "summary.csv") as tmp:
         summary.to_csv(tmp, index=False)
-    diff = paired_difference(data, names[0], names[1]) if len(names) == 2 else None
+    # As everywhere in pe-sim: each setup minus the first config (the reference).
+    diff = paired_difference(data, names[1], names[0]) if len(names) == 2 else None
     if diff is not None:
         with atomic(out / "difference.csv") as tmp:
             diff.to_csv(tmp, index=False)
-    text = format_table(summary, diff, tuple(names[:2]) if diff is not None else None)
+    text = format_table(summary, diff, (names[1], names[0]) if diff is not None else None)
     write_text(out / "summary.txt", text + "\n")
     plots = [] if args.no_plots else __import__("pe_sim.plots", fromlist=["save_plots"]).save_plots(data, out / "plots")
     manifest = {
