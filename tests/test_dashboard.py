@@ -230,3 +230,21 @@ def test_cli_dashboard_rejects_bad_input_before_serving(capsys):
         port = s.getsockname()[1]
         assert main(["dashboard", "--port", str(port)]) == 2
     assert "pass another --port" in capsys.readouterr().err
+
+
+def test_user_strings_are_escaped_on_the_page():
+    """A scenario name or label never reaches the page as HTML."""
+    import solara
+
+    from pe_sim.dashboard import app
+
+    w = Workshop(setup="split_backlogs")
+    w.setups[0].label = "<img src=x onerror=alert(1)>"
+    w.log.append("<script>alert(2)</script>")
+    box, rc = solara.render(app.WorkshopView(w), handle_error=False)
+    try:
+        page = "".join(x.unsafe_innerHTML or "" for x in rc.find(solara.widgets.HTML).widgets)
+        assert "<img src=x" not in page and "<script>" not in page
+        assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    finally:
+        rc.close()

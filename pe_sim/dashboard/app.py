@@ -15,6 +15,7 @@ pe_sim.dashboard.app`` after :func:`pe_sim.dashboard.server.configure_environmen
 
 from __future__ import annotations
 
+import html
 import os
 
 import solara
@@ -133,7 +134,7 @@ def EventBar(w: Workshop):
             solara.Warning(f"End of the run ({w.horizon} sprints): press Reset to start again.", dense=True)
         recent = w.log[-3:]
         solara.HTML(tag="div", classes=["pe-log"], style="font-size:12px;color:#5b6673;min-height:16px",
-                    unsafe_innerHTML=("Latest: " + " &middot; ".join(recent)) if recent else
+                    unsafe_innerHTML=("Latest: " + " &middot; ".join(html.escape(x) for x in recent)) if recent else
                     "An event hits every column at once, from the next sprint on.")
 
 
@@ -163,7 +164,7 @@ def WorkshopView(w: Workshop):
     with solara.Column(style={"padding": "4px 8px", "gap": "6px"}, classes=["pe-main"]):
         title = a.label if len(w.setups) == 1 else f"A: {a.label}  |  B: {w.setups[1].label}"
         solara.HTML(tag="div", classes=["pe-title"], unsafe_innerHTML=(
-            f"<span style='font-size:18px;font-weight:600'>{title}</span> "
+            f"<span style='font-size:18px;font-weight:600'>{html.escape(title)}</span> "
             f"<span style='color:#5b6673;font-size:13px'>&nbsp;team of {w.n_engineers} at the start, seed "
             f"{w.seed_value}{', same luck in both columns' if len(w.setups) > 1 else ''}</span>"))
         EventBar(w)
