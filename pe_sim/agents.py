@@ -243,7 +243,7 @@ class Engineer(mesa.Agent):
 
         skill = R.hire_skill(p, rng.normal(skey, agent, Draw.SKILL))
         motives = dict(w_growth=weight(p[P.eng_w_growth], Draw.MOTIVE_GROWTH),
-                       w_craft=weight(p[P.eng_w_craft], Draw.MOTIVE_VALUED),
+                       w_craft=weight(p[P.eng_w_craft], Draw.MOTIVE_CRAFT),
                        w_valued=weight(p[P.eng_w_valued], Draw.MOTIVE_VALUED),
                        w_pace=weight(p[P.eng_w_pace], Draw.MOTIVE_PACE))
         if sprint < 0:  # the starting team: tenure spread around its mean, knowledge from tenure

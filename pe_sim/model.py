@@ -400,7 +400,7 @@ class TeamModel(mesa.Model):
         for _ in range(int(s.ev.key_leaves)):
             pick, best = None, -1.0
             for e in s.team:
-                if e.slot not in reasons and e.skill * e.knowledge > best:
+                if e.slot not in reasons and e.skill * e.knowledge >= best:
                     pick, best = e, e.skill * e.knowledge
             if pick is not None:
                 leaving.append(pick)

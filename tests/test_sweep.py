@@ -214,7 +214,7 @@ def test_trajectories_stream_one_row_per_run_and_sprint(tmp_path):
     df = sweep(spec, out=tmp_path / "t", workers=1, chunk_size=3, progress=False)
     assert len(df) == 4 * 6 and list(df["sprint"][:6]) == list(range(6))
     assert "tech_share_param" in df and "tech_share" in df and (df["stream"] == df["replicate"]).all()
-    assert len(list((tmp_path / "t").glob("part-*.parquet"))) == 2
+    assert len(list((tmp_path / "t" / "data").glob("part-*.parquet"))) == 2
 
 
 def test_summaries_use_the_one_classification_of_pe_sim_summary(tmp_path):
@@ -275,11 +275,11 @@ def test_resume_after_kill_9_gives_the_uninterrupted_data(tmp_path):
                              "--workers", "2", "--chunk-size", "1000", "--no-progress"],
                             cwd=ROOT, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.time() + 60
-    while time.time() < deadline and len(list(out.glob("part-*.parquet"))) < 3:
+    while time.time() < deadline and len(list((out / "data").glob("part-*.parquet"))) < 3:
         time.sleep(0.02)
     proc.send_signal(signal.SIGKILL)  # the sweep process itself; its workers notice and exit
     proc.wait()
-    parts_at_kill = len(list(out.glob("part-*.parquet")))
+    parts_at_kill = len(list((out / "data").glob("part-*.parquet")))
     assert 3 <= parts_at_kill < 60, "the sweep finished before it could be killed"
     assert read_manifest(out)["status"] == "running"
     deadline = time.time() + 10
@@ -317,3 +317,35 @@ def test_example_sweep_configs_validate():
     for f in files:
         spec = load_sweep(f)
         assert spec.n_runs() > 0 and set(spec.outcomes) <= set(OUTCOMES)
+
+
+def test_sweep_data_loads_with_one_call_in_pandas_pyarrow_and_polars(tmp_path):
+    import polars as pl
+    import pyarrow.parquet as pq
+
+    from pe_sim.sweeps import run_sweep
+
+    spec = {"sweep": {"base": "one_roadmap", "design": "grid", "replicates": 3, "sprints": 4, "seed": 1,
+                      "outcomes": ["customer_value"]}, "vary": {"pressure": [0.1, 0.5]}}
+    run_sweep(spec, out=tmp_path / "s", workers=1, progress=False)
+    data = tmp_path / "s" / "data"
+    assert len(pd.read_parquet(data)) == len(pq.read_table(data)) == len(pl.read_parquet(data)) == 6
+    assert len(pd.read_parquet(tmp_path / "s")) == 6  # bookkeeping beside the data is skipped
+
+
+def test_a_sweep_killed_right_after_it_started_resumes(tmp_path):
+    """The manifest is written first: a folder with only the manifest (killed at once) resumes."""
+    from pe_sim.sweeps import run_sweep
+    from pe_sim.sweeps.store import DESIGN_FILE
+
+    spec = {"sweep": {"base": "one_roadmap", "design": "grid", "replicates": 2, "sprints": 3, "seed": 1,
+                      "outcomes": ["customer_value"]}, "vary": {"pressure": [0.1, 0.5]}}
+    out = tmp_path / "s"
+    run_sweep(spec, out=out, workers=1, progress=False)
+    full = pd.read_parquet(out / "data")
+    for p in (out / "data").iterdir():  # as if killed before any chunk or the design were written
+        p.unlink()
+    (out / DESIGN_FILE).unlink()
+    (out / "_done.jsonl").unlink()
+    run_sweep(spec, out=out, workers=1, progress=False, resume=True)
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "data"), full)

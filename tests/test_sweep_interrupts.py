@@ -25,7 +25,7 @@ SWEEP = ("[sweep]\nbase = 'split_backlogs'\ndesign = 'lhs'\npoints = {points}\nr
 
 
 def _parts(out: Path) -> int:
-    return len(list(out.glob("part-*.parquet")))
+    return len(list((out / "data").glob("part-*.parquet")))
 
 
 def _wait_for(cond, timeout: float, what: str) -> None:
@@ -40,7 +40,7 @@ def _check_complete(got: pd.DataFrame, ref: pd.DataFrame, out: Path, chunks: int
     assert got["run"].is_unique and sorted(got["run"]) == list(range(len(ref)))  # none duplicated or missing
     pd.testing.assert_frame_equal(got.sort_values("run", ignore_index=True), ref.sort_values("run", ignore_index=True),
                                   check_exact=True)
-    assert {int(p.stem.split("-")[1]) for p in out.glob("part-*.parquet")} == set(range(chunks))
+    assert {int(p.stem.split("-")[1]) for p in (out / "data").glob("part-*.parquet")} == set(range(chunks))
     assert not list(out.glob(".*.tmp"))
     assert read_manifest(out)["status"] == "complete"
 

@@ -61,11 +61,14 @@ named ``<outcome>_<how>``, by the outcome's nature (:data:`pe_sim.summary.REDUCT
   ideal-days per sprint -- velocity, committed, delivered -- and say_do, tech_share, debt_drag,
   overtime_mean, right_thing, surprise, pm_workload, em_workload).
 
-Output. ``OUT/part-NNNNNN.parquet`` holds chunk NNNNNN (one tidy row per run, or per run x sprint,
-with run, point, replicate, seed, every varied parameter, then the outcomes); files starting with
-``_`` or ``.`` are ignored by Parquet readers, so ``pandas.read_parquet(OUT)`` loads the whole sweep.
-``_manifest.json`` holds provenance (sweep config, base scenario, design, package versions,
-timestamps), ``_design.parquet`` the design table and ``_done.jsonl`` one line per finished chunk.
+Output. ``OUT/data/part-NNNNNN.parquet`` holds chunk NNNNNN (one tidy row per run, or per run x
+sprint, with run, point, replicate, seed, every varied parameter, then the outcomes), and nothing
+else is in ``OUT/data``, so one call reads the sweep in any tool: ``pandas.read_parquet(OUT/data)``,
+``pyarrow.parquet.read_table(OUT/data)``, ``polars.read_parquet(OUT/data)`` (pandas and pyarrow
+also read ``OUT`` itself, skipping the bookkeeping files that start with ``_``). The bookkeeping
+sits beside the data: ``_manifest.json`` holds provenance (sweep config, base scenario, design,
+package versions, timestamps; written first, so a sweep killed at any moment can be resumed),
+``_design.parquet`` the design table and ``_done.jsonl`` one line per finished chunk.
 A part file is written to a temporary name and renamed into place, so it is either complete or
 absent; ``resume`` recomputes exactly the chunks not recorded as done. In trajectory mode a varied
 parameter whose name is also an outcome (``tech_share``) is stored as ``<name>_param``.

@@ -21,8 +21,8 @@ from pe_sim.sweeps.design import Design, make_design
 from pe_sim.sweeps.execute import (auto_chunk_size, connect_dask, default_workers, iter_jobs, run_dask, run_inline,
                                    run_local)
 from pe_sim.sweeps.spec import SweepSpec, as_spec
-from pe_sim.sweeps.store import (DESIGN_FILE, DONE, clear_output, done_chunks, is_sweep_file, package_versions,
-                                 read_manifest, remove_stale_tmp, utc_now, write_manifest)
+from pe_sim.sweeps.store import (DATA, DESIGN_FILE, DONE, clear_output, done_chunks, is_sweep_file, package_versions,
+                                 read_manifest, remove_stale_tmp, utc_now, write_atomic, write_manifest)
 from pe_sim.sweeps.summaries import summary_kind, summary_name
 
 @dataclass
@@ -48,12 +48,12 @@ class SweepReport:
     def line(self) -> str:
         if not self.chunks_run:
             return (f"sweep already complete: {self.runs:,} runs ({self.points:,} points, {self.keep}) in "
-                    f"{self.out} (pandas.read_parquet('{self.out}'))")
+                    f"{self.out / DATA} (pandas.read_parquet('{self.out / DATA}'))")
         how = (f"{self.chunks_run} of {self.chunks} chunks computed ({self.chunks_skipped} already done)"
                if self.chunks_skipped else f"{self.chunks} chunks")
         return (f"sweep done: {self.runs:,} runs ({self.points:,} points, {self.keep}) in {self.seconds:.1f} s, "
-                f"{how}, {self.rate:,.0f} runs/s on {self.backend}; data in {self.out} "
-                f"(pandas.read_parquet('{self.out}'))")
+                f"{how}, {self.rate:,.0f} runs/s on {self.backend}; data in {self.out / DATA} "
+                f"(pandas.read_parquet('{self.out / DATA}'))")
 
 
 def run_sweep(spec: SweepSpec | str | Path | Mapping[str, Any], *, out: str | Path | None = None,
@@ -133,9 +133,12 @@ def _run_sweep(spec: SweepSpec, out_dir: Path, design: Design, total: int, diges
                     "columns": {"varied": spec.label_columns(), "outcomes": _outcome_columns(spec)},
                     "sweep": spec.to_dict(), "base": spec.base.to_dict(), "versions": package_versions(),
                     "runs_log": []}
-        pq.write_table(pa.Table.from_pandas(design.table, preserve_index=False), out_dir / DESIGN_FILE)
-        (out_dir / DONE).write_text("", encoding="utf-8")
+        # The manifest first: a sweep killed at any moment after this can be resumed.
         write_manifest(out_dir, manifest)
+    (out_dir / DATA).mkdir(parents=True, exist_ok=True)
+    if not (out_dir / DESIGN_FILE).is_file():  # for the user's analyses; resume rebuilds the design itself
+        write_atomic(out_dir / DESIGN_FILE,
+                     lambda f: pq.write_table(pa.Table.from_pandas(design.table, preserve_index=False), f))
 
     n_chunks = math.ceil(total / chunk)
     todo = [c for c in range(n_chunks) if c not in done]
@@ -183,7 +186,8 @@ def _run_sweep(spec: SweepSpec, out_dir: Path, design: Design, total: int, diges
 
 def load_results(out: str | Path, columns: Sequence[str] | None = None) -> pd.DataFrame:
     """A finished sweep's tidy data, in run order (and sprint order for trajectories)."""
-    df = pd.read_parquet(out, columns=list(columns) if columns else None)
+    data = Path(out) / DATA
+    df = pd.read_parquet(data if data.is_dir() else out, columns=list(columns) if columns else None)
     if "run" in df and not df["run"].is_monotonic_increasing:  # part files are read in name order; be sure
         df = df.sort_values(["run", "sprint"] if "sprint" in df else ["run"], kind="stable")
     return df.reset_index(drop=True)

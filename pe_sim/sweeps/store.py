@@ -17,8 +17,12 @@ import pyarrow as pa
 from pe_sim import __version__
 from pe_sim.config import ConfigError
 
+DATA = "data"  # the part files alone, so pandas, pyarrow and polars each read the data with one call
+
+
 def part_name(index: int) -> str:
-    return f"part-{index:06d}.parquet"
+    """A chunk's part file, relative to the output folder."""
+    return f"{DATA}/part-{index:06d}.parquet"
 
 
 def write_atomic(path: Path, write: Callable[[Any], None]) -> None:
@@ -75,13 +79,18 @@ def done_chunks(out: str | Path) -> set[int]:
 def is_sweep_file(p: Path) -> bool:
     n = p.name
     return (n.startswith("part-") and n.endswith(".parquet")) or n in (MANIFEST, DONE, DESIGN_FILE) or \
-        (n.startswith(".part-") and n.endswith(".tmp"))
+        (n.startswith(".part-") and n.endswith(".tmp")) or (n == DATA and p.is_dir())
 
 
 def clear_output(out: Path) -> None:
-    for p in out.iterdir():
-        if p.is_file() and is_sweep_file(p):
-            p.unlink()
+    """Remove what a sweep wrote (bookkeeping files and part files), nothing else."""
+    for folder in (out, out / DATA):
+        if folder.is_dir():
+            for p in folder.iterdir():
+                if p.is_file() and is_sweep_file(p):
+                    p.unlink()
+    if (out / DATA).is_dir() and not any((out / DATA).iterdir()):
+        (out / DATA).rmdir()
 
 
 def pid_alive(pid: int) -> bool:
@@ -95,7 +104,7 @@ def pid_alive(pid: int) -> bool:
 
 
 def remove_stale_tmp(out: Path) -> None:
-    for p in out.glob(".part-*.tmp"):
+    for p in (out / DATA).glob(".part-*.tmp"):
         try:
             pid = int(p.name.rsplit(".", 2)[-2].split("-")[0])
         except ValueError:
