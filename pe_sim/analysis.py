@@ -39,7 +39,7 @@ from pe_sim.summary import HEADLINE
 from pe_sim.params import PARAMS, encode
 from pe_sim.sweeps import (as_spec, default_workers, load_results, make_design, run_sweep, running_summary,
                            summarise, summary_kind, summary_name)
-from pe_sim.sweeps.execute import mp_context
+from pe_sim.sweeps.execute import main_script_unguarded, mp_context
 
 CORE_OUTCOMES = HEADLINE  # one list of key outcomes for run, compare and report
 SENSITIVITY_OUTCOMES = ("customer_value", "tech_debt", "burnout_mean")
@@ -160,7 +160,8 @@ def compare(configs, *, runs: int | None = None, sprints: int | None = None, see
         raise ConfigError("compare", "runs", f"{runs} is not valid; expected at least 2 paired runs")
     n_workers = workers or default_workers()
     total = runs * len(cfgs)
-    ex = ProcessPoolExecutor(n_workers, mp_context=mp_context()) if n_workers > 1 and total >= 4000 else None
+    pool = n_workers > 1 and total >= 4000 and not main_script_unguarded()
+    ex = ProcessPoolExecutor(n_workers, mp_context=mp_context()) if pool else None
     try:
         chunk = max(250, min(2000, math.ceil(runs / max(1, n_workers))))
         traj = {c.name: run_config(c, runs, sprints, seed, outcomes, chunk=chunk, executor=ex) for c in cfgs}

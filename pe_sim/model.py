@@ -392,6 +392,7 @@ class TeamModel(mesa.Model):
         self.escalation_work = p[P.escalation_work_days] * p[P.own_escalation_severity] * s.customer_escalation
         self._leave(s, leaving)
         self._hire(s)
+        s.trust_eng_pm = team_sum(e.trust_pm for e in self.engineers) / max(s.stayed, 1.0)
 
     def _leave(self, s: SimpleNamespace, leaving: list[Engineer]) -> None:
         """Leavers go at the end of the sprint; a key engineer leaving takes the most skilled and
@@ -400,7 +401,7 @@ class TeamModel(mesa.Model):
         for _ in range(int(s.ev.key_leaves)):
             pick, best = None, -1.0
             for e in s.team:
-                if e.slot not in reasons and e.skill * e.knowledge >= best:
+                if e.slot not in reasons and e.skill * e.knowledge > best:
                     pick, best = e, e.skill * e.knowledge
             if pick is not None:
                 leaving.append(pick)

@@ -106,3 +106,17 @@ def test_run_and_compare_report_the_same_difference_the_same_way(tmp_path):
     for k in ("customer_value", "tech_debt"):
         assert run_diff[k] == pytest.approx(cmp_diff[k], rel=1e-9)
     assert "one_roadmap - split_backlogs" in (out / "summary.txt").read_text()
+
+
+@pytest.mark.timeout(900)
+def test_readme_python_snippet_runs_as_pasted_from_any_folder(tmp_path):
+    """No __main__ guard, another folder: the snippet still runs (in the calling process) and says why."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split("## Python API", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    assert "pe_sim.sweep(" in block and "__main__" not in block
+    script = tmp_path / "snippet.py"
+    script.write_text(block, encoding="utf-8")
+    r = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=900)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert "Traceback" not in r.stderr and "BrokenProcessPool" not in r.stderr
+    assert "if __name__" in r.stderr  # it says how to use every core

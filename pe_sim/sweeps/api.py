@@ -18,7 +18,8 @@ import pyarrow.parquet as pq
 from pe_sim.config import ConfigError
 from pe_sim.core.engine import OUTCOMES
 from pe_sim.sweeps.design import Design, make_design
-from pe_sim.sweeps.execute import (auto_chunk_size, connect_dask, default_workers, iter_jobs, run_dask, run_inline,
+from pe_sim.sweeps.execute import (auto_chunk_size, connect_dask, default_workers, iter_jobs, main_script_unguarded,
+                                   run_dask, run_inline,
                                    run_local)
 from pe_sim.sweeps.spec import SweepSpec, as_spec
 from pe_sim.sweeps.store import (DATA, DESIGN_FILE, DONE, clear_output, done_chunks, is_sweep_file, package_versions,
@@ -143,7 +144,12 @@ def _run_sweep(spec: SweepSpec, out_dir: Path, design: Design, total: int, diges
     n_chunks = math.ceil(total / chunk)
     todo = [c for c in range(n_chunks) if c not in done]
     done_runs = sum(min(total, (c + 1) * chunk) - c * chunk for c in done)
-    backend = "dask" if dask else "inline" if (n_workers == 1 or len(todo) <= 1) else "processes"
+    unguarded = not dask and n_workers > 1 and len(todo) > 1 and main_script_unguarded()
+    if unguarded:
+        print("pe-sim: this script calls pe-sim at its top level without `if __name__ == \"__main__\":`, so "
+              "worker processes cannot re-import it; running in this process (guard the call to use every core)",
+              file=sys.stderr)
+    backend = "dask" if dask else "inline" if (n_workers == 1 or len(todo) <= 1 or unguarded) else "processes"
     t0 = time.perf_counter()
     from tqdm.auto import tqdm
 

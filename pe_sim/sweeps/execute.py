@@ -191,6 +191,32 @@ def mp_context():
     return mp.get_context("spawn")  # pragma: no cover
 
 
+def main_script_unguarded() -> bool:
+    """Whether pe-sim is being called from the top level of a script that is not guarded by
+    ``if __name__ == "__main__":``. Worker processes re-import such a script and would run the
+    call again, so the work then stays in this process instead (slower, but it works)."""
+    import ast
+    import inspect
+
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if main is None or path is None or not Path(path).is_file():
+        return False
+    lines = [f.lineno for f in inspect.stack(0) if f.frame.f_globals is vars(main) and f.function == "<module>"]
+    if not lines:
+        return False  # called from a function: the import does not run it
+    try:
+        tree = ast.parse(Path(path).read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        return False
+    line = lines[-1]
+    for node in tree.body:
+        if node.lineno <= line <= (node.end_lineno or node.lineno):
+            return not (isinstance(node, ast.If) and "__main__" in ast.unparse(node.test)
+                        and "__name__" in ast.unparse(node.test))
+    return False
+
+
 def run_local(jobs: Iterator[ChunkJob], out: Path, workers: int, on_result: Callable[[dict], None]) -> None:
     ex = ProcessPoolExecutor(workers, mp_context=mp_context(), initializer=_worker_init, initargs=(os.getpid(),))
     ok = False

@@ -454,11 +454,22 @@ def _check_outcomes(file: str, key: str, raw: Any) -> tuple[str, ...]:
     return tuple(raw)
 
 
+SWEEP_DIR = Path(__file__).resolve().parent.parent / "sweep_configs"
+
+
+def sweep_names() -> list[str]:
+    """The example sweeps that ship with pe-sim (usable by name from any folder)."""
+    return sorted(p.stem for p in SWEEP_DIR.glob("*.toml"))
+
+
 def load_sweep(path: str | Path) -> SweepSpec:
-    """Load and validate a sweep TOML."""
+    """Load and validate a sweep TOML, given its path or the name of a shipped example."""
     path = Path(path)
+    if not path.is_file() and (SWEEP_DIR / f"{path}.toml").is_file():
+        path = SWEEP_DIR / f"{path}.toml"
     if not path.is_file():
-        raise ConfigError(str(path), "file", "no such sweep file")
+        raise ConfigError(str(path), "file", f"no such sweep file or shipped example "
+                                             f"(shipped: {', '.join(sweep_names())})")
     return sweep_from_dict(read_toml(path), str(path), path.parent)
 
 
