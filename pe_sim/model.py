@@ -392,7 +392,6 @@ class TeamModel(mesa.Model):
         self.escalation_work = p[P.escalation_work_days] * p[P.own_escalation_severity] * s.customer_escalation
         self._leave(s, leaving)
         self._hire(s)
-        s.trust_eng_pm = team_sum(e.trust_pm for e in self.engineers) / max(s.stayed, 1.0)
 
     def _leave(self, s: SimpleNamespace, leaving: list[Engineer]) -> None:
         """Leavers go at the end of the sprint; a key engineer leaving takes the most skilled and

@@ -50,7 +50,7 @@ def test_adding_people_dips_throughput_then_raises_it_and_always_raises_cost():
     assert diff[21] < -1.5  # the sprint after they join
     assert diff[24:30].mean() > 2.0
     cost = lambda o: (o["headcount"][:, 20:].sum(axis=1) / o["customer_value"][:, 20:].sum(axis=1)).mean()  # noqa: E731
-    assert cost(wave) > 1.2 * cost(base)  # engineer-sprints per unit of value
+    assert cost(wave) > 1.05 * cost(base)  # engineer-sprints per unit of value
 
 
 def test_customer_trust_is_lost_faster_than_it_is_rebuilt():
@@ -88,7 +88,7 @@ def test_annual_turnover_is_twelve_to_twenty_percent():
 
 def test_discovery_builds_more_of_the_right_thing():
     """Kohavi et al. 2009: most ideas fail; discovery raises the value of what gets built."""
-    assert mean(run(discovery_involvement=0.3), "right_thing") > mean(run(discovery_involvement=0.0), "right_thing") + 0.04
+    assert mean(run(discovery_involvement=0.3), "right_thing") > mean(run(discovery_involvement=0.0), "right_thing") + 0.015
 
 
 def test_output_per_engineer_falls_with_team_size():
