@@ -120,3 +120,21 @@ def test_readme_python_snippet_runs_as_pasted_from_any_folder(tmp_path):
     assert r.returncode == 0, r.stderr[-3000:]
     assert "Traceback" not in r.stderr and "BrokenProcessPool" not in r.stderr
     assert "if __name__" in r.stderr  # it says how to use every core
+
+
+def test_dry_run_describes_factors_in_words():
+    r = subprocess.run([sys.executable, "-m", "pe_sim.cli", "sweep", "cadence_grid", "--dry-run"],
+                       capture_output=True, text=True, check=True)
+    assert "{'name'" not in r.stdout and "syncs_per_sprint: values 0.0, 0.5" in r.stdout
+
+
+@pytest.mark.parametrize("command,width", [(["params"], 140), (["scenarios"], 90)])
+def test_tables_fit_the_terminal_and_wrap_at_words(command, width):
+    import os
+
+    env = dict(os.environ, COLUMNS=str(width))
+    r = subprocess.run([sys.executable, "-m", "pe_sim.cli", *command], capture_output=True, text=True, env=env,
+                       check=True)
+    assert max(len(line) for line in r.stdout.splitlines()) <= width
+    if command == ["scenarios"]:
+        assert "few early warnings, scope creep" in " ".join(r.stdout.split())

@@ -21,9 +21,18 @@ def register(sub) -> None:
 
 
 def scenarios(args) -> int:
-    for name in cfg.scenario_names():
+    import shutil
+    import textwrap
+
+    names = cfg.scenario_names()
+    w = max(len(n) for n in names)
+    room = max(30, shutil.get_terminal_size((120, 24)).columns - w - 2)
+    for name in names:
         c = cfg.load(name)
-        print(f"{name:20s} {c.description}  [{c.source}]")
+        lines = textwrap.wrap(f"{c.description} [{c.source}]", room)  # wrapped at words, never cut
+        print(f"{name:<{w}}  {lines[0]}")
+        for more in lines[1:]:
+            print(" " * (w + 2) + more)
     print(f"\n(files in {cfg.SCENARIO_DIR}; run one with `pe-sim run NAME`)")
     return 0
 
@@ -36,15 +45,28 @@ def params(args) -> int:
         for p in rows:
             print(f"| `{p.name}` | {p.group} | {p.unit} | {p.default} | {p.describe_range()} | {p.meaning} | {p.source} |")
         return 0
-    w = max(len(p.name) for p in rows)
-    print(f"  {'name':<{w}}  {'default':>13}  {'valid range':<26} {'unit':<20} meaning\n")
+    import shutil
+    import textwrap
+
+    if not rows:
+        return 0
+    cols = [("name", lambda p: p.name), ("default", lambda p: str(p.default)),
+            ("valid range", lambda p: p.describe_range()), ("unit", lambda p: p.unit)]
+    widths = [max(len(title), *(len(get(p)) for p in rows)) for title, get in cols]
+    lead = sum(widths) + 2 * len(widths) + 2
+    room = max(30, shutil.get_terminal_size((120, 24)).columns - lead)  # meanings wrap, never overflow
+    print("  " + "  ".join(t.ljust(w) for (t, _), w in zip(cols, widths)) + "  meaning\n")
     for group in GROUPS:
         sub = [p for p in rows if p.group == group]
         if not sub:
             continue
         print(f"[{group}]")
         for p in sub:
-            print(f"  {p.name:<{w}}  {str(p.default):>13}  {p.describe_range():<26} {p.unit:<20} {p.meaning}")
+            text = p.meaning + (f" [source: {p.source}]" if p.source else "")
+            lines = textwrap.wrap(text, room) or [""]
+            print("  " + "  ".join(get(p).ljust(w) for (_, get), w in zip(cols, widths)) + "  " + lines[0])
+            for more in lines[1:]:
+                print(" " * lead + more)
         print()
     return 0
 

@@ -226,6 +226,6 @@ def describe(spec: SweepSpec, workers: int | None = None) -> str:
              f"{'; common random numbers' if spec.crn else ''}; out {spec.out}"]
     for f in spec.factors:
         vals = design.table[f.name]
-        shown = ", ".join(map(str, pd.unique(vals)[:8]))
-        lines.append(f"  {f.name}: {f.describe()}  -> {vals.nunique():,} distinct values ({shown}{', ...' if vals.nunique() > 8 else ''})")
+        shown = ", ".join(f"{v:.3g}" if isinstance(v, float) else str(v) for v in pd.unique(vals)[:6])
+        lines.append(f"  {f.name}: {f.words()} -> {vals.nunique():,} distinct values ({shown}{', ...' if vals.nunique() > 6 else ''})")
     return "\n".join(lines)

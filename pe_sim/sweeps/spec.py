@@ -95,6 +95,16 @@ class Factor:
     def is_event(self) -> bool:
         return self.name not in BY_NAME
 
+    def words(self) -> str:
+        """How this factor varies, for people: "values 0, 0.5, 1", "uniform 0.1 to 0.9 (log)"."""
+        if self.kind == "values":
+            return "values " + ", ".join(str(v) for v in self.values)
+        if self.kind == "range":
+            how = f"from {self.low:g} to {self.high:g}" + (" on a log scale" if self.log else "")
+        else:
+            how = f"{self.dist} (" + ", ".join(f"{k} {v:g}" for k, v in dict(self.args).items()) + ")"
+        return how + (f", in {self.steps} steps" if self.steps else "")
+
     def describe(self) -> dict[str, Any]:
         if self.kind == "values":
             return {"name": self.name, "values": list(self.values)}
