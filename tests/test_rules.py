@@ -163,3 +163,22 @@ def test_pm_ask_weighs_each_motivator_differently():
     assert ask(**{**base, "pm_w_look_good": 1.0}) < ask(**base)
     assert ask(**{**base, "pm_w_money": 1.0}) < ask(**base)
     assert ask(**{**base, "pm_w_customer_value": 0.0, "pm_w_ship_fast": 0.0, "pm_w_competition": 0.0}) == 1.0
+
+
+def test_equations_pinned_as_the_odd_writes_them():
+    """Small cases with known answers, one per rule the sampled mutation run showed unpinned."""
+    p = params()
+    assert R.after_pushback(p, 30.0, 30.5, 1.0, 1.0, 1.0) == 30.0  # no overload: nothing to push back
+    assert R.after_pushback(p, 40.0, 30.0, 1.0, 1.0, 1.0) == 40.0 - 10.0 * p[R.P.pushback_effect]
+    fixed, _ = R.em_demand(p, 0.0, 6.0, 0.3, 0.0, 0.0, 2.0, 1.0, 1.0)
+    assert fixed == 2.0 * p[R.P.escalation_hours] + R.turf_hours(p)
+    memory = p[R.P.tension_memory]
+    assert R.tension_next(p, 0.5, 1.0, 1.0, 0.0) == 0.5 * memory  # an avoided conflict clears nothing
+    assert R.tension_next(p, 0.5, 1.0, 0.0, 0.0) == 0.0  # a conflict had out clears the tension
+    assert R.surprise(0.5, 0.5) == 0.25 and R.surprise(0.2, 1.0) == 0.0
+    assert R.own_pm_hours(p, 0.5) == 0.5 * p[R.P.coordination_hours]
+    assert R.tech_disagreement(p, 0.4, 1.0) == 0.0
+    assert R.tech_disagreement(p, 0.4, 0.5) == 0.4 * 0.5 * p[R.P.em_w_tech_debt]
+    steep = params(debt_drag_shape=3.0, debt_half_saturation=45.0)
+    assert abs(R.debt_burden(steep, 45.0) - 0.5) < 1e-12
+    assert abs(R.debt_burden(steep, 90.0) - 8.0 / 9.0) < 1e-12
