@@ -199,7 +199,7 @@ class _Chart:
                 labels.append(label)
         for (sprint, duration), labels in sorted(seen.items()):
             x = self.X(sprint + 0.5)  # just before sprint t+1, the first sprint the event hits
-            kind = "span" if duration > 1 else "line"
+            kind = "edge" if duration > 1 else "line"
             if duration > 1:
                 x2 = self.X(sprint + duration + 0.5)
                 self.add(f"<rect class='pe-event-span' x='{x:.1f}' y='{self.y1}' width='{max(1.0, x2 - x):.1f}' "
