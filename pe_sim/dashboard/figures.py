@@ -330,10 +330,6 @@ def plot_svg(key: str, setup: Setup, ylim: tuple[float, float], horizon_hint: in
     return ch.svg(f"{TITLES[key]}  ·  {setup.label}", note, {"sprint": str(n), "plot": key})
 
 
-# Kept for callers that asked for PNG: the page now uses SVG (see the module docstring).
-plot_png = plot_svg
-
-
 def all_plots(setups: Sequence[Setup], horizon_hint: int = 26, bands: Sequence[Band | None] | None = None,
               horizon: int | None = None) -> dict[tuple[str, int], bytes]:
     """Every plot of every setup: {(plot key, setup index): SVG bytes}."""
