@@ -1,6 +1,6 @@
 """Benchmark the workshop dashboard: startup time and time per step at the default team size.
 
-    .venv/bin/python benchmarks/bench_dashboard.py [--repeats 3] [--steps 52] [--no-browser]
+    .venv/bin/python benchmarks/bench_dashboard.py [--repeats 3] [--steps 52] [--no-browser] [--baseline REV]
 
 Prints:
 
@@ -8,7 +8,10 @@ Prints:
 * command to usable page: to Chromium showing every plot of the page (headless, localhost);
 * time per step: the model alone (one setup, and two side by side), the model plus redrawing every
   plot and the team view (the server's work per click), and a real click on Step in Chromium until
-  the redrawn plots have loaded (the facilitator's wait).
+  the redrawn plots have loaded (the facilitator's wait);
+* with ``--baseline REV``: the same steps redrawn, in the same run, by the plotting code of git
+  revision REV too (e.g. the matplotlib renderer before the SVG plots), so before and after meet the
+  same machine load.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import sys
 import tempfile
 import threading
 import time
+import types
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -67,10 +71,30 @@ def stop(proc) -> None:
             os.killpg(proc.pid, signal.SIGKILL)
 
 
-def bench_model(steps: int) -> dict[str, float]:
-    from pe_sim.dashboard import figures
-    from pe_sim.dashboard.session import Workshop
+def baseline_figures(rev: str):
+    """The dashboard's figures module as it was at git revision ``rev`` (for before/after timings)."""
+    src = subprocess.check_output(["git", "-C", str(ROOT), "show", f"{rev}:pe_sim/dashboard/figures.py"], text=True)
+    mod = types.ModuleType("figures_at_" + rev.replace("~", "_").replace("^", "_"))
+    exec(compile(src, f"{rev}:pe_sim/dashboard/figures.py", "exec"), mod.__dict__)
+    return mod
 
+
+class _OldSetup:
+    """A Setup as older plotting code reads it: events as (sprint, kind) pairs."""
+
+    def __init__(self, setup):
+        self._s = setup
+        self.events = [(e[0], e[1]) for e in setup.events]
+
+    def __getattr__(self, name):
+        return getattr(self._s, name)
+
+
+def bench_model(steps: int, baseline: str | None = None) -> dict[str, float]:
+    from pe_sim.dashboard import figures
+    from pe_sim.dashboard.session import Room, Workshop
+
+    old = baseline_figures(baseline) if baseline else None
     out = {}
     for label, compare in (("one setup", "(none)"), ("side by side", "one_roadmap")):
         w = Workshop(setup="split_backlogs", compare=compare)
@@ -78,17 +102,45 @@ def bench_model(steps: int) -> dict[str, float]:
         for _ in range(steps):
             w.step()
         out[f"model step, {label}"] = (time.perf_counter() - t0) / steps
-        figures.all_plots(w.setups)  # warm up fonts and caches
+        figures.all_plots(w.setups)  # warm up caches
+        if old:
+            old.all_plots([_OldSetup(s) for s in w.setups])
         w = Workshop(setup="split_backlogs", compare=compare)
-        times = []
+        now, before = [], []
         for _ in range(steps):
             t0 = time.perf_counter()
             w.step()
-            figures.all_plots(w.setups)
+            t_step = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            figures.all_plots(w.setups, horizon=w.horizon)
             for s in w.setups:
                 figures.team_html(s)
+            now.append(t_step + time.perf_counter() - t0)
+            if old:
+                t0 = time.perf_counter()
+                olds = [_OldSetup(s) for s in w.setups]
+                old.all_plots(olds)
+                for s in olds:
+                    old.team_html(s)
+                before.append(t_step + time.perf_counter() - t0)
+        out[f"step + redraw, {label}"] = statistics.median(now)
+        if old:
+            out[f"step + redraw, {label}, plots of {baseline}"] = statistics.median(before)
+        # with the band of 100 runs shown (computed once per settings, in the background on the page)
+        room = Room(setup="split_backlogs", compare=compare)
+        room.set_show_band(True)
+        t0 = time.perf_counter()
+        bands = room.bands(wait=True)
+        out[f"band of 100 runs (once per settings), {label}"] = time.perf_counter() - t0
+        times = []
+        for _ in range(steps):
+            t0 = time.perf_counter()
+            room.step()
+            figures.all_plots(room.workshop.setups, bands=bands, horizon=room.workshop.horizon)
+            for s in room.workshop.setups:
+                figures.team_html(s)
             times.append(time.perf_counter() - t0)
-        out[f"step + redraw, {label}"] = statistics.median(times)
+        out[f"step + redraw with band, {label}"] = statistics.median(times)
     return out
 
 
@@ -132,12 +184,13 @@ def main() -> int:
     ap.add_argument("--steps", type=int, default=52, help="sprints to time per setup")
     ap.add_argument("--clicks", type=int, default=10, help="Step clicks to time in the browser")
     ap.add_argument("--no-browser", action="store_true", help="skip the Chromium measurements")
+    ap.add_argument("--baseline", metavar="REV", help="also time the plotting code of this git revision")
     args = ap.parse_args()
     from pe_sim.params import BY_NAME
 
     print(f"pe-sim dashboard benchmark (default team size {BY_NAME['n_engineers'].default}, "
           f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]})")
-    results = bench_model(args.steps)
+    results = bench_model(args.steps, args.baseline)
     if not args.no_browser:
         results.update(bench_browser(args.repeats, args.clicks))
     width = max(map(len, results))

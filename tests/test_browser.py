@@ -2,8 +2,10 @@
 
 The test starts `pe-sim dashboard` itself on a free localhost port, with outbound HTTP(S) pointed
 at a dead proxy for the server and every non-localhost request from the browser recorded and
-refused, so it proves the page needs no internet. It then moves a slider, steps, plays, injects an
-event, checks the plots and the team view changed, and saves a screenshot.
+refused, so it proves the page needs no internet. The scenario's name carries markup (an ``<img
+onerror>``): the page must show it as text. It then moves a slider, steps, plays, pauses (and the
+sprint holds), injects an event, checks the plots and the team view changed, reloads the page and
+opens a second tab (both show the same run), and saves a screenshot.
 
 Needs Chromium at /usr/bin/chromium (``apt-get install chromium``; no browser download at run
 time). A missing browser skips the test on a developer's machine and fails it under CI (CI set).
@@ -33,6 +35,8 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--disable-dev-shm-usage"]
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+EVIL = "<img src=x onerror=alert(1)>"
+ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT_MS = 60_000
 pytestmark = pytest.mark.timeout(300)  # a hung browser or server fails the test instead of the CI job
 
@@ -69,8 +73,12 @@ def dashboard(tmp_path):
                 "http_proxy": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9",
                 "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost",
                 "SOLARA_HOME": str(tmp_path / "solara-home"), "PYTHONUNBUFFERED": "1"})
+    # split_backlogs under a name with markup in it: the page must escape it
+    toml = (ROOT / "pe_sim" / "scenarios" / "split_backlogs.toml").read_text()
+    scenario = tmp_path / "evil.toml"
+    scenario.write_text(toml.replace('name = "split_backlogs"', f'name = "{EVIL}"', 1))
     t0 = time.perf_counter()
-    proc = subprocess.Popen(pe_sim_command() + ["dashboard", "split_backlogs", "--host", "127.0.0.1", "--port", str(port)],
+    proc = subprocess.Popen(pe_sim_command() + ["dashboard", str(scenario), "--host", "127.0.0.1", "--port", str(port)],
                             stdout=subprocess.PIPE, stderr=open(tmp_path / "server.log", "w"), text=True, env=env,
                             start_new_session=True)
     lines: queue.Queue[str] = queue.Queue()
@@ -128,6 +136,8 @@ def test_dashboard_in_chromium_offline(dashboard, tmp_path):
             page.on("response", lambda r: failures.append(f"{r.status} {r.url}") if r.status >= 400 else None)
             page.on("pageerror", lambda e: errors.append(str(e)))
             page.on("websocket", lambda ws: sockets.append(ws.url))
+            dialogs: list[str] = []
+            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
             t0 = time.perf_counter()
             page.goto(url)
             page.wait_for_selector(".pe-plot img")
@@ -135,6 +145,14 @@ def test_dashboard_in_chromium_offline(dashboard, tmp_path):
             page.wait_for_function("[...document.querySelectorAll('.pe-plot img')].every(i => i.complete && i.naturalWidth > 0)")
             usable = time.perf_counter() - t0
             print(f"\ncommand to URL {startup:.1f} s; page usable {usable:.1f} s later")
+
+            # the scenario's name is shown as text, not run as markup
+            assert EVIL in page.inner_text(".pe-title")
+            assert page.locator(".pe-title img").count() == 0
+            # only the controls a facilitator needs, not Mesa's generic ones
+            body = page.inner_text("body")
+            for generic in ("Play Interval", "Render Interval", "Use Threads", "Time:"):
+                assert generic not in body, generic
 
             # rendered: title, controls, six plots with captions, one card per engineer
             assert page.locator(".pe-plot img").count() == 6
@@ -174,11 +192,15 @@ def test_dashboard_in_chromium_offline(dashboard, tmp_path):
             wait_sprint(4)
             page.wait_for_selector(".pe-team-view:has-text('resigned (key engineer) in sprint 4')")
 
-            # play a little, then pause
-            page.get_by_role("button", name="▶", exact=True).click()
+            # play a little, then pause: the sprint holds
+            page.locator(".pe-play").click()
             wait_sprint(7)
-            page.get_by_role("button", name="❚❚", exact=True).click()
+            page.locator(".pe-play").click()
+            page.wait_for_selector(".pe-sprint[data-playing='false']")
             page.wait_for_selector("button:has-text('Step'):not([disabled])")
+            held = sprint()
+            page.wait_for_timeout(1500)
+            assert sprint() == held
 
             page.wait_for_function("[...document.querySelectorAll('.pe-plot img')].every(i => i.complete && i.naturalWidth > 0)")
             srcs1 = page.eval_on_selector_all(".pe-plot img", "els => els.map(e => e.src)")
@@ -191,6 +213,19 @@ def test_dashboard_in_chromium_offline(dashboard, tmp_path):
             page.locator(".pe-main").scroll_into_view_if_needed()
             page.screenshot(path=str(shot))
             assert shot.stat().st_size > 20_000
+            if os.environ.get("PE_SIM_SCREENSHOT"):
+                shutil.copy(shot, os.environ["PE_SIM_SCREENSHOT"])
+
+            # a reload and a second tab attach to the same run instead of starting again
+            page.reload()
+            page.wait_for_selector(f".pe-sprint[data-sprint='{held}']")
+            other = ctx.new_page()
+            other.on("pageerror", lambda e: errors.append(str(e)))
+            other.goto(url)
+            other.wait_for_selector(f".pe-sprint[data-sprint='{held}']")
+            step = page.get_by_role("button", name="Step", exact=True)
+            step.click()
+            other.wait_for_selector(f".pe-sprint[data-sprint='{held + 1}']")  # the other tab follows
         finally:
             ctx.close()
 
@@ -200,3 +235,4 @@ def test_dashboard_in_chromium_offline(dashboard, tmp_path):
     assert sockets and {urlsplit(u).hostname for u in sockets} <= LOCAL_HOSTS, sockets
     assert not failures, failures[:5]
     assert not errors, errors[:5]
+    assert not dialogs, dialogs

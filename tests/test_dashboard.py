@@ -1,13 +1,16 @@
-"""The workshop dashboard without a browser: a 1,000-sprint soak, the Solara page driven headless,
-Mesa SolaraViz's reset contract, the offline settings and the command line."""
+"""The workshop dashboard without a browser: a 1,000-sprint soak, the server-level session (play, pause,
+horizon, reload, band), escaping, the plots, the Solara page driven headless, the offline settings and
+the command line."""
 
 from __future__ import annotations
 
+import html
 import inspect
 import random
 import re
 import socket
 import time
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -18,7 +21,9 @@ pytest.importorskip("mesa.visualization")
 from pe_sim.cli import main  # noqa: E402
 from pe_sim.dashboard import figures  # noqa: E402
 from pe_sim.dashboard.captions import CAPTIONS, EVENT_BUTTONS, PRACTICE_LABELS, TITLES  # noqa: E402
-from pe_sim.dashboard.session import EVENTS, LIVE_PARAMS, NO_COMPARE, Workshop  # noqa: E402
+from pe_sim.config import ConfigError  # noqa: E402
+from pe_sim.dashboard.session import (EVENTS, LIVE_PARAMS, MAX_HORIZON, NO_COMPARE, Room, Workshop,  # noqa: E402
+                                      band, forget_room, shared_room)
 from pe_sim.params import BY_NAME  # noqa: E402
 
 
@@ -45,7 +50,8 @@ def check_team_view(w: Workshop) -> None:
 def test_soak_1000_sprints_with_random_practices_and_events():
     """1,000 sprints side by side with random live changes and events: no error, everything in bounds."""
     rnd = random.Random(20261122)
-    w = Workshop(setup="split_backlogs", compare="one_roadmap", n_engineers=8, seed=7, horizon=1000)
+    assert MAX_HORIZON == 1000
+    w = Workshop(setup="split_backlogs", compare="one_roadmap", n_engineers=8, seed=7, horizon=MAX_HORIZON)
     t0 = time.perf_counter()
     changes = events = 0
     for i in range(1000):
@@ -61,13 +67,17 @@ def test_soak_1000_sprints_with_random_practices_and_events():
         if i % 100 == 99:
             assert w.problems() == [], w.problems()[:5]
             check_team_view(w)
+        if i == 998:  # the last sprint of the longest run still takes events (one limit: MAX_HORIZON)
+            w.inject_event("deadline_crunch")
         if i in (0, 499, 999):  # the page's drawing code copes with long, eventful histories
             pngs = figures.all_plots(w.setups)
-            assert len(pngs) == len(figures.PLOTS) * 2 and all(b[:4] == b"\x89PNG" for b in pngs.values())
+            assert len(pngs) == len(figures.PLOTS) * 2 and all(b.lstrip()[:4] == b"<svg" for b in pngs.values())
     assert w.sprint == 1000 and w.steps == 1000
     assert not w.running  # play stops at the horizon
     w.step()
     assert w.sprint == 1000
+    with pytest.raises(ConfigError, match="run has ended"):  # no events past the end
+        w.inject_event("deadline_crunch")
     assert changes > 100 and events > 25
     assert w.problems() == []
     assert time.perf_counter() - t0 < 60
@@ -104,23 +114,218 @@ def test_every_plot_event_and_control_has_plain_words():
     assert set(PRACTICE_LABELS) == set(LIVE_PARAMS)
 
 
-def test_model_params_fit_solaraviz_reset():
-    """SolaraViz re-creates the model on Reset from these inputs; 'scenario' would collide with Mesa's."""
-    from mesa.visualization.solara_viz import _build_model_init_kwargs, _check_model_params
+# --- the session: one room per dashboard process ------------------------------------------------------
 
-    from pe_sim.dashboard.app import model_params
+def wait_until(cond, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not cond():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.005)
 
-    params = model_params("crunch")
-    assert "scenario" not in params
-    w = Workshop(setup="crunch")
-    _check_model_params(w, params)
-    kwargs = _build_model_init_kwargs(w, {k: v["value"] for k, v in params.items()}, add_scenario_when_empty=True,
-                                      require_model_accepts_scenario=True)
-    fresh = type(w)(**kwargs)
-    assert fresh.setup_name == "crunch" and len(fresh.setups) == 1
-    sig = inspect.signature(Workshop)
-    assert set(params) <= set(sig.parameters)
-    assert params["compare"]["values"][0] == NO_COMPARE
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("interval", [0.0, 0.001, 0.1])
+def test_pause_stops_within_one_step_at_every_speed(interval):
+    """Play at any speed starts at once, and once pause returns no further step starts."""
+    room = Room(setup="split_backlogs", compare="one_roadmap", interval=interval)
+    t0 = time.monotonic()
+    assert room.play()
+    wait_until(lambda: room.sprint >= 3)
+    assert time.monotonic() - t0 < 5 + 3 * interval  # not stuck at sprint 0
+    for _ in range(3):  # pause, play again, pause: each pause holds
+        stopped = room.pause()
+        assert not room.playing
+        time.sleep(max(0.05, 3 * interval))
+        assert room.sprint == stopped
+        assert room.play()
+        wait_until(lambda: room.sprint >= stopped + 2)
+    stopped = room.pause()
+    time.sleep(0.1)
+    assert room.sprint == stopped and room.workshop.problems() == []
+
+
+@pytest.mark.timeout(60)
+def test_play_stops_at_the_horizon():
+    room = Room(setup="crunch", horizon=12, interval=0.0)
+    assert room.play()
+    wait_until(lambda: not room.playing)
+    assert room.sprint == 12 and not room.running
+    assert not room.play() and not room.step()
+    time.sleep(0.05)
+    assert room.sprint == 12 and len(room.workshop.setups[0].history) == 12
+    room.reset(setup="crunch", horizon=12)
+    assert room.sprint == 0 and room.running and room.step() and room.sprint == 1
+
+
+def test_one_horizon_limit_in_one_place():
+    """The Python session refuses what the events would refuse: one limit, checked by check_horizon."""
+    for bad in (0, -1, MAX_HORIZON + 1, 2000, 2.5, "52", True, None):
+        with pytest.raises(ConfigError, match="horizon"):
+            Workshop(setup="crunch", horizon=bad)
+    with pytest.raises(ConfigError):
+        Room(setup="crunch").reset(setup="crunch", horizon=2000)
+    w = Workshop(setup="crunch", horizon=3)
+    for _ in range(3):
+        w.inject_event("pm_absent")  # an event at every sprint up to the last
+        w.step()
+    with pytest.raises(ConfigError, match="run has ended"):
+        w.inject_event("pm_absent")
+
+
+def test_reload_and_second_tab_attach_to_the_same_session():
+    """A reload (or a second tab) renders the process's room: the run goes on where it was."""
+    import ipyvuetify as v
+    import solara
+
+    from pe_sim.dashboard import app
+
+    forget_room()
+    try:
+        box, rc = solara.render(solara.AppLayout(children=[app.Page()]), handle_error=False)
+        for _ in range(3):
+            rc.find(v.Btn, children=["Step"]).widget.click()
+        assert _html(rc, "pe-sprint")[0].attributes["data-sprint"] == "3"
+        rc.close()  # the tab is closed or reloaded
+        assert shared_room().sprint == 3
+        box, rc1 = solara.render(solara.AppLayout(children=[app.Page()]), handle_error=False)
+        box, rc2 = solara.render(solara.AppLayout(children=[app.Page()]), handle_error=False)
+        try:
+            for rc in (rc1, rc2):
+                assert _html(rc, "pe-sprint")[0].attributes["data-sprint"] == "3"
+            rc1.find(v.Btn, children=["Step"]).widget.click()
+            assert _html(rc1, "pe-sprint")[0].attributes["data-sprint"] == "4"
+            # the other tab's watcher redraws it
+            wait_until(lambda: _html(rc2, "pe-sprint")[0].attributes["data-sprint"] == "4")
+            # Reset after sprint 0 asks first; "Keep this run" keeps it
+            button(rc2, "Reset").click()
+            button(rc2, "Keep this run").click()
+            assert shared_room().sprint == 4
+            button(rc2, "Reset").click()
+            button(rc2, "Yes, start again").click()
+            assert shared_room().sprint == 0
+            wait_until(lambda: _html(rc1, "pe-sprint")[0].attributes["data-sprint"] == "0")
+        finally:
+            rc1.close()
+            rc2.close()
+    finally:
+        forget_room()
+
+
+def test_every_user_string_is_escaped(tmp_path, monkeypatch):
+    """A scenario's description and any setup label reach the page as text, never as markup (names
+    that are not plain file names are refused when the config loads)."""
+    import solara
+
+    from pe_sim.dashboard import app
+
+    evil = "<img src=x onerror=alert(1)>"
+    path = tmp_path / "evil.toml"
+    path.write_text(f"[scenario]\nname = 'evil'\ndescription = '{evil} <script>alert(2)</script> & more'\n"
+                    "[params]\nn_engineers = 4\n\n[[events]]\nkind = 'deadline_crunch'\nsprint = 1\n")
+    w = Workshop(setup=str(path), compare=str(path))
+    w.setups[0].label = evil + " $x^$"  # a label from anywhere else is escaped too
+    for _ in range(3):
+        w.step()
+    head = app.title_html(w)
+    assert "<img" not in head and "<script" not in head
+    assert "&lt;img src=x onerror=alert(1)&gt;" in head and "&lt;script&gt;" in head
+    svgs = figures.all_plots(w.setups)
+    for (key, i), svg in svgs.items():
+        assert b"<img" not in svg
+        ET.fromstring(svg)  # well-formed SVG despite the markup in the label
+    assert any(b"&lt;img" in svg for svg in svgs.values())
+    team = figures.team_html(w.setups[0])
+    assert "<img" not in team and "&lt;img" in team
+    # and on the page itself
+    forget_room()
+    monkeypatch.setenv(app.ENV_SCENARIO, str(path))
+    try:
+        box, rc = solara.render(solara.AppLayout(children=[app.Page()]), handle_error=False)
+        try:
+            texts = [w.unsafe_innerHTML or "" for w in rc.find(solara.widgets.HTML).widgets]
+            assert any("&lt;img src=x" in t for t in texts)
+            assert not any("<img" in t or "<script" in t for t in texts)
+        finally:
+            rc.close()
+    finally:
+        forget_room()
+
+
+def test_events_that_last_are_drawn_as_spans():
+    w = Workshop(setup="split_backlogs", seed=2)
+    w.step()
+    w.inject_event("deadline_crunch")  # four sprints of pressure
+    w.inject_event("key_engineer_leaves")  # one-off
+    for _ in range(6):
+        w.step()
+    assert (1, "deadline_crunch", 4) in w.setups[0].events
+    svg = figures.all_plots(w.setups)[("velocity", 0)].decode()
+    root = ET.fromstring(svg)
+    spans = [e for e in root.iter() if e.get("class") == "pe-event-span"]
+    lines = [e for e in root.iter() if e.get("class") == "pe-event-line"]
+    assert len(spans) == 1 and len(lines) == 1
+    one_sprint = float(lines[0].get("x1"))  # the line sits at sprint 1.5; the span starts there too
+    assert float(spans[0].get("x")) == pytest.approx(one_sprint)
+    xaxis = figures.x_extent(7)
+    per_sprint = (figures.W - figures.RIGHT - figures.LEFT) / xaxis
+    assert float(spans[0].get("width")) == pytest.approx(4 * per_sprint, rel=0.02)
+
+
+def test_engineers_who_left_stay_marked():
+    w = Workshop(setup="split_backlogs", seed=2)
+    w.step()
+    w.inject_event("key_engineer_leaves")
+    for _ in range(20):  # long past the window of greyed cards
+        w.step()
+    s = w.setups[0]
+    leavers = [r for r in s.people.values() if r.left is not None]
+    assert leavers
+    team = figures.team_html(s)
+    for r in leavers:
+        assert f"data-key='{r.key}'" in team, r
+    assert "resigned (key engineer), sprint 2" in team
+    assert f"{len(leavers)} left so far" in team
+
+
+def test_band_of_runs_with_the_same_settings_is_cached_and_contains_this_run():
+    room = Room(setup="split_backlogs", horizon=30)
+    for _ in range(5):
+        room.step()
+    assert room.bands() is None  # off by default: nothing computed
+    room.set_show_band(True)
+    (b,) = room.bands(wait=True)
+    hist = [row["tech_debt"] for row in room.workshop.setups[0].history]
+    assert b["runs"]["tech_debt"].shape == (100, 30)
+    assert b["runs"]["tech_debt"][0, :5] == pytest.approx(hist)  # run 0 is this run
+    lo, mid, hi = b["tech_debt"]
+    assert (lo <= mid).all() and (mid <= hi).all()
+    assert room.bands(wait=True)[0] is b  # cached per settings
+    assert band(room.workshop.setups[0].model.config, room.workshop.seed_value, 30) is b
+    room.set_param("pressure", 0.9)
+    (b2,) = room.bands(wait=True)
+    assert b2 is not b  # new settings, new band
+    svg = figures.all_plots(room.workshop.setups, bands=[b2], horizon=30)[("tech_debt", 0)]
+    assert b"of 100 runs" in svg
+    # off the main thread: bands() returns None at once and bumps the version when ready
+    room.set_param("pressure", 0.5)
+    v = room.version
+    assert room.bands() == [None]
+    wait_until(lambda: room.bands() != [None], timeout=30)
+    assert room.version > v
+
+
+def test_step_and_redraw_is_quick_side_by_side():
+    """The server's work per sprint side by side (the benchmark reports it; matplotlib took ~0.65 s)."""
+    w = Workshop(setup="split_backlogs", compare="one_roadmap")
+    times = []
+    for _ in range(30):
+        t0 = time.perf_counter()
+        w.step()
+        figures.all_plots(w.setups, horizon=w.horizon)
+        for s in w.setups:
+            figures.team_html(s)
+        times.append(time.perf_counter() - t0)
+    assert sorted(times)[len(times) // 2] < 0.15
 
 
 # --- the page, driven without a browser -------------------------------------------------------------
@@ -131,10 +336,19 @@ def _html(rc, cls: str):
     return [w for w in rc.find(solara.widgets.HTML).widgets if cls in (w.attributes or {}).get("class", "").split()]
 
 
+def button(rc, label: str):
+    """The one button labelled ``label``, once it is on the page (a tab's watcher thread may still be
+    rendering a change; reacton then renders this tab's own change right after)."""
+    import ipyvuetify as v
+
+    wait_until(lambda: len([w for w in rc.find(v.Btn).widgets if w.children == [label]]) == 1)
+    return rc.find(v.Btn, children=[label]).widget
+
+
 def _images(rc) -> list[bytes]:
     import ipywidgets
 
-    return [w.value for w in rc.find(ipywidgets.Image).widgets]
+    return [bytes(w.value) for w in rc.find(ipywidgets.Image).widgets]
 
 
 def test_page_headless_step_event_slider_reset_side_by_side():
@@ -143,15 +357,20 @@ def test_page_headless_step_event_slider_reset_side_by_side():
 
     from pe_sim.dashboard import app
 
+    forget_room()
     box, rc = solara.render(solara.AppLayout(children=[app.Page()]), handle_error=False)
     try:
         step = rc.find(v.Btn, children=["Step"])
         step.assert_single()
+        labels = {w.label for w in rc.find(v.Slider).widgets} | {w.label for w in rc.find(v.Select).widgets}
+        assert not any("Interval" in (x or "") or "Threads" in (x or "") for x in labels)  # no Mesa generics
+        for name in ("Team size: 6", "Seed (the luck): 1", "Business pressure: 0.40"):
+            assert name in labels, labels
         assert _html(rc, "pe-sprint")[0].attributes["data-sprint"] == "0"
         imgs0 = _images(rc)
         assert len(imgs0) == len(figures.PLOTS)
         captions = [w.unsafe_innerHTML for w in _html(rc, "pe-caption")]
-        assert set(captions) == {CAPTIONS[k] for k in figures.PLOTS + ("team",)}
+        assert set(captions) == {html.escape(CAPTIONS[k]) for k in figures.PLOTS + ("team",)}
         for _ in range(3):
             step.widget.click()
         assert _html(rc, "pe-sprint")[0].attributes["data-sprint"] == "3"
@@ -170,11 +389,15 @@ def test_page_headless_step_event_slider_reset_side_by_side():
         team_html = "".join(w.unsafe_innerHTML for w in rc.find(solara.widgets.HTML).widgets
                             if "pe-team" in (w.unsafe_innerHTML or ""))
         assert "resigned (key engineer) in sprint 4" in team_html
-        # side by side: pick B, reset, both columns step together on the same seed
-        rc.find(v.Select, label="Side by side with B (on Reset)").widget.v_model = "one_roadmap"
-        rc.find(v.Btn, children=["Reset"]).widget.click()
+        # the band of 100 runs
+        rc.find(v.Checkbox).widget.v_model = True
+        wait_until(lambda: b"of 100 runs" in _images(rc)[0], timeout=60)
+        # side by side: pick B, start the new run (it asks first), both columns step together
+        rc.find(v.Select, label="Side by side with B").widget.v_model = "one_roadmap"
+        rc.find(v.Btn, children=["Start this run"]).widget.click()
+        button(rc, "Yes, start again").click()  # another thread may be drawing the band: wait for it
+        wait_until(lambda: len(_images(rc)) == 2 * len(figures.PLOTS))
         assert _html(rc, "pe-sprint")[0].attributes["data-sprint"] == "0"
-        assert len(_images(rc)) == 2 * len(figures.PLOTS)
         step.widget.click()
         step.widget.click()
         assert _html(rc, "pe-sprint")[0].attributes["data-sprint"] == "2"
@@ -186,6 +409,7 @@ def test_page_headless_step_event_slider_reset_side_by_side():
         assert team_html.count("new: joined sprint 3") == 6  # three joiners in each column
     finally:
         rc.close()
+        forget_room()
 
 
 # --- offline settings ---------------------------------------------------------------------------------
@@ -231,20 +455,3 @@ def test_cli_dashboard_rejects_bad_input_before_serving(capsys):
         assert main(["dashboard", "--port", str(port)]) == 2
     assert "pass another --port" in capsys.readouterr().err
 
-
-def test_user_strings_are_escaped_on_the_page():
-    """A scenario name or label never reaches the page as HTML."""
-    import solara
-
-    from pe_sim.dashboard import app
-
-    w = Workshop(setup="split_backlogs")
-    w.setups[0].label = "<img src=x onerror=alert(1)>"
-    w.log.append("<script>alert(2)</script>")
-    box, rc = solara.render(app.WorkshopView(w), handle_error=False)
-    try:
-        page = "".join(x.unsafe_innerHTML or "" for x in rc.find(solara.widgets.HTML).widgets)
-        assert "<img src=x" not in page and "<script>" not in page
-        assert "&lt;img src=x onerror=alert(1)&gt;" in page
-    finally:
-        rc.close()

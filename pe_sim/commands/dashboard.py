@@ -18,7 +18,7 @@ from pe_sim.files import refuse_existing
 def register(sub) -> None:
     p = sub.add_parser(
         "dashboard", help="live workshop dashboard in the browser (offline, localhost)",
-        description="Start the workshop dashboard (a Mesa SolaraViz page) on this machine and print its URL. "
+        description="Start the workshop dashboard (a Solara page over the Mesa model) on this machine and print its URL. "
                     "It needs no internet: Solara's assets come from the installed solara-assets package and "
                     "telemetry is off. Open the URL in any browser; stop with Ctrl+C.")
     p.add_argument("scenario", nargs="?", default=None, metavar="SCENARIO",

@@ -87,14 +87,11 @@ def _check_bind(host: str, port: int) -> None:
 
 
 def warm_up() -> None:
-    """Import the page and draw one set of plots while the server starts, so the first visitor waits less."""
+    """Import the page, build the session and draw it while the server starts, so the first visitor waits less."""
     try:
-        from pe_sim.dashboard import app, figures  # noqa: F401
-        from pe_sim.dashboard.session import Workshop
+        from pe_sim.dashboard import app
 
-        w = Workshop(setup=app.initial_setup())
-        w.step()
-        figures.all_plots(w.setups)
+        app.snapshot(app.room())  # the process's session, ready for the first tab
     except Exception:  # pragma: no cover - the page itself reports real problems
         pass
 

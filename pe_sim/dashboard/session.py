@@ -7,13 +7,21 @@ practices. Practice changes (:meth:`Workshop.set_param`) and events (:meth:`Work
 land between sprints, under a lock, because Solara's play loop steps in a worker thread while
 buttons fire from the page.
 
-No Solara import here: the soak test and the benchmark drive this class directly.
+:class:`Room` holds the one :class:`Workshop` of a dashboard process at server level, with its play
+loop: every browser tab (and a reloaded page) attaches to the same room, so a refresh never loses a
+room's session, and pause stops the loop within one step at every speed. :func:`band` computes, with
+the fast vectorised core and a cache per settings, the runs a chosen run is compared with.
+
+No Solara import here: the soak test, the session tests and the benchmark drive these classes directly.
 """
 
 from __future__ import annotations
 
 import math
+import numbers
 import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +36,8 @@ DEFAULT_SCENARIO = "split_backlogs"
 NO_COMPARE = "(none)"
 DEFAULT_SEED = 1
 DEFAULT_HORIZON = 260  # sprints the page runs before play stops (ten years of two-week sprints)
+MAX_HORIZON = cfg.RUN_LIMITS["sprints"][1]  # the one limit on sprints: a config's runs and events obey it too
+BAND_RUNS = 100  # runs with the same settings the chosen run is shown against
 LEFT_SHOWN_SPRINTS = 8  # how long a leaver stays on the team view, greyed out
 
 # Practices (and the business pressure) the room argues about, changed live between sprints.
@@ -94,8 +104,9 @@ class Setup:
         self.people: dict[int, EngineerRecord] = {}
         self._next_key = 1
         self._by_agent: dict[int, int] = {}  # id(agent) -> record key
-        # (0-based sprint the event hits, kind): scripted and injected; plotted just before sprint t+1
-        self.events: list[tuple[int, str]] = [(e.sprint, e.kind) for e in config.events]
+        # (0-based sprint the event hits first, kind, sprints it lasts): scripted and injected; plotted from
+        # just before sprint t+1 (a span for events that last, a line for one-off events)
+        self.events: list[tuple[int, str, int]] = [(e.sprint, e.kind, int(e.duration)) for e in config.events]
         self._observe()
 
     @property
@@ -145,16 +156,33 @@ class Setup:
         self._observe()
 
     def team_view(self) -> list[EngineerRecord]:
-        """Engineers on the team (by slot), then recent leavers (most recent first)."""
+        """Engineers on the team (by slot), then recent leavers (most recent first), shown as greyed cards."""
         now = self.sprint
         here = sorted((r for r in self.people.values() if r.left is None), key=lambda r: r.slot)
         gone = sorted((r for r in self.people.values() if r.left is not None and now - r.left < LEFT_SHOWN_SPRINTS),
-                      key=lambda r: -r.left)
+                      key=lambda r: (-r.left, r.key))
         return here + gone
+
+    def earlier_leavers(self) -> list[EngineerRecord]:
+        """Everyone who left before the recent window (most recent first): the team view lists them too."""
+        now = self.sprint
+        return sorted((r for r in self.people.values() if r.left is not None and now - r.left >= LEFT_SHOWN_SPRINTS),
+                      key=lambda r: (-r.left, r.key))
 
     def param(self, name: str) -> Any:
         """The parameter's current value (as in a config: choices are their names)."""
         return self.model.config.params[name]
+
+
+def check_horizon(horizon: Any) -> int:
+    """The one check on how many sprints a dashboard session runs (injected events obey the same limit)."""
+    if isinstance(horizon, float) and horizon.is_integer():
+        horizon = int(horizon)
+    if isinstance(horizon, bool) or not isinstance(horizon, numbers.Integral):
+        raise cfg.ConfigError("<dashboard>", "horizon", f"{horizon!r} is not a whole number of sprints")
+    if not 1 <= horizon <= MAX_HORIZON:
+        raise cfg.ConfigError("<dashboard>", "horizon", f"{horizon} sprints is outside 1 to {MAX_HORIZON}")
+    return int(horizon)
 
 
 class Workshop(mesa.Model):
@@ -168,7 +196,7 @@ class Workshop(mesa.Model):
         compare: scenario for setup B run side by side, or ``"(none)"``.
         n_engineers: team size at sprint 0 for both setups.
         seed: root seed shared by both setups (same luck, different practices).
-        horizon: sprints before the model stops running.
+        horizon: sprints before the model stops running (1 to :data:`MAX_HORIZON`).
     """
 
     def __init__(self, setup: str = DEFAULT_SCENARIO, compare: str = NO_COMPARE, n_engineers: int | None = None,
@@ -176,7 +204,7 @@ class Workshop(mesa.Model):
         super().__init__(rng=int(seed))
         self.lock = threading.RLock()
         self.seed_value = int(seed)
-        self.horizon = int(horizon)
+        self.horizon = check_horizon(horizon)
         self.setup_name = setup
         self.compare_name = compare if compare and compare != NO_COMPARE else None
         base = cfg.load(setup)
@@ -230,9 +258,15 @@ class Workshop(mesa.Model):
         if kind not in EVENT_KINDS:
             raise cfg.ConfigError("<dashboard>", "event", f"{kind!r} is not an event kind")
         with self.lock:
+            if self.sprint >= self.horizon:
+                raise cfg.ConfigError("<dashboard>", "event", f"the run has ended (sprint {self.sprint} of "
+                                      f"{self.horizon}); press Reset to start again")
             for s in self.setups:
-                s.model.inject_event(kind, duration=duration, magnitude=magnitude)
-                s.events.append((s.sprint, kind))
+                ev = s.model.inject_event(kind, duration=duration, magnitude=magnitude)
+                lasts = getattr(ev, "duration", None)
+                if lasts is None:
+                    lasts = EVENT_KINDS[kind].duration if duration is None else duration
+                s.events.append((s.sprint, kind, int(lasts)))
             self.version += 1
             self.log.append(f"sprint {self.sprint + 1}: {kind.replace('_', ' ')}")
 
@@ -262,3 +296,263 @@ class Workshop(mesa.Model):
                 out.append(f"{s.label} sprint {s.sprint}: {head} engineer agents but headcount "
                            f"{s.history[-1]['headcount']}")
         return out
+
+
+# --- the band: many runs with the same settings -------------------------------------------------------
+
+BAND_OUTCOMES = ("customer_value", "velocity", "tech_debt", "customer_trust", "trust_pm_em", "burnout_mean")
+_BAND_CACHE: "OrderedDict[tuple, dict]" = OrderedDict()
+_BAND_CACHE_SIZE = 16
+_BAND_LOCK = threading.Lock()
+
+
+def band_key(config: cfg.Config, seed: int, horizon: int, runs: int = BAND_RUNS) -> tuple:
+    """What a band depends on: every parameter and event, the seed, the sprints and the number of runs."""
+    return (tuple(sorted((k, repr(v)) for k, v in config.params.items())), tuple(config.events), int(seed),
+            int(horizon), int(runs))
+
+
+def band(config: cfg.Config, seed: int, horizon: int, runs: int = BAND_RUNS) -> dict:
+    """``runs`` runs of ``config`` (run 0 is the dashboard's own run) through the vectorised core.
+
+    Returns ``{outcome: (p10, p50, p90)}`` per sprint for :data:`BAND_OUTCOMES`, plus ``"runs"``
+    (outcome -> runs x sprints array) and ``"key"``. Cached per settings (:func:`band_key`).
+    """
+    import numpy as np
+
+    from pe_sim import runner
+
+    key = band_key(config, seed, horizon, runs)
+    with _BAND_LOCK:
+        if key in _BAND_CACHE:
+            _BAND_CACHE.move_to_end(key)
+            return _BAND_CACHE[key]
+    out = runner.run_core(config, runs, horizon, seed)
+    result: dict[str, Any] = {"runs": {}, "key": key}
+    for k in BAND_OUTCOMES:
+        if k not in out:  # the model's outcome names may change: band what exists
+            continue
+        arr = np.asarray(out[k], dtype=float)
+        lo, mid, hi = np.percentile(arr, [10, 50, 90], axis=0)
+        result[k] = (lo, mid, hi)
+        result["runs"][k] = arr
+    with _BAND_LOCK:
+        _BAND_CACHE[key] = result
+        while len(_BAND_CACHE) > _BAND_CACHE_SIZE:
+            _BAND_CACHE.popitem(last=False)
+    return result
+
+
+# --- the room: one session per dashboard process ------------------------------------------------------
+
+PLAY_INTERVALS = (0.1, 0.2, 0.4, 0.8, 1.5)  # seconds between sprints while playing (the speed choices)
+DEFAULT_INTERVAL = 0.4  # a pace a room can follow
+
+
+class Room:
+    """The dashboard's session at server level: the current :class:`Workshop`, its play loop and its band.
+
+    Every browser tab attaches to the process's one room (:func:`shared_room`), so reloading the page or
+    opening a second tab shows the same sprint instead of starting again. ``version`` bumps on every change
+    a page must redraw for; :meth:`wait_change` lets a page's watcher sleep until then.
+
+    The play loop steps in its own thread under :attr:`lock`; :meth:`pause` takes the same lock, so when
+    it returns no further step starts: pause stops within one step at every speed. Play stops at the
+    horizon.
+    """
+
+    def __init__(self, workshop: Workshop | None = None, interval: float = DEFAULT_INTERVAL, **settings: Any):
+        self.lock = threading.RLock()
+        self._changed = threading.Condition(self.lock)
+        self.workshop = workshop if workshop is not None else Workshop(**settings)
+        self.interval = float(interval)
+        self.playing = False
+        self.show_band = False
+        self.version = 0
+        self.error: str | None = None
+        self._generation = 0  # bumps on pause/reset: an older play thread sees it and ends
+        self._thread: threading.Thread | None = None
+        self._bands: dict[int, dict] = {}  # setup index -> band for the setup's current settings
+        self._band_jobs: set[tuple] = set()
+
+    # -- changes ---------------------------------------------------------------------------------------
+    def _bump(self) -> None:
+        self.version += 1
+        self._changed.notify_all()
+
+    def wait_change(self, seen: int, timeout: float = 1.0) -> int:
+        """Block until ``version`` differs from ``seen`` (or ``timeout`` passes); return the version."""
+        with self.lock:
+            if self.version == seen:
+                self._changed.wait(timeout)
+            return self.version
+
+    @property
+    def sprint(self) -> int:
+        return self.workshop.sprint
+
+    @property
+    def running(self) -> bool:
+        """Whether the run can go on (False at the horizon)."""
+        return bool(self.workshop.running)
+
+    def step(self) -> bool:
+        """One sprint (ignored while playing or at the horizon); True if it stepped."""
+        with self.lock:
+            if self.playing or not self.workshop.running:
+                return False
+            self.workshop.step()
+            self._bump()
+            return True
+
+    def set_param(self, name: str, value: Any, setup: int | None = None) -> Any:
+        with self.lock:
+            value = self.workshop.set_param(name, value, setup=setup)
+            self._bump()
+            return value
+
+    def inject_event(self, kind: str, duration: int | None = None, magnitude: float | None = None) -> None:
+        with self.lock:
+            self.workshop.inject_event(kind, duration=duration, magnitude=magnitude)
+            self._bump()
+
+    def reset(self, **settings: Any) -> Workshop:
+        """A fresh workshop (play stops); settings as :class:`Workshop` takes them."""
+        fresh = Workshop(**settings)  # build (and validate) before touching the running session
+        with self.lock:
+            self._generation += 1
+            self.playing = False
+            self.workshop = fresh
+            self.error = None
+            self._bands = {}
+            self._bump()
+            return fresh
+
+    def set_interval(self, seconds: float) -> None:
+        with self.lock:
+            self.interval = max(0.0, float(seconds))
+            self._bump()
+
+    # -- play ------------------------------------------------------------------------------------------
+    def play(self) -> bool:
+        """Start stepping every ``interval`` seconds until pause, reset or the horizon; True if it started."""
+        with self.lock:
+            if self.playing or not self.workshop.running:
+                return False
+            self._generation += 1
+            self.playing = True
+            self.error = None
+            self._thread = threading.Thread(target=self._loop, args=(self._generation,), daemon=True,
+                                            name="pe-sim-play")
+            self._thread.start()
+            self._bump()
+            return True
+
+    def pause(self) -> int:
+        """Stop playing; when this returns no further step starts. Returns the sprint it stopped at."""
+        with self.lock:
+            if self.playing:
+                self._generation += 1
+                self.playing = False
+                self._bump()
+            return self.workshop.sprint
+
+    def toggle(self) -> None:
+        with self.lock:
+            if self.playing:
+                self.pause()
+            else:
+                self.play()
+
+    def _loop(self, generation: int) -> None:
+        next_at = time.monotonic() + self.interval
+        while True:
+            with self.lock:
+                while self._generation == generation and (wait := next_at - time.monotonic()) > 0:
+                    self._changed.wait(wait)  # releases the lock: pause, events and redraws get in
+                if self._generation != generation or not self.playing:
+                    return
+                try:
+                    self.workshop.step()
+                except Exception as exc:  # keep the page alive and say what happened
+                    self.error = f"the model failed at sprint {self.workshop.sprint + 1}: {exc}"
+                    self.playing = False
+                if not self.workshop.running:
+                    self.playing = False
+                self._bump()
+                if not self.playing:
+                    return
+                next_at = max(next_at + self.interval, time.monotonic())
+
+    # -- band ------------------------------------------------------------------------------------------
+    def set_show_band(self, on: bool) -> None:
+        with self.lock:
+            self.show_band = bool(on)
+            self._bump()
+
+    def bands(self, wait: bool = False) -> list[dict | None] | None:
+        """Bands for every setup's current settings, or None while off; a band still computing is None
+        (computed in a background thread; the room's version bumps when it is ready) unless ``wait``."""
+        with self.lock:
+            if not self.show_band:
+                return None
+            w = self.workshop
+            wanted = [(i, s.model.config, band_key(s.model.config, w.seed_value, w.horizon))
+                      for i, s in enumerate(w.setups)]
+        out: list[dict | None] = []
+        for i, config, key in wanted:
+            have = self._bands.get(i)
+            if have is not None and have["key"] == key:
+                out.append(have)
+            elif wait:
+                self._bands[i] = band(config, w.seed_value, w.horizon)
+                out.append(self._bands[i])
+            else:
+                self._start_band(i, config, key, w)
+                out.append(None)
+        return out
+
+    def _start_band(self, i: int, config: cfg.Config, key: tuple, w: Workshop) -> None:
+        with self.lock:
+            if key in self._band_jobs:
+                return
+            self._band_jobs.add(key)
+
+        def job():
+            try:
+                result = band(config, w.seed_value, w.horizon)
+            except Exception as exc:  # pragma: no cover - reported on the page
+                with self.lock:
+                    self.error = f"could not compute the band: {exc}"
+                    self._band_jobs.discard(key)
+                    self._bump()
+                return
+            with self.lock:
+                self._band_jobs.discard(key)
+                if self.workshop is w:
+                    self._bands[i] = result
+                    self._bump()
+
+        threading.Thread(target=job, daemon=True, name="pe-sim-band").start()
+
+
+_ROOM: Room | None = None
+_ROOM_LOCK = threading.Lock()
+
+
+def shared_room(**settings: Any) -> Room:
+    """This process's one room (created on first use with ``settings``): every tab attaches to it."""
+    global _ROOM
+    with _ROOM_LOCK:
+        if _ROOM is None:
+            _ROOM = Room(**settings)
+        return _ROOM
+
+
+def forget_room() -> None:
+    """Drop the process's room (tests; the next :func:`shared_room` builds a fresh one)."""
+    global _ROOM
+    with _ROOM_LOCK:
+        if _ROOM is not None:
+            _ROOM.pause()
+        _ROOM = None
