@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable, Sequence
 
 import numpy as np
 import pandas as pd
 
-from pe_sim.config import Config
+from pe_sim.config import Config, default, load
 from pe_sim.core.engine import OUTCOMES, param_batch, simulate
 from pe_sim.events import schedule
 
@@ -73,3 +73,27 @@ def run(config: Config, runs: int, sprints: int, seed: int, engine: str = "core"
     else:
         raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
     return tidy(out, np.arange(runs), scenario=config.name, seed=seed)
+
+
+def run_one(scenario: str | Config | None = None, *, sprints: int | None = None, seed: int | None = None,
+            run: int = 0, outcomes: Sequence[str] | None = None, **params: Any) -> dict[str, float]:
+    """One run's end-of-horizon outcomes as a plain dict, for tools that call a model function once per
+    experiment (EMA Workbench's ``Model(name, function=pe_sim.run_one)``).
+
+    ``scenario``: a shipped scenario name, a scenario TOML or a :class:`Config` (default: the built-in
+    defaults); ``**params``: parameter overrides (``pe-sim params``; numpy scalars are fine). ``sprints``
+    and ``seed`` default to the scenario's [run] values; ``run`` is the run index, the only other source
+    of randomness, so the same arguments give the same numbers and replicates differ in ``run``. Keys are
+    the sweep summary columns ``<outcome>_<reduction>`` (e.g. ``customer_value_total``, ``tech_debt_final``;
+    :data:`pe_sim.summary.REDUCTION`), for ``outcomes`` (default: every outcome).
+    """
+    from pe_sim.sweeps.summaries import summarise
+
+    config = scenario if isinstance(scenario, Config) else load(scenario) if scenario is not None else default()
+    if params:
+        config = config.with_params(**{k: v.item() if isinstance(v, np.generic) else v for k, v in params.items()})
+    sprints = int(sprints or config.sprints)
+    seed = config.seed if seed is None else int(seed)
+    p, sch = batch(config, 1, sprints)
+    traj = simulate(p, sch, sprints, seed, np.array([int(run)]))
+    return {k: float(v[0]) for k, v in summarise(traj, tuple(outcomes or OUTCOMES)).items()}

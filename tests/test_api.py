@@ -42,3 +42,24 @@ def test_import_pe_sim_and_the_cli_parser_stay_light():
     bare = subprocess.run([sys.executable, "-c", "import sys, pe_sim; print(len([m for m in sys.modules if m.startswith(('numpy', 'pandas'))]))"],
                           capture_output=True, text=True, check=True).stdout
     assert bare.strip() == "0"
+
+
+def test_run_one_is_a_plain_model_function_for_ema_workbench():
+    # EMA Workbench's Model(name, function=pe_sim.run_one) calls it with keyword arguments (parameters,
+    # possibly numpy scalars, plus constants) and reads a dict of scalar outcomes.
+    import numpy as np
+
+    from pe_sim import config, runner
+    from pe_sim.core.engine import OUTCOMES
+    from pe_sim.summary import end_of_run
+    from pe_sim.sweeps import summary_name
+
+    out = pe_sim.run_one(scenario="crunch", sprints=8, run=3, pressure=np.float64(0.7), n_engineers=np.int64(5),
+                         feedback="sbi")
+    assert list(out) == [summary_name(o) for o in OUTCOMES]
+    assert all(type(v) is float for v in out.values())
+    cfg = config.load("crunch").with_params(pressure=0.7, n_engineers=5, feedback="sbi")
+    ref = end_of_run(runner.run(cfg, runs=4, sprints=8, seed=cfg.seed)).set_index("run").loc[3]
+    assert all(np.isclose(out[summary_name(o)], ref[o]) for o in OUTCOMES)  # run 3 of `pe-sim run`
+    assert pe_sim.run_one(scenario="crunch", sprints=8, run=3, pressure=0.7, n_engineers=5, feedback="sbi") == out
+    assert pe_sim.run_one(scenario="crunch", sprints=8, run=4, pressure=0.7, n_engineers=5, feedback="sbi") != out
