@@ -43,11 +43,11 @@ class ConfigError(ValueError):
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
 
-def check_name(file: str, name: str) -> str:
-    """A scenario name, which becomes part of output file names: letters, digits, '_', '.', '-'."""
+def check_name(file: str, name: str, key: str = "scenario.name") -> str:
+    """A scenario (or sweep) name, which becomes part of output file names: letters, digits, '_', '.', '-'."""
     if not NAME_PATTERN.fullmatch(name) or ".." in name:
         shown = name if len(name) <= 40 else name[:40] + "..."
-        raise ConfigError(file, "scenario.name", f"{shown!r} cannot be used in file names; expected 1-64 letters, "
+        raise ConfigError(file, key, f"{shown!r} cannot be used in file names; expected 1-64 letters, "
                                                  "digits, '_', '.' or '-', starting with a letter or digit")
     return name
 

@@ -53,6 +53,8 @@ def _sweeps() -> list[tuple[str, str, str]]:
         ("replicates float", head + 'design = "grid"\nreplicates = 2.5\n[vary]\npressure = [0.1, 0.2]\n', "sweep.replicates"),
         ("value nan", head + 'design = "grid"\n[vary]\npressure = [nan, 0.2]\n', "vary.pressure"),
         ("range inf", head + 'design = "lhs"\npoints = 4\n[vary]\npressure = { low = 0.0, high = inf }\n', "vary.pressure"),
+        ("name escapes", '[sweep]\nname = "../../escaped"\nbase = "one_roadmap"\ndesign = "grid"\n[vary]\npressure = [0.1]\n',
+         "sweep.name"),
     ]
     return cases
 

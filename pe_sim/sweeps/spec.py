@@ -16,7 +16,8 @@ from scipy import stats
 from scipy.special import ndtri
 
 from pe_sim import __version__
-from pe_sim.config import Config, ConfigError, _did_you_mean, check_param, check_value, load as load_config, read_toml
+from pe_sim.config import (Config, ConfigError, _did_you_mean, _slug, check_name, check_param, check_value, load as load_config,
+                           read_toml)
 from pe_sim.core.engine import OUTCOMES
 from pe_sim.events import EVENT_KINDS, Event
 from pe_sim.params import BY_NAME, Param
@@ -417,7 +418,9 @@ def sweep_from_dict(data: Mapping[str, Any], file: str = "<dict>", base_dir: str
     crn = sw.get("crn", False)
     if not isinstance(crn, bool):
         raise ConfigError(file, "sweep.crn", f"{crn!r} is not a boolean; expected true or false")
-    name = sw.get("name") or (Path(file).stem if file.endswith(".toml") else "sweep")
+    # The name becomes the default output folder, results/<name>: the same rule as scenario names.
+    name = check_name(file, sw["name"], "sweep.name") if sw.get("name") else \
+        _slug(Path(file).stem if file.endswith(".toml") else "sweep")
     sens = data.get("sensitivity", {})
     if not isinstance(sens, dict):
         raise ConfigError(file, "sensitivity", "expected a [sensitivity] table")
