@@ -69,6 +69,7 @@ also read ``OUT`` itself, skipping the bookkeeping files that start with ``_``).
 sits beside the data: ``_manifest.json`` holds provenance (sweep config, base scenario, design,
 package versions, timestamps; written first, so a sweep killed at any moment can be resumed),
 ``_design.parquet`` the design table and ``_done.jsonl`` one line per finished chunk.
+:func:`~pe_sim.sweeps.api.salib_problem_and_outputs` exports a Saltelli sweep in SALib's row order.
 A part file is written to a temporary name and renamed into place, so it is either complete or
 absent; ``resume`` recomputes exactly the chunks not recorded as done. In trajectory mode a varied
 parameter whose name is also an outcome (``tech_share``) is stored as ``<name>_param``.
@@ -80,7 +81,8 @@ Modules: :mod:`~pe_sim.sweeps.spec` (sweep TOMLs, factors, :class:`SweepSpec`),
 (:func:`run_sweep`, :func:`sweep`, :func:`load_results`), whose public names are re-exported here.
 """
 
-from pe_sim.sweeps.api import SweepReport, describe, load_results, run_sweep, sweep
+from pe_sim.sweeps.api import (SweepReport, describe, load_results, run_sweep, salib_order, salib_problem_and_outputs,
+                               sweep)
 from pe_sim.sweeps.design import Design, make_design, morris_unit, saltelli_stack, saltelli_unit
 from pe_sim.sweeps.execute import ChunkJob, auto_chunk_size, compute_chunk, connect_dask, default_workers, run_chunk
 from pe_sim.sweeps.spec import (DESIGNS, Factor, SweepSpec, as_spec, event_param, load_sweep, sweep_from_dict,
@@ -91,5 +93,5 @@ from pe_sim.sweeps.summaries import running_summary, summarise, summary_kind, su
 __all__ = ["ChunkJob", "DESIGNS", "Design", "Factor", "SweepReport", "SweepSpec", "as_spec", "auto_chunk_size",
            "compute_chunk", "connect_dask", "default_workers", "describe", "done_chunks", "event_param",
            "load_results", "load_sweep", "make_design", "morris_unit", "read_manifest", "run_chunk", "run_sweep",
-           "running_summary", "saltelli_stack", "saltelli_unit", "summarise", "summary_kind", "summary_name",
+           "running_summary", "salib_order", "salib_problem_and_outputs", "saltelli_stack", "saltelli_unit", "summarise", "summary_kind", "summary_name",
            "sweep", "sweep_from_dict", "with_event_values"]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -197,6 +198,41 @@ def load_results(out: str | Path, columns: Sequence[str] | None = None) -> pd.Da
     if "run" in df and not df["run"].is_monotonic_increasing:  # part files are read in name order; be sure
         df = df.sort_values(["run", "sprint"] if "sprint" in df else ["run"], kind="stable")
     return df.reset_index(drop=True)
+
+
+def salib_order(n: int, d: int) -> np.ndarray:
+    """Row indices that put pe-sim's Saltelli rows (blocks A, B, AB_1 .. AB_d of n rows each) in SALib's
+    order (for each base sample j: A_j, AB_1j .. AB_dj, B_j; ``calc_second_order=False``)."""
+    blocks = np.array([0, *range(2, d + 2), 1])
+    return (blocks[None, :] * n + np.arange(n)[:, None]).reshape(-1)
+
+
+def salib_problem_and_outputs(out: str | Path, outcome: str) -> tuple[dict[str, Any], np.ndarray]:
+    """SALib's ``problem`` and ``Y`` for a finished Saltelli sweep in ``out``, for
+    ``SALib.analyze.sobol.analyze(problem, Y, calc_second_order=False)``.
+
+    ``outcome`` is an outcome (its end-of-run summary is used) or a summary column. ``Y`` holds the mean
+    over replicates at each design point (as :func:`pe_sim.analysis.sensitivity` uses), reordered from
+    pe-sim's block order into SALib's interleaved one. ``bounds`` are the unit cube the design was drawn
+    in (pe-sim maps it through each factor's range or distribution); SALib's analysis does not read them.
+    """
+    manifest = read_manifest(out)
+    design = manifest.get("design", {})
+    if design.get("kind") != "saltelli":
+        raise ConfigError(str(out), "design", f"holds a {design.get('kind')} sweep; SALib's Sobol' analysis needs "
+                                              "design = \"saltelli\"")
+    if manifest.get("status") != "complete":
+        raise ConfigError(str(out), "status", "the sweep is not complete; finish it with --resume first")
+    columns = manifest.get("columns", {}).get("outcomes", {})
+    col = outcome if outcome in columns else summary_name(outcome) if outcome in OUTCOMES else outcome
+    if col not in columns or manifest.get("keep") != "summary":
+        raise ConfigError(str(out), "outcome", f"{outcome!r} has no end-of-run summary in this sweep "
+                                               f"(kept: {', '.join(columns)})")
+    names = [f["name"] for f in design["factors"]]
+    n, d = int(design["points"]), len(names)
+    y = load_results(out, columns=["point", col]).groupby("point")[col].mean().sort_index().to_numpy()
+    problem = {"num_vars": d, "names": names, "bounds": [[0.0, 1.0]] * d}
+    return problem, y[salib_order(n, d)]
 
 
 def sweep(spec: SweepSpec | str | Path | Mapping[str, Any], *, out: str | Path | None = None,
