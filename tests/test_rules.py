@@ -182,3 +182,16 @@ def test_equations_pinned_as_the_odd_writes_them():
     steep = params(debt_drag_shape=3.0, debt_half_saturation=45.0)
     assert abs(R.debt_burden(steep, 45.0) - 0.5) < 1e-12
     assert abs(R.debt_burden(steep, 90.0) - 8.0 / 9.0) < 1e-12
+
+
+def test_more_equations_pinned():
+    """Cases the sampled mutation run also left open: market churn, slack recovery, manager focus."""
+    p = params()
+    h = R.sprint_hours(p)
+    assert R.focus(p, h / 2, h) == 0.5 and R.focus(p, 0.0, h / 2) == 1.0
+    calm, churn = R.pm_insight_next(p, 0.6, 0.0, 0.0), R.pm_insight_next(p, 0.6, 0.0, 1.0)
+    assert churn < calm < 0.6  # insight dates, faster while a competitor reshapes the market
+    assert abs(calm - (0.6 - p[R.P.insight_decay] * 0.6)) < 1e-12
+    rested = R.burnout_next(p, 0.5, 0.0, 1.0)
+    fall = p[R.P.burnout_rise_rate] * p[R.P.burnout_recovery_ratio] * (1.0 + p[R.P.slack_recovery]) * 0.5
+    assert abs(rested - (0.5 - fall)) < 1e-12
