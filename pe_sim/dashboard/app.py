@@ -139,46 +139,58 @@ def NewRunCard(r: Room, version: int, ask_reset):
     size, set_size = solara.use_state(w.n_engineers)
     seed, set_seed = solara.use_state(w.seed_value)
     horizon, set_horizon = solara.use_state(w.horizon if w.horizon in HORIZONS else DEFAULT_HORIZON)
+    # What "Start this run" uses, read when it is clicked: another thread may be redrawing the page when a
+    # choice changes, and a click must not act on the choices of an older drawing.
+    chosen = solara.use_ref({"setup": setup, "compare": compare, "n_engineers": size, "seed": seed,
+                             "horizon": horizon})
+
+    def choose(key: str, setter, convert=lambda x: x):
+        def on_value(value):
+            chosen.current = {**chosen.current, key: convert(value)}
+            setter(convert(value))
+        return on_value
 
     def start():
-        ask_reset(dict(setup=setup, compare=compare, n_engineers=size, seed=seed, horizon=horizon))
+        ask_reset(dict(chosen.current))
 
     with solara.Card("New run", classes=["pe-new-run"]):
         solara.Text("These apply when you start the new run.", style={"font-size": "12px"})
-        solara.Select("Scenario A", values=setup_choices(setup), value=setup, on_value=set_setup,
+        solara.Select("Scenario A", values=setup_choices(setup), value=setup, on_value=choose("setup", set_setup),
                       classes=["pe-setup"])
         solara.Select("Side by side with B", values=[NO_COMPARE] + cfg.scenario_names(), value=compare,
-                      on_value=set_compare, classes=["pe-compare"])
+                      on_value=choose("compare", set_compare), classes=["pe-compare"])
         with solara.Div(classes=["pe-size"]):
-            solara.SliderInt(f"Team size: {size}", value=size, min=1, max=max(20, size), on_value=set_size)
+            solara.SliderInt(f"Team size: {size}", value=size, min=1, max=max(20, size),
+                             on_value=choose("n_engineers", set_size, int))
         with solara.Div(classes=["pe-seed"]):
-            solara.SliderInt(f"Seed (the luck): {seed}", value=seed, min=1, max=100, on_value=set_seed)
+            solara.SliderInt(f"Seed (the luck): {seed}", value=seed, min=1, max=100,
+                             on_value=choose("seed", set_seed, int))
         solara.Select("Sprints to run", values=[str(h) for h in HORIZONS], value=str(horizon),
-                      on_value=lambda v: set_horizon(int(v)), classes=["pe-horizon"])
+                      on_value=choose("horizon", set_horizon, int), classes=["pe-horizon"])
         solara.Button("Start this run", color="primary", outlined=True, on_click=start, classes=["pe-start"])
 
 
 # --- practices, live --------------------------------------------------------------------------------
 
-def _choice(name: str, label: str, r: Room, target: int | None, refresh):
+def _choice(name: str, label: str, r: Room, target, refresh):
     spec = BY_NAME[name]
     shown = {CHOICE_LABELS.get(c, c): c for c in spec.choices}
-    current = r.workshop.setups[target or 0].param(name)
+    current = r.workshop.setups[target() or 0].param(name)
 
     def change(text: str):
-        r.set_param(name, shown[text], setup=target)
+        r.set_param(name, shown[text], setup=target())
         refresh()
 
     with solara.Div(classes=["pe-control", f"pe-control-{name}"]):
         solara.Select(label, values=list(shown), value=CHOICE_LABELS.get(current, current), on_value=change)
 
 
-def _slider(name: str, label: str, r: Room, target: int | None, step: float, refresh):
+def _slider(name: str, label: str, r: Room, target, step: float, refresh):
     spec = BY_NAME[name]
-    current = float(r.workshop.setups[target or 0].param(name))
+    current = float(r.workshop.setups[target() or 0].param(name))
 
     def change(value):
-        r.set_param(name, float(value), setup=target)
+        r.set_param(name, float(value), setup=target())
         refresh()
 
     with solara.Div(classes=["pe-control", f"pe-control-{name}"]):
@@ -197,16 +209,24 @@ STEPS = {"tech_share": 0.05, "syncs_per_sprint": 1, "discovery_involvement": 0.0
 @solara.component
 def PracticesCard(r: Room, version: int, refresh):
     target_name, set_target_name = solara.use_state("A")
+    picked = solara.use_ref("A")  # read when a control changes (see NewRunCard)
     w = r.workshop
+
+    def pick(name: str):
+        picked.current = name
+        set_target_name(name)
+
+    def target() -> int | None:
+        return 0 if len(r.workshop.setups) == 1 else {"A": 0, "B": 1, "both": None}.get(picked.current, 0)
+
     if len(w.setups) == 1:
-        target, note = 0, "Changes apply from the next sprint."
+        note = "Changes apply from the next sprint."
     else:
-        target = {"A": 0, "B": 1, "both": None}.get(target_name, 0)
         note = "Changes apply from the next sprint to the setup picked here."
     with solara.Card("Practices, live", classes=["pe-practices"]):
         solara.Text(note, style={"font-size": "12px"})
         if len(w.setups) > 1:
-            solara.ToggleButtonsSingle(value=target_name, values=["A", "B", "both"], on_value=set_target_name,
+            solara.ToggleButtonsSingle(value=target_name, values=["A", "B", "both"], on_value=pick,
                                        classes=["pe-target"])
         for name, (label, _help) in PRACTICE_LABELS.items():
             if BY_NAME[name].kind == "choice":
