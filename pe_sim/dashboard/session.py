@@ -250,7 +250,7 @@ class Workshop(mesa.Model):
                     self.setups[i].model.set_param(name, value)
             self.version += 1
             where = "" if len(self.setups) == 1 else " (both)" if setup is None else f" ({'AB'[setup]})"
-            self.log.append(f"sprint {self.sprint + 1}: {name.replace('_', ' ')} = {value}{where}")
+            self.log.append(f"sprint {self.sprint}: {name.replace('_', ' ')} = {value}{where}")
         return value
 
     def inject_event(self, kind: str, duration: int | None = None, magnitude: float | None = None) -> None:
@@ -268,7 +268,7 @@ class Workshop(mesa.Model):
                     lasts = EVENT_KINDS[kind].duration if duration is None else duration
                 s.events.append((s.sprint, kind, int(lasts)))
             self.version += 1
-            self.log.append(f"sprint {self.sprint + 1}: {kind.replace('_', ' ')}")
+            self.log.append(f"sprint {self.sprint}: {kind.replace('_', ' ')}")
 
     def problems(self) -> list[str]:
         """Every outcome or engineer state out of bounds (empty when all is well)."""
@@ -475,7 +475,7 @@ class Room:
                 try:
                     self.workshop.step()
                 except Exception as exc:  # keep the page alive and say what happened
-                    self.error = f"the model failed at sprint {self.workshop.sprint + 1}: {exc}"
+                    self.error = f"the model failed at sprint {self.workshop.sprint}: {exc}"
                     self.playing = False
                 if not self.workshop.running:
                     self.playing = False
