@@ -73,3 +73,23 @@ def test_events_beyond_the_horizon_are_named_in_a_warning(tmp_path):
                         "--quiet", "--no-plots", "--out", str(tmp_path / "o")], capture_output=True, text=True)
     assert r.returncode == 0
     assert "deadline_crunch at sprint 40" in r.stderr and "never happens" in r.stderr
+
+
+def test_sensitivity_refuses_to_overwrite_an_explicit_output(tmp_path, capsys):
+    table = tmp_path / "indices.csv"
+    table.write_text("mine")
+    sweep = tmp_path / "s.toml"
+    sweep.write_text('[sweep]\nbase = "one_roadmap"\ndesign = "saltelli"\npoints = 8\nsprints = 3\n'
+                     '[vary]\npressure = { low = 0.1, high = 0.9 }\n', encoding="utf-8")
+    assert main(["sensitivity", str(sweep), "--csv", str(table), "--out", str(tmp_path / "o")]) == 2
+    assert table.read_text() == "mine" and "already exists" in capsys.readouterr().err
+
+
+def test_report_and_compare_warn_about_events_beyond_the_horizon(tmp_path):
+    f = tmp_path / "late.toml"
+    f.write_text('[[events]]\nkind = "hiring_wave"\nsprint = 30\n', encoding="utf-8")
+    for args in (["compare", str(f), "one_roadmap", "--runs", "4", "--sprints", "5", "--figure", "none"],
+                 ["report", str(f), "--runs", "2", "--sprints", "5", "--out", str(tmp_path / "r.html")]):
+        r = subprocess.run([sys.executable, "-m", "pe_sim.cli", *args], capture_output=True, text=True, cwd=tmp_path)
+        assert r.returncode == 0, r.stderr[-2000:]
+        assert "hiring_wave at sprint 30" in r.stderr

@@ -64,6 +64,9 @@ def report(args) -> int:
     configs = [cfg.load(c) for c in args.configs]
     runs = args.runs or configs[0].runs
     sprints = args.sprints or configs[0].sprints
+    for c in configs:
+        for line in cfg.warn_beyond_horizon(c, sprints):
+            print(f"pe-sim: warning: {line}", file=sys.stderr)
     seed = configs[0].seed if args.seed is None else args.seed
     from pe_sim import report as rep
 

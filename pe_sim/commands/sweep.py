@@ -92,6 +92,7 @@ def register(sub) -> None:
     s.add_argument("--overwrite", action="store_true", help="discard existing runs in the output directory")
     s.add_argument("--figure", metavar="PNG", help="figure path (default: DIR/_analysis/<method>.png; 'none' to skip)")
     s.add_argument("--csv", metavar="PATH", help="index table path (default: DIR/_analysis/<method>.csv)")
+    s.add_argument("--force", action="store_true", help="replace an existing --figure or --csv file")
     s.set_defaults(func=_sensitivity)
 
 
@@ -128,6 +129,10 @@ def _compare(args) -> int:
         raise UsageError(f"--confidence: {args.confidence} is not valid; expected a number in [0.5, 1)")
     if len(args.configs) < 2:
         raise UsageError("compare needs at least two configs (the first is the reference)")
+    for c in args.configs:
+        loaded = cfg.load(c)
+        for line in cfg.warn_beyond_horizon(loaded, args.sprints or loaded.sprints):
+            print(f"pe-sim: warning: {line}", file=sys.stderr)
     figure = None if args.figure.lower() == "none" else args.figure
     over = Path(args.csv).with_name(f"{Path(args.csv).stem}_over_time{Path(args.csv).suffix or '.csv'}") if args.csv else None
     for path, flag in ((figure, "--figure"), (args.csv, "--csv"), (over, "--csv")):
@@ -150,6 +155,9 @@ def _sensitivity(args) -> int:
     from pe_sim.analysis import sensitivity
 
     figure = args.figure
+    for path, flag in ((None if not figure or figure.lower() == "none" else figure, "--figure"), (args.csv, "--csv")):
+        if path:  # an explicit path is the user's: replaced only with --force (defaults live in pe-sim's folder)
+            refuse_existing(path, args.force, flag)
     res = sensitivity(args.sweep_file, method=args.method, outcomes=_outcomes(args.outcomes), points=args.points,
                       out=args.out, overwrite=args.overwrite,
                       figure=False if figure and figure.lower() == "none" else figure, csv=args.csv,
