@@ -28,32 +28,34 @@ def empty(n_feature, n_tech):
 
 
 @jit
-def new_feature(p, items, i, skey):
-    """A new feature idea in slot ``i``: estimated size, true effort, true value, and the PM's
-    first estimate of its value (off by a log error of sd ``idea_uncertainty``)."""
+def start_item(p, items, i, skey, mean_size):
+    """Slot ``i`` holds a new item of mean size ``mean_size``: estimated size and true effort drawn;
+    returns the item's agent id for its other draws."""
     agent = rng.ITEM_BASE + i
-    size = rules.item_size(p[P.feature_size], p[P.size_sd], rng.normal(skey, agent, Draw.ITEM_SIZE))
+    size = rules.item_size(mean_size, p[P.size_sd], rng.normal(skey, agent, Draw.ITEM_SIZE))
     items[i, ALIVE] = 1.0
     items[i, SIZE] = size
     items[i, EFFORT] = rules.true_effort(p, size, rng.normal(skey, agent, Draw.ITEM_EFFORT))
     items[i, LEFT] = items[i, EFFORT]
-    items[i, VALUE] = rules.idea_value(p, size, rng.normal(skey, agent, Draw.ITEM_VALUE))
-    items[i, ERROR] = p[P.idea_uncertainty] * rng.normal(skey, agent, Draw.ITEM_ERROR)
     items[i, STARTED] = 0.0
+    return agent
+
+
+@jit
+def new_feature(p, items, i, skey):
+    """A new feature idea in slot ``i``: estimated size, true effort, true value, and the PM's
+    first estimate of its value (off by a log error of sd ``idea_uncertainty``)."""
+    agent = start_item(p, items, i, skey, p[P.feature_size])
+    items[i, VALUE] = rules.idea_value(p, items[i, SIZE], rng.normal(skey, agent, Draw.ITEM_VALUE))
+    items[i, ERROR] = p[P.idea_uncertainty] * rng.normal(skey, agent, Draw.ITEM_ERROR)
 
 
 @jit
 def new_tech_item(p, items, i, skey):
     """A new tech item in slot ``i``: size, true effort and the debt-days it removes when done."""
-    agent = rng.ITEM_BASE + i
-    size = rules.item_size(p[P.tech_item_size], p[P.size_sd], rng.normal(skey, agent, Draw.ITEM_SIZE))
-    items[i, ALIVE] = 1.0
-    items[i, SIZE] = size
-    items[i, EFFORT] = rules.true_effort(p, size, rng.normal(skey, agent, Draw.ITEM_EFFORT))
-    items[i, LEFT] = items[i, EFFORT]
-    items[i, VALUE] = rules.tech_payoff(p, size, rng.normal(skey, agent, Draw.ITEM_VALUE))
+    agent = start_item(p, items, i, skey, p[P.tech_item_size])
+    items[i, VALUE] = rules.tech_payoff(p, items[i, SIZE], rng.normal(skey, agent, Draw.ITEM_VALUE))
     items[i, ERROR] = 0.0
-    items[i, STARTED] = 0.0
 
 
 @jit
