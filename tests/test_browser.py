@@ -4,7 +4,7 @@ The test starts `pe-sim dashboard` itself on a free localhost port, with outboun
 at a dead proxy for the server and every non-localhost request from the browser recorded and
 refused, so it proves the page needs no internet. The scenario's name carries markup (an ``<img
 onerror>``): the page must show it as text. It then moves a slider, steps, plays, pauses (and the
-sprint holds), injects an event, checks the plots and the team view changed, reloads the page and
+sprint holds, also at the fastest speed with the band of 100 runs on), injects an event, checks the plots and the team view changed, reloads the page and
 opens a second tab (both show the same run), and saves a screenshot.
 
 Needs Chromium at /usr/bin/chromium (``apt-get install chromium``; no browser download at run
@@ -203,12 +203,28 @@ def test_dashboard_in_chromium_offline(dashboard, tmp_path):
             page.wait_for_timeout(1500)
             assert sprint() == held
 
+            # at the fastest speed, with the band of 100 runs on, pause still stops at once
+            page.locator(".pe-speed").click()
+            page.get_by_text("10 sprints a second").click()
+            page.locator(".pe-band-toggle input").check(force=True)
+            page.wait_for_selector(".pe-band-note:has-text('Grey')")
+            page.locator(".pe-play").click()
+            wait_sprint(held + 15)
+            shown = sprint()
+            page.locator(".pe-play").click()
+            page.wait_for_selector(".pe-sprint[data-playing='false']", timeout=5_000)
+            held = sprint()
+            assert held - shown <= 10, (shown, held)  # one or two frames, not seconds of play
+            page.wait_for_timeout(1500)
+            assert sprint() == held
+
             page.wait_for_function("[...document.querySelectorAll('.pe-plot img')].every(i => i.complete && i.naturalWidth > 0)")
             srcs1 = page.eval_on_selector_all(".pe-plot img", "els => els.map(e => e.src)")
             assert len(srcs1) == 6 and all(a != b for a, b in zip(srcs0, srcs1)), "every plot must have been redrawn"
             team1 = page.inner_text(".pe-team-view")
             assert team1 != team0 and "resigned (key engineer)" in team1
-            assert page.locator(".pe-engineer[data-state='left']").count() >= 1
+            # leavers stay marked: a greyed card while recent, then in the list of earlier leavers
+            assert page.locator(".pe-engineer[data-state='left'], .pe-left-earlier").count() >= 1
 
             shot = tmp_path / "dashboard.png"
             page.locator(".pe-main").scroll_into_view_if_needed()

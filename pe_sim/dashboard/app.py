@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 
 import solara
 
@@ -40,6 +41,7 @@ from pe_sim.params import BY_NAME
 
 ENV_SCENARIO = "PE_SIM_DASHBOARD_SCENARIO"
 APP_NAME = "pe-sim workshop: PMs, EMs and engineers"
+FRAME_GAP = 0.25  # seconds at least between two redraws a tab makes on its own (while playing fast)
 HORIZONS = tuple(h for h in (26, 52, 104, 260, 520, MAX_HORIZON) if h <= MAX_HORIZON)
 SPEEDS = {f"{1 / s:g} sprints a second" if s < 1 else f"one sprint every {s:g} s": s for s in PLAY_INTERVALS}
 
@@ -354,12 +356,18 @@ def Page():
         refresh()
 
     def watch(cancel: threading.Event):
-        """Redraw this tab whenever the room changes (the play loop, another tab, a band finishing)."""
+        """Redraw this tab whenever the room changes (the play loop, another tab, a band finishing).
+
+        At most one redraw per :data:`FRAME_GAP` seconds, and never more than half the time: a fast
+        play loop then skips frames instead of flooding the browser, so a click (pause!) still gets
+        through at once."""
         while not cancel.is_set():
             v = r.wait_change(seen.current, timeout=0.5)
             if v != seen.current and not cancel.is_set():
                 seen.current = v
+                t0 = time.monotonic()
                 set_version(v)
+                cancel.wait(max(FRAME_GAP, time.monotonic() - t0))
 
     solara.use_thread(watch, dependencies=[id(r)], intrusive_cancel=False)
     with solara.AppBar():

@@ -197,6 +197,7 @@ class _Chart:
             labels = seen.setdefault((sprint, max(1, int(duration))), [])
             if label not in labels:
                 labels.append(label)
+        last_x, free_y = -1e9, self.y1 + 3.0
         for (sprint, duration), labels in sorted(seen.items()):
             x = self.X(sprint - 0.5)  # just before the first sprint the event hits (sprints count from 0)
             kind = "edge" if duration > 1 else "line"
@@ -208,18 +209,34 @@ class _Chart:
             self.add(f"<line class='pe-event-{kind}' x1='{x:.1f}' x2='{x:.1f}' y1='{self.y1}' y2='{self.y0}' "
                      f"stroke='{COLORS['event']}' stroke-width='1' stroke-dasharray='2 2' clip-path='url(#c)'/>")
             tx = x + 2 if x < self.x1 - 14 else x - 11  # rotated text extends to the right of its anchor
-            self.add(f"<text transform='translate({tx:.1f} {self.y1 + 3}) rotate(90)' font-size='9' "
-                     f"fill='{COLORS['event']}'>{esc(' + '.join(labels))}</text>")
+            text = " + ".join(labels)
+            ty = free_y if x - last_x < 11 else self.y1 + 3.0  # close to the last label: start below it
+            last_x, free_y = x, ty + 5.2 * len(text) + 4
+            self.add(f"<text transform='translate({tx:.1f} {ty:.1f}) rotate(90)' font-size='9' "
+                     f"fill='{COLORS['event']}'>{esc(text)}</text>")
 
     def legend(self, items: Sequence[tuple[str, str, str]], where: str = "bottom") -> None:
-        x, y = self.x0 + 8, (self.y0 - 8 if where == "bottom" else self.y1 + 12)
-        width = sum(26 + 5.6 * len(label) for label, _, _ in items)
-        out = [f"<rect x='{x - 4}' y='{y - 10}' width='{width:.0f}' height='13' fill='#fff' fill-opacity='0.8'/>"]
-        for label, color, dash in items:
-            d = f" stroke-dasharray='{dash}'" if dash else ""
-            out.append(f"<line x1='{x}' x2='{x + 16}' y1='{y - 3}' y2='{y - 3}' stroke='{color}' stroke-width='2'{d}/>"
-                       f"<text x='{x + 20}' y='{y}'>{esc(label)}</text>")
-            x += 26 + 5.6 * len(label)
+        rows: list[list[tuple[str, str, str]]] = [[]]
+        room, used = self.x1 - self.x0 - 16, 0.0
+        for item in items:  # wrap into rows that fit the plot
+            w = 26 + 5.6 * len(item[0])
+            if rows[-1] and used + w > room:
+                rows.append([])
+                used = 0.0
+            rows[-1].append(item)
+            used += w
+        out = []
+        for i, row in enumerate(rows):
+            x = self.x0 + 8
+            y = self.y0 - 8 - 13 * (len(rows) - 1 - i) if where == "bottom" else self.y1 + 12 + 13 * i
+            width = sum(26 + 5.6 * len(label) for label, _, _ in row)
+            out.append(f"<rect x='{x - 4}' y='{y - 10}' width='{width:.0f}' height='13' fill='#fff' "
+                       f"fill-opacity='0.8'/>")
+            for label, color, dash in row:
+                d = f" stroke-dasharray='{dash}'" if dash else ""
+                out.append(f"<line x1='{x}' x2='{x + 16}' y1='{y - 3}' y2='{y - 3}' stroke='{color}' "
+                           f"stroke-width='2'{d}/><text x='{x + 20}' y='{y}'>{esc(label)}</text>")
+                x += 26 + 5.6 * len(label)
         self.add(f"<g font-size='9.5' fill='#3b4652'>{''.join(out)}</g>")
 
     def svg(self, title: str, note: str, data: Mapping[str, str]) -> bytes:
