@@ -129,13 +129,16 @@ def wait_until(cond, timeout: float = 30.0) -> None:
 @pytest.mark.parametrize("interval", [0.0, 0.001, 0.1])
 def test_pause_stops_within_one_step_at_every_speed(interval):
     """Play at any speed starts at once, and once pause returns no further step starts."""
-    room = Room(setup="split_backlogs", compare="one_roadmap", interval=interval)
+    # a long horizon: at full speed a 52-sprint run could end between pause and play
+    room = Room(setup="split_backlogs", compare="one_roadmap", interval=interval, horizon=1000)
     t0 = time.monotonic()
     assert room.play()
     wait_until(lambda: room.sprint >= 3)
     assert time.monotonic() - t0 < 5 + 3 * interval  # not stuck at sprint 0
-    for _ in range(3):  # pause, play again, pause: each pause holds
+    for _ in range(3):  # pause, play again, pause: each pause holds, and comes at once even at full speed
+        asked = time.monotonic()
         stopped = room.pause()
+        assert time.monotonic() - asked < 0.5
         assert not room.playing
         time.sleep(max(0.05, 3 * interval))
         assert room.sprint == stopped

@@ -371,6 +371,7 @@ class Room:
         self.version = 0
         self.error: str | None = None
         self._generation = 0  # bumps on pause/reset: an older play thread sees it and ends
+        self._pause_wanted = False  # set by pause() so a full-speed play loop lets it in
         self._thread: threading.Thread | None = None
         self._bands: dict[int, dict] = {}  # setup index -> band for the setup's current settings
         self._band_jobs: set[tuple] = set()
@@ -450,12 +451,16 @@ class Room:
 
     def pause(self) -> int:
         """Stop playing; when this returns no further step starts. Returns the sprint it stopped at."""
-        with self.lock:
-            if self.playing:
-                self._generation += 1
-                self.playing = False
-                self._bump()
-            return self.workshop.sprint
+        self._pause_wanted = True  # the play loop steps aside at once (a lock is not fair to waiters)
+        try:
+            with self.lock:
+                if self.playing:
+                    self._generation += 1
+                    self.playing = False
+                    self._bump()
+                return self.workshop.sprint
+        finally:
+            self._pause_wanted = False
 
     def toggle(self) -> None:
         with self.lock:
@@ -467,6 +472,8 @@ class Room:
     def _loop(self, generation: int) -> None:
         next_at = time.monotonic() + self.interval
         while True:
+            while self._pause_wanted and self._generation == generation:
+                time.sleep(0.0005)  # at full speed, give pause() the lock before the next step
             with self.lock:
                 while self._generation == generation and (wait := next_at - time.monotonic()) > 0:
                     self._changed.wait(wait)  # releases the lock: pause, events and redraws get in
