@@ -293,8 +293,10 @@ class Engineer(mesa.Agent):
 
     def pushes_back(self, load: float) -> bool:
         """Whether they speak up against the commitment: the overload costs their pace and craft,
-        speaking up risks how they are seen, less so with an EM they trust."""
-        return R.pushes_back(self.model.p, self.w_pace, self.w_craft, self.w_valued, load, self.trust_em)
+        speaking up risks how they are seen, less so with an EM they trust (kept as ``pushed_back``)."""
+        self.pushed_back = bool(R.pushes_back(self.model.p, self.w_pace, self.w_craft, self.w_valued, load,
+                                              self.trust_em))
+        return self.pushed_back
 
     # 3. execute
     def work(self, felt: float, team_luck: float) -> float:
@@ -312,8 +314,7 @@ class Engineer(mesa.Agent):
         (:attr:`pe_sim.model.TeamModel.current`)."""
         p = self.model.p
         mix = p[P.trust_mix]
-        self.pushed_back = self.pushes_back(s.load0)  # the same choice as when planning (nothing it reads has moved)
-        heard = s.listened / max(s.pushing, EPS) if self.pushed_back else 1.0
+        heard = s.listened / max(s.pushing, EPS) if self.pushed_back else 1.0  # the choice made when planning
         self.valued = R.feeling_valued(p, R.respect(s.tech_share, R.engineer_tech_want(p, self.w_craft, s.loss)),
                                        s.involvement, heard, s.felt)
         self.trust_em = R.trust_next(p, self.trust_em,

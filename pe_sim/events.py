@@ -7,6 +7,10 @@ arrays the engines read, so an event is data, not code in the sprint loop.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,7 @@ SCHEDULE_FIELDS = ("pressure_add", "competitor", "escalation", "escalation_span"
                    "key_leaves", "pm_absent", "em_absent", "hires")
 
 
-def schedule(events: tuple[Event, ...], n_sprints: int) -> dict[str, "np.ndarray"]:
+def schedule(events: tuple[Event, ...], n_sprints: int) -> dict[str, np.ndarray]:
     """Per-sprint event arrays of shape (1, n_sprints) for one config's timeline."""
     import numpy as np  # here, so that reading configs (and `pe-sim --help`) does not load numpy
 

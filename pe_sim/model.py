@@ -357,7 +357,7 @@ class TeamModel(mesa.Model):
     def update_people(self, s: SimpleNamespace) -> None:
         """6. Trust, burnout, engagement and knowledge move; people raise tech items, speak up or
         leave; replacements and hiring waves join."""
-        p, pm, em, ev, team, t, skey = self.p, self.pm, self.em, s.ev, s.team, s.t, s.skey
+        p, pm, em, ev, team, skey = self.p, self.pm, self.em, s.ev, s.team, s.skey
         overpush = max(0.0, s.commit - s.offer) / max(s.estimate, EPS)
         pm.judge_em(s.done, s.together, s.surprise, s.pos, s.neg_pm)
         em.judge_pm(R.respect(s.tech_share, em.wants_tech(s.loss)), s.together, overpush, s.pos, s.neg_em)

@@ -5,7 +5,6 @@ the command line."""
 from __future__ import annotations
 
 import html
-import inspect
 import random
 import re
 import socket
@@ -22,7 +21,7 @@ from pe_sim.cli import main  # noqa: E402
 from pe_sim.dashboard import figures  # noqa: E402
 from pe_sim.dashboard.captions import CAPTIONS, EVENT_BUTTONS, PRACTICE_LABELS, TITLES  # noqa: E402
 from pe_sim.config import ConfigError  # noqa: E402
-from pe_sim.dashboard.session import (EVENTS, LIVE_PARAMS, MAX_HORIZON, NO_COMPARE, Room, Workshop,  # noqa: E402
+from pe_sim.dashboard.session import (EVENTS, LIVE_PARAMS, MAX_HORIZON, Room, Workshop,  # noqa: E402
                                       band, forget_room, shared_room)
 from pe_sim.params import BY_NAME  # noqa: E402
 

@@ -27,7 +27,7 @@ from scipy.stats import qmc
 from pe_sim import __version__, config
 from pe_sim.core import engine
 from pe_sim.events import schedule
-from pe_sim.params import BY_NAME, PARAMS, encode, is_assumption
+from pe_sim.params import PARAMS, encode, is_assumption
 from pe_sim.sweeps.summaries import summarise
 
 # Assumptions left at their default, and why (the README repeats this).

@@ -46,8 +46,8 @@ ENGINEER_STATE = ("active", "skill", "tenure", "knowledge", "burnout", "engageme
 
 # Columns of the engineer slot array.
 (E_ACTIVE, E_SKILL, E_TENURE, E_KNOWLEDGE, E_BURNOUT, E_ENGAGEMENT, E_TRUST_EM, E_TRUST_PM, E_USERS,
- E_W_GROWTH, E_W_CRAFT, E_W_VALUED, E_W_PACE, E_AVAIL, E_RATE, E_OVERTIME, E_CORNERS, E_OUTPUT) = range(18)
-E_FIELDS = 18
+ E_W_GROWTH, E_W_CRAFT, E_W_VALUED, E_W_PACE, E_AVAIL, E_RATE, E_OVERTIME, E_CORNERS, E_OUTPUT, E_PUSHED) = range(19)
+E_FIELDS = 19
 
 
 @jit
@@ -273,9 +273,10 @@ def run_team(p, ev, seed, run, n_sprints, n_slots, out):
         load0 = commit0 / max(expected_capacity, EPS)
         pushing = 0.0
         for s in range(n_slots):
-            if eng[s, E_ACTIVE] == 1.0 and R.pushes_back(p, eng[s, E_W_PACE], eng[s, E_W_CRAFT], eng[s, E_W_VALUED],
-                                                           load0, eng[s, E_TRUST_EM]):
-                pushing += 1.0
+            if eng[s, E_ACTIVE] == 1.0:
+                eng[s, E_PUSHED] = 1.0 if R.pushes_back(p, eng[s, E_W_PACE], eng[s, E_W_CRAFT], eng[s, E_W_VALUED],
+                                                        load0, eng[s, E_TRUST_EM]) else 0.0
+                pushing += eng[s, E_PUSHED]
         pushing /= n1
         commit_target = R.after_pushback(p, commit0, expected_capacity, pushing, em_trust_eng, em_here)
         visibility = R.pm_visibility(p, pm_tech)
@@ -379,8 +380,7 @@ def run_team(p, ev, seed, run, n_sprints, n_slots, out):
         for s in range(n_slots):
             if eng[s, E_ACTIVE] == 0.0:
                 continue
-            pushed = R.pushes_back(p, eng[s, E_W_PACE], eng[s, E_W_CRAFT], eng[s, E_W_VALUED], load0, eng[s, E_TRUST_EM])
-            heard = listened / max(pushing, EPS) if pushed else 1.0
+            heard = listened / max(pushing, EPS) if eng[s, E_PUSHED] == 1.0 else 1.0  # the choice made when planning
             valued = R.feeling_valued(p, R.respect(tech_share, R.engineer_tech_want(p, eng[s, E_W_CRAFT], loss)),
                                       involvement, heard, felt)
             eng[s, E_TRUST_EM] = R.trust_next(p, eng[s, E_TRUST_EM],
