@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from pe_sim.model import TeamModel
 
 EPS = R.EPS
-PM_ASKS, EM_OFFERS = 0, 1  # ``who`` in kernel.best_option
 
 
 class ProductManager(mesa.Agent):
@@ -89,7 +88,7 @@ class ProductManager(mesa.Agent):
         """The commitment the PM asks for: the option that best serves the PM's motivators, given
         what they believe the team can do."""
         p = self.model.p
-        return estimate * K.best_option(p, 1.0, 1.0 + p[P.push_scale], PM_ASKS, R.pm_belief(p, self.trust_engineers),
+        return estimate * K.best_option(p, 1.0, 1.0 + p[P.push_scale], K.PM_ASKS, R.pm_belief(p, self.trust_engineers),
                                         pressure, competitor, customer_trust, 0.0, mean_burnout)
 
     def sees_tech_value(self) -> float:
@@ -167,7 +166,7 @@ class EngineeringManager(mesa.Agent):
         """The commitment the EM offers: the option that best serves the EM's motivators (a load
         the team can sustain, lower when they are tired)."""
         p = self.model.p
-        return estimate * K.best_option(p, 1.0 - p[P.buffer_scale], 1.0 + p[P.buffer_scale], EM_OFFERS, 0.0, pressure,
+        return estimate * K.best_option(p, 1.0 - p[P.buffer_scale], 1.0 + p[P.buffer_scale], K.EM_OFFERS, 0.0, pressure,
                                         competitor, customer_trust, R.em_target_load(p, mean_burnout), mean_burnout)
 
     def listens(self, commit: float, capacity: float, share_pushing: float) -> float:

@@ -136,8 +136,8 @@ class TeamModel(mesa.Model):
             self._slots[s] = Engineer.joins(self, s, skey, -1)
         self.n_feature, self.n_tech = int(p[P.feature_backlog_items]), int(p[P.tech_backlog_items])
         self.items = B.empty(self.n_feature, self.n_tech)
-        B.add_items(p, self.items, 0, self.n_feature, self.n_feature, False, skey)
-        B.add_items(p, self.items, self.n_feature, self.n_items, int(p[P.initial_tech_items]), True, skey)
+        B.add_items(p, self.items, 0, self.n_feature, float(self.n_feature), B.FEATURE, skey)
+        B.add_items(p, self.items, self.n_feature, self.n_items, float(int(p[P.initial_tech_items])), B.TECH_ITEM, skey)
 
     # --- reading the team ------------------------------------------------------------------------
     @property
@@ -245,7 +245,7 @@ class TeamModel(mesa.Model):
         power = R.discovery_power(p, pm.customer_insight, R.effort_share(s.customer_h, p[P.customer_hours_full]),
                                   users / s.n1, s.involvement, em.customer_understanding)
         new_ideas = rng.poisson(rng.uniform(s.skey, rng.TEAM, Draw.IDEAS), p[P.ideas_per_sprint])
-        B.add_items(p, self.items, 0, self.n_feature, new_ideas, False, s.skey)
+        B.add_items(p, self.items, 0, self.n_feature, new_ideas, B.FEATURE, s.skey)
         s.killed = B.discover(p, self.items, self.n_feature, power)
 
     def plan(self, s: SimpleNamespace) -> None:
@@ -382,7 +382,7 @@ class TeamModel(mesa.Model):
             s.burnout_max = max(s.burnout_max, e.burnout)
         s.engagement_mean = team_sum(e.engagement for e in team) / s.n1
         s.raised = B.add_items(p, self.items, self.n_feature, self.n_items,
-                               rng.poisson(rng.uniform(skey, rng.TEAM, Draw.TECH_ITEMS), raise_sum), True, skey)
+                               rng.poisson(rng.uniform(skey, rng.TEAM, Draw.TECH_ITEMS), raise_sum), B.TECH_ITEM, skey)
         s.voiced = 1.0 if rng.uniform(skey, rng.TEAM, Draw.VOICE) < min(1.0, voice_sum) else 0.0
         em.learn_estimation(self.alignment, s.ownership, s.drag)
         self.escalation_load = s.escalation + s.customer_escalation + ev.escalation + s.voiced

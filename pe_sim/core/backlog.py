@@ -17,6 +17,7 @@ from pe_sim.core.rng import Draw
 ALIVE, TECH, SIZE, EFFORT, LEFT, VALUE, ERROR, STARTED = range(8)
 FIELDS = 8
 COLUMNS = ("alive", "tech", "size", "effort", "left", "value", "error", "started")
+FEATURE, TECH_ITEM = np.bool_(False), np.bool_(True)  # the ``tech`` flag of add_items (typed, see kernel)
 
 
 @jit

@@ -19,6 +19,10 @@ from pe_sim.core.rng import Draw
 from pe_sim.events import SCHEDULE_FIELDS
 
 EPS = R.EPS
+# Typed constants for call arguments: numba compiles a function once per argument type, and a bare
+# literal (0, -1, True) is a type of its own, so passing these keeps one compiled version.
+PM_ASKS, EM_OFFERS = np.int64(0), np.int64(1)  # ``who`` in best_option
+FIRST = np.int64(0)
 
 # Rows of a run's event schedule (see pe_sim.events.schedule).
 EV_PRESSURE, EV_COMPETITOR, EV_ESCALATION, EV_ESCALATION_SPAN, EV_KEY_LEAVES, EV_PM_ABSENT, EV_EM_ABSENT, EV_HIRES = \
@@ -118,15 +122,15 @@ def plan_sprint(p, items, n_feature, commit_target, pressure, share_pm, alignmen
     backlog. Returns (items planned, estimated size committed, of which tech)."""
     n_items = items.shape[0]
     if p[P.roadmap_mode] == R.ONE_ROADMAP:
-        n_plan, committed = B.select(items, joint, 0, n_items, commit_target, plan, 0)
+        n_plan, committed = B.select(items, joint, FIRST, n_items, commit_target, plan, FIRST)
         tech = 0.0
         for j in range(n_plan):
             if plan[j] >= n_feature:
                 tech += B.size_left(items, plan[j])
         return n_plan, committed, tech
     n_plan, tech = B.select(items, em_s, n_feature, n_items, R.tech_reservation(p, commit_target, pressure, share_pm),
-                            plan, 0)
-    n_plan, features = B.select(items, pm_s, 0, n_feature, R.feature_budget(commit_target, tech, alignment), plan, n_plan)
+                            plan, FIRST)
+    n_plan, features = B.select(items, pm_s, FIRST, n_feature, R.feature_budget(commit_target, tech, alignment), plan, n_plan)
     return n_plan, features + tech, tech
 
 
@@ -177,11 +181,11 @@ def run_team(p, ev, seed, run, n_sprints, n_slots, out):
     hires_due = np.zeros(n_sprints + 128)
 
     # Set-up (draws keyed to sprint -1).
-    skey0 = rng.sprint_key(rkey, -1)
+    skey0 = rng.sprint_key(rkey, rng.SETUP)
     for s in range(min(n_slots, int(p[P.n_engineers]))):
-        new_engineer(p, eng, s, skey0, -1)
-    B.add_items(p, items, 0, n_feature, n_feature, False, skey0)
-    B.add_items(p, items, n_feature, n_items, int(p[P.initial_tech_items]), True, skey0)
+        new_engineer(p, eng, s, skey0, rng.SETUP)
+    B.add_items(p, items, FIRST, n_feature, float(n_feature), B.FEATURE, skey0)
+    B.add_items(p, items, n_feature, n_items, float(int(p[P.initial_tech_items])), B.TECH_ITEM, skey0)
     pm_trust_em = pm_trust_eng = em_trust_pm = em_trust_eng = p[P.initial_trust]
     pm_insight, pm_tech = p[P.initial_pm_insight], p[P.initial_pm_tech]
     em_customer, em_estimation = p[P.initial_em_customer], p[P.initial_em_estimation]
@@ -233,8 +237,8 @@ def run_team(p, ev, seed, run, n_sprints, n_slots, out):
         comm_hours = 2.0 * sync_h + n * (disc_h + peer_h + own_h)
         power = R.discovery_power(p, pm_insight, R.effort_share(customer_h, p[P.customer_hours_full]), users / n1,
                                   involvement, em_customer)
-        B.add_items(p, items, 0, n_feature, rng.poisson(rng.uniform(skey, rng.TEAM, Draw.IDEAS), p[P.ideas_per_sprint]),
-                    False, skey)
+        B.add_items(p, items, FIRST, n_feature, rng.poisson(rng.uniform(skey, rng.TEAM, Draw.IDEAS), p[P.ideas_per_sprint]),
+                    B.FEATURE, skey)
         killed = B.discover(p, items, n_feature, power)
 
         # 2. Plan: capacity, estimate, the PM's ask and the EM's offer, pushback, items -----------
@@ -264,9 +268,9 @@ def run_team(p, ev, seed, run, n_sprints, n_slots, out):
         est = R.estimate(p, expected_capacity, accuracy)
         pressure = R.pressure_now(p, business_pressure, ev[EV_PRESSURE, t] + p[P.escalation_pressure] * ev[EV_ESCALATION_SPAN, t]
                                  + escalation_pressure, competitor)
-        ask = est * best_option(p, 1.0, 1.0 + p[P.push_scale], 0, R.pm_belief(p, pm_trust_eng), pressure, competitor,
+        ask = est * best_option(p, 1.0, 1.0 + p[P.push_scale], PM_ASKS, R.pm_belief(p, pm_trust_eng), pressure, competitor,
                                 customer_trust, 0.0, mean_burnout)
-        offer = est * best_option(p, 1.0 - p[P.buffer_scale], 1.0 + p[P.buffer_scale], 1, 0.0, pressure, competitor,
+        offer = est * best_option(p, 1.0 - p[P.buffer_scale], 1.0 + p[P.buffer_scale], EM_OFFERS, 0.0, pressure, competitor,
                                   customer_trust, R.em_target_load(p, mean_burnout), mean_burnout)
         share_pm = R.pm_power_share(p, pressure, accuracy, pm_trust_em, pm_here, em_here, R.pm_push(p), R.em_push(p))
         commit0 = R.negotiate(offer, ask, share_pm)
@@ -409,7 +413,7 @@ def run_team(p, ev, seed, run, n_sprints, n_slots, out):
                 eng[s, E_ACTIVE] = -1.0  # leaving at the end of the sprint
                 leavers += 1.0
         raised = B.add_items(p, items, n_feature, n_items,
-                             rng.poisson(rng.uniform(skey, rng.TEAM, Draw.TECH_ITEMS), raise_sum), True, skey)
+                             rng.poisson(rng.uniform(skey, rng.TEAM, Draw.TECH_ITEMS), raise_sum), B.TECH_ITEM, skey)
         voiced = 1.0 if rng.uniform(skey, rng.TEAM, Draw.VOICE) < min(1.0, voice_sum) else 0.0
         em_estimation = R.estimation_next(p, em_estimation, alignment, ownership, drag)
         escalations_total = escalation + customer_escalation + ev[EV_ESCALATION, t] + voiced

@@ -27,6 +27,7 @@ M1 = np.uint64(0xBF58476D1CE4E5B9)
 M2 = np.uint64(0x94D049BB133111EB)
 TO_UNIT = 2.0**-53
 SPRINT_OFFSET = 1024  # set-up draws use sprint -1, so sprint numbers are shifted to stay positive
+SETUP = np.int64(-1)  # the set-up "sprint" (typed, so numba compiles one version of sprint_key)
 
 # Agent identifiers inside a run. Engineers use ENGINEER_BASE + slot, backlog items ITEM_BASE + slot.
 TEAM, PM, EM, ENGINEER_BASE, ITEM_BASE = 0, 1, 2, 3, 4096
