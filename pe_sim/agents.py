@@ -211,7 +211,8 @@ class Engineer(mesa.Agent):
     ``engagement`` (0-1), ``trust_em``/``trust_pm`` (0-1), ``user_knowledge`` (0-1), and their own
     motivator weights ``w_growth``, ``w_craft``, ``w_valued``, ``w_pace`` (the team's ``eng_w_*``
     shifted by their temperament, drawn when they join). The sprint's choices are kept for display:
-    ``available``, ``rate``, ``overtime``, ``corners``, ``output``, ``pushed_back``, ``valued``,
+    ``available``, ``rate``, ``overtime``, ``slack`` (share of time kept off the work), ``corners``, ``output``,
+    ``pushed_back``, ``valued``,
     ``satisfaction``, ``leave_chance``. ``joined_sprint`` is -1 for the starting team.
     """
 
@@ -228,7 +229,7 @@ class Engineer(mesa.Agent):
         self.burnout, self.engagement = burnout, engagement
         self.trust_em, self.trust_pm, self.user_knowledge = trust_em, trust_pm, user_knowledge
         self.w_growth, self.w_craft, self.w_valued, self.w_pace = w_growth, w_craft, w_valued, w_pace
-        self.available = self.rate = self.overtime = self.corners = self.output = 0.0
+        self.available = self.rate = self.overtime = self.slack = self.corners = self.output = 0.0
         self.pushed_back, self.valued, self.satisfaction, self.leave_chance = False, 0.0, 0.0, 0.0
 
     @classmethod
@@ -299,11 +300,13 @@ class Engineer(mesa.Agent):
 
     # 3. execute
     def work(self, felt: float, team_luck: float) -> float:
-        """Choose hours and shortcuts under felt pressure; returns ideal-days delivered."""
+        """Choose hours, slack and shortcuts under felt pressure; returns ideal-days delivered."""
         p = self.model.p
         self.overtime = R.overtime(p, self.w_valued, self.w_pace, felt, self.engagement, self.burnout)
         self.corners = R.corner_cutting(p, self.w_valued, self.w_craft, p[P.em_w_right_way], felt, self.burnout)
-        self.output = R.engineer_output(p, self.available, self.rate, self.overtime, self.corners, team_luck)
+        self.slack = R.slack_kept(p, self.w_valued, self.w_pace, felt, self.engagement, self.burnout)
+        self.output = R.engineer_output(p, self.available * (1.0 - self.slack), self.rate, self.overtime, self.corners,
+                                        team_luck)
         return self.output
 
     # 6. update people
@@ -324,7 +327,7 @@ class Engineer(mesa.Agent):
         grown = R.growth(p, s.tech_share, s.involvement, s.ownership, s.challenge)
         stressed = R.stress(p, self.w_pace, self.w_craft, self.w_valued, self.overtime, s.felt, self.corners, s.toil,
                             self.valued)
-        self.burnout = R.burnout_next(p, self.burnout, stressed, s.slack_share)
+        self.burnout = R.burnout_next(p, self.burnout, stressed, s.slack_share + self.slack)
         self.engagement = R.engagement_next(p, self.w_growth, self.w_valued, self.engagement, grown, self.valued,
                                             self.burnout)
         self.satisfaction = R.satisfaction(self.w_growth, self.w_craft, self.w_valued, self.w_pace, grown,

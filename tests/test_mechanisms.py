@@ -27,6 +27,17 @@ def test_pressure_brings_overtime_shortcuts_and_burnout():
     assert mean(pushed, "burnout_mean") > mean(calm, "burnout_mean") + 0.04
 
 
+def test_slack_costs_output_and_helps_recovery():
+    """Without pressure engineers keep slack: less delivered, less burnout; pressure takes it away."""
+    keep, none = sim(pressure=0.0, natural_slack=0.3), sim(pressure=0.0, natural_slack=0.0)
+    assert mean(keep, "velocity") < 0.93 * mean(none, "velocity")
+    assert mean(keep, "burnout_mean") < mean(none, "burnout_mean") - 0.01
+    assert mean(keep, "say_do") < mean(none, "say_do") - 0.03  # plans do not see the slack (Parkinson)
+    pushed_keep, pushed_none = sim(pressure=0.9, natural_slack=0.3), sim(pressure=0.9, natural_slack=0.0)
+    gap = lambda a, b: 1.0 - mean(a, "velocity") / mean(b, "velocity")  # noqa: E731
+    assert gap(pushed_keep, pushed_none) < 0.6 * gap(keep, none)  # pressure absorbs most of it
+
+
 def test_raising_the_overtime_cap_never_lowers_burnout():
     eager = dict(pressure=0.9, overtime_cost=1.0)  # engineers who would work past a 0.5 cap
     low, high = sim(overtime_max=0.5, **eager), sim(overtime_max=1.0, **eager)

@@ -101,3 +101,11 @@ def test_teams_overcommit_and_better_estimates_keep_promises():
     """Kahneman & Tversky 1979 (planning fallacy): commitments run over unless estimates are accurate."""
     assert mean(run(), "say_do") < 0.97
     assert mean(run(optimism_bias=0.0), "say_do") > mean(run(), "say_do") + 0.01
+
+
+def test_schedule_pressure_has_an_interior_optimum():
+    """Homer 1985; Abdel-Hamid & Madnick 1991: some schedule pressure raises sustained output
+    (slack is absorbed first), more of it lowers output (overtime, shortcuts and burnout)."""
+    velocity = {x: mean(run(pressure=x), "velocity") for x in (0.0, 0.4, 1.0)}
+    assert velocity[0.4] > velocity[0.0] + 0.3
+    assert velocity[0.4] > velocity[1.0] + 1.0

@@ -195,3 +195,26 @@ def test_more_equations_pinned():
     rested = R.burnout_next(p, 0.5, 0.0, 1.0)
     fall = p[R.P.burnout_rise_rate] * p[R.P.burnout_recovery_ratio] * (1.0 + p[R.P.slack_recovery]) * 0.5
     assert abs(rested - (0.5 - fall)) < 1e-12
+
+
+@fast
+@given(felt=st.floats(0.0, 1.5), w_valued=unit, w_pace=unit, engagement=unit, burnout=unit)
+def test_slack_is_given_up_under_pressure(felt, w_valued, w_pace, engagement, burnout):
+    """Engineers keep all their natural slack when nothing presses and give it up as pressure
+    rises (Abdel-Hamid & Madnick 1991), sooner when they care to be seen delivering, later when
+    they value their pace or are tired."""
+    p = params(natural_slack=0.3, slack_absorb_pressure=0.7)
+    kept = R.slack_kept(p, w_valued, w_pace, felt, engagement, burnout)
+    assert 0.0 <= kept <= 0.3
+    assert R.slack_kept(p, w_valued, w_pace, 0.0, engagement, burnout) == 0.3
+    assert R.slack_kept(p, w_valued, w_pace, felt + 0.1, engagement, burnout) <= kept
+    assert R.slack_kept(p, min(1.0, w_valued + 0.1), w_pace, felt, engagement, burnout) <= kept
+    assert R.slack_kept(p, w_valued, min(1.0, w_pace + 0.1), felt, engagement, burnout) >= kept
+    assert R.slack_kept(p, w_valued, w_pace, felt, engagement, min(1.0, burnout + 0.1)) >= kept
+
+
+def test_slack_equation_pinned():
+    p = params(natural_slack=0.3, slack_absorb_pressure=0.7)
+    drive = 0.2 * (0.4 + 0.6) / (0.7 * (0.5 + 0.1))
+    assert abs(R.slack_kept(p, 0.4, 0.5, 0.2, 0.6, 0.1) - 0.3 * (1.0 - drive)) < 1e-12
+    assert R.slack_kept(p, 0.4, 0.5, 2.0, 0.6, 0.1) == 0.0  # enough pressure takes all of it

@@ -50,8 +50,9 @@ ENGINEER_STATE = ("active", "skill", "tenure", "knowledge", "burnout", "engageme
 
 # Columns of the engineer slot array.
 (E_ACTIVE, E_SKILL, E_TENURE, E_KNOWLEDGE, E_BURNOUT, E_ENGAGEMENT, E_TRUST_EM, E_TRUST_PM, E_USERS,
- E_W_GROWTH, E_W_CRAFT, E_W_VALUED, E_W_PACE, E_AVAIL, E_RATE, E_OVERTIME, E_CORNERS, E_OUTPUT, E_PUSHED) = range(19)
-E_FIELDS = 19
+ E_W_GROWTH, E_W_CRAFT, E_W_VALUED, E_W_PACE, E_AVAIL, E_RATE, E_OVERTIME, E_CORNERS, E_OUTPUT, E_PUSHED,
+ E_SLACK) = range(20)
+E_FIELDS = 20
 
 
 @jit
@@ -300,8 +301,10 @@ def run_team(p, ev, seed, run, n_sprints, n_slots, out):
                                                 eng[s, E_BURNOUT])
                 eng[s, E_CORNERS] = R.corner_cutting(p, eng[s, E_W_VALUED], eng[s, E_W_CRAFT], p[P.em_w_right_way], felt,
                                                      eng[s, E_BURNOUT])
-                eng[s, E_OUTPUT] = R.engineer_output(p, eng[s, E_AVAIL], eng[s, E_RATE], eng[s, E_OVERTIME],
-                                                     eng[s, E_CORNERS], team_luck)
+                eng[s, E_SLACK] = R.slack_kept(p, eng[s, E_W_VALUED], eng[s, E_W_PACE], felt, eng[s, E_ENGAGEMENT],
+                                               eng[s, E_BURNOUT])
+                eng[s, E_OUTPUT] = R.engineer_output(p, eng[s, E_AVAIL] * (1.0 - eng[s, E_SLACK]), eng[s, E_RATE],
+                                                     eng[s, E_OVERTIME], eng[s, E_CORNERS], team_luck)
                 output += eng[s, E_OUTPUT]
                 corners_sum += eng[s, E_CORNERS]
                 overtime_sum += eng[s, E_OVERTIME]
@@ -396,7 +399,7 @@ def run_team(p, ev, seed, run, n_sprints, n_slots, out):
             grown = R.growth(p, tech_share, involvement, ownership, challenge_level)
             stressed = R.stress(p, eng[s, E_W_PACE], eng[s, E_W_CRAFT], eng[s, E_W_VALUED], eng[s, E_OVERTIME], felt,
                                 eng[s, E_CORNERS], toil, valued)
-            eng[s, E_BURNOUT] = R.burnout_next(p, eng[s, E_BURNOUT], stressed, slack_share)
+            eng[s, E_BURNOUT] = R.burnout_next(p, eng[s, E_BURNOUT], stressed, slack_share + eng[s, E_SLACK])
             eng[s, E_ENGAGEMENT] = R.engagement_next(p, eng[s, E_W_GROWTH], eng[s, E_W_VALUED], eng[s, E_ENGAGEMENT],
                                                      grown, valued, eng[s, E_BURNOUT])
             sat = R.satisfaction(eng[s, E_W_GROWTH], eng[s, E_W_CRAFT], eng[s, E_W_VALUED], eng[s, E_W_PACE], grown,

@@ -487,6 +487,17 @@ def overtime(p, w_valued, w_pace, felt, engagement, burnout):
 
 
 @jit
+def slack_kept(p, w_valued, w_pace, felt, engagement, burnout):
+    """Share of their available time an engineer keeps off the sprint's work (an easier pace, side
+    work, learning): all of ``natural_slack`` when nothing presses, given up as felt pressure
+    rises, sooner by those who care to be seen delivering and are engaged, later by those who
+    value their pace and by the tired (Parkinson 1955; Abdel-Hamid & Madnick 1991: slack is
+    absorbed first under schedule pressure)."""
+    drive = felt * (w_valued + engagement) / (p[P.slack_absorb_pressure] * (w_pace + burnout) + EPS)
+    return p[P.natural_slack] * (1.0 - min(1.0, drive))
+
+
+@jit
 def corner_cutting(p, w_valued, w_craft, em_right_way, felt, burnout):
     """Share of work done with shortcuts: chosen when delivering under pressure outweighs craft and
     the EM's quality bar; fatigue adds shortcuts nobody chose."""
