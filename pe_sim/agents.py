@@ -20,7 +20,7 @@ import mesa
 from pe_sim.core import kernel as K
 from pe_sim.core import rng, rules as R
 from pe_sim.core.record import P
-from pe_sim.core.rng import Draw
+from pe_sim.core.rng import DRAW
 
 if TYPE_CHECKING:
     from pe_sim.model import TeamModel
@@ -238,18 +238,18 @@ class Engineer(mesa.Agent):
         :func:`pe_sim.core.kernel.new_engineer` draws them (``sprint`` -1: the starting team)."""
         p, agent = model.p, rng.ENGINEER_BASE + slot
 
-        def weight(team_weight: float, draw: Draw) -> float:
+        def weight(team_weight: float, draw: int) -> float:
             return R.individual_weight(team_weight, p[P.motivator_spread], rng.normal(skey, agent, draw))
 
-        skill = R.hire_skill(p, rng.normal(skey, agent, Draw.SKILL))
-        motives = dict(w_growth=weight(p[P.eng_w_growth], Draw.MOTIVE_GROWTH),
-                       w_craft=weight(p[P.eng_w_craft], Draw.MOTIVE_CRAFT),
-                       w_valued=weight(p[P.eng_w_valued], Draw.MOTIVE_VALUED),
-                       w_pace=weight(p[P.eng_w_pace], Draw.MOTIVE_PACE))
+        skill = R.hire_skill(p, rng.normal(skey, agent, DRAW.SKILL))
+        motives = dict(w_growth=weight(p[P.eng_w_growth], DRAW.MOTIVE_GROWTH),
+                       w_craft=weight(p[P.eng_w_craft], DRAW.MOTIVE_CRAFT),
+                       w_valued=weight(p[P.eng_w_valued], DRAW.MOTIVE_VALUED),
+                       w_pace=weight(p[P.eng_w_pace], DRAW.MOTIVE_PACE))
         if sprint < 0:  # the starting team: tenure spread around its mean, knowledge from tenure
-            tenure = p[P.initial_tenure_sprints] * 2.0 * rng.uniform(skey, agent, Draw.TENURE0)
+            tenure = p[P.initial_tenure_sprints] * 2.0 * rng.uniform(skey, agent, DRAW.TENURE0)
             knowledge = R.knowledge_from_tenure(p, tenure)
-            engagement = R.clip01(p[P.initial_engagement] + p[P.engagement_sd] * rng.normal(skey, agent, Draw.ENGAGEMENT0))
+            engagement = R.clip01(p[P.initial_engagement] + p[P.engagement_sd] * rng.normal(skey, agent, DRAW.ENGAGEMENT0))
             users = p[P.initial_user_knowledge]
         else:  # a new hire starts ramping up and knows the users as newcomers do
             tenure, knowledge = 0.0, p[P.ramp_start]
@@ -349,7 +349,7 @@ class Engineer(mesa.Agent):
     def decides_to_leave(self, skey) -> bool:
         """Burnout, dissatisfaction and outside reasons may take them away (one draw per sprint)."""
         self.leave_chance = R.leave_probability(self.model.p, self.burnout, self.satisfaction, self.trust_em)
-        return bool(rng.uniform(skey, self.agent_id, Draw.ATTRITION) < self.leave_chance)
+        return bool(rng.uniform(skey, self.agent_id, DRAW.ATTRITION) < self.leave_chance)
 
 
 __all__ = ["ProductManager", "EngineeringManager", "Engineer"]

@@ -38,7 +38,7 @@ from pe_sim.core import kernel as K
 from pe_sim.core import rng, rules as R
 from pe_sim.core.engine import OUTCOMES
 from pe_sim.core.record import P, record
-from pe_sim.core.rng import Draw
+from pe_sim.core.rng import DRAW
 from pe_sim.events import SCHEDULE_FIELDS, Event
 from pe_sim.events import schedule as build_schedule
 
@@ -244,7 +244,7 @@ class TeamModel(mesa.Model):
         s.comm_hours = 2.0 * s.sync_h + s.n * (s.disc_h + s.peer_h + s.own_h)
         power = R.discovery_power(p, pm.customer_insight, R.effort_share(s.customer_h, p[P.customer_hours_full]),
                                   users / s.n1, s.involvement, em.customer_understanding)
-        new_ideas = rng.poisson(rng.uniform(s.skey, rng.TEAM, Draw.IDEAS), p[P.ideas_per_sprint])
+        new_ideas = rng.poisson(rng.uniform(s.skey, rng.TEAM, DRAW.IDEAS), p[P.ideas_per_sprint])
         B.add_items(p, self.items, 0, self.n_feature, new_ideas, B.FEATURE, s.skey)
         s.killed = B.discover(p, self.items, self.n_feature, power)
 
@@ -289,16 +289,16 @@ class TeamModel(mesa.Model):
         """3. Engineers choose hours and shortcuts; incidents and scope creep happen; the plan's work is done."""
         p, em, ev, team, skey = self.p, self.em, s.ev, s.team, s.skey
         s.felt = R.felt_pressure(p, s.commit, s.expected_capacity, s.pressure, em.shields(self.relief))
-        s.luck = R.luck(p, rng.normal(skey, rng.TEAM, Draw.NOISE))  # the whole team shares a good or bad sprint
+        s.luck = R.luck(p, rng.normal(skey, rng.TEAM, DRAW.NOISE))  # the whole team shares a good or bad sprint
         s.output = team_sum(e.work(s.felt, s.luck) for e in team)
         s.mean_corners = team_sum(e.corners for e in team) / s.n1
         s.overtime_mean = team_sum(e.overtime for e in team) / s.n1
         s.team_capacity = s.output * (1.0 - s.drag) * R.flow_factor(p, s.flow)
         incident_lambda = R.incident_rate(p, self.debt, s.mean_burnout, s.mean_corners, s.expertise)
-        s.incidents = rng.poisson(rng.uniform(skey, rng.TEAM, Draw.INCIDENTS), incident_lambda)
+        s.incidents = rng.poisson(rng.uniform(skey, rng.TEAM, DRAW.INCIDENTS), incident_lambda)
         s.unplanned = s.incidents * p[P.incident_cost_days] + p[P.escalation_work_days] * ev.escalation + self.escalation_work
         capacity = max(0.0, s.team_capacity - s.unplanned)
-        creep = R.scope_added(p, s.commit, rng.uniform(skey, rng.TEAM, Draw.SCOPE_CREEP))
+        creep = R.scope_added(p, s.commit, rng.uniform(skey, rng.TEAM, DRAW.SCOPE_CREEP))
         s.creep_done = min(creep, capacity)
         capacity -= s.creep_done
         (s.planned, s.done_work, s.slack, s.value, s.shipped, s.velocity, s.true_value, s.shipped_size, s.repaid,
@@ -322,7 +322,7 @@ class TeamModel(mesa.Model):
         s.surprise = R.surprise(s.done, warned)
         s.right_thing = s.true_value / (s.shipped_size * p[P.feature_value]) if s.shipped_size > EPS else 0.0
         chance = R.customer_escalation_chance(p, self.customer_trust, s.incidents)
-        s.customer_escalation = 1.0 if rng.uniform(s.skey, rng.TEAM, Draw.CUSTOMER_ESCALATION) < chance else 0.0
+        s.customer_escalation = 1.0 if rng.uniform(s.skey, rng.TEAM, DRAW.CUSTOMER_ESCALATION) < chance else 0.0
         self.customer_trust = R.customer_trust_next(p, self.customer_trust, s.done, s.incidents,
                                                     ev.escalation + p[P.own_escalation_severity] * s.customer_escalation)
         self.debt = R.debt_next(p, self.debt, s.feature_effort + s.creep_done, min(s.repaid, self.debt), s.slack,
@@ -338,15 +338,15 @@ class TeamModel(mesa.Model):
         p, skey = self.p, s.skey
         s.disagreement = R.disagreement(p, s.ask, s.offer, s.estimate, R.tech_disagreement(p, s.loss, s.visibility),
                                         self.tension, self.alignment, s.pm_here * s.em_here)
-        s.conflict = conflict = 1.0 if rng.uniform(skey, rng.TEAM, Draw.CONFLICT) < s.disagreement else 0.0
+        s.conflict = conflict = 1.0 if rng.uniform(skey, rng.TEAM, DRAW.CONFLICT) < s.disagreement else 0.0
         style = p[P.conflict_style]
         s.fight = conflict * (style == R.FIGHT)
         s.avoid = conflict * (style == R.AVOID)
         s.productive = conflict * (style == R.PRODUCTIVE)
-        u_outcome = rng.uniform(skey, rng.TEAM, Draw.CONFLICT_OUTCOME)  # who wins, and whether a third path appears
+        u_outcome = rng.uniform(skey, rng.TEAM, DRAW.CONFLICT_OUTCOME)  # who wins, and whether a third path appears
         s.pm_wins = 1.0 if u_outcome < s.share_pm else 0.0
         mean_trust = 0.5 * (self.pm.trust_em + self.em.trust_pm)
-        s.escalation = s.fight * (rng.uniform(skey, rng.TEAM, Draw.ESCALATION)
+        s.escalation = s.fight * (rng.uniform(skey, rng.TEAM, DRAW.ESCALATION)
                                   < R.conflict_loser_stake(p, s.pm_wins) * (1.0 - mean_trust))
         s.third = s.productive * (u_outcome < R.third_path_chance(p, mean_trust))
         s.pos, s.neg_pm, s.neg_em = R.resolve_trust(p, s.fight, s.productive, s.third, s.escalation, s.pm_wins)
@@ -382,8 +382,8 @@ class TeamModel(mesa.Model):
             s.burnout_max = max(s.burnout_max, e.burnout)
         s.engagement_mean = team_sum(e.engagement for e in team) / s.n1
         s.raised = B.add_items(p, self.items, self.n_feature, self.n_items,
-                               rng.poisson(rng.uniform(skey, rng.TEAM, Draw.TECH_ITEMS), raise_sum), B.TECH_ITEM, skey)
-        s.voiced = 1.0 if rng.uniform(skey, rng.TEAM, Draw.VOICE) < min(1.0, voice_sum) else 0.0
+                               rng.poisson(rng.uniform(skey, rng.TEAM, DRAW.TECH_ITEMS), raise_sum), B.TECH_ITEM, skey)
+        s.voiced = 1.0 if rng.uniform(skey, rng.TEAM, DRAW.VOICE) < min(1.0, voice_sum) else 0.0
         em.learn_estimation(self.alignment, s.ownership, s.drag)
         self.escalation_load = s.escalation + s.customer_escalation + ev.escalation + s.voiced
         self.relief = p[P.voice_relief] * s.voiced
