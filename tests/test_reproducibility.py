@@ -2,6 +2,7 @@
 
 from types import SimpleNamespace
 
+import numba
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -41,6 +42,19 @@ def test_results_do_not_depend_on_order_or_slot_count(crunch_batch):
     shuffled = simulate(_subset(p, order), sch, 25, 99, order, n_slots=15)
     for k in full:
         assert np.array_equal(full[k][order], shuffled[k]), k
+
+
+def test_results_do_not_depend_on_the_number_of_threads(crunch_batch):
+    p, sch, full = crunch_batch
+    before = numba.get_num_threads()
+    try:
+        for threads in (1, numba.config.NUMBA_NUM_THREADS):
+            numba.set_num_threads(threads)
+            again = simulate(p, sch, 25, 99)
+            for k in full:
+                assert np.array_equal(full[k], again[k]), (threads, k)
+    finally:
+        numba.set_num_threads(before)
 
 
 def test_heterogeneous_batches_match_single_runs():

@@ -1,16 +1,19 @@
 """The fast face of the model from Python: batches of runs through the compiled kernel.
 
 :func:`simulate` takes parameters with a leading runs axis (from :func:`param_batch` or
-:func:`param_arrays`) and an event schedule, runs :func:`pe_sim.core.kernel.run_batch` (in
-parallel over runs) and returns every outcome as a (runs, sprints) array. A run's numbers depend
-only on (seed, run id, its parameters and events): not on the batch, its order or its size.
+:func:`param_arrays`) and an event schedule, runs :func:`pe_sim.core.kernel.run_batch` on
+``numba.get_num_threads()`` threads (each a range of runs) and returns every outcome as a (runs,
+sprints) array. A run's numbers depend only on (seed, run id, its parameters and events): not on
+the batch, its order, its size or the number of threads.
 """
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 from typing import Callable, Mapping, Sequence
 
+import numba
 import numpy as np
 
 from pe_sim import outcomes
@@ -84,8 +87,18 @@ def simulate(p: SimpleNamespace, schedule: Mapping[str, np.ndarray], n_sprints: 
         raise ValueError(f"n_slots={n_slots} is too small; this batch needs {need}")
     out = np.empty((r, n_sprints, len(OUTCOMES)))
     if r and n_sprints:
-        kernel.run_batch(params, event_array(schedule, n_sprints), np.uint64(rng.seed_u64(seed)), run_ids,
-                         n_sprints, max(need, 1), out)
+        events, key = event_array(schedule, n_sprints), np.uint64(rng.seed_u64(seed))
+
+        def runs(lo_hi: tuple[int, int]) -> None:
+            kernel.run_batch(params, events, key, run_ids, n_sprints, max(need, 1), out, *lo_hi)
+
+        threads = min(numba.get_num_threads(), r)
+        if threads == 1:
+            runs((0, r))
+        else:  # the kernel releases the GIL; a few ranges per thread even out uneven runs
+            edges = np.linspace(0, r, min(r, 4 * threads) + 1).astype(int)
+            with ThreadPoolExecutor(threads) as pool:
+                list(pool.map(runs, zip(edges[:-1].tolist(), edges[1:].tolist())))
     if on_sprint is not None:
         for t in range(n_sprints):
             on_sprint(t)

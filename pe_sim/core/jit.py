@@ -57,6 +57,6 @@ def jit(fn):
     return numba.njit(cache=_CACHE, error_model=ERROR_MODEL)(fn)
 
 
-def jit_parallel(fn):
-    """Compile a kernel whose ``prange`` loops run on several threads."""
-    return numba.njit(cache=_CACHE, parallel=True, error_model=ERROR_MODEL)(fn)
+def jit_nogil(fn):
+    """Compile a kernel that releases the GIL, so several Python threads run it at once."""
+    return numba.njit(cache=_CACHE, nogil=True, error_model=ERROR_MODEL)(fn)

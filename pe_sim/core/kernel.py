@@ -2,18 +2,16 @@
 
 :func:`run_team` simulates one run (one team) for ``n_sprints`` by calling the rules of
 :mod:`pe_sim.core.rules` and the backlog functions of :mod:`pe_sim.core.backlog` in the order of
-the ODD's six phases; :func:`run_batch` calls it for every run in a ``prange`` loop. The Mesa
+the ODD's six phases; :func:`run_batch` calls it for a range of runs, on several threads at once. The Mesa
 model (:mod:`pe_sim.model`) applies the same functions in the same order, one agent at a time.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from numba import prange
-
 from pe_sim.core import backlog as B
 from pe_sim.core import rng, rules as R
-from pe_sim.core.jit import jit, jit_parallel
+from pe_sim.core.jit import jit, jit_nogil
 from pe_sim.core.record import P
 from pe_sim.core.rng import Draw
 from pe_sim.events import SCHEDULE_FIELDS
@@ -53,6 +51,14 @@ ENGINEER_STATE = ("active", "skill", "tenure", "knowledge", "burnout", "engageme
  E_W_GROWTH, E_W_CRAFT, E_W_VALUED, E_W_PACE, E_AVAIL, E_RATE, E_OVERTIME, E_CORNERS, E_OUTPUT, E_PUSHED,
  E_SLACK) = range(20)
 E_FIELDS = 20
+
+
+@jit
+def write_row(row, values):
+    """A sprint's outcomes into its row, one by one (a slice assignment from a tuple would compile
+    numba's shape-mismatch error message, a few seconds of the first compile)."""
+    for k in range(len(values)):
+        row[k] = values[k]
 
 
 @jit
@@ -463,20 +469,21 @@ def run_team(p, ev, seed, run, n_sprints, n_slots, out):
         hires_due[t + 1] += arrivals - joined
         open_reqs += arrivals - joined
 
-        out[t, 0:N_OUTCOMES] = (
+        write_row(out[t], (
             velocity, commit, delivered, done, value, shipped, killed, tech_share, raised, debt, drag, debt_loss,
             incidents, customer_trust, business_pressure, customer_escalation, burnout_sum / n1, burnout_max,
             engagement_sum / n1, overtime_sum / n1, mean_corners, pushing, leavers, joined, stayed + joined,
             expertise, pm_trust_em, em_trust_pm, pm_trust_eng, em_trust_eng, trust_pm_sum / max(stayed, 1.0),
             trust_em_sum / max(stayed, 1.0), comm_hours, alignment, right_thing, surprise, fight, avoid, productive,
             third, escalation, voiced, R.workload(p, pm_fixed, pm_flex), R.workload(p, em_fixed, em_flex),
-        )
+        ))
 
 
-@jit_parallel
-def run_batch(params, events, seed, run_ids, n_sprints, n_slots, out):
-    """Every run of a batch: ``params`` (R, n_params), ``events`` (R or 1, fields, sprints),
-    ``out`` (R, sprints, outcomes). Runs are independent, so they run in parallel."""
-    for r in prange(params.shape[0]):
+@jit_nogil
+def run_batch(params, events, seed, run_ids, n_sprints, n_slots, out, lo, hi):
+    """Runs lo..hi-1 of a batch: ``params`` (R, n_params), ``events`` (R or 1, fields, sprints),
+    ``out`` (R, sprints, outcomes). Runs are independent, so threads run disjoint ranges at once
+    (:func:`pe_sim.core.engine.simulate`); this compiles in seconds less than a ``prange`` loop."""
+    for r in range(lo, hi):
         ev = events[r] if events.shape[0] > 1 else events[0]
         run_team(params[r], ev, seed, run_ids[r], n_sprints, n_slots, out[r])
