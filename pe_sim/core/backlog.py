@@ -104,24 +104,33 @@ def select(items, scores, lo, hi, budget, plan, n_plan):
     planned = 0.0
     for i in range(lo, hi):  # finish what was started
         if planned >= budget:
-            break
+            return n_plan, planned
         if items[i, ALIVE] == 1.0 and items[i, STARTED] == 1.0:
             plan[n_plan] = i
             n_plan += 1
             planned += size_left(items, i)
-    # Items are taken best first (ties by slot), so the next pick ranks after the last one taken.
-    floor, floor_i = np.inf, -1
-    while planned < budget:
-        best, best_score = -1, -np.inf
-        for i in range(lo, hi):
+    if planned >= budget:
+        return n_plan, planned
+    # The waiting items are gathered behind the plan and taken best first (ties by slot): a
+    # partial selection sort, which stops as soon as the budget is filled.
+    m = n_plan
+    for i in range(lo, hi):
+        if items[i, ALIVE] == 1.0 and items[i, STARTED] == 0.0:
+            plan[m] = i
+            m += 1
+    for j in range(n_plan, m):
+        best_k, best_i, best_s = -1, -1, -np.inf  # an item scored -inf or nan is never taken
+        for k in range(j, m):
+            i = plan[k]
             s = scores[i]
-            if items[i, ALIVE] == 1.0 and items[i, STARTED] == 0.0 and s > best_score \
-                    and (s < floor or (s == floor and i > floor_i)):
-                best, best_score = i, s
-        if best < 0 or planned + 0.5 * size_left(items, best) > budget:
+            if s > best_s or (s == best_s and i < best_i):
+                best_k, best_i, best_s = k, i, s
+        if best_k < 0 or planned + 0.5 * size_left(items, best_i) > budget:
             break  # commit to what fits, rounding to the nearest item
-        plan[n_plan] = best
-        n_plan += 1
-        planned += size_left(items, best)
-        floor, floor_i = best_score, best
+        plan[best_k] = plan[j]
+        plan[j] = best_i
+        n_plan = j + 1
+        planned += size_left(items, best_i)
+        if planned >= budget:
+            break
     return n_plan, planned

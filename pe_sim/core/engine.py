@@ -85,7 +85,7 @@ def simulate(p: SimpleNamespace, schedule: Mapping[str, np.ndarray], n_sprints: 
     need = n_slots_for(p, schedule)
     if n_slots is not None and n_slots < need:
         raise ValueError(f"n_slots={n_slots} is too small; this batch needs {need}")
-    out = np.empty((r, n_sprints, len(OUTCOMES)))
+    out = np.empty((len(OUTCOMES), r, n_sprints))  # outcome-major: each outcome a contiguous block, no copies
     if r and n_sprints:
         events, key = event_array(schedule, n_sprints), np.uint64(rng.seed_u64(seed))
 
@@ -102,4 +102,4 @@ def simulate(p: SimpleNamespace, schedule: Mapping[str, np.ndarray], n_sprints: 
     if on_sprint is not None:
         for t in range(n_sprints):
             on_sprint(t)
-    return {k: np.ascontiguousarray(out[:, :, i]) for i, k in enumerate(OUTCOMES)}
+    return {k: out[i] for i, k in enumerate(OUTCOMES)}

@@ -54,11 +54,12 @@ E_FIELDS = 20
 
 
 @jit
-def write_row(row, values):
-    """A sprint's outcomes into its row, one by one (a slice assignment from a tuple would compile
-    numba's shape-mismatch error message, a few seconds of the first compile)."""
+def write_sprint(out, t, values):
+    """Sprint ``t``'s outcomes into column ``t`` of a run's (outcomes, sprints) block, one by one (a
+    slice assignment from a tuple would compile numba's shape-mismatch error message, a few
+    seconds of the first compile)."""
     for k in range(len(values)):
-        row[k] = values[k]
+        out[k, t] = values[k]
 
 
 @jit
@@ -174,7 +175,8 @@ def work_plan(p, items, n_feature, plan, n_plan, capacity, alignment, customer_t
 
 @jit
 def run_team(p, ev, seed, run, n_sprints, n_slots, out):
-    """Simulate one team for ``n_sprints``; writes one row of outcomes per sprint into ``out``."""
+    """Simulate one team for ``n_sprints``; writes each sprint's outcomes into its column of ``out``
+    (outcomes, sprints)."""
     rkey = rng.run_key(seed, run)
     H = R.sprint_hours(p)
     n_feature, n_tech = int(p[P.feature_backlog_items]), int(p[P.tech_backlog_items])
@@ -469,7 +471,7 @@ def run_team(p, ev, seed, run, n_sprints, n_slots, out):
         hires_due[t + 1] += arrivals - joined
         open_reqs += arrivals - joined
 
-        write_row(out[t], (
+        write_sprint(out, t, (
             velocity, commit, delivered, done, value, shipped, killed, tech_share, raised, debt, drag, debt_loss,
             incidents, customer_trust, business_pressure, customer_escalation, burnout_sum / n1, burnout_max,
             engagement_sum / n1, overtime_sum / n1, mean_corners, pushing, leavers, joined, stayed + joined,
@@ -482,8 +484,8 @@ def run_team(p, ev, seed, run, n_sprints, n_slots, out):
 @jit_nogil
 def run_batch(params, events, seed, run_ids, n_sprints, n_slots, out, lo, hi):
     """Runs lo..hi-1 of a batch: ``params`` (R, n_params), ``events`` (R or 1, fields, sprints),
-    ``out`` (R, sprints, outcomes). Runs are independent, so threads run disjoint ranges at once
+    ``out`` (outcomes, R, sprints): outcome-major, so each outcome is one contiguous (R, sprints) block. Runs are independent, so threads run disjoint ranges at once
     (:func:`pe_sim.core.engine.simulate`); this compiles in seconds less than a ``prange`` loop."""
     for r in range(lo, hi):
         ev = events[r] if events.shape[0] > 1 else events[0]
-        run_team(params[r], ev, seed, run_ids[r], n_sprints, n_slots, out[r])
+        run_team(params[r], ev, seed, run_ids[r], n_sprints, n_slots, out[:, r, :])
