@@ -281,7 +281,8 @@ class TeamModel(mesa.Model):
         K.score_items(p, self.items, self.n_feature, s.share_pm, ev.competitor, self.debt, s.raw_capacity, s.expertise,
                       s.visibility, pm_s, em_s, joint)
         s.n_plan, s.commit, s.tech_planned = K.plan_sprint(p, self.items, self.n_feature, s.commit_target, s.pressure,
-                                                           s.share_pm, self.alignment, pm_s, em_s, joint, s.plan)
+                                                           s.share_pm, self.alignment, pm_s, em_s, joint, s.plan,
+                                                           np.zeros(2 * self.n_items))
         s.tech_share = s.tech_planned / max(s.commit, EPS)
         s.loss = min(1.0, s.drag + s.unplanned_expected / max(s.raw_capacity, EPS))
 

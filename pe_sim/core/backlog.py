@@ -14,9 +14,9 @@ from pe_sim.core.jit import jit
 from pe_sim.core.record import P
 from pe_sim.core.rng import Draw
 
-ALIVE, TECH, SIZE, EFFORT, LEFT, VALUE, ERROR, STARTED = range(8)
-FIELDS = 8
-COLUMNS = ("alive", "tech", "size", "effort", "left", "value", "error", "started")
+ALIVE, TECH, SIZE, EFFORT, LEFT, VALUE, ERROR, STARTED, ESTIMATE = range(9)
+FIELDS = 9
+COLUMNS = ("alive", "tech", "size", "effort", "left", "value", "error", "started", "estimate")
 FEATURE, TECH_ITEM = np.bool_(False), np.bool_(True)  # the ``tech`` flag of add_items (typed, see kernel)
 
 
@@ -77,13 +77,15 @@ def add_items(p, items, lo, hi, count, tech, skey):
 
 @jit
 def discover(p, items, n_feature, power):
-    """Discovery narrows every waiting idea's estimate error and kills those that now look worth
-    too little to build; returns how many were killed."""
+    """Discovery narrows every waiting idea's estimate error, keeps the PM's new estimate of its
+    value (which stays as it is once work starts) and kills those that now look worth too little
+    to build; returns how many were killed."""
     killed = 0.0
     for i in range(n_feature):
         if items[i, ALIVE] == 1.0 and items[i, STARTED] == 0.0:
             items[i, ERROR] = rules.error_after_discovery(items[i, ERROR], power)
             est = rules.estimated_value(items[i, VALUE], items[i, ERROR])
+            items[i, ESTIMATE] = est
             if not rules.worth_keeping(p, est, items[i, SIZE]):
                 items[i, ALIVE] = 0.0
                 killed += 1.0
@@ -97,10 +99,28 @@ def size_left(items, i):
 
 
 @jit
-def select(items, scores, lo, hi, budget, plan, n_plan):
+def highest(x, lo, hi):
+    """The largest of x[lo:hi] (-inf if none), over four running maxima at once: the comparisons
+    do not wait on each other, and the maximum is the same whichever order it is taken in."""
+    m0 = m1 = m2 = m3 = -np.inf
+    k = lo
+    while k + 4 <= hi:
+        m0 = x[k] if x[k] > m0 else m0
+        m1 = x[k + 1] if x[k + 1] > m1 else m1
+        m2 = x[k + 2] if x[k + 2] > m2 else m2
+        m3 = x[k + 3] if x[k + 3] > m3 else m3
+        k += 4
+    while k < hi:
+        m0 = x[k] if x[k] > m0 else m0
+        k += 1
+    return max(max(m0, m1), max(m2, m3))
+
+
+@jit
+def select(items, scores, lo, hi, budget, plan, n_plan, ranked):
     """Plan items from rows lo..hi-1 into ``plan`` (after its first n_plan entries): items already
     started first, then the best-scored while each fits (at least half of it within ``budget``).
-    Returns (new n_plan, estimated size planned)."""
+    ``ranked`` is scratch space of twice the slots. Returns (new n_plan, estimated size planned)."""
     planned = 0.0
     for i in range(lo, hi):  # finish what was started
         if planned >= budget:
@@ -111,26 +131,27 @@ def select(items, scores, lo, hi, budget, plan, n_plan):
             planned += size_left(items, i)
     if planned >= budget:
         return n_plan, planned
-    # The waiting items are gathered behind the plan and taken best first (ties by slot): a
-    # partial selection sort, which stops as soon as the budget is filled.
-    m = n_plan
+    # The waiting items' scores in slot order (an item scored -inf or nan is never taken), then
+    # the best first, ties by slot; a taken item's score becomes -inf.
+    n = items.shape[0]
+    m = 0
     for i in range(lo, hi):
-        if items[i, ALIVE] == 1.0 and items[i, STARTED] == 0.0:
-            plan[m] = i
+        if items[i, ALIVE] == 1.0 and items[i, STARTED] == 0.0 and scores[i] > -np.inf:
+            ranked[m] = scores[i]
+            ranked[n + m] = i
             m += 1
-    for j in range(n_plan, m):
-        best_k, best_i, best_s = -1, -1, -np.inf  # an item scored -inf or nan is never taken
-        for k in range(j, m):
-            i = plan[k]
-            s = scores[i]
-            if s > best_s or (s == best_s and i < best_i):
-                best_k, best_i, best_s = k, i, s
-        if best_k < 0 or planned + 0.5 * size_left(items, best_i) > budget:
-            break  # commit to what fits, rounding to the nearest item
-        plan[best_k] = plan[j]
-        plan[j] = best_i
-        n_plan = j + 1
-        planned += size_left(items, best_i)
-        if planned >= budget:
+    while planned < budget:
+        best = highest(ranked, 0, m)
+        if best == -np.inf:
             break
+        k = 0
+        while ranked[k] != best:
+            k += 1
+        i = int(ranked[n + k])
+        if planned + 0.5 * size_left(items, i) > budget:
+            break  # commit to what fits, rounding to the nearest item
+        plan[n_plan] = i
+        n_plan += 1
+        planned += size_left(items, i)
+        ranked[k] = -np.inf
     return n_plan, planned

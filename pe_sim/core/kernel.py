@@ -113,7 +113,7 @@ def score_items(p, items, n_feature, share_pm, competitor, debt, capacity, exper
             continue
         size = B.size_left(items, i)
         if i < n_feature:
-            est = R.estimated_value(items[i, B.VALUE], items[i, B.ERROR])
+            est = items[i, B.ESTIMATE]  # set by this sprint's discovery, or fixed since work started
             pm_s[i] = R.pm_feature_score(p, est, size, competitor)
             em_s[i] = R.em_feature_score(p, est, size, competitor)
         else:
@@ -124,21 +124,22 @@ def score_items(p, items, n_feature, share_pm, competitor, debt, capacity, exper
 
 
 @jit
-def plan_sprint(p, items, n_feature, commit_target, pressure, share_pm, alignment, pm_s, em_s, joint, plan):
+def plan_sprint(p, items, n_feature, commit_target, pressure, share_pm, alignment, pm_s, em_s, joint, plan, ranked):
     """Choose the sprint's items. One roadmap: one ranking of all items. Split backlogs: the EM
     fills the tech reservation from the tech backlog, the PM the feature plan from the feature
     backlog. Returns (items planned, estimated size committed, of which tech)."""
     n_items = items.shape[0]
     if p[P.roadmap_mode] == R.ONE_ROADMAP:
-        n_plan, committed = B.select(items, joint, FIRST, n_items, commit_target, plan, FIRST)
+        n_plan, committed = B.select(items, joint, FIRST, n_items, commit_target, plan, FIRST, ranked)
         tech = 0.0
         for j in range(n_plan):
             if plan[j] >= n_feature:
                 tech += B.size_left(items, plan[j])
         return n_plan, committed, tech
     n_plan, tech = B.select(items, em_s, n_feature, n_items, R.tech_reservation(p, commit_target, pressure, share_pm),
-                            plan, FIRST)
-    n_plan, features = B.select(items, pm_s, FIRST, n_feature, R.feature_budget(commit_target, tech, alignment), plan, n_plan)
+                            plan, FIRST, ranked)
+    n_plan, features = B.select(items, pm_s, FIRST, n_feature, R.feature_budget(commit_target, tech, alignment), plan, n_plan,
+                                ranked)
     return n_plan, features + tech, tech
 
 
@@ -187,6 +188,7 @@ def run_team(p, ev, seed, run, n_sprints, n_slots, out):
     em_s = np.zeros(n_items)
     joint = np.zeros(n_items)
     plan = np.zeros(n_items, dtype=np.int64)
+    ranked = np.zeros(2 * n_items)
     hires_due = np.zeros(n_sprints + 128)
 
     # Set-up (draws keyed to sprint -1).
@@ -295,7 +297,7 @@ def run_team(p, ev, seed, run, n_sprints, n_slots, out):
         visibility = R.pm_visibility(p, pm_tech)
         score_items(p, items, n_feature, share_pm, competitor, debt, raw_capacity, expertise, visibility, pm_s, em_s, joint)
         n_plan, commit, tech_planned = plan_sprint(p, items, n_feature, commit_target, pressure, share_pm, alignment,
-                                                   pm_s, em_s, joint, plan)
+                                                   pm_s, em_s, joint, plan, ranked)
         tech_share = tech_planned / max(commit, EPS)
         loss = min(1.0, drag + unplanned_expected / max(raw_capacity, EPS))
 
