@@ -50,6 +50,12 @@ def measure_communication_optimum() -> dict[float, float]:
     return {d: total_value(run(discovery_involvement=d)) for d in (0.0, 0.1, 0.4)}
 
 
+def measure_sync_optimum() -> dict[float, float]:
+    """Patrashkova-Volzdoska et al. 2003: value by hours of PM-EM syncs per sprint (ten syncs a
+    sprint, daily, of 0, 1.2 and 3 hours)."""
+    return {10 * h: total_value(run(syncs_per_sprint=10, sync_hours=h)) for h in (0.0, 1.2, 3.0)}
+
+
 def measure_pressure_optimum() -> dict[float, float]:
     """Homer 1985; Abdel-Hamid & Madnick 1991: sustained velocity by baseline schedule pressure."""
     return {x: mean(run(pressure=x), "velocity") for x in (0.0, 0.4, 1.0)}
@@ -108,8 +114,8 @@ def measure_planning_fallacy() -> dict[str, float]:
     return {"defaults": mean(run(), "say_do"), "no_optimism": mean(run(optimism_bias=0.0), "say_do")}
 
 
-MEASURES = (measure_better_before_worse, measure_communication_optimum, measure_pressure_optimum, measure_hiring_wave,
-            measure_customer_trust, measure_burnout_recovery, measure_debt_loss, measure_turnover,
+MEASURES = (measure_better_before_worse, measure_communication_optimum, measure_sync_optimum, measure_pressure_optimum,
+            measure_hiring_wave, measure_customer_trust, measure_burnout_recovery, measure_debt_loss, measure_turnover,
             measure_right_thing, measure_team_size, measure_planning_fallacy)
 
 

@@ -26,6 +26,16 @@ def test_communication_has_an_interior_optimum():
     assert value[0.1] > value[0.4] + 50
 
 
+def test_pm_em_sync_time_has_an_interior_optimum():
+    """Patrashkova-Volzdoska et al. 2003, for the PM-EM pair: syncs build shared understanding and
+    trust with diminishing returns, and every sync hour comes out of the managers' budgets, so
+    past a point the customer time, discovery, coordination and estimates they crowd out cost
+    more than the alignment they add."""
+    value = pat.measure_sync_optimum()
+    assert value[12.0] > value[0.0] + 60
+    assert value[12.0] > value[30.0] + 40
+
+
 def test_schedule_pressure_has_an_interior_optimum():
     """Homer 1985; Abdel-Hamid & Madnick 1991: some schedule pressure raises sustained output
     (slack is absorbed first), more of it lowers output (overtime, shortcuts and burnout)."""

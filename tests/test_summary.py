@@ -32,3 +32,21 @@ def test_scenario_order_is_kept_and_paired_difference_is_paired():
     assert list(dict.fromkeys(summary_table(df)["scenario"])) == names
     diff = paired_difference(df, "one_roadmap", "one_roadmap").set_index("outcome")
     assert np.allclose(diff["difference"], 0.0)
+
+
+def test_sweep_summaries_from_the_kernel_equal_summaries_of_trajectories():
+    """Sweeps reduce each run inside the kernel (no runs x sprints arrays): the same numbers as
+    reducing the trajectories, for every outcome, any horizon and with events."""
+    from pe_sim.core.engine import simulate, simulate_summaries
+    from pe_sim.sweeps.summaries import summarise, summary_name
+
+    for name, sprints in (("crunch", 1), ("absences", 7), ("split_backlogs", 30)):
+        p, sch = runner.batch(config.load(name), 12, sprints)
+        traj = simulate(p, sch, sprints, 5, np.arange(40, 52))
+        want = summarise(traj, tuple(traj))
+        got = simulate_summaries(p, sch, sprints, 5, np.arange(40, 52))
+        for k, v in got.items():
+            assert np.array_equal(v, want[summary_name(k)]), (name, k)
+        assert np.allclose(got["customer_value"], traj["customer_value"].sum(axis=1), rtol=1e-12)
+        assert np.array_equal(got["tech_debt"], traj["tech_debt"][:, -1])
+        assert np.allclose(got["say_do"], traj["say_do"].mean(axis=1), rtol=1e-12)

@@ -68,6 +68,29 @@ def n_slots_for(p: SimpleNamespace, schedule: Mapping[str, np.ndarray]) -> int:
     return int(np.max(np.ravel(p.n_engineers)) + np.max(waves))
 
 
+def _prepare(p: SimpleNamespace, schedule: Mapping[str, np.ndarray], run_ids: np.ndarray | None,
+             n_slots: int | None) -> tuple[np.ndarray, np.ndarray, int]:
+    """The kernel's parameter matrix, run ids and engineer slots for a batch."""
+    params = param_matrix(p)
+    run_ids = np.arange(params.shape[0], dtype=np.int64) if run_ids is None else np.asarray(run_ids, dtype=np.int64)
+    need = n_slots_for(p, schedule)
+    if n_slots is not None and n_slots < need:
+        raise ValueError(f"n_slots={n_slots} is too small; this batch needs {need}")
+    return params, run_ids, max(need, 1)
+
+
+def _on_threads(runs: Callable[[tuple[int, int]], None], r: int) -> None:
+    """Call ``runs`` on ranges of the batch's r runs, on ``numba.get_num_threads()`` threads at once
+    (the kernel releases the GIL); a few ranges per thread even out uneven runs."""
+    threads = min(numba.get_num_threads(), r)
+    if threads <= 1:
+        runs((0, r))
+        return
+    edges = np.linspace(0, r, min(r, 4 * threads) + 1).astype(int)
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(runs, zip(edges[:-1].tolist(), edges[1:].tolist())))
+
+
 def simulate(p: SimpleNamespace, schedule: Mapping[str, np.ndarray], n_sprints: int, seed: int,
              run_ids: np.ndarray | None = None, on_sprint: Callable[[int], None] | None = None,
              n_slots: int | None = None) -> dict[str, np.ndarray]:
@@ -79,27 +102,34 @@ def simulate(p: SimpleNamespace, schedule: Mapping[str, np.ndarray], n_sprints: 
     ``on_sprint`` is called once per sprint after the whole batch has run (the kernel runs each
     team through every sprint at once).
     """
-    params = param_matrix(p)
+    params, run_ids, slots = _prepare(p, schedule, run_ids, n_slots)
     r = params.shape[0]
-    run_ids = np.arange(r, dtype=np.int64) if run_ids is None else np.asarray(run_ids, dtype=np.int64)
-    need = n_slots_for(p, schedule)
-    if n_slots is not None and n_slots < need:
-        raise ValueError(f"n_slots={n_slots} is too small; this batch needs {need}")
     out = np.empty((len(OUTCOMES), r, n_sprints))  # outcome-major: each outcome a contiguous block, no copies
     if r and n_sprints:
         events, key = event_array(schedule, n_sprints), np.uint64(rng.seed_u64(seed))
-
-        def runs(lo_hi: tuple[int, int]) -> None:
-            kernel.run_batch(params, events, key, run_ids, n_sprints, max(need, 1), out, *lo_hi)
-
-        threads = min(numba.get_num_threads(), r)
-        if threads == 1:
-            runs((0, r))
-        else:  # the kernel releases the GIL; a few ranges per thread even out uneven runs
-            edges = np.linspace(0, r, min(r, 4 * threads) + 1).astype(int)
-            with ThreadPoolExecutor(threads) as pool:
-                list(pool.map(runs, zip(edges[:-1].tolist(), edges[1:].tolist())))
+        _on_threads(lambda lo_hi: kernel.run_batch(params, events, key, run_ids, n_sprints, slots, out, *lo_hi), r)
     if on_sprint is not None:
         for t in range(n_sprints):
             on_sprint(t)
+    return {k: out[i] for i, k in enumerate(OUTCOMES)}
+
+
+def simulate_summaries(p: SimpleNamespace, schedule: Mapping[str, np.ndarray], n_sprints: int, seed: int,
+                       run_ids: np.ndarray | None = None, n_slots: int | None = None) -> dict[str, np.ndarray]:
+    """Like :func:`simulate`, but each outcome's end-of-run summary only, as an (R,) array keyed by
+    outcome (reduced as :data:`pe_sim.summary.REDUCTION` says; the same numbers as
+    :func:`pe_sim.sweeps.summarise` of :func:`simulate`'s trajectories). Sweeps use it: nothing of
+    size runs x sprints is held."""
+    from pe_sim.summary import REDUCTION  # here: pe_sim.summary imports this module
+
+    if n_sprints < 1:
+        raise ValueError("summaries need at least one sprint")
+    params, run_ids, slots = _prepare(p, schedule, run_ids, n_slots)
+    r = params.shape[0]
+    kinds = np.array([kernel.REDUCTIONS[REDUCTION[k]] for k in OUTCOMES], dtype=np.int64)
+    out = np.empty((len(OUTCOMES), r))
+    if r:
+        events, key = event_array(schedule, n_sprints), np.uint64(rng.seed_u64(seed))
+        _on_threads(lambda lo_hi: kernel.run_batch_summaries(params, events, key, run_ids, n_sprints, slots, kinds, out,
+                                                             *lo_hi), r)
     return {k: out[i] for i, k in enumerate(OUTCOMES)}

@@ -483,6 +483,44 @@ def run_team(p, ev, seed, run, n_sprints, n_slots, out):
         ))
 
 
+# How an outcome's trajectory is reduced to one number per run (pe_sim.summary.REDUCTION names them).
+FINAL, TOTAL, MEAN = np.int64(0), np.int64(1), np.int64(2)
+REDUCTIONS = {"final": FINAL, "total": TOTAL, "mean": MEAN}
+
+
+@jit
+def reduce_run(x, kind):
+    """One run's trajectory of an outcome as its end-of-run summary: the value at the horizon, the
+    total over the sprints (added in sprint order) or their mean."""
+    n = x.shape[0]
+    if kind == FINAL:
+        return x[n - 1]
+    total = 0.0
+    for t in range(n):
+        total += x[t]
+    return total if kind == TOTAL else total / n
+
+
+@jit
+def reduce_runs(x, kind, out):
+    """Every run's summary of one outcome: ``x`` (R, sprints) into ``out`` (R,)."""
+    for r in range(x.shape[0]):
+        out[r] = reduce_run(x[r], kind)
+
+
+@jit_nogil
+def run_batch_summaries(params, events, seed, run_ids, n_sprints, n_slots, kinds, out, lo, hi):
+    """Like :func:`run_batch`, but only each outcome's end-of-run summary (``kinds``: FINAL, TOTAL
+    or MEAN per outcome) into ``out`` (outcomes, R): a run's trajectories live in one small block
+    reused run after run, so a sweep of summaries never holds (or first touches) them all."""
+    block = np.empty((N_OUTCOMES, n_sprints))
+    for r in range(lo, hi):
+        ev = events[r] if events.shape[0] > 1 else events[0]
+        run_team(params[r], ev, seed, run_ids[r], n_sprints, n_slots, block)
+        for k in range(N_OUTCOMES):
+            out[k, r] = reduce_run(block[k], kinds[k])
+
+
 @jit_nogil
 def run_batch(params, events, seed, run_ids, n_sprints, n_slots, out, lo, hi):
     """Runs lo..hi-1 of a batch: ``params`` (R, n_params), ``events`` (R or 1, fields, sprints),

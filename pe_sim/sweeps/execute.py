@@ -20,18 +20,19 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Callable, Iterable, Iterator
 
+import numba
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pe_sim.config import ConfigError
-from pe_sim.core.engine import n_slots_for, param_arrays, simulate
+from pe_sim.core.engine import n_slots_for, param_arrays, simulate, simulate_summaries
 from pe_sim.events import SCHEDULE_FIELDS, Event, schedule
 from pe_sim.params import PARAMS, encode
 from pe_sim.sweeps.design import Design
 from pe_sim.sweeps.spec import SweepSpec, with_event_values
 from pe_sim.sweeps.store import part_name, pid_alive, write_atomic
-from pe_sim.sweeps.summaries import summarise
+from pe_sim.sweeps.summaries import summary_name
 
 @dataclass
 class ChunkJob:
@@ -77,7 +78,10 @@ def compute_chunk(job: ChunkJob) -> pa.Table:
         sched = {f: np.concatenate([pp[f] for pp in per_point])[local] for f in SCHEDULE_FIELDS}
     else:
         sched = schedule(job.events, job.sprints)
-    traj = simulate(param_arrays(cols, n), sched, job.sprints, job.seed, streams, n_slots=job.n_slots)
+    if job.keep == "summary":
+        summ = simulate_summaries(param_arrays(cols, n), sched, job.sprints, job.seed, streams, n_slots=job.n_slots)
+    else:
+        traj = simulate(param_arrays(cols, n), sched, job.sprints, job.seed, streams, n_slots=job.n_slots)
     frame: dict[str, Any] = {"run": runs, "point": point, "replicate": rep,
                              "seed": np.full(n, job.seed, dtype=np.int64)}
     if job.crn:
@@ -85,8 +89,8 @@ def compute_chunk(job: ChunkJob) -> pa.Table:
     for k, v in job.labels.items():
         frame[k] = v[local]
     if job.keep == "summary":
-        for k, v in summarise({k: np.ascontiguousarray(traj[k]) for k in job.outcomes}, job.outcomes).items():
-            frame[k] = v
+        for k in job.outcomes:
+            frame[summary_name(k)] = summ[k]
     else:
         s = job.sprints
         frame = {k: np.repeat(v, s) for k, v in frame.items()}
@@ -157,8 +161,11 @@ def _watch_parent(pid: int) -> None:
 
 
 def _worker_init(parent: int) -> None:
-    """Pool workers leave Ctrl-C to the parent and exit if it dies (e.g. kill -9)."""
+    """Pool workers leave Ctrl-C to the parent and exit if it dies (e.g. kill -9). Each runs the
+    kernel on one thread: the pool already has a worker per core, and more threads than cores
+    only take turns."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    numba.set_num_threads(1)
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
 
 

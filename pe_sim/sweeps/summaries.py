@@ -27,11 +27,13 @@ def summary_name(outcome: str) -> str:
 
 def summarise(trajectories: Mapping[str, np.ndarray], outcomes: Iterable[str]) -> dict[str, np.ndarray]:
     """End-of-run summaries ``{summary_name: (R,) array}`` of (R, S) trajectories."""
+    from pe_sim.core import kernel  # compiled: loaded on use, so the CLI starts fast
+
     out = {}
     for k in outcomes:
-        x = trajectories[k]
-        kind = summary_kind(k)
-        out[summary_name(k)] = x[:, -1].copy() if kind == "final" else x.sum(axis=1) if kind == "total" else x.mean(axis=1)
+        x = np.ascontiguousarray(trajectories[k], dtype=np.float64)
+        out[summary_name(k)] = reduced = np.empty(x.shape[0])
+        kernel.reduce_runs(x, kernel.REDUCTIONS[summary_kind(k)], reduced)  # as the kernel reduces sweeps
     return out
 
 
