@@ -1,0 +1,173 @@
+"""A team's own sprint history: the CSV file a practitioner brings to calibrate pe-sim to their team.
+
+One row per sprint, in order, with a header row naming the columns (any order):
+
+========================  ========  =====================================================================
+column                    required  meaning
+========================  ========  =====================================================================
+``sprint``                yes       sprint number; consecutive whole numbers (any start)
+``committed``             yes       work committed at sprint planning, in the team's unit (story points
+                                    or days: the scale is estimated when calibrating)
+``delivered``             yes       work of the commitment delivered by the sprint's end, same unit
+``incidents``             yes       production incidents during the sprint (whole number)
+``headcount``             yes       engineers on the team at the end of the sprint (whole number, >= 1)
+``leavers``               yes       engineers who left during the sprint (whole number)
+``hires``                 yes       engineers who joined during the sprint (whole number)
+``tech_share``            no        share of the commitment that was tech work (0-1)
+``features_shipped``      no        features released during the sprint (whole number)
+========================  ========  =====================================================================
+
+Lines starting with ``#`` are comments (a synthetic file says so in one). :func:`read_history`
+checks everything and raises :class:`pe_sim.config.ConfigError` naming the file, the line and the
+column of the first problem; :func:`history_from_outcomes` turns simulated outcomes into the same
+columns, so a simulated team and a real one are compared like for like.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+import numpy as np
+
+from pe_sim.config import ConfigError
+
+REQUIRED = ("sprint", "committed", "delivered", "incidents", "headcount", "leavers", "hires")
+OPTIONAL = ("tech_share", "features_shipped")
+COLUMNS = REQUIRED + OPTIONAL
+WHOLE = frozenset({"sprint", "incidents", "headcount", "leavers", "hires", "features_shipped"})
+MIN_SPRINTS = 6
+# The model outcome (pe_sim.outcomes) each column is compared with; work is in the model's
+# ideal-days, scaled by the team's points per day.
+OUTCOME = {"committed": "committed", "delivered": "delivered", "incidents": "incidents", "headcount": "headcount",
+           "leavers": "attrition", "hires": "hires", "tech_share": "tech_share", "features_shipped": "features_shipped"}
+WORK = frozenset({"committed", "delivered"})
+
+
+@dataclass(frozen=True)
+class TeamHistory:
+    """A checked sprint history: ``columns`` maps each column present to a float array, one value a sprint."""
+
+    source: str
+    columns: Mapping[str, np.ndarray]
+
+    @property
+    def n_sprints(self) -> int:
+        return len(self.columns["sprint"])
+
+    @property
+    def starting_headcount(self) -> int:
+        """Engineers at the start of the first sprint: its end headcount, less who joined, plus who left."""
+        c = self.columns
+        return int(c["headcount"][0] - c["hires"][0] + c["leavers"][0])
+
+
+def _fail(source: str, where: str, problem: str) -> None:
+    raise ConfigError(source, where, problem)
+
+
+def _number(source: str, line: int, col: str, text: str) -> float:
+    where = f"line {line}, column {col}"
+    text = text.strip()
+    if not text:
+        _fail(source, where, "empty; expected a number")
+    try:
+        x = float(text)
+    except ValueError:
+        _fail(source, where, f"{text[:40]!r} is not a number")
+    if not math.isfinite(x):
+        _fail(source, where, f"{text[:40]!r} is not a finite number")
+    if x < 0:
+        _fail(source, where, f"{text} is negative; expected a number >= 0")
+    if col in WHOLE and x != int(x):
+        _fail(source, where, f"{text} is not a whole number")
+    if col == "tech_share" and x > 1:
+        _fail(source, where, f"{text} is above 1; expected a share between 0 and 1")
+    if col == "headcount" and x < 1:
+        _fail(source, where, f"{text}: a team needs at least one engineer")
+    return x
+
+
+def read_history(path: Path | str) -> TeamHistory:
+    """Read and check a team's sprint history CSV (see the module docstring for the columns)."""
+    source = str(path)
+    p = Path(path)
+    if not p.is_file():
+        _fail(source, "file", "not found (expected a CSV file of the team's sprints)" if not p.exists()
+              else "is not a file (expected a CSV file of the team's sprints)")
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        _fail(source, "file", "is not UTF-8 text; save it as CSV (UTF-8)")
+    rows = [(i, r) for i, r in enumerate(csv.reader(text.splitlines()), start=1)
+            if r and any(c.strip() for c in r) and not r[0].lstrip().startswith("#")]
+    expected = f"expected a header row with the columns {', '.join(REQUIRED)} (optional: {', '.join(OPTIONAL)})"
+    if not rows:
+        _fail(source, "file", f"is empty; {expected}")
+    header_line, header = rows[0]
+    names = [h.strip() for h in header]
+    for name in names:
+        if name not in COLUMNS:
+            close = difflib.get_close_matches(name, COLUMNS, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            _fail(source, f"line {header_line}", f"unknown column {name!r}{hint} ({expected})")
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        _fail(source, f"line {header_line}", f"column {dup[0]!r} appears twice")
+    missing = [c for c in REQUIRED if c not in names]
+    if missing:
+        _fail(source, f"line {header_line}", f"missing column{'s' if len(missing) > 1 else ''} "
+                                             f"{', '.join(missing)}; {expected}")
+    values: dict[str, list[float]] = {n: [] for n in names}
+    for line, row in rows[1:]:
+        if len(row) != len(names):
+            _fail(source, f"line {line}", f"{len(row)} values; expected {len(names)}, one for each column of the header")
+        for name, cell in zip(names, row):
+            values[name].append(_number(source, line, name, cell))
+    data_lines = [line for line, _ in rows[1:]]
+    if len(data_lines) < MIN_SPRINTS:
+        _fail(source, "file", f"{len(data_lines)} sprint{'s' if len(data_lines) != 1 else ''}; at least "
+                              f"{MIN_SPRINTS} are needed")
+    sprints = values["sprint"]
+    for k in range(1, len(sprints)):
+        if sprints[k] != sprints[k - 1] + 1:
+            gap = (f"missing sprint {int(sprints[k - 1]) + 1}" if sprints[k] > sprints[k - 1] + 1
+                   else "sprints must be in order, one row each")
+            _fail(source, f"line {data_lines[k]}, column sprint",
+                  f"{int(sprints[k])} follows {int(sprints[k - 1])}; {gap}")
+    columns = {n: np.array(values[n], dtype=np.float64) for n in COLUMNS if n in values}
+    h = TeamHistory(source, columns)
+    if h.starting_headcount < 1:
+        _fail(source, f"line {data_lines[0]}", "headcount - hires + leavers is below 1: the team starts with no engineers")
+    return h
+
+
+def history_from_outcomes(outcomes: Mapping[str, np.ndarray], run: int, points_per_day: float = 1.0,
+                          first_sprint: int = 1, columns: tuple[str, ...] = COLUMNS) -> dict[str, np.ndarray]:
+    """One simulated run as history columns: model outcomes (R, sprints) mapped to the CSV's
+    columns, work converted from ideal-days to the team's unit at ``points_per_day``."""
+    n = outcomes["committed"].shape[1]
+    out = {"sprint": np.arange(first_sprint, first_sprint + n, dtype=np.float64)}
+    for c in columns:
+        if c != "sprint":
+            x = np.asarray(outcomes[OUTCOME[c]][run], dtype=np.float64)
+            out[c] = x * points_per_day if c in WORK else x.copy()
+    return out
+
+
+def write_history(path: Path | str, columns: Mapping[str, np.ndarray], comment: str = "", decimals: int = 1) -> None:
+    """Write history columns as a CSV (atomically), whole-number columns without decimals."""
+    from pe_sim.files import atomic
+
+    names = [c for c in COLUMNS if c in columns]
+    with atomic(path) as tmp, open(tmp, "w", newline="", encoding="utf-8") as f:
+        for line in comment.splitlines():
+            f.write(f"# {line}\n")
+        w = csv.writer(f)
+        w.writerow(names)
+        for k in range(len(columns["sprint"])):
+            w.writerow([str(int(round(columns[c][k]))) if c in WHOLE else f"{columns[c][k]:.{decimals}f}" for c in names])

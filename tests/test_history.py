@@ -1,0 +1,107 @@
+"""A team's sprint history: the shipped example reads back, and every kind of bad file gets one
+clear error naming the file, the line and the column."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pe_sim.config import ConfigError
+from pe_sim.core.engine import param_batch, simulate
+from pe_sim.events import schedule
+from pe_sim.history import COLUMNS, REQUIRED, history_from_outcomes, read_history, write_history
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "team_history.csv"
+HEADER = "sprint,committed,delivered,incidents,headcount,leavers,hires"
+
+
+def rows(n=8, start=1):
+    return [f"{s},40,30,1,6,0,0" for s in range(start, start + n)]
+
+
+def write(tmp_path, lines, name="team.csv"):
+    f = tmp_path / name
+    f.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return f
+
+
+def error(tmp_path, lines):
+    f = write(tmp_path, lines)
+    with pytest.raises(ConfigError) as e:
+        read_history(f)
+    assert e.value.file == str(f)
+    return str(e.value)
+
+
+def test_the_shipped_example_is_a_synthetic_team_that_reads_back():
+    text = EXAMPLE.read_text(encoding="utf-8")
+    assert text.startswith("# SYNTHETIC TEAM, NOT REAL DATA")
+    h = read_history(EXAMPLE)
+    assert h.n_sprints == 26 and set(h.columns) == set(COLUMNS)
+    assert h.starting_headcount == 7
+    assert (h.columns["delivered"] <= h.columns["committed"]).all()
+
+
+def test_a_simulated_run_written_as_history_reads_back_the_same(tmp_path):
+    out = simulate(param_batch([{"n_engineers": 5}]), schedule((), 9), 9, 3, np.array([4]))
+    cols = history_from_outcomes(out, 0, points_per_day=3.0, first_sprint=10)
+    write_history(tmp_path / "h.csv", cols, comment="synthetic", decimals=6)
+    h = read_history(tmp_path / "h.csv")
+    assert list(h.columns["sprint"]) == list(range(10, 19))
+    assert np.allclose(h.columns["delivered"], 3.0 * out["delivered"][0], atol=1e-6)
+    assert np.array_equal(h.columns["leavers"], out["attrition"][0])
+    assert h.starting_headcount == 5
+
+
+def test_columns_in_any_order_comments_blank_lines_and_a_bom(tmp_path):
+    lines = ["\ufeff# exported from our tracker", "hires,leavers,headcount,incidents,delivered,committed,sprint", ""]
+    lines += [f"0,0,6,2,{20 + s},30,{s}" for s in range(1, 7)] + ["", "# end"]
+    h = read_history(write(tmp_path, lines))
+    assert list(h.columns["delivered"]) == [21, 22, 23, 24, 25, 26]
+    assert "tech_share" not in h.columns
+
+
+@pytest.mark.parametrize("lines, expected", [
+    ([], "is empty; expected a header row with the columns sprint, committed"),
+    (["# only a comment"], "is empty"),
+    (["sprint,committed,delivered,incidents,headcount,leavers"] + [f"{s},1,1,0,6,0" for s in range(6)],
+     "line 1: missing column hires"),
+    (["sprint,committed,delivered,incidents,headcount"] + [f"{s},1,1,0,6" for s in range(6)],
+     "missing columns leavers, hires"),
+    ([HEADER + ",velocty"] + [r + ",3" for r in rows()], "line 1: unknown column 'velocty'"),
+    ([HEADER + ",tech_shar"] + [r + ",0.1" for r in rows()], "did you mean 'tech_share'?"),
+    ([HEADER + ",hires"] + [r + ",0" for r in rows()], "column 'hires' appears twice"),
+    ([HEADER] + rows(3) + ["4,40,abc,1,6,0,0"] + rows(4, 5), "line 5, column delivered: 'abc' is not a number"),
+    ([HEADER] + rows(2) + ["3,40,30,-1,6,0,0"] + rows(5, 4), "line 4, column incidents: -1 is negative"),
+    ([HEADER] + rows(2) + ["3,40,,1,6,0,0"] + rows(5, 4), "line 4, column delivered: empty"),
+    ([HEADER] + rows(2) + ["3,40,30,1.5,6,0,0"] + rows(5, 4), "column incidents: 1.5 is not a whole number"),
+    ([HEADER] + rows(2) + ["3,40,nan,1,6,0,0"] + rows(5, 4), "column delivered: 'nan' is not a finite number"),
+    ([HEADER] + rows(2) + ["3,40,30,1,0,0,0"] + rows(5, 4), "column headcount: 0: a team needs at least one engineer"),
+    ([HEADER + ",tech_share"] + [r + ",1.2" for r in rows()], "column tech_share: 1.2 is above 1"),
+    ([HEADER] + rows(2) + ["3,40,30,1,6,0"] + rows(5, 4), "line 4: 6 values; expected 7"),
+    ([HEADER] + rows(5), "5 sprints; at least 6 are needed"),
+    ([HEADER] + rows(3) + rows(4, 5), "line 5, column sprint: 5 follows 3; missing sprint 4"),
+    ([HEADER] + rows(3) + rows(5, 3), "line 5, column sprint: 3 follows 3; sprints must be in order"),
+    ([HEADER, "1,40,30,1,1,0,1"] + rows(6, 2), "line 2: headcount - hires + leavers is below 1"),
+])
+def test_bad_history_files_get_one_clear_error(tmp_path, lines, expected):
+    assert expected in error(tmp_path, lines)
+
+
+def test_missing_file_directory_and_non_utf8(tmp_path):
+    for target, expected in ((tmp_path / "nope.csv", "not found"), (tmp_path, "is not a file")):
+        with pytest.raises(ConfigError, match=expected):
+            read_history(target)
+    f = tmp_path / "latin1.csv"
+    f.write_bytes(("\n".join([HEADER] + rows()) + "\n# caf\xe9").encode("latin-1"))
+    with pytest.raises(ConfigError, match="is not UTF-8"):
+        read_history(f)
+
+
+def test_every_required_column_is_needed(tmp_path):
+    for drop in REQUIRED:
+        keep = [c for c in HEADER.split(",") if c != drop]
+        lines = [",".join(keep)] + [",".join("1" if c != "sprint" else str(s) for c in keep) for s in range(8)]
+        assert f"missing column {drop}" in error(tmp_path, lines)
