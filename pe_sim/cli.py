@@ -20,6 +20,7 @@ COMMANDS = (
     "pe_sim.commands.info",
     "pe_sim.commands.sweep",
     "pe_sim.commands.dashboard",
+    "pe_sim.commands.calibrate",
 )
 
 

@@ -1,0 +1,373 @@
+"""Calibrating pe-sim to a team's own sprint history by approximate Bayesian computation.
+
+The team's history (:mod:`pe_sim.history`) is reduced to summary statistics (:func:`team_statistics`);
+the model, run for the same sprints from the same head count, is reduced the same way; ABC-SMC
+(pyabc, Klinger et al. 2018) keeps the parameter values whose simulated teams look like the real
+one, generation after generation, with an adaptive weighting of the statistics (Prangle 2017).
+Every simulation goes through the compiled kernel, one run per particle: pyabc proposes one
+particle at a time.
+
+A calibration is set by a ``[calibrate]`` table (:func:`settings_from_dict`): the team's practice
+(``base``, a shipped scenario or TOML file), priors (``[calibrate.priors]``, each ``{low, high,
+scale}``) that replace or add to :data:`DEFAULT_PRIORS`, values to hold fixed instead
+(``[calibrate.fixed]``), and the sampler's size and stopping rules.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass, field, replace
+from typing import Any, Mapping
+
+import numpy as np
+
+from pe_sim import config as cfg
+from pe_sim.config import ConfigError
+from pe_sim.history import TeamHistory, history_from_outcomes
+from pe_sim.params import BY_NAME, encode
+
+POINTS_PER_DAY = "points_per_day"  # the team's unit of work per model ideal-day: calibrated, not a model parameter
+
+
+@dataclass(frozen=True)
+class Prior:
+    """A uniform prior on [low, high], or log-uniform (``scale = "log"``)."""
+
+    low: float
+    high: float
+    scale: str = "linear"
+
+    def rv(self):
+        import pyabc
+
+        if self.scale == "log":
+            return pyabc.RV("loguniform", self.low, self.high)
+        return pyabc.RV("uniform", self.low, self.high - self.low)
+
+    def quantile(self, q: float) -> float:
+        if self.scale == "log":
+            return math.exp(math.log(self.low) + q * (math.log(self.high) - math.log(self.low)))
+        return self.low + q * (self.high - self.low)
+
+
+# The default set: what a team's sprint records can speak to. Ranges are assumptions, chosen wide.
+DEFAULT_PRIORS: dict[str, Prior] = {
+    POINTS_PER_DAY: Prior(0.25, 20.0, "log"),
+    "skill_mean": Prior(0.3, 2.0),
+    "initial_debt": Prior(0.0, 300.0),
+    "pressure": Prior(0.0, 1.0),
+    "optimism_bias": Prior(0.0, 1.0),
+    "work_uncertainty": Prior(0.0, 0.8),
+    "base_incident_rate": Prior(0.0, 3.0),
+    "base_attrition": Prior(0.0, 0.03),
+    "tech_share": Prior(0.0, 0.5),
+}
+SPLIT_ONLY = frozenset({"tech_share", "tech_squeeze"})  # change nothing under one roadmap
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a calibration runs: the practice, priors, fixed values, sampler size and stopping rules."""
+
+    base: str = "split_backlogs"
+    priors: Mapping[str, Prior] = field(default_factory=lambda: dict(DEFAULT_PRIORS))
+    fixed: Mapping[str, Any] = field(default_factory=dict)
+    population: int = 500
+    generations: int = 8
+    min_acceptance: float = 0.02
+    seed: int = 1
+    source: str = "<defaults>"
+
+
+SETTING_KEYS = ("base", "priors", "fixed", "population", "generations", "min_acceptance", "seed")
+
+
+def settings_from_dict(data: Mapping[str, Any], file: str = "<dict>") -> Settings:
+    """Check a ``[calibrate]`` table (the whole TOML document is passed; other tables are refused)."""
+    for top in data:
+        if top != "calibrate":
+            raise ConfigError(file, top, "unknown table; a calibration config holds one [calibrate] table")
+    raw = data.get("calibrate", {})
+    if not isinstance(raw, Mapping):
+        raise ConfigError(file, "calibrate", "expected a table")
+    for k in raw:
+        if k not in SETTING_KEYS:
+            raise cfg._unknown(file, f"calibrate.{k}", k, SETTING_KEYS)
+    s = Settings(source=file)
+    base = raw.get("base", s.base)
+    if not isinstance(base, str):
+        raise ConfigError(file, "calibrate.base", f"{base!r} is not a scenario name or TOML path")
+    try:
+        cfg.resolve_path(base)
+    except ConfigError as exc:
+        raise ConfigError(file, "calibrate.base", f"{base!r}: {exc.problem}") from None
+    practice = cfg.load(base)  # a scenario file's own errors name that file
+    priors = dict(DEFAULT_PRIORS)
+    for name, spec in _table(file, raw, "priors").items():
+        priors[name] = _prior(file, f"calibrate.priors.{name}", name, spec)
+    fixed = {}
+    for name, value in _table(file, raw, "fixed").items():
+        fixed[name] = cfg.check_param(file, f"calibrate.fixed.{name}", name, value)
+        priors.pop(name, None)
+    if practice.params["roadmap_mode"] == "one_roadmap":
+        for name in SPLIT_ONLY:
+            priors.pop(name, None)
+    if not priors:
+        raise ConfigError(file, "calibrate.priors", "nothing left to calibrate; every parameter is fixed")
+    ints = {"population": (20, 1_000_000), "generations": (1, 100), "seed": (0, 2**63 - 1)}
+    values = {}
+    for key, (lo, hi) in ints.items():
+        v = raw.get(key, getattr(s, key))
+        values[key] = cfg._check_int(file, f"calibrate.{key}", v, lo, hi)
+    acc = raw.get("min_acceptance", s.min_acceptance)
+    if isinstance(acc, bool) or not isinstance(acc, (int, float)) or not 0 <= acc < 1:
+        raise ConfigError(file, "calibrate.min_acceptance", f"{acc!r} is not valid; expected a share in [0, 1)")
+    return replace(s, base=base, priors=priors, fixed=fixed, min_acceptance=float(acc), **values)
+
+
+def _table(file: str, raw: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    t = raw.get(key, {})
+    if not isinstance(t, Mapping):
+        raise ConfigError(file, f"calibrate.{key}", "expected a table, e.g. [calibrate.%s]" % key)
+    return t
+
+
+def _prior(file: str, key: str, name: str, spec: Any) -> Prior:
+    if name != POINTS_PER_DAY and name not in BY_NAME:
+        raise cfg._unknown(file, key, name, [POINTS_PER_DAY, *BY_NAME])
+    if not isinstance(spec, Mapping) or set(spec) - {"low", "high", "scale"} or not {"low", "high"} <= set(spec):
+        raise ConfigError(file, key, f"{spec!r} is not a prior; expected {{low = ..., high = ...}} and optionally "
+                                     "scale = \"log\"")
+    scale = spec.get("scale", "linear")
+    if scale not in ("linear", "log"):
+        raise ConfigError(file, f"{key}.scale", f"{scale!r} is not valid; expected \"linear\" or \"log\"")
+    lo, hi = spec["low"], spec["high"]
+    for end, v in (("low", lo), ("high", hi)):
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+            raise ConfigError(file, f"{key}.{end}", f"{v!r} is not a finite number")
+    if not lo < hi:
+        raise ConfigError(file, key, f"low {lo} is not below high {hi}")
+    if scale == "log" and lo <= 0:
+        raise ConfigError(file, f"{key}.low", f"{lo} must be above 0 for a log-uniform prior")
+    if name != POINTS_PER_DAY:
+        p = BY_NAME[name]
+        if p.kind != "float":
+            raise ConfigError(file, key, f"{name} is a {p.kind} parameter; only real-valued parameters can be calibrated")
+        if lo < p.lo or hi > p.hi:
+            raise ConfigError(file, key, f"[{lo}, {hi}] leaves the parameter's valid range {p.describe_range()}")
+    return Prior(float(lo), float(hi), scale)
+
+
+# --- summary statistics --------------------------------------------------------------------------
+
+def _thirds(x: np.ndarray) -> tuple[float, float]:
+    k = max(1, len(x) // 3)
+    return float(np.mean(x[:k])), float(np.mean(x[-k:]))
+
+
+def team_statistics(columns: Mapping[str, np.ndarray]) -> dict[str, float]:
+    """The numbers a team's history is judged by (the same for a real and a simulated team): work
+    committed and delivered (level, say/do, sprint-to-sprint spread, trend), incidents (level,
+    trend), leavers and hires per engineer-sprint, and, when the team records them, the tech share
+    and features shipped."""
+    committed, delivered = columns["committed"], columns["delivered"]
+    heads = float(np.mean(columns["headcount"]))
+    n = len(delivered)
+    level = float(np.mean(delivered))
+    first, last = _thirds(delivered)
+    inc_first, inc_last = _thirds(columns["incidents"])
+    stats = {
+        "delivered_mean": level,
+        "committed_mean": float(np.mean(committed)),
+        "say_do": level / max(float(np.mean(committed)), 1e-9),
+        "delivered_spread": float(np.std(delivered)) / max(level, 1e-9),
+        "delivered_trend": (last - first) / max(level, 1e-9),
+        "incidents_mean": float(np.mean(columns["incidents"])),
+        "incidents_trend": inc_last - inc_first,
+        "leavers_rate": float(np.sum(columns["leavers"])) / (heads * n),
+        "hires_rate": float(np.sum(columns["hires"])) / (heads * n),
+    }
+    if "tech_share" in columns:
+        stats["tech_share_mean"] = float(np.mean(columns["tech_share"]))
+    if "features_shipped" in columns:
+        stats["features_mean"] = float(np.mean(columns["features_shipped"]))
+    return stats
+
+
+# --- the simulated team ---------------------------------------------------------------------------
+
+class TeamSimulator:
+    """The model set up as the team: its practice, its starting head count and its horizon; one
+    call simulates one run for a parameter draw, straight through the compiled kernel."""
+
+    def __init__(self, settings: Settings, history: TeamHistory):
+        from pe_sim.core import kernel
+        from pe_sim.core.engine import event_array
+        from pe_sim.core.record import P, record
+        from pe_sim.events import schedule
+
+        practice = cfg.load(settings.base)
+        values = dict(practice.params)
+        values.update(settings.fixed)
+        values["n_engineers"] = history.starting_headcount
+        self.columns = tuple(c for c in history.columns if c != "sprint")
+        self.n_sprints = history.n_sprints
+        self.first_sprint = int(history.columns["sprint"][0])
+        self.row = record(values)
+        self.index = {name: int(P[name]) for name in settings.priors if name != POINTS_PER_DAY}
+        self.events = event_array(schedule((), self.n_sprints), self.n_sprints)
+        self.slots = max(1, history.starting_headcount)
+        self.key = np.uint64(settings.seed % 2**64)
+        self._kernel = kernel
+
+    def outcomes(self, theta: Mapping[str, float], run: int) -> dict[str, np.ndarray]:
+        """One run's outcomes (1, sprints) for the parameter values ``theta``."""
+        K = self._kernel
+        row = self.row.copy()
+        for name, i in self.index.items():
+            row[i] = encode(name, float(theta[name]))
+        out = np.empty((K.N_OUTCOMES, 1, self.n_sprints))
+        K.run_batch(row[None, :], self.events, self.key, np.array([run], dtype=np.int64), self.n_sprints, self.slots,
+                    out, 0, 1)
+        return {k: out[i] for i, k in enumerate(K.OUTCOME_ORDER)}
+
+    def history(self, theta: Mapping[str, float], run: int) -> dict[str, np.ndarray]:
+        """One simulated run as the team's history columns, in the team's unit of work."""
+        return history_from_outcomes(self.outcomes(theta, run), 0, float(theta.get(POINTS_PER_DAY, 1.0)),
+                                     self.first_sprint, ("sprint", *self.columns))
+
+    def __call__(self, theta: Mapping[str, float]) -> dict[str, float]:
+        """pyabc's model: summary statistics of one run, its random numbers keyed to ``theta`` (so a
+        draw always gives the same team, whichever worker simulates it)."""
+        return team_statistics(self.history(theta, run_for(theta)))
+
+
+def run_for(theta: Mapping[str, float]) -> int:
+    """A run id from a parameter draw: the same draw, the same random numbers."""
+    data = np.array([float(theta[k]) for k in sorted(theta)], dtype=np.float64).tobytes()
+    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little") >> 1
+
+
+# --- inference -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Generation:
+    """What one ABC-SMC generation did (the progress line and the manifest)."""
+
+    t: int
+    epsilon: float
+    simulations: int
+    acceptance: float
+
+
+def pyabc_progress(show: bool) -> None:
+    """pyabc's own progress lines on stderr (per generation: threshold, acceptance, timing), or none."""
+    import logging
+
+    import pyabc  # noqa: F401  (sets up the "ABC" logger and its handler)
+
+    logging.getLogger("ABC").setLevel(logging.INFO if show else logging.WARNING)
+
+
+def sampler_for(workers: int, client=None):
+    """pyabc's sampler: a Dask cluster, local processes, or this process (reproducible from the seed)."""
+    import pyabc
+
+    if client is not None:
+        return pyabc.sampler.DaskDistributedSampler(dask_client=client)
+    if workers > 1:
+        return pyabc.sampler.MulticoreEvalParallelSampler(n_procs=workers)
+    return pyabc.sampler.SingleCoreSampler()
+
+
+def run_abc(history: TeamHistory, settings: Settings, db_path, workers: int = 1, client=None,
+            progress: bool = False) -> tuple[Any, list[Generation]]:
+    """Run (or resume) ABC-SMC into the SQLite database ``db_path`` until ``settings.generations``
+    generations are done or acceptance falls below ``settings.min_acceptance``. Returns pyabc's
+    History and its generations. A database left by an interrupted run is continued from its last
+    complete generation (pyabc's load), so an interrupted calibration loses at most one generation."""
+    import pyabc
+    from pathlib import Path
+
+    pyabc_progress(progress)
+    db_path = Path(db_path)
+    np.random.seed(settings.seed % 2**32)  # pyabc proposes particles from numpy's global generator
+    prior = pyabc.Distribution(**{k: p.rv() for k, p in settings.priors.items()})
+    abc = pyabc.ABCSMC(TeamSimulator(settings, history), prior, pyabc.AdaptivePNormDistance(p=2),
+                       population_size=settings.population, sampler=sampler_for(workers, client))
+    url = "sqlite:///" + str(db_path.resolve())
+    h = abc.load(url, 1) if db_path.exists() else abc.new(url, team_statistics(history.columns))
+    done = generations(h)
+    stopped = bool(done) and done[-1].acceptance < settings.min_acceptance
+    if len(done) < settings.generations and not stopped:
+        h = abc.run(max_nr_populations=settings.generations - len(done), min_acceptance_rate=settings.min_acceptance)
+    return h, generations(h)
+
+
+def generations(h) -> list[Generation]:
+    """The complete generations in a pyabc History (t >= 0)."""
+    if h.max_t < 0:
+        return []
+    pops = h.get_all_populations()
+    pops = pops[pops.t >= 0]
+    return [Generation(int(r.t), float(r.epsilon), int(r.samples), float(r.particles) / max(float(r.samples), 1.0))
+            for r in pops.itertuples()]
+
+
+def posterior(h) -> tuple[Any, np.ndarray]:
+    """The last generation's particles (a DataFrame of parameter values) and their weights."""
+    df, w = h.get_distribution(m=0, t=h.max_t)
+    return df, np.asarray(w, dtype=np.float64)
+
+
+def weighted_quantile(x: np.ndarray, w: np.ndarray, q: float) -> float:
+    """The q-quantile of weighted samples (each sample at the middle of its share of the weight)."""
+    keep = w > 0
+    x, w = x[keep], w[keep]
+    order = np.argsort(x)
+    cw = np.cumsum(w[order])
+    return float(np.interp(q, (cw - 0.5 * w[order]) / cw[-1], x[order]))
+
+
+IDENTIFIED_RATIO = 0.5  # a parameter is identified when its 90% interval is under half the prior's
+
+
+def summarise_posterior(df, w: np.ndarray, settings: Settings) -> list[dict[str, Any]]:
+    """Per parameter: posterior mean, median and 90% credible interval, the prior's 90% interval,
+    and whether the data narrowed it (interval under half the prior's)."""
+    rows = []
+    for name, prior in settings.priors.items():
+        x = df[name].to_numpy(dtype=np.float64)
+        lo, med, hi = (weighted_quantile(x, w, q) for q in (0.05, 0.5, 0.95))
+        plo, phi = prior.quantile(0.05), prior.quantile(0.95)
+        ratio = (hi - lo) / (phi - plo) if prior.scale == "linear" else \
+            (math.log(hi) - math.log(lo)) / (math.log(phi) - math.log(plo))
+        rows.append({"parameter": name, "mean": float(np.average(x, weights=w)), "median": med, "ci90_low": lo,
+                     "ci90_high": hi, "prior_low": prior.low, "prior_high": prior.high, "prior_scale": prior.scale,
+                     "width_vs_prior": ratio, "identified": bool(ratio < IDENTIFIED_RATIO)})
+    return rows
+
+
+def predictive(history: TeamHistory, settings: Settings, df, w: np.ndarray, draws: int = 200,
+               seed: int = 0) -> dict[str, np.ndarray]:
+    """Posterior-predictive histories: ``draws`` particles drawn by weight, each simulated afresh
+    (new random numbers); returns each column as (draws, sprints)."""
+    sim = TeamSimulator(settings, history)
+    rng = np.random.default_rng(seed)
+    picks = rng.choice(len(w), size=draws, p=w / w.sum())
+    names = list(settings.priors)
+    runs = [sim.history({k: float(df[k].iloc[i]) for k in names}, (run_for({k: float(df[k].iloc[i]) for k in names})
+                                                                         + 1 + j) % 2**63)
+            for j, i in enumerate(picks)]
+    return {c: np.stack([r[c] for r in runs]) for c in sim.columns}
+
+
+def coverage(history: TeamHistory, bands: Mapping[str, np.ndarray], level: float = 0.9) -> dict[str, float]:
+    """Share of the team's sprints inside the central ``level`` band of the predictive histories."""
+    out = {}
+    for c, sims in bands.items():
+        lo, hi = np.quantile(sims, [(1 - level) / 2, (1 + level) / 2], axis=0)
+        obs = history.columns[c]
+        out[c] = float(np.mean((obs >= lo) & (obs <= hi)))
+    return out

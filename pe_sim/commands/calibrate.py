@@ -1,0 +1,214 @@
+"""`pe-sim calibrate`: infer a team's uncertain parameters from its own sprint history."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from pe_sim import __version__
+from pe_sim.commands import int_in
+from pe_sim.config import ConfigError
+from pe_sim.files import MANIFEST, write_text
+
+DB = "abc.db"
+OUTPUTS = ("posterior.parquet", "summary.csv", "posterior.png", "predictive.png", MANIFEST)
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "calibrate", help="calibrate the model to a team's sprint history (ABC-SMC)",
+        description="Read a team's sprint history (CSV: sprint, committed, delivered, incidents, headcount, "
+                    "leavers, hires; optional tech_share, features_shipped), infer the team's uncertain parameters "
+                    "by approximate Bayesian computation (pyabc's ABC-SMC) and write the posterior (Parquet), a "
+                    "summary with 90% credible intervals, plots of the posterior and of posterior-predictive "
+                    "bands over the team's history, and a manifest. Interrupt and rerun with the same --out to "
+                    "resume from the last complete generation.")
+    p.add_argument("history", type=Path, metavar="TEAM.csv", help="the team's sprint history")
+    p.add_argument("--config", type=Path, metavar="CAL.toml",
+                   help="a [calibrate] table: base practice, priors, fixed values, population, generations, seed")
+    p.add_argument("--out", type=Path, help="output folder (default: results/calibrate-<file>-<timestamp>)")
+    p.add_argument("--population", type=int_in(20, 1_000_000), help="particles per generation (default 500)")
+    p.add_argument("--generations", type=int_in(1, 100), help="most generations (default 8)")
+    p.add_argument("--seed", type=int_in(0, 2**63 - 1), help="seed of the sampler and the model (default 1)")
+    p.add_argument("--workers", type=int_in(1, 1024), help="local processes (default: all cores; 1 is reproducible "
+                                                           "from the seed)")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask cluster (tcp://host:port) instead")
+    p.add_argument("--scheduler-file", metavar="FILE", help="Dask scheduler file instead of an address")
+    p.add_argument("--force", action="store_true", help="discard a finished calibration in --out and start again")
+    p.add_argument("--quiet", action="store_true", help="no progress lines")
+    p.set_defaults(func=main)
+
+
+def settings_for(args):
+    from dataclasses import replace
+
+    from pe_sim import calibration as C
+    from pe_sim.config import read_toml, resolve_path
+
+    s = C.settings_from_dict(read_toml(resolve_path(args.config)), str(args.config)) if args.config else C.Settings()
+    for key in ("population", "generations", "seed"):
+        if getattr(args, key) is not None:
+            s = replace(s, **{key: getattr(args, key)})
+    return s
+
+
+def prepare_folder(out: Path, force: bool) -> bool:
+    """Make ``out`` ready; returns whether an unfinished calibration is there to resume."""
+    if out.exists() and not out.is_dir():
+        raise ConfigError(str(out), "--out", "is a file; expected a folder")
+    manifest = out / MANIFEST
+    done = manifest.is_file() and json.loads(manifest.read_text(encoding="utf-8")).get("complete") is True
+    if done and not force:
+        raise ConfigError(str(out), "--out", "holds a finished calibration; pass --force to replace it or choose "
+                                             "another folder")
+    if done or (force and (out / DB).exists()):
+        for name in (DB, *OUTPUTS):
+            (out / name).unlink(missing_ok=True)
+    ours = {DB, *OUTPUTS}
+    others = [f.name for f in out.iterdir() if f.name not in ours and not f.name.startswith(".")] if out.is_dir() else []
+    if others:
+        raise ConfigError(str(out), "--out", f"holds files pe-sim did not write ({', '.join(sorted(others)[:3])}); "
+                                             "choose an empty or new folder")
+    out.mkdir(parents=True, exist_ok=True)
+    return (out / DB).exists()
+
+
+def main(args) -> int:
+    from pe_sim.history import read_history
+
+    history = read_history(args.history)  # every input is checked before anything is written
+    settings = settings_for(args)
+    if args.scheduler and args.scheduler_file:
+        raise ConfigError("--scheduler", "--scheduler-file", "give one of the two, not both")
+    stamp = datetime.now(timezone.utc)
+    out = args.out or Path("results") / f"calibrate-{args.history.stem[:40]}-{stamp:%Y%m%d-%H%M%S}"
+    resuming = prepare_folder(out, args.force)
+
+    import pandas as pd
+
+    from pe_sim import calibration as C
+    from pe_sim.files import atomic
+    from pe_sim.sweeps import default_workers
+
+    client = None
+    if args.scheduler or args.scheduler_file:
+        from pe_sim.sweeps.execute import connect_dask
+
+        client = connect_dask(args.scheduler, args.scheduler_file)
+    workers = args.workers or default_workers()
+    if not args.quiet:
+        print(f"pe-sim calibrate: {history.n_sprints} sprints of {history.source}; {len(settings.priors)} parameters "
+              f"({', '.join(settings.priors)}); {settings.population} particles, up to {settings.generations} "
+              f"generations{'; resuming' if resuming else ''} -> {out}", file=sys.stderr)
+    t0 = time.perf_counter()
+    h, gens = C.run_abc(history, settings, out / DB, workers=workers, client=client, progress=not args.quiet)
+    seconds = time.perf_counter() - t0
+    df, w = C.posterior(h)
+    post = df.reset_index(drop=True)
+    post["weight"] = w
+    with atomic(out / "posterior.parquet") as tmp:
+        post.to_parquet(tmp, index=False)
+    rows = C.summarise_posterior(df, w, settings)
+    table = pd.DataFrame(rows)
+    with atomic(out / "summary.csv") as tmp:
+        table.to_csv(tmp, index=False)
+    bands = C.predictive(history, settings, df, w, draws=200, seed=settings.seed)
+    covered = C.coverage(history, bands)
+    plot_posterior(table, df, w, out / "posterior.png")
+    plot_predictive(history, bands, out / "predictive.png")
+    print(format_summary(table, covered))
+    manifest = {
+        "pe_sim_version": __version__, "command": "calibrate", "python": platform.python_version(),
+        "started_utc": stamp.isoformat(timespec="seconds"),
+        "history": {"file": str(args.history), "sha256": hashlib.sha256(args.history.read_bytes()).hexdigest(),
+                    "sprints": history.n_sprints, "columns": [c for c in history.columns]},
+        "settings": {"base": settings.base, "population": settings.population, "generations": settings.generations,
+                     "min_acceptance": settings.min_acceptance, "seed": settings.seed, "source": settings.source,
+                     "priors": {k: vars(p) for k, p in settings.priors.items()}, "fixed": dict(settings.fixed)},
+        "sampler": "dask" if client is not None else f"{workers} local process{'es' if workers > 1 else ''}",
+        "generations": [vars(g) for g in gens], "simulations": int(h.total_nr_simulations),
+        "seconds": round(seconds, 1), "observed_statistics": C.team_statistics(history.columns),
+        "predictive_coverage_90": covered, "files": [DB, *OUTPUTS], "complete": True,
+    }
+    write_text(out / MANIFEST, json.dumps(manifest, indent=2, default=float) + "\n")  # last: marks the run complete
+    if not args.quiet:
+        print(f"{h.total_nr_simulations:,} simulated teams in {seconds:.0f} s; wrote {out}", file=sys.stderr)
+    return 0
+
+
+def format_summary(table, covered) -> str:
+    lines = [f"{'parameter':22s} {'median':>9s} {'90% credible interval':>24s} {'prior':>18s}  narrowed by the data?"]
+    for r in table.itertuples():
+        lines.append(f"{r.parameter:22s} {r.median:9.3g} {f'[{r.ci90_low:.3g}, {r.ci90_high:.3g}]':>24s} "
+                     f"{f'[{r.prior_low:.3g}, {r.prior_high:.3g}]':>18s}  "
+                     f"{'yes' if r.identified else 'no'} (interval {r.width_vs_prior:.0%} of the prior's)")
+    lines.append("posterior-predictive check: share of the team's sprints inside the 90% band: "
+                 + ", ".join(f"{k} {v:.0%}" for k, v in covered.items()))
+    return "\n".join(lines)
+
+
+def plot_posterior(table, df, w, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from pe_sim.files import save_figure
+
+    n = len(table)
+    cols = min(3, n)
+    rows = -(-n // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(3.8 * cols, 2.6 * rows), squeeze=False)
+    for ax, r in zip(axes.flat, table.itertuples()):
+        bins = 30 if r.prior_scale == "linear" else np.geomspace(r.prior_low, r.prior_high, 31)
+        ax.hist(df[r.parameter], bins=bins, weights=w, range=(r.prior_low, r.prior_high) if r.prior_scale == "linear"
+                else None, density=True, color="tab:blue", alpha=0.7)
+        if r.prior_scale == "log":
+            ax.set_xscale("log")
+        ax.axvspan(r.ci90_low, r.ci90_high, color="tab:orange", alpha=0.15, lw=0)
+        ax.set_xlim(r.prior_low, r.prior_high)
+        ax.set_title(r.parameter, fontsize=9)
+        ax.set_yticks([])
+    for ax in list(axes.flat)[n:]:
+        ax.set_visible(False)
+    fig.suptitle("Posterior (histogram over the prior's range; shaded: 90% credible interval)", fontsize=10)
+    fig.tight_layout()
+    save_figure(fig, path, dpi=110)
+    plt.close(fig)
+
+
+def plot_predictive(history, bands, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from pe_sim.files import save_figure
+
+    names = list(bands)
+    cols = min(3, len(names))
+    rows = -(-len(names) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 2.8 * rows), squeeze=False)
+    x = history.columns["sprint"]
+    for ax, c in zip(axes.flat, names):
+        lo, mid, hi = np.quantile(bands[c], [0.05, 0.5, 0.95], axis=0)
+        ax.fill_between(x, lo, hi, color="tab:blue", alpha=0.25, lw=0, label="model, 90% band")
+        ax.plot(x, mid, color="tab:blue", lw=1.2, label="model, median")
+        ax.plot(x, history.columns[c], "k.-", lw=0.8, ms=3, label="the team")
+        ax.set_title(c, fontsize=9)
+        ax.set_xlabel("sprint")
+        ax.grid(alpha=0.3)
+    for ax in list(axes.flat)[len(names):]:
+        ax.set_visible(False)
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=3, frameon=False)
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    save_figure(fig, path, dpi=110)
+    plt.close(fig)

@@ -1,0 +1,145 @@
+"""`pe-sim calibrate`: settings are checked, the team's statistics are the model's, a small
+calibration writes every output, an interrupted one resumes, and a finished one is not overwritten."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pe_sim import calibration as C
+from pe_sim.config import ConfigError
+from pe_sim.history import read_history
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "team_history.csv"
+
+
+def cli(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "pe_sim.cli", "calibrate", *map(str, args)], capture_output=True,
+                          text=True, cwd=cwd or ROOT)
+
+
+@pytest.mark.parametrize("table, expected", [
+    ({"calibrate": {"populaton": 100}}, "unknown key 'populaton'; did you mean 'population'?"),
+    ({"scenario": {}}, "scenario: unknown table"),
+    ({"calibrate": {"priors": {"presure": {"low": 0, "high": 1}}}}, "did you mean 'pressure'?"),
+    ({"calibrate": {"priors": {"pressure": {"low": 0.5, "high": 0.2}}}}, "low 0.5 is not below high 0.2"),
+    ({"calibrate": {"priors": {"pressure": {"low": 0, "high": 3}}}}, "leaves the parameter's valid range"),
+    ({"calibrate": {"priors": {"points_per_day": {"low": 0, "high": 3, "scale": "log"}}}}, "must be above 0"),
+    ({"calibrate": {"priors": {"pressure": [0, 1]}}}, "is not a prior"),
+    ({"calibrate": {"priors": {"n_engineers": {"low": 2, "high": 9}}}}, "only real-valued parameters"),
+    ({"calibrate": {"fixed": {"pressure": 2.0}}}, "calibrate.fixed.pressure"),
+    ({"calibrate": {"base": "no_such_scenario"}}, "no such file or shipped scenario"),
+    ({"calibrate": {"population": 5}}, "calibrate.population"),
+    ({"calibrate": {"min_acceptance": 1.5}}, "expected a share in [0, 1)"),
+])
+def test_bad_calibration_settings_get_a_clear_error(table, expected):
+    with pytest.raises(ConfigError, match=None) as e:
+        C.settings_from_dict(table, "cal.toml")
+    assert expected in str(e.value) and str(e.value).startswith("cal.toml: ")
+
+
+def test_settings_override_add_fix_and_drop_what_the_practice_ignores():
+    s = C.settings_from_dict({"calibrate": {"base": "one_roadmap", "priors": {"pressure": {"low": 0.2, "high": 0.6},
+                                                                             "delivery_noise": {"low": 0, "high": 0.4}},
+                                            "fixed": {"initial_debt": 80.0}, "population": 50}}, "cal.toml")
+    assert s.priors["pressure"] == C.Prior(0.2, 0.6) and "delivery_noise" in s.priors
+    assert "initial_debt" not in s.priors and s.fixed == {"initial_debt": 80.0}
+    assert "tech_share" not in s.priors  # one roadmap has no tech reservation to calibrate
+    assert s.population == 50 and s.base == "one_roadmap"
+
+
+def test_a_simulated_team_is_judged_by_the_same_statistics_as_the_real_one():
+    h = read_history(EXAMPLE)
+    s = C.Settings()
+    sim = C.TeamSimulator(s, h)
+    theta = {k: p.quantile(0.5) for k, p in s.priors.items()}
+    real, simulated = C.team_statistics(h.columns), sim(theta)
+    assert set(real) == set(simulated)
+    assert sim(theta) == simulated  # a draw's random numbers are keyed to the draw
+    doubled = sim.history({**theta, C.POINTS_PER_DAY: 2 * theta[C.POINTS_PER_DAY]}, C.run_for(theta))
+    same = sim.history(theta, C.run_for(theta))
+    assert np.allclose(doubled["delivered"], 2 * same["delivered"])  # work is in the team's unit
+    assert np.array_equal(doubled["incidents"], same["incidents"])
+    assert same["headcount"][0] <= h.starting_headcount
+
+
+def test_statistics_respond_to_what_they_measure():
+    h = read_history(EXAMPLE)
+    cols = {k: v.copy() for k, v in h.columns.items()}
+    base = C.team_statistics(cols)
+    cols["delivered"] = cols["delivered"] * 0.5
+    half = C.team_statistics(cols)
+    assert half["say_do"] == pytest.approx(0.5 * base["say_do"])
+    assert half["delivered_spread"] == pytest.approx(base["delivered_spread"])
+    cols["incidents"] = cols["incidents"] + np.linspace(0, 6, h.n_sprints)
+    assert C.team_statistics(cols)["incidents_trend"] > base["incidents_trend"] + 3
+
+
+def test_weighted_quantiles():
+    x, w = np.array([3.0, 1.0, 2.0, 4.0]), np.array([1.0, 1.0, 1.0, 1.0])
+    assert C.weighted_quantile(x, w, 0.5) == pytest.approx(2.5)
+    assert C.weighted_quantile(x, np.array([0.0, 0.0, 0.0, 1.0]), 0.05) == pytest.approx(4.0)
+
+
+def test_bad_history_exits_2_with_one_line_and_writes_nothing(tmp_path):
+    bad = tmp_path / "team.csv"
+    bad.write_text("sprint,committed,delivered\n1,2,3\n", encoding="utf-8")
+    r = cli(bad, "--out", tmp_path / "out")
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert r.stderr.strip() == f"pe-sim: error: {bad}: line 1: missing columns incidents, headcount, leavers, hires; " \
+                               "expected a header row with the columns sprint, committed, delivered, incidents, " \
+                               "headcount, leavers, hires (optional: tech_share, features_shipped)"
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_small_calibration_writes_everything_resumes_and_is_not_overwritten(tmp_path):
+    out = tmp_path / "cal"
+    h = read_history(EXAMPLE)
+    s = C.Settings(population=40, generations=1, seed=3)
+    C.run_abc(h, s, (out.mkdir(), out / "abc.db")[1])  # as if interrupted after its first generation
+    r = cli(EXAMPLE, "--out", out, "--population", 40, "--generations", 2, "--seed", 3, "--workers", 1)
+    assert r.returncode == 0, r.stderr
+    assert "resuming" in r.stderr and "narrowed by the data?" in r.stdout
+    m = json.loads((out / "manifest.json").read_text())
+    assert m["complete"] is True and len(m["generations"]) == 2 and m["simulations"] >= 80
+    assert m["history"]["sprints"] == 26 and set(m["settings"]["priors"]) == set(C.DEFAULT_PRIORS)
+    post = pd.read_parquet(out / "posterior.parquet")
+    assert len(post) == 40 and post["weight"].sum() == pytest.approx(1.0)
+    summary = pd.read_csv(out / "summary.csv")
+    assert list(summary["parameter"]) == list(C.DEFAULT_PRIORS)
+    assert (summary["ci90_low"] <= summary["median"]).all() and (summary["median"] <= summary["ci90_high"]).all()
+    for f in ("posterior.png", "predictive.png"):
+        assert (out / f).stat().st_size > 10_000
+    again = cli(EXAMPLE, "--out", out, "--population", 40, "--generations", 1, "--quiet")
+    assert again.returncode == 2 and "holds a finished calibration; pass --force" in again.stderr
+    forced = cli(EXAMPLE, "--out", out, "--population", 30, "--generations", 1, "--workers", 1, "--force", "--quiet")
+    assert forced.returncode == 0, forced.stderr
+    assert len(pd.read_parquet(out / "posterior.parquet")) == 30
+
+
+def test_out_folder_with_other_files_is_refused(tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    r = cli(EXAMPLE, "--out", tmp_path, "--population", 20, "--generations", 1)
+    assert r.returncode == 2 and "holds files pe-sim did not write (notes.txt)" in r.stderr
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+
+
+def test_the_example_team_points_per_day_is_recovered(tmp_path):
+    """The synthetic example was made at 2 points per ideal-day: a short calibration narrows
+    points_per_day around it (the one parameter its records pin down well)."""
+    h = read_history(EXAMPLE)
+    s = C.Settings(population=150, generations=4, seed=5)
+    hist, gens = C.run_abc(h, s, tmp_path / "abc.db")
+    df, w = C.posterior(hist)
+    row = {r["parameter"]: r for r in C.summarise_posterior(df, w, s)}[C.POINTS_PER_DAY]
+    assert row["ci90_low"] < 2.0 < row["ci90_high"]
+    assert row["width_vs_prior"] < 0.6
+    shutil.rmtree(tmp_path, ignore_errors=True)
