@@ -198,10 +198,11 @@ def team_statistics(columns: Mapping[str, np.ndarray]) -> dict[str, float]:
 # --- the simulated team ---------------------------------------------------------------------------
 
 class TeamSimulator:
-    """The model set up as the team: its practice, its starting head count and its horizon; one
-    call simulates one run for a parameter draw, straight through the compiled kernel."""
+    """The model set up as the team: its practice, its starting head count and its horizon (the
+    history's sprints, or ``n_sprints``); one call simulates one run for a parameter draw, straight
+    through the compiled kernel."""
 
-    def __init__(self, settings: Settings, history: TeamHistory):
+    def __init__(self, settings: Settings, history: TeamHistory, n_sprints: int | None = None):
         from pe_sim.core import kernel
         from pe_sim.core.engine import event_array
         from pe_sim.core.record import P, record
@@ -212,7 +213,7 @@ class TeamSimulator:
         values.update(settings.fixed)
         values["n_engineers"] = history.starting_headcount
         self.columns = tuple(c for c in history.columns if c != "sprint")
-        self.n_sprints = history.n_sprints
+        self.n_sprints = n_sprints or history.n_sprints
         self.first_sprint = int(history.columns["sprint"][0])
         self.row = record(values)
         self.index = {name: int(P[name]) for name in settings.priors if name != POINTS_PER_DAY}
@@ -236,6 +237,17 @@ class TeamSimulator:
         """One simulated run as the team's history columns, in the team's unit of work."""
         return history_from_outcomes(self.outcomes(theta, run), 0, float(theta.get(POINTS_PER_DAY, 1.0)),
                                      self.first_sprint, ("sprint", *self.columns))
+
+    def draws(self, df, w: np.ndarray, n: int, seed: int) -> list[tuple[dict[str, float], int]]:
+        """``n`` parameter draws from weighted particles (by weight), each with a fresh run id."""
+        rng = np.random.default_rng(seed)
+        picks = rng.choice(len(w), size=n, p=w / w.sum())
+        names = [k for k in df.columns if k != "weight"]
+        out = []
+        for j, i in enumerate(picks):
+            theta = {k: float(df[k].iloc[i]) for k in names}
+            out.append((theta, (run_for(theta) + 1 + j) % 2**63))  # not the run the particle was judged by
+        return out
 
     def __call__(self, theta: Mapping[str, float]) -> dict[str, float]:
         """pyabc's model: summary statistics of one run, its random numbers keyed to ``theta`` (so a
@@ -293,9 +305,12 @@ def run_abc(history: TeamHistory, settings: Settings, db_path, workers: int = 1,
     pyabc_progress(progress)
     db_path = Path(db_path)
     np.random.seed(settings.seed % 2**32)  # pyabc proposes particles from numpy's global generator
-    prior = pyabc.Distribution(**{k: p.rv() for k, p in settings.priors.items()})
+    from pe_sim.abcsmc import BoxPrior, CholeskyNormalTransition
+
+    prior = BoxPrior(**{k: p.rv() for k, p in settings.priors.items()})
     abc = pyabc.ABCSMC(TeamSimulator(settings, history), prior, pyabc.AdaptivePNormDistance(p=2),
-                       population_size=settings.population, sampler=sampler_for(workers, client))
+                       population_size=settings.population, sampler=sampler_for(workers, client),
+                       transitions=CholeskyNormalTransition())
     url = "sqlite:///" + str(db_path.resolve())
     h = abc.load(url, 1) if db_path.exists() else abc.new(url, team_statistics(history.columns))
     done = generations(h)
@@ -354,12 +369,7 @@ def predictive(history: TeamHistory, settings: Settings, df, w: np.ndarray, draw
     """Posterior-predictive histories: ``draws`` particles drawn by weight, each simulated afresh
     (new random numbers); returns each column as (draws, sprints)."""
     sim = TeamSimulator(settings, history)
-    rng = np.random.default_rng(seed)
-    picks = rng.choice(len(w), size=draws, p=w / w.sum())
-    names = list(settings.priors)
-    runs = [sim.history({k: float(df[k].iloc[i]) for k in names}, (run_for({k: float(df[k].iloc[i]) for k in names})
-                                                                         + 1 + j) % 2**63)
-            for j, i in enumerate(picks)]
+    runs = [sim.history(theta, run) for theta, run in sim.draws(df, w, draws, seed)]
     return {c: np.stack([r[c] for r in runs]) for c in sim.columns}
 
 
@@ -371,3 +381,39 @@ def coverage(history: TeamHistory, bands: Mapping[str, np.ndarray], level: float
         obs = history.columns[c]
         out[c] = float(np.mean((obs >= lo) & (obs <= hi)))
     return out
+
+
+def settings_from_manifest(m: Mapping[str, Any]) -> Settings:
+    """The settings a finished calibration ran with (from its manifest)."""
+    s = m["settings"]
+    return Settings(base=s["base"], priors={k: Prior(**v) for k, v in s["priors"].items()}, fixed=dict(s["fixed"]),
+                    population=int(s["population"]), generations=int(s["generations"]),
+                    min_acceptance=float(s["min_acceptance"]), seed=int(s["seed"]), source=s["source"])
+
+
+# --- forecasting ------------------------------------------------------------------------------------
+
+FORECAST = ("delivered", "say_do", "tech_debt", "burnout_mean", "headcount")
+
+
+def forecast(history: TeamHistory, settings: Settings, df, w: np.ndarray, sprints: int, draws: int = 1000,
+             seed: int = 0) -> dict[str, np.ndarray]:
+    """The team's coming ``sprints`` under its current practice, for ``draws`` parameter draws from
+    the posterior: each draw is simulated through the history and on, and the future sprints are
+    kept. Returns :data:`FORECAST` outcomes as (draws, sprints), work in the team's unit."""
+    n = history.n_sprints
+    sim = TeamSimulator(settings, history, n + sprints)
+    out = {k: np.empty((draws, sprints)) for k in FORECAST}
+    for j, (theta, run) in enumerate(sim.draws(df, w, draws, seed)):
+        o = sim.outcomes(theta, run)
+        for k in FORECAST:
+            x = o[k][0, n:]
+            out[k][j] = x * theta.get(POINTS_PER_DAY, 1.0) if k == "delivered" else x
+    return out
+
+
+def sprints_to_finish(delivered: np.ndarray, backlog: float) -> np.ndarray:
+    """Per draw, the future sprints until the work delivered adds up to ``backlog`` (inf if not
+    within the horizon); ``delivered`` is (draws, sprints) in the team's unit."""
+    done = np.cumsum(delivered, axis=1) >= backlog
+    return np.where(done.any(axis=1), np.argmax(done, axis=1) + 1.0, np.inf)

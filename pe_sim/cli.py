@@ -21,6 +21,7 @@ COMMANDS = (
     "pe_sim.commands.sweep",
     "pe_sim.commands.dashboard",
     "pe_sim.commands.calibrate",
+    "pe_sim.commands.forecast",
 )
 
 

@@ -21,9 +21,13 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "team_history.csv"
 
 
-def cli(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "pe_sim.cli", "calibrate", *map(str, args)], capture_output=True,
-                          text=True, cwd=cwd or ROOT)
+def cli(*args, command="calibrate"):
+    return subprocess.run([sys.executable, "-m", "pe_sim.cli", command, *map(str, args)], capture_output=True,
+                          text=True, cwd=ROOT)
+
+
+def forecast_cli(*args):
+    return cli(*args, command="forecast")
 
 
 @pytest.mark.parametrize("table, expected", [
@@ -143,3 +147,48 @@ def test_the_example_team_points_per_day_is_recovered(tmp_path):
     assert row["ci90_low"] < 2.0 < row["ci90_high"]
     assert row["width_vs_prior"] < 0.6
     shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def test_box_prior_and_cholesky_transition_are_pyabcs_distributions():
+    """The fast parts give the same densities as pyabc's own and perturb with the fitted covariance."""
+    import pickle
+
+    import pyabc
+
+    from pe_sim.abcsmc import BoxPrior, CholeskyNormalTransition
+
+    rvs = {"a": pyabc.RV("uniform", 1.0, 3.0), "b": pyabc.RV("loguniform", 0.5, 8.0)}
+    fast, slow = BoxPrior(**rvs), pyabc.Distribution(**rvs)
+    for x in ({"a": 2.0, "b": 1.0}, {"a": 4.0, "b": 7.9}, {"a": 0.9, "b": 1.0}, {"a": 2.0, "b": 8.5}):
+        assert fast.pdf(x) == pytest.approx(slow.pdf(x), rel=1e-12, abs=0)
+    assert pickle.loads(pickle.dumps(fast)).pdf({"a": 2.0, "b": 1.0}) == pytest.approx(slow.pdf({"a": 2.0, "b": 1.0}))
+    assert fast.copy().pdf({"a": 2.0, "b": 1.0}) == pytest.approx(slow.pdf({"a": 2.0, "b": 1.0}))
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.multivariate_normal([0, 0], [[1.0, 0.8], [0.8, 1.0]], 400), columns=["a", "b"])
+    t = CholeskyNormalTransition()
+    t.fit(X, np.full(400, 1 / 400))
+    np.random.seed(1)
+    draws = pd.DataFrame([t.rvs_single() for _ in range(4000)])
+    assert np.allclose(np.cov(draws.to_numpy().T), np.cov(X.to_numpy().T) + t.cov, atol=0.12)
+    assert t.pdf(draws.iloc[0]) > 0
+
+
+def test_forecast_from_a_calibration(tmp_path):
+    out = tmp_path / "cal"
+    r = cli(EXAMPLE, "--out", out, "--population", 30, "--generations", 1, "--workers", 1, "--quiet")
+    assert r.returncode == 0, r.stderr
+    f = forecast_cli(out, "--sprints", 6, "--backlog", 150, "--draws", 50)
+    assert f.returncode == 0, f.stderr
+    assert "backlog of 150: done within" in f.stdout and "delivered" in f.stdout
+    table = pd.read_csv(out / "forecast" / "forecast.csv")
+    assert list(table["sprint"]) == list(range(27, 33))
+    assert (table["delivered_q10"] <= table["delivered_q90"]).all()
+    again = forecast_cli(out)
+    assert again.returncode == 2 and "already exists; pass --force" in again.stderr
+    empty = forecast_cli(tmp_path)
+    assert empty.returncode == 2 and "has no manifest.json" in empty.stderr
+
+
+def test_sprints_to_finish_a_backlog():
+    delivered = np.array([[10.0, 10, 10, 10], [5, 5, 5, 5], [40, 0, 0, 0]])
+    assert list(C.sprints_to_finish(delivered, 30)) == [3.0, np.inf, 1.0]

@@ -16,7 +16,7 @@ from pe_sim.config import ConfigError
 from pe_sim.files import MANIFEST, write_text
 
 DB = "abc.db"
-OUTPUTS = ("posterior.parquet", "summary.csv", "posterior.png", "predictive.png", MANIFEST)
+OUTPUTS = ("history.csv", "posterior.parquet", "summary.csv", "posterior.png", "predictive.png", MANIFEST)
 
 
 def register(sub) -> None:
@@ -79,7 +79,7 @@ def prepare_folder(out: Path, force: bool) -> bool:
 
 
 def main(args) -> int:
-    from pe_sim.history import read_history
+    from pe_sim.history import read_history, write_history
 
     history = read_history(args.history)  # every input is checked before anything is written
     settings = settings_for(args)
@@ -109,6 +109,8 @@ def main(args) -> int:
     h, gens = C.run_abc(history, settings, out / DB, workers=workers, client=client, progress=not args.quiet)
     seconds = time.perf_counter() - t0
     df, w = C.posterior(h)
+    write_history(out / "history.csv", history.columns, comment=f"the team history calibrated to, read from {history.source}",
+                  decimals=6)
     post = df.reset_index(drop=True)
     post["weight"] = w
     with atomic(out / "posterior.parquet") as tmp:

@@ -1,0 +1,116 @@
+"""`pe-sim forecast`: a calibrated team's coming sprints, as distributions."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from pe_sim.commands import int_in
+from pe_sim.config import ConfigError
+from pe_sim.files import MANIFEST
+
+QUANTILES = (0.1, 0.5, 0.9)
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "forecast", help="forecast a calibrated team's coming sprints (velocity, say/do, debt, burnout, backlog)",
+        description="From a finished `pe-sim calibrate` folder: simulate the team's coming sprints under its current "
+                    "practice, with parameters drawn from the posterior, and print the median and 80% interval of "
+                    "work delivered (in the team's unit), say/do, tech debt, burnout and head count, and, with "
+                    "--backlog, how many sprints the team needs to deliver that much work. Writes forecast.csv "
+                    "(per sprint) and forecast.png into --out.")
+    p.add_argument("posterior", type=Path, metavar="CALIBRATION", help="the folder `pe-sim calibrate` wrote")
+    p.add_argument("--sprints", type=int_in(1, 520), default=13, help="sprints to look ahead (default 13)")
+    p.add_argument("--backlog", type=float, metavar="WORK", help="work to finish, in the team's unit (points or days)")
+    p.add_argument("--draws", type=int_in(10, 1_000_000), default=1000, help="posterior draws (default 1000)")
+    p.add_argument("--seed", type=int_in(0, 2**63 - 1), default=0, help="seed of the draws (default 0)")
+    p.add_argument("--out", type=Path, help="output folder (default: CALIBRATION/forecast)")
+    p.add_argument("--force", action="store_true", help="replace an earlier forecast in --out")
+    p.set_defaults(func=main)
+
+
+def load_calibration(folder: Path):
+    """A finished calibration: its history, settings and posterior (clear errors otherwise)."""
+    import pandas as pd
+
+    from pe_sim import calibration as C
+    from pe_sim.history import read_history
+
+    m = folder / MANIFEST
+    if not m.is_file():
+        raise ConfigError(str(folder), "CALIBRATION", "has no manifest.json; expected a folder `pe-sim calibrate` wrote")
+    manifest = json.loads(m.read_text(encoding="utf-8"))
+    if manifest.get("command") != "calibrate" or manifest.get("complete") is not True:
+        raise ConfigError(str(folder), "CALIBRATION", "is not a finished calibration; run or resume `pe-sim calibrate` "
+                                                      "into it first")
+    post = pd.read_parquet(folder / "posterior.parquet")
+    return read_history(folder / "history.csv"), C.settings_from_manifest(manifest), post
+
+
+def main(args) -> int:
+    import numpy as np
+
+    from pe_sim import calibration as C
+    from pe_sim.files import atomic, save_figure
+
+    if args.backlog is not None and not (np.isfinite(args.backlog) and args.backlog > 0):
+        raise ConfigError("--backlog", "backlog", f"{args.backlog} is not valid; expected work above 0")
+    history, settings, post = load_calibration(args.posterior)
+    out = args.out or args.posterior / "forecast"
+    if out.exists() and not args.force:
+        raise ConfigError(str(out), "--out", "already exists; pass --force to replace it or choose another folder")
+    w = post["weight"].to_numpy(dtype=np.float64)
+    fc = C.forecast(history, settings, post.drop(columns="weight"), w, args.sprints, args.draws, args.seed)
+    first = int(history.columns["sprint"][-1]) + 1
+    sprints = np.arange(first, first + args.sprints)
+
+    import pandas as pd
+
+    table = {"sprint": sprints}
+    for k, x in fc.items():
+        for q in QUANTILES:
+            table[f"{k}_q{int(q * 100):02d}"] = np.quantile(x, q, axis=0)
+    frame = pd.DataFrame(table)
+    out.mkdir(parents=True, exist_ok=True)
+    with atomic(out / "forecast.csv") as tmp:
+        frame.to_csv(tmp, index=False)
+    lines = [f"forecast of {history.source}: {args.draws} posterior draws, sprints {first}-{first + args.sprints - 1} "
+             f"(median [80% interval])"]
+    for k, x in fc.items():
+        per_sprint = x.mean(axis=1)
+        lo, mid, hi = np.quantile(per_sprint, QUANTILES)
+        last_lo, last_mid, last_hi = np.quantile(x[:, -1], QUANTILES)
+        lines.append(f"  {k:14s} mean per sprint {mid:8.3g} [{lo:.3g}, {hi:.3g}]; at sprint {sprints[-1]}: "
+                     f"{last_mid:.3g} [{last_lo:.3g}, {last_hi:.3g}]")
+    if args.backlog is not None:
+        n = C.sprints_to_finish(fc["delivered"], args.backlog)
+        finite = np.isfinite(n)
+        p50, p85, p95 = (np.quantile(n, q) for q in (0.5, 0.85, 0.95))
+        show = (lambda v: f"{v:.0f}" if np.isfinite(v) else f"more than {args.sprints}")
+        lines.append(f"  backlog of {args.backlog:g}: done within {show(p50)} sprints at 50% confidence, {show(p85)} at "
+                     f"85%, {show(p95)} at 95%; not within {args.sprints} sprints in {1 - finite.mean():.0%} of draws")
+    print("\n".join(lines))
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(fc), figsize=(3.4 * len(fc), 2.8), squeeze=False)
+    for ax, (k, x) in zip(axes.flat, fc.items()):
+        lo, mid, hi = np.quantile(x, QUANTILES, axis=0)
+        ax.fill_between(sprints, lo, hi, color="tab:blue", alpha=0.25, lw=0)
+        ax.plot(sprints, mid, color="tab:blue")
+        if k in history.columns:
+            ax.plot(history.columns["sprint"], history.columns[k], "k.-", lw=0.8, ms=3)
+        ax.set_title(k, fontsize=9)
+        ax.set_xlabel("sprint")
+        ax.grid(alpha=0.3)
+    fig.suptitle("Forecast: median and 80% band over posterior draws (black: the team so far)", fontsize=10)
+    fig.tight_layout()
+    save_figure(fig, out / "forecast.png", dpi=110)
+    plt.close(fig)
+    print(f"wrote {out}", file=sys.stderr)
+    return 0
