@@ -36,7 +36,7 @@ from pe_sim.core.engine import OUTCOMES, param_arrays, simulate
 from pe_sim.events import schedule
 from pe_sim.files import save_figure
 from pe_sim.summary import HEADLINE
-from pe_sim.params import PARAMS, encode
+from pe_sim.params import BY_NAME, PARAMS, encode
 from pe_sim.sweeps import (as_spec, default_workers, load_results, make_design, run_sweep, running_summary,
                            summarise, summary_kind, summary_name)
 from pe_sim.sweeps.execute import main_script_unguarded, mp_context
@@ -50,18 +50,24 @@ SENSITIVITY_OUTCOMES = ("customer_value", "tech_debt", "burnout_mean")
 # --------------------------------------------------------------------------------------------
 
 def _config_chunk(params: Mapping[str, Any], events, sprints: int, seed: int, start: int, stop: int,
-                  outcomes: Sequence[str]) -> dict[str, np.ndarray]:
+                  outcomes: Sequence[str], per_run: Mapping[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
     n = stop - start
     cols = {p.name: np.full(n, encode(p.name, params[p.name])) for p in PARAMS}
+    for name, values in (per_run or {}).items():
+        cols[name] = np.asarray(values, dtype=np.float64)
     out = simulate(param_arrays(cols, n), schedule(events, sprints), sprints, seed, np.arange(start, stop))
     return {k: out[k] for k in outcomes}
 
 
 def run_config(config: Config, runs: int, sprints: int, seed: int, outcomes: Sequence[str] = tuple(OUTCOMES),
-               chunk: int = 2000, executor: ProcessPoolExecutor | None = None) -> dict[str, np.ndarray]:
-    """(runs, sprints) trajectories of one config; run i uses run id i (so two configs share their luck)."""
+               chunk: int = 2000, executor: ProcessPoolExecutor | None = None,
+               per_run: Mapping[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+    """(runs, sprints) trajectories of one config; run i uses run id i (so two configs share their luck).
+    ``per_run`` gives some parameters a value per run (encoded, length ``runs``), e.g. posterior draws."""
     spans = [(s, min(runs, s + chunk)) for s in range(0, runs, chunk)]
-    args = [(dict(config.params), config.events, sprints, seed, a, b, tuple(outcomes)) for a, b in spans]
+    per_run = {k: np.asarray(v, dtype=np.float64) for k, v in (per_run or {}).items()}
+    args = [(dict(config.params), config.events, sprints, seed, a, b, tuple(outcomes), {k: v[a:b] for k, v in per_run.items()})
+            for a, b in spans]
     parts = list(executor.map(_config_chunk, *zip(*args))) if executor else [_config_chunk(*a) for a in args]
     return {k: np.concatenate([p[k] for p in parts]) for k in outcomes}
 
@@ -137,11 +143,15 @@ def _effect_size(a: np.ndarray, b: np.ndarray) -> float:
 
 def compare(configs, *, runs: int | None = None, sprints: int | None = None, seed: int | None = None,
             outcomes: Sequence[str] | None = None, confidence: float = 0.95, resamples: int = 2000,
-            figure: str | Path | None = None, workers: int | None = None) -> Comparison:
+            figure: str | Path | None = None, workers: int | None = None,
+            per_run: Mapping[str, np.ndarray] | None = None) -> Comparison:
     """Compare setups with common random numbers; the first is the reference.
 
     ``configs``: scenario TOML paths, shipped scenario names or :class:`~pe_sim.config.Config` objects
     (a mapping gives them labels). ``runs``/``sprints``/``seed`` default to the first config's [run].
+    ``per_run`` sets some parameters per run, the same in every setup (paired): run i of each setup
+    uses value i, e.g. draws from a team's posterior (:func:`pe_sim.calibration.posterior_draws`), so
+    the intervals include the uncertainty about the team.
     Returns a :class:`Comparison` whose ``summary``, ``over_time`` and ``runs`` are DataFrames; with
     ``figure`` a PNG with one panel per outcome is written.
     """
@@ -158,13 +168,19 @@ def compare(configs, *, runs: int | None = None, sprints: int | None = None, see
             raise ConfigError("compare", "outcomes", f"unknown outcome {o!r}; valid: {', '.join(OUTCOMES)}")
     if runs < 2:
         raise ConfigError("compare", "runs", f"{runs} is not valid; expected at least 2 paired runs")
+    if per_run is not None:
+        per_run = {k: np.asarray(v, dtype=np.float64) for k, v in per_run.items()}
+        bad = [k for k, v in per_run.items() if k not in BY_NAME or v.shape != (runs,)]
+        if bad:
+            raise ConfigError("compare", "per_run", f"{bad[0]!r}: expected a parameter with one value per run ({runs})")
     n_workers = workers or default_workers()
     total = runs * len(cfgs)
     pool = n_workers > 1 and total >= 4000 and not main_script_unguarded()
     ex = ProcessPoolExecutor(n_workers, mp_context=mp_context()) if pool else None
     try:
         chunk = max(250, min(2000, math.ceil(runs / max(1, n_workers))))
-        traj = {c.name: run_config(c, runs, sprints, seed, outcomes, chunk=chunk, executor=ex) for c in cfgs}
+        traj = {c.name: run_config(c, runs, sprints, seed, outcomes, chunk=chunk, executor=ex, per_run=per_run)
+                for c in cfgs}
     finally:
         if ex is not None:
             ex.shutdown()

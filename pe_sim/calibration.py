@@ -417,3 +417,16 @@ def sprints_to_finish(delivered: np.ndarray, backlog: float) -> np.ndarray:
     within the horizon); ``delivered`` is (draws, sprints) in the team's unit."""
     done = np.cumsum(delivered, axis=1) >= backlog
     return np.where(done.any(axis=1), np.argmax(done, axis=1) + 1.0, np.inf)
+
+
+def posterior_draws(history: TeamHistory, df, w: np.ndarray, runs: int, seed: int = 0) -> dict[str, np.ndarray]:
+    """Model parameters for ``runs`` paired runs of a what-if comparison for teams like this one:
+    each run a draw from the posterior (by weight), at the team's starting head count; encoded,
+    one value per run (:func:`pe_sim.analysis.compare`'s ``per_run``). The team's unit of work is
+    left out: comparisons are in the model's ideal-days."""
+    rng = np.random.default_rng(seed)
+    picks = rng.choice(len(w), size=runs, p=w / w.sum())
+    out = {k: np.array([encode(k, float(v)) for v in df[k].to_numpy()[picks]])
+           for k in df.columns if k in BY_NAME}
+    out["n_engineers"] = np.full(runs, float(history.starting_headcount))
+    return out

@@ -192,3 +192,28 @@ def test_forecast_from_a_calibration(tmp_path):
 def test_sprints_to_finish_a_backlog():
     delivered = np.array([[10.0, 10, 10, 10], [5, 5, 5, 5], [40, 0, 0, 0]])
     assert list(C.sprints_to_finish(delivered, 30)) == [3.0, np.inf, 1.0]
+
+
+def test_compare_for_teams_like_this_one_uses_a_posterior_draw_per_paired_run(tmp_path):
+    from pe_sim.analysis import compare, run_config
+    from pe_sim.config import load
+
+    out = tmp_path / "cal"
+    assert cli(EXAMPLE, "--out", out, "--population", 30, "--generations", 1, "--workers", 1, "--quiet").returncode == 0
+    post = pd.read_parquet(out / "posterior.parquet")
+    h = read_history(out / "history.csv")
+    draws = C.posterior_draws(h, post.drop(columns="weight"), post["weight"].to_numpy(), 40, seed=2)
+    assert set(draws) == (set(C.DEFAULT_PRIORS) - {C.POINTS_PER_DAY}) | {"n_engineers"}
+    assert (draws["n_engineers"] == 7).all() and len(np.unique(draws["pressure"])) > 5
+    split = run_config(load("split_backlogs"), 40, 10, 1, ("velocity", "headcount"), per_run=draws)
+    assert split["headcount"][:, 0].max() == 7  # the team's size, not the scenario's 6
+    one = run_config(load("split_backlogs"), 40, 10, 1, ("velocity",), per_run={k: v[::-1] for k, v in draws.items()})
+    assert not np.array_equal(split["velocity"], one["velocity"])  # each run takes its own draw
+    res = compare(["split_backlogs", "split_backlogs"], runs=40, sprints=10, seed=1, per_run=draws, workers=1)
+    assert np.allclose(res.summary["diff"], 0.0)  # paired: the same draw in both setups
+    with pytest.raises(ConfigError, match="one value per run"):
+        compare(["split_backlogs", "one_roadmap"], runs=40, sprints=10, per_run={"pressure": np.zeros(3)}, workers=1)
+    r = cli("split_backlogs", "one_roadmap", "--posterior", out, "--runs", 30, "--sprints", 8, "--figure", "none",
+            command="compare")
+    assert r.returncode == 0, r.stderr
+    assert "draw from the posterior" in r.stderr and "customer_value" in r.stdout

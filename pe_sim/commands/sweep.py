@@ -73,6 +73,9 @@ def register(sub) -> None:
     c.add_argument("--figure", metavar="PNG", default="compare.png", help="figure path (default: compare.png; 'none' to skip)")
     c.add_argument("--csv", metavar="PATH", help="also write the horizon table (and PATH with _over_time for the time course)")
     c.add_argument("--workers", type=_positive, metavar="N", help="local worker processes (default: all cores)")
+    c.add_argument("--posterior", metavar="CALIBRATION",
+                   help="a `pe-sim calibrate` folder: each paired run takes its calibrated parameters from a posterior "
+                        "draw and the team's head count, so the setups are compared for teams like that one")
     c.add_argument("--force", action="store_true", help="replace an existing --figure or --csv file")
     c.set_defaults(func=_compare)
 
@@ -138,8 +141,21 @@ def _compare(args) -> int:
     for path, flag in ((figure, "--figure"), (args.csv, "--csv"), (over, "--csv")):
         if path:  # before any work, so nothing is lost and nothing overwritten
             refuse_existing(path, args.force, flag)
+    per_run = None
+    if args.posterior:
+        from pe_sim.calibration import posterior_draws
+        from pe_sim.commands.forecast import load_calibration
+
+        history, _, post = load_calibration(Path(args.posterior))
+        runs = args.runs or cfg.load(args.configs[0]).runs
+        seed = cfg.load(args.configs[0]).seed if args.seed is None else args.seed
+        per_run = posterior_draws(history, post.drop(columns="weight"), post["weight"].to_numpy(), runs, seed)
+        print(f"pe-sim: {runs} paired runs, each with a draw from the posterior of {args.posterior} "
+              f"({', '.join(k for k in per_run if k != 'n_engineers')}) and {history.starting_headcount} engineers",
+              file=sys.stderr)
     res = compare(args.configs, runs=args.runs, sprints=args.sprints, seed=args.seed, outcomes=_outcomes(args.outcomes),
-                  confidence=args.confidence, resamples=args.resamples, figure=figure, workers=args.workers)
+                  confidence=args.confidence, resamples=args.resamples, figure=figure, workers=args.workers,
+                  per_run=per_run)
     print(res.table())
     if args.csv:
         with atomic(args.csv) as tmp:
