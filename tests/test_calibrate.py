@@ -217,3 +217,13 @@ def test_compare_for_teams_like_this_one_uses_a_posterior_draw_per_paired_run(tm
             command="compare")
     assert r.returncode == 0, r.stderr
     assert "draw from the posterior" in r.stderr and "customer_value" in r.stdout
+
+
+def test_a_calibration_runs_on_a_dask_cluster(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    h = read_history(EXAMPLE)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        hist, gens = C.run_abc(h, C.Settings(population=30, generations=1), tmp_path / "abc.db", client=client)
+        df, w = C.posterior(hist)
+    assert len(gens) == 1 and len(df) == 30 and w.sum() == pytest.approx(1.0)
