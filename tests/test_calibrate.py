@@ -7,6 +7,7 @@ import json
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -108,8 +109,17 @@ def test_a_small_calibration_writes_everything_resumes_and_is_not_overwritten(tm
     out = tmp_path / "cal"
     h = read_history(EXAMPLE)
     s = C.Settings(population=40, generations=1, seed=3)
-    C.run_abc(h, s, (out.mkdir(), out / "abc.db")[1])  # as if interrupted after its first generation
-    r = cli(EXAMPLE, "--out", out, "--population", 40, "--generations", 2, "--seed", 3, "--workers", 1)
+    args = (EXAMPLE, "--out", out, "--population", 40, "--generations", 2, "--seed", 3, "--workers", 1)
+    started = subprocess.Popen([sys.executable, "-m", "pe_sim.cli", "calibrate", *map(str, args)], cwd=ROOT,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    while not (out / "calibration.json").exists() and started.poll() is None:
+        time.sleep(0.05)
+    started.kill()  # as if interrupted at once; then a first generation is put in its database
+    started.wait()
+    C.run_abc(h, s, out / "abc.db")
+    other = cli(EXAMPLE, "--out", out, "--population", 50, "--generations", 2, "--seed", 3, "--workers", 1)
+    assert other.returncode == 2 and "with other settings" in other.stderr
+    r = cli(*args)
     assert r.returncode == 0, r.stderr
     assert "resuming" in r.stderr and "narrowed by the data?" in r.stdout
     m = json.loads((out / "manifest.json").read_text())

@@ -16,7 +16,8 @@ from pe_sim.config import ConfigError
 from pe_sim.files import MANIFEST, write_text
 
 DB = "abc.db"
-OUTPUTS = ("history.csv", "posterior.parquet", "summary.csv", "posterior.png", "predictive.png", MANIFEST)
+STARTED = "calibration.json"  # what a calibration was started with, so a resume can check it is the same
+OUTPUTS = (STARTED, "history.csv", "posterior.parquet", "summary.csv", "posterior.png", "predictive.png", MANIFEST)
 
 
 def register(sub) -> None:
@@ -57,6 +58,13 @@ def settings_for(args):
     return s
 
 
+def settings_record(settings) -> dict:
+    """The settings as plain data (manifest; :func:`pe_sim.calibration.settings_from_manifest` reads it back)."""
+    return {"base": settings.base, "population": settings.population, "generations": settings.generations,
+            "min_acceptance": settings.min_acceptance, "seed": settings.seed, "source": settings.source,
+            "priors": {k: vars(p) for k, p in settings.priors.items()}, "fixed": dict(settings.fixed)}
+
+
 def prepare_folder(out: Path, force: bool) -> bool:
     """Make ``out`` ready; returns whether an unfinished calibration is there to resume."""
     if out.exists() and not out.is_dir():
@@ -88,6 +96,15 @@ def main(args) -> int:
     stamp = datetime.now(timezone.utc)
     out = args.out or Path("results") / f"calibrate-{args.history.stem[:40]}-{stamp:%Y%m%d-%H%M%S}"
     resuming = prepare_folder(out, args.force)
+    started = {"history_sha256": hashlib.sha256(args.history.read_bytes()).hexdigest(),
+               "settings": settings_record(settings)}
+    if resuming:
+        before = json.loads((out / STARTED).read_text(encoding="utf-8")) if (out / STARTED).is_file() else None
+        if before != json.loads(json.dumps(started)):
+            raise ConfigError(str(out), "--out", "holds an unfinished calibration of another history or with other "
+                                                 "settings; rerun it as it was started, or pass --force to start again")
+    else:
+        write_text(out / STARTED, json.dumps(started, indent=2) + "\n")
 
     import pandas as pd
 
@@ -106,7 +123,12 @@ def main(args) -> int:
               f"({', '.join(settings.priors)}); {settings.population} particles, up to {settings.generations} "
               f"generations{'; resuming' if resuming else ''} -> {out}", file=sys.stderr)
     t0 = time.perf_counter()
-    h, gens = C.run_abc(history, settings, out / DB, workers=workers, client=client, progress=not args.quiet)
+    try:
+        h, gens = C.run_abc(history, settings, out / DB, workers=workers, client=client, progress=not args.quiet)
+    except KeyboardInterrupt:
+        print(f"pe-sim: interrupted; the finished generations are in {out / DB}. Run the same command again to "
+              "resume.", file=sys.stderr)
+        return 130
     seconds = time.perf_counter() - t0
     df, w = C.posterior(h)
     write_history(out / "history.csv", history.columns, comment=f"the team history calibrated to, read from {history.source}",
@@ -129,9 +151,7 @@ def main(args) -> int:
         "started_utc": stamp.isoformat(timespec="seconds"),
         "history": {"file": str(args.history), "sha256": hashlib.sha256(args.history.read_bytes()).hexdigest(),
                     "sprints": history.n_sprints, "columns": [c for c in history.columns]},
-        "settings": {"base": settings.base, "population": settings.population, "generations": settings.generations,
-                     "min_acceptance": settings.min_acceptance, "seed": settings.seed, "source": settings.source,
-                     "priors": {k: vars(p) for k, p in settings.priors.items()}, "fixed": dict(settings.fixed)},
+        "settings": settings_record(settings),
         "sampler": "dask" if client is not None else f"{workers} local process{'es' if workers > 1 else ''}",
         "generations": [vars(g) for g in gens], "simulations": int(h.total_nr_simulations),
         "seconds": round(seconds, 1), "observed_statistics": C.team_statistics(history.columns),
