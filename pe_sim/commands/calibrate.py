@@ -49,9 +49,11 @@ def settings_for(args):
     from dataclasses import replace
 
     from pe_sim import calibration as C
-    from pe_sim.config import read_toml, resolve_path
+    from pe_sim.config import read_toml
 
-    s = C.settings_from_dict(read_toml(resolve_path(args.config)), str(args.config)) if args.config else C.Settings()
+    if args.config and not args.config.is_file():
+        raise ConfigError(str(args.config), "--config", "no such file (expected a TOML file with a [calibrate] table)")
+    s = C.settings_from_dict(read_toml(args.config), str(args.config)) if args.config else C.Settings()
     for key in ("population", "generations", "seed"):
         if getattr(args, key) is not None:
             s = replace(s, **{key: getattr(args, key)})

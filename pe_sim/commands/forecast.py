@@ -52,11 +52,13 @@ def load_calibration(folder: Path):
 def main(args) -> int:
     import numpy as np
 
+    from pe_sim.cli import UsageError
+
     from pe_sim import calibration as C
     from pe_sim.files import atomic, save_figure
 
     if args.backlog is not None and not (np.isfinite(args.backlog) and args.backlog > 0):
-        raise ConfigError("--backlog", "backlog", f"{args.backlog} is not valid; expected work above 0")
+        raise UsageError(f"--backlog: {args.backlog:g} is not valid; expected the work left, above 0 (points or days)")
     history, settings, post = load_calibration(args.posterior)
     out = args.out or args.posterior / "forecast"
     if out.exists() and not args.force:
