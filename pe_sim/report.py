@@ -98,8 +98,9 @@ def unique_names(configs: Sequence[Config]) -> list[Config]:
             for i, c in enumerate(configs)]
 
 
-def simulate(configs: Sequence[Config], runs: int, sprints: int, seed: int, engine: str = "core") -> pd.DataFrame:
-    return pd.concat([run(c, runs, sprints, seed, engine=engine) for c in configs], ignore_index=True)
+def simulate(configs: Sequence[Config], runs: int, sprints: int, seed: int, engine: str = "core",
+             per_run=None) -> pd.DataFrame:
+    return pd.concat([run(c, runs, sprints, seed, engine=engine, per_run=per_run) for c in configs], ignore_index=True)
 
 
 # --- figures ---------------------------------------------------------------------------------------
@@ -233,11 +234,12 @@ def _spec(c: Config) -> str:
 
 
 def build(configs: Sequence[Config], runs: int, sprints: int, seed: int, engine: str = "core",
-          command: str | None = None) -> Report:
-    """Run the configs and return the handout (HTML text plus the data behind it)."""
+          command: str | None = None, per_run=None, team: str | None = None) -> Report:
+    """Run the configs and return the handout (HTML text plus the data behind it). ``per_run`` and
+    ``team``: parameters drawn from a calibrated team's posterior, and a line saying so."""
     configs = unique_names(configs)
     names = [c.name for c in configs]
-    df = simulate(configs, runs, sprints, seed, engine)
+    df = simulate(configs, runs, sprints, seed, engine, per_run)
     summary = summary_table(df)
     figs: list[tuple[str, str, str]] = []  # (title, caption, base64 png)
     figs.append(("Key outcomes with 95% confidence intervals",
@@ -268,6 +270,7 @@ def build(configs: Sequence[Config], runs: int, sprints: int, seed: int, engine:
 <p>Each setup below was simulated {runs} times with the same random numbers (run <i>i</i> of every setup meets the
 same luck), so differences come from the practices, not from chance. A run follows one team of a product manager,
 an engineering manager and their engineers for {sprints} sprints.</p>
+{('<p>' + _e(team) + '</p>') if team else ''}
 <h2>What was run</h2>
 {_setups_html(configs)}
 <h2>Key outcomes</h2>
@@ -288,8 +291,8 @@ comparing setups under the same assumptions.</p>
 
 
 def write(path: str | Path, configs: Sequence[Config], runs: int, sprints: int, seed: int,
-          engine: str = "core", command: str | None = None) -> Report:
-    rep = build(configs, runs, sprints, seed, engine, command)
+          engine: str = "core", command: str | None = None, per_run=None, team: str | None = None) -> Report:
+    rep = build(configs, runs, sprints, seed, engine, command, per_run, team)
     path = Path(path)
     if path.parent and not path.parent.exists():
         path.parent.mkdir(parents=True)

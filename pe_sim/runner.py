@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -10,15 +10,26 @@ import pandas as pd
 from pe_sim.config import Config, default, load
 from pe_sim.core.engine import OUTCOMES, param_batch, simulate
 from pe_sim.events import schedule
+from pe_sim.params import BY_NAME
 
 ENGINES = ("core", "mesa")
 
 
-def batch(config: Config, n_runs: int, n_sprints: int):
-    """Core parameter arrays and event schedule for ``n_runs`` copies of one config."""
+def batch(config: Config, n_runs: int, n_sprints: int, per_run: Mapping[str, np.ndarray] | None = None):
+    """Core parameter arrays and event schedule for ``n_runs`` copies of one config; ``per_run`` gives
+    some numeric parameters one value per run instead (e.g. posterior draws)."""
     p = param_batch([config.params])
     p = type(p)(**{k: np.repeat(v, n_runs, axis=0) for k, v in vars(p).items()})
+    for k, v in (per_run or {}).items():
+        setattr(p, k, np.asarray(v, dtype=np.float64).reshape(n_runs, 1))
     return p, schedule(config.events, n_sprints)
+
+
+def _per_run_config(config: Config, per_run: Mapping[str, np.ndarray] | None, i: int) -> Config:
+    """Run i's config when some numeric parameters vary by run."""
+    if not per_run:
+        return config
+    return config.with_params(**{k: int(v[i]) if BY_NAME[k].kind == "int" else float(v[i]) for k, v in per_run.items()})
 
 
 def tidy(outcomes: dict[str, np.ndarray], run_ids: np.ndarray, **labels) -> pd.DataFrame:
@@ -33,12 +44,13 @@ def tidy(outcomes: dict[str, np.ndarray], run_ids: np.ndarray, **labels) -> pd.D
 
 
 def run_core(config: Config, runs: int, sprints: int, seed: int, chunk: int = 5000,
-             on_runs: Callable[[int], None] | None = None) -> dict[str, np.ndarray]:
+             on_runs: Callable[[int], None] | None = None,
+             per_run: Mapping[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
     """All runs of one config through the vectorised core, ``chunk`` runs at a time."""
     parts = []
     for start in range(0, runs, chunk):
         ids = np.arange(start, min(runs, start + chunk))
-        p, sch = batch(config, len(ids), sprints)
+        p, sch = batch(config, len(ids), sprints, {k: np.asarray(v)[ids] for k, v in (per_run or {}).items()})
         parts.append(simulate(p, sch, sprints, seed, ids))
         if on_runs is not None:
             on_runs(len(ids))
@@ -46,13 +58,14 @@ def run_core(config: Config, runs: int, sprints: int, seed: int, chunk: int = 50
 
 
 def run_mesa(config: Config, runs: int, sprints: int, seed: int,
-             on_runs: Callable[[int], None] | None = None) -> dict[str, np.ndarray]:
+             on_runs: Callable[[int], None] | None = None,
+             per_run: Mapping[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
     """All runs of one config through the Mesa model, one run at a time."""
     from pe_sim.model import TeamModel
 
     out = {k: np.empty((runs, sprints)) for k in OUTCOMES}
     for i in range(runs):
-        model = TeamModel(config=config, seed=seed, run=i, n_sprints=sprints)
+        model = TeamModel(config=_per_run_config(config, per_run, i), seed=seed, run=i, n_sprints=sprints)
         for _ in range(sprints):
             model.step()
         rows = model.outcome_history
@@ -64,12 +77,12 @@ def run_mesa(config: Config, runs: int, sprints: int, seed: int,
 
 
 def run(config: Config, runs: int, sprints: int, seed: int, engine: str = "core",
-        on_runs: Callable[[int], None] | None = None) -> pd.DataFrame:
-    """Tidy per-sprint outcomes of ``runs`` runs of ``config``."""
+        on_runs: Callable[[int], None] | None = None, per_run: Mapping[str, np.ndarray] | None = None) -> pd.DataFrame:
+    """Tidy per-sprint outcomes of ``runs`` runs of ``config`` (``per_run``: see :func:`batch`)."""
     if engine == "core":
-        out = run_core(config, runs, sprints, seed, on_runs=on_runs)
+        out = run_core(config, runs, sprints, seed, on_runs=on_runs, per_run=per_run)
     elif engine == "mesa":
-        out = run_mesa(config, runs, sprints, seed, on_runs=on_runs)
+        out = run_mesa(config, runs, sprints, seed, on_runs=on_runs, per_run=per_run)
     else:
         raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
     return tidy(out, np.arange(runs), scenario=config.name, seed=seed)

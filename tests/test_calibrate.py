@@ -237,3 +237,24 @@ def test_a_calibration_runs_on_a_dask_cluster(tmp_path):
         hist, gens = C.run_abc(h, C.Settings(population=30, generations=1), tmp_path / "abc.db", client=client)
         df, w = C.posterior(hist)
     assert len(gens) == 1 and len(df) == 30 and w.sum() == pytest.approx(1.0)
+
+
+def test_posterior_draws_drive_both_engines_alike_and_the_report(tmp_path):
+    from pe_sim import runner
+    from pe_sim.config import load
+
+    out = tmp_path / "cal"
+    assert cli(EXAMPLE, "--out", out, "--population", 30, "--generations", 1, "--workers", 1, "--quiet").returncode == 0
+    post = pd.read_parquet(out / "posterior.parquet")
+    draws = C.posterior_draws(read_history(out / "history.csv"), post.drop(columns="weight"), post["weight"].to_numpy(), 3)
+    core = runner.run(load("split_backlogs"), 3, 6, 9, engine="core", per_run=draws)
+    mesa = runner.run(load("split_backlogs"), 3, 6, 9, engine="mesa", per_run=draws)
+    num = core.select_dtypes("number").columns
+    assert np.allclose(core[num].to_numpy(), mesa[num].to_numpy(), rtol=0, atol=1e-9)
+    plain = runner.run(load("split_backlogs"), 3, 6, 9)
+    assert not np.allclose(core["velocity"], plain["velocity"])
+    html = tmp_path / "r.html"
+    r = cli("split_backlogs", "one_roadmap", "--posterior", out, "--runs", 20, "--sprints", 6, "--out", html,
+            command="report")
+    assert r.returncode == 0, r.stderr
+    assert "Teams like the one calibrated in" in html.read_text(encoding="utf-8")

@@ -36,6 +36,9 @@ def register(sub) -> None:
     p.add_argument("configs", nargs="+", metavar="CONFIG", help="scenario TOML files or shipped scenario names")
     p.add_argument("--out", type=Path, required=True, help="the HTML file to write, e.g. report.html")
     p.add_argument("--force", action="store_true", help="replace an existing --out file")
+    p.add_argument("--posterior", type=Path, metavar="CALIBRATION",
+                   help="a `pe-sim calibrate` folder: each run takes its calibrated parameters from a posterior draw "
+                        "and the team's head count (teams like that one)")
     add_run_options(p)
     p.set_defaults(func=report)
 
@@ -73,7 +76,20 @@ def report(args) -> int:
     command = "pe-sim report " + " ".join(shlex.quote(c) for c in args.configs) + \
         f" --runs {runs} --sprints {sprints} --seed {seed} --out {shlex.quote(str(args.out))}" + \
         (f" --engine {args.engine}" if args.engine != "core" else "")
+    per_run = team = None
+    if args.posterior:
+        from pe_sim.calibration import posterior_draws
+        from pe_sim.commands.forecast import load_calibration
+
+        history, _, post = load_calibration(args.posterior)
+        per_run = posterior_draws(history, post.drop(columns="weight"), post["weight"].to_numpy(), runs, seed)
+        command += f" --posterior {shlex.quote(str(args.posterior))}"
+        team = (f"Teams like the one calibrated in {args.posterior}: each run i of every setup takes its "
+                f"{', '.join(k for k in per_run if k != 'n_engineers')} from the same draw of that team's posterior, "
+                f"with its {history.starting_headcount} engineers, so the intervals include what is still "
+                "uncertain about the team.")
     print(f"simulating {len(configs)} setup(s), {runs} runs x {sprints} sprints ...", file=sys.stderr)
-    result = rep.write(args.out, configs, runs, sprints, seed, engine=args.engine, command=command)
+    result = rep.write(args.out, configs, runs, sprints, seed, engine=args.engine, command=command, per_run=per_run,
+                       team=team)
     print(f"wrote {args.out} ({len(result.figures)} figures, {len(result.html) / 1e6:.1f} MB, self-contained)")
     return 0
