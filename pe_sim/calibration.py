@@ -308,9 +308,10 @@ def run_abc(history: TeamHistory, settings: Settings, db_path, workers: int = 1,
     from pe_sim.abcsmc import BoxPrior, CholeskyNormalTransition
 
     prior = BoxPrior(**{k: p.rv() for k, p in settings.priors.items()})
+    sampler = sampler_for(workers, client)
+    sampler.show_progress = progress  # a bar per generation (pyabc's, through jabbar)
     abc = pyabc.ABCSMC(TeamSimulator(settings, history), prior, pyabc.AdaptivePNormDistance(p=2),
-                       population_size=settings.population, sampler=sampler_for(workers, client),
-                       transitions=CholeskyNormalTransition())
+                       population_size=settings.population, sampler=sampler, transitions=CholeskyNormalTransition())
     url = "sqlite:///" + str(db_path.resolve())
     h = abc.load(url, 1) if db_path.exists() else abc.new(url, team_statistics(history.columns))
     done = generations(h)
