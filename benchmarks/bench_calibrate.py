@@ -35,7 +35,7 @@ def main() -> None:
             t = time.perf_counter()
             h, gens = C.run_abc(history, settings, Path(d) / "abc.db", workers=w)
             sec = time.perf_counter() - t
-        sims = h.total_nr_simulations
+            sims = h.total_nr_simulations
         print(f"{w} worker{'s' if w > 1 else ' '}: {len(gens)} generations, {sims:,} simulated teams in {sec:.1f} s "
               f"({sims / sec:,.0f} a second); target <= 120 s on 2 cores", flush=True)
 
