@@ -240,11 +240,9 @@ class TeamSimulator:
 
     def draws(self, df, w: np.ndarray, n: int, seed: int) -> list[tuple[dict[str, float], int]]:
         """``n`` parameter draws from weighted particles (by weight), each with a fresh run id."""
-        rng = np.random.default_rng(seed)
-        picks = rng.choice(len(w), size=n, p=w / w.sum())
         names = [k for k in df.columns if k != "weight"]
         out = []
-        for j, i in enumerate(picks):
+        for j, i in enumerate(pick(w, n, seed)):
             theta = {k: float(df[k].iloc[i]) for k in names}
             out.append((theta, (run_for(theta) + 1 + j) % 2**63))  # not the run the particle was judged by
         return out
@@ -253,6 +251,11 @@ class TeamSimulator:
         """pyabc's model: summary statistics of one run, its random numbers keyed to ``theta`` (so a
         draw always gives the same team, whichever worker simulates it)."""
         return team_statistics(self.history(theta, run_for(theta)))
+
+
+def pick(w: np.ndarray, n: int, seed: int) -> np.ndarray:
+    """Indices of ``n`` particles drawn with replacement by weight."""
+    return np.random.default_rng(seed).choice(len(w), size=n, p=w / w.sum())
 
 
 def run_for(theta: Mapping[str, float]) -> int:
@@ -425,8 +428,7 @@ def posterior_draws(history: TeamHistory, df, w: np.ndarray, runs: int, seed: in
     each run a draw from the posterior (by weight), at the team's starting head count; encoded,
     one value per run (:func:`pe_sim.analysis.compare`'s ``per_run``). The team's unit of work is
     left out: comparisons are in the model's ideal-days."""
-    rng = np.random.default_rng(seed)
-    picks = rng.choice(len(w), size=runs, p=w / w.sum())
+    picks = pick(w, runs, seed)
     out = {k: np.array([encode(k, float(v)) for v in df[k].to_numpy()[picks]])
            for k in df.columns if k in BY_NAME}
     out["n_engineers"] = np.full(runs, float(history.starting_headcount))
