@@ -81,14 +81,15 @@ def run_tests(fast_only: bool) -> int:
 def keep_only(db: Path, sample: int, seed: int) -> int:
     """Drop the operators that cannot apply to floats and, with sample > 0, all but a random sample."""
     con = sqlite3.connect(db)
-    rows = con.execute("select job_id, operator_name from mutation_specs where job_id not in "
+    rows = con.execute("select job_id, operator_name, occurrence from mutation_specs where job_id not in "
                        "(select job_id from work_results)").fetchall()
-    usable = sorted(j for j, op in rows if not any(x in op for x in NOT_FOR_FLOATS))
+    # job ids are random per session: order by (operator, occurrence) so a seed picks the same mutants each time
+    usable = [j for j, op, k in sorted(rows, key=lambda r: (r[1], r[2])) if not any(x in op for x in NOT_FOR_FLOATS)]
     done = con.execute("select count(*) from work_results").fetchone()[0]
     keep = set(usable)
     if sample > 0:
         keep = set(random.Random(seed).sample(usable, max(0, min(len(usable), sample - done))))
-    drop = [(j,) for j, _ in rows if j not in keep]
+    drop = [(j,) for j, *_ in rows if j not in keep]
     con.executemany("delete from mutation_specs where job_id = ?", drop)
     con.executemany("delete from work_items where job_id = ?", drop)
     con.commit()
