@@ -21,6 +21,8 @@ with a fresh ``--out`` for each sample (the session database there is resumed ot
     python benchmarks/mutation.py --sample 150 --seed 1 --fast-only --out results/mut-s1   # ~4 min
     python benchmarks/mutation.py --sample 0 --fast-only --out results/mut-all              # every mutant, ~1.2 h
     python benchmarks/mutation.py --sample 20 --out results/mut-s2                          # both stages, ~20 min
+    python benchmarks/mutation.py --survivors-of results/mut-all --sample 0 --out results/mut-all-2
+                                  # both stages on the first stage's survivors: what the compiled tests add
     python benchmarks/mutation.py --report --out results/mut-all                            # score so far
 
 cosmic-ray runs the pending mutants in a random order, so an interrupted run's results are a
@@ -96,6 +98,20 @@ def keep_only(db: Path, sample: int, seed: int) -> int:
     return len(keep)
 
 
+def survivors_session(src: Path, db: Path) -> int:
+    """A new session holding only the mutants that survived in ``src``, pending again, so both stages
+    run on them: how many of the first stage's survivors the compiled tests kill."""
+    shutil.copy(src, db)
+    con = sqlite3.connect(db)
+    keep = {j for j, t in con.execute("select job_id, test_outcome from work_results") if str(t).lower() == "survived"}
+    drop = [(j,) for (j,) in con.execute("select job_id from work_items").fetchall() if j not in keep]
+    con.executemany("delete from mutation_specs where job_id = ?", drop)
+    con.executemany("delete from work_items where job_id = ?", drop)
+    con.execute("delete from work_results")
+    con.commit()
+    return len(keep)
+
+
 def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
     """Wilson score interval of a proportion k/n."""
     centre, half = (k + z * z / 2) / (n + z * z), z * math.sqrt(k * (n - k) / n + z * z / 4) / (n + z * z)
@@ -137,6 +153,8 @@ def main() -> int:
     ap.add_argument("--out", default="results/mutation")
     ap.add_argument("--fast-only", action="store_true",
                     help="only the rule tests with the JIT off (seconds a mutant; the score is a lower bound)")
+    ap.add_argument("--survivors-of", metavar="DIR",
+                    help="a new session (in --out) of the mutants that survived the session in DIR, to run again")
     ap.add_argument("--report", action="store_true", help="only print the score and survivors of the session in --out")
     ap.add_argument("--test", action="store_true", help=argparse.SUPPRESS)  # what cosmic-ray runs per mutant
     a = ap.parse_args()
@@ -149,7 +167,9 @@ def main() -> int:
     cfg, db = out / "cosmic-ray.toml", out / "session.sqlite"
     cfg.write_text(config_text(a.module, a.timeout, a.fast_only), encoding="utf-8")
     env = dict(os.environ, PE_SIM_CACHE_DIR=tempfile.mkdtemp(prefix="pe-sim-mutants-"))
-    if not db.exists():
+    if not db.exists() and a.survivors_of:
+        print(f"{survivors_session(ROOT / a.survivors_of / 'session.sqlite', db)} survivors of {a.survivors_of}")
+    elif not db.exists():
         subprocess.run([cosmic_ray(), "init", str(cfg), str(db)], cwd=ROOT, check=True, env=env)
     n = keep_only(db, a.sample, a.seed)
     print(f"{n} mutants to run (seconds to a minute each); results go to {db}", flush=True)
