@@ -7,7 +7,7 @@ other files) and the tests run against it in two stages:
    as bounds and monotone directions) and ``tests/test_rules.py``, with numba's JIT off, so the
    rules run as plain Python: about 1 s a killed mutant, 2.5 s a survivor;
 2. if they all pass, the rule, mechanism, pattern and motivator tests compiled (the numba cache is
-   keyed by the source, so the kernel recompiles: ~50 s a mutant).
+   keyed by the source, so the kernel recompiles: 30-50 s a mutant).
 
 A mutant is *killed* when a test of either stage fails, *survived* when all pass. ``--fast-only``
 runs the first stage only, so its score is a lower bound of the full one. Operators that cannot
@@ -19,7 +19,7 @@ Run it in a clean checkout (it edits the module on disk, one mutant at a time, a
 with a fresh ``--out`` for each sample (the session database there is resumed otherwise):
 
     python benchmarks/mutation.py --sample 150 --seed 1 --fast-only --out results/mut-s1   # ~4 min
-    python benchmarks/mutation.py --sample 0 --fast-only --out results/mut-all              # every mutant, ~1.2 h
+    python benchmarks/mutation.py --sample 0 --fast-only --out results/mut-all              # every mutant, ~1 h
     python benchmarks/mutation.py --sample 20 --out results/mut-s2                          # both stages, ~20 min
     python benchmarks/mutation.py --survivors-of results/mut-all --sample 0 --out results/mut-all-2
                                   # both stages on the first stage's survivors: what the compiled tests add
