@@ -7,7 +7,7 @@ from pe_sim.core import rules as R
 from pe_sim.core.record import record
 
 unit = st.floats(0.0, 1.0)
-fast = settings(max_examples=60, deadline=None)
+fast = settings(max_examples=60, deadline=None, derandomize=True, database=None)
 
 
 def params(**kw):
