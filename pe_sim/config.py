@@ -88,6 +88,7 @@ class Config:
         merged = dict(self.params)
         for k, v in changes.items():
             merged[k] = check_param(self.path or "<python>", f"params.{k}", k, v)
+        check_shares(self.path or "<python>", merged)
         return Config(self.name, self.description, self.source, MappingProxyType(merged), self.events,
                       self.runs, self.sprints, self.seed, self.path)
 
@@ -102,6 +103,23 @@ class Config:
                 "events": [e.__dict__ for e in self.events],
                 "run": {"runs": self.runs, "sprints": self.sprints, "seed": self.seed},
                 "path": self.path}
+
+
+# Weights whose remainder (1 minus their sum) weighs one more term of the same rule
+# (feeling_valued, growth, estimation_next): each lies in [0, 1], and so must their sum.
+SHARE_GROUPS = (("valued_w_respect", "valued_w_involvement", "valued_w_heard"),
+                ("growth_w_tech", "growth_w_discovery", "growth_w_ownership"),
+                ("estimation_base", "estimation_w_alignment", "estimation_w_ownership"))
+
+
+def check_shares(file: str, values: Mapping[str, Any], key_prefix: str = "params.", what: str = "") -> None:
+    """Refuse weights of a share group (:data:`SHARE_GROUPS`) that add up to more than 1."""
+    for group in SHARE_GROUPS:
+        total = sum(float(values[k]) for k in group)
+        if total > 1.0 + 1e-9:
+            parts = " + ".join(f"{k} {float(values[k]):g}" for k in group)
+            raise ConfigError(file, key_prefix + group[0], f"{parts} = {total:g}{what} is above 1; the rest, 1 minus "
+                                                           "their sum, weighs one more term, so they may add up to 1 at most")
 
 
 def check_param(file: str, key: str, name: str, value: Any) -> Any:
@@ -189,6 +207,7 @@ def from_dict(data: Mapping[str, Any], file: str = "<dict>") -> Config:
         raise ConfigError(file, "params", "expected a table [params]")
     for k, v in raw_params.items():
         params[k] = check_param(file, f"params.{k}", k, v)
+    check_shares(file, params)
     raw_events = data.get("events", [])
     if not isinstance(raw_events, list):
         raise ConfigError(file, "events", "expected an array of tables [[events]]")

@@ -78,3 +78,24 @@ def test_malformed_sweep_gets_one_clear_line(tmp_path, capsys, label, text, key)
     said = capsys.readouterr()
     assert "Traceback" not in said.out + said.err
     assert str(f) in said.err and key in said.err, said.err
+
+
+def test_weights_that_share_one_may_not_add_up_to_more(tmp_path):
+    """feeling_valued, growth and estimation_next weigh one term by 1 minus the others' sum: a sum
+    above 1 would turn that term's sign (pressure making people feel more valued)."""
+    from pe_sim.config import ConfigError, default, from_dict
+    from pe_sim.sweeps import sweep_from_dict
+
+    with pytest.raises(ConfigError, match=r"valued_w_respect 0.6 \+ valued_w_involvement 0.6 \+ valued_w_heard 0.15 = 1.35 "
+                                          r"is above 1"):
+        from_dict({"params": {"valued_w_respect": 0.6, "valued_w_involvement": 0.6}}, "s.toml")
+    with pytest.raises(ConfigError, match="growth_w_tech"):
+        default().with_params(growth_w_tech=0.9)
+    assert default().with_params(growth_w_tech=0.6).params["growth_w_tech"] == 0.6  # 0.6 + 0.2 + 0.2 = 1 is fine
+    sweep = {"sweep": {"name": "w", "base": "split_backlogs", "design": "grid", "replicates": 1, "sprints": 4},
+             "vary": {"estimation_w_alignment": {"low": 0.0, "high": 0.7, "steps": 3}}}
+    with pytest.raises(ConfigError, match="at the top of the varied ranges is above 1") as e:
+        sweep_from_dict(sweep, "w.toml")
+    assert str(e.value).startswith("w.toml: vary.estimation_base: ")
+    sweep["vary"]["estimation_w_alignment"]["high"] = 0.5
+    assert sweep_from_dict(sweep, "w.toml").factors

@@ -16,7 +16,7 @@ from scipy import stats
 from scipy.special import ndtri
 
 from pe_sim import __version__
-from pe_sim.config import (Config, ConfigError, _did_you_mean, _slug, check_name, check_param, check_value, load as load_config,
+from pe_sim.config import (Config, ConfigError, _did_you_mean, _slug, check_name, check_param, check_shares, check_value, load as load_config,
                            read_toml)
 from pe_sim.core.engine import OUTCOMES
 from pe_sim.events import EVENT_KINDS, Event
@@ -386,6 +386,12 @@ def sweep_from_dict(data: Mapping[str, Any], file: str = "<dict>", base_dir: str
         else:
             factors.append(check_factor(file, f"vary.{k}", k, v))
     factors = tuple(factors)
+    highest = dict(base.params)  # the largest value each varied weight can take in the design
+    for f in factors:
+        if f.name in highest and f.param.kind == "float":
+            highest[f.name] = (max(f.values) if f.kind == "values" else f.high if f.kind == "range"
+                               else dict(f.args).get("high", f.param.hi))  # a distribution is clipped to the range
+    check_shares(file, highest, "vary.", " at the top of the varied ranges")
     points = sw.get("points")
     if points is not None:
         points = _int(file, "sweep.points", points, 1, MAX_RUNS, "a number of points")
