@@ -35,12 +35,11 @@ EXCLUDED = {
     "choice_options": "numerical resolution of the managers' option grid, not a claim about behaviour; "
                       "an even count also drops the option 'exactly the estimate'",
 }
-# Weights whose complement (1 - their sum) is the weight of a further term: where the sampled weights sum
-# to more than 1 they are scaled down to sum to 1, so the complement is 0 rather than negative (a negative
-# weight would reverse the rule's meaning, e.g. more debt giving better estimates).
-WEIGHT_GROUPS = (("estimation_base", "estimation_w_alignment", "estimation_w_ownership"),
-                 ("growth_w_tech", "growth_w_discovery", "growth_w_ownership"),
-                 ("valued_w_respect", "valued_w_involvement", "valued_w_heard"))
+# Weights whose complement (1 - their sum) is the weight of a further term (pe_sim.config.SHARE_GROUPS,
+# which configs may not exceed): where the sampled weights sum to more than 1 they are scaled down to sum
+# to 1, so the complement is 0 rather than negative (a negative weight would reverse the rule's meaning,
+# e.g. more debt giving better estimates).
+WEIGHT_GROUPS = config.SHARE_GROUPS
 MODES = ("one_roadmap", "split_backlogs")
 OUTCOMES = ("customer_value", "tech_debt", "burnout_mean", "tech_share", "attrition", "debt_capacity_loss")
 
