@@ -142,8 +142,14 @@ def test_a_small_calibration_writes_everything_resumes_and_is_not_overwritten(tm
 def test_out_folder_with_other_files_is_refused(tmp_path):
     (tmp_path / "notes.txt").write_text("mine")
     r = cli(EXAMPLE, "--out", tmp_path, "--population", 20, "--generations", 1)
-    assert r.returncode == 2 and "holds files pe-sim did not write (notes.txt)" in r.stderr
+    assert r.returncode == 2 and "holds files pe-sim calibrate did not write (notes.txt)" in r.stderr
     assert (tmp_path / "notes.txt").read_text() == "mine"
+    run_folder = tmp_path / "run"  # another command's output, even with --force, is left alone
+    run_folder.mkdir()
+    (run_folder / "manifest.json").write_text('{"command": "run", "complete": true}')
+    r = cli(EXAMPLE, "--out", run_folder, "--population", 20, "--generations", 1, "--force")
+    assert r.returncode == 2 and "not a calibration's" in r.stderr
+    assert (run_folder / "manifest.json").exists()
 
 
 def test_the_example_team_points_per_day_is_recovered(tmp_path):

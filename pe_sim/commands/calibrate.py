@@ -68,22 +68,33 @@ def settings_record(settings) -> dict:
 
 
 def prepare_folder(out: Path, force: bool) -> bool:
-    """Make ``out`` ready; returns whether an unfinished calibration is there to resume."""
+    """Make ``out`` ready; returns whether an unfinished calibration is there to resume. Nothing is
+    removed unless every file in the folder is one a calibration writes."""
     if out.exists() and not out.is_dir():
         raise ConfigError(str(out), "--out", "is a file; expected a folder")
+    ours = {DB, *OUTPUTS}
+    others = sorted(f.name for f in out.iterdir() if f.name not in ours and not f.name.startswith(".")) \
+        if out.is_dir() else []
+    if others:
+        raise ConfigError(str(out), "--out", f"holds files pe-sim calibrate did not write ({', '.join(others[:3])}); "
+                                             "choose an empty or new folder")
     manifest = out / MANIFEST
-    done = manifest.is_file() and json.loads(manifest.read_text(encoding="utf-8")).get("complete") is True
+    done = False
+    if manifest.is_file():
+        try:
+            m = json.loads(manifest.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            m = {}
+        if not isinstance(m, dict) or m.get("command") != "calibrate":
+            raise ConfigError(str(out), "--out", "holds a manifest.json that is not a calibration's; choose an empty "
+                                                 "or new folder")
+        done = m.get("complete") is True
     if done and not force:
         raise ConfigError(str(out), "--out", "holds a finished calibration; pass --force to replace it or choose "
                                              "another folder")
     if done or (force and (out / DB).exists()):
-        for name in (DB, *OUTPUTS):
+        for name in ours:
             (out / name).unlink(missing_ok=True)
-    ours = {DB, *OUTPUTS}
-    others = [f.name for f in out.iterdir() if f.name not in ours and not f.name.startswith(".")] if out.is_dir() else []
-    if others:
-        raise ConfigError(str(out), "--out", f"holds files pe-sim did not write ({', '.join(sorted(others)[:3])}); "
-                                             "choose an empty or new folder")
     out.mkdir(parents=True, exist_ok=True)
     return (out / DB).exists()
 
