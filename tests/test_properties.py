@@ -5,6 +5,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pe_sim import config as cfg
+from pe_sim.config import SHARE_GROUPS
 from pe_sim.core.engine import OUTCOMES, param_batch, simulate
 from pe_sim.events import EVENT_KINDS, Event, schedule
 from pe_sim.params import PARAMS
@@ -26,7 +27,19 @@ def value_strategy(p):
     return st.floats(p.lo, p.hi, allow_nan=False)
 
 
-param_sets = st.fixed_dictionaries({p.name: value_strategy(p) for p in PARAMS})
+def within_shares(values: dict) -> dict:
+    """Weights that share 1 with a remainder (config.SHARE_GROUPS) scaled down to sum to 1 at most,
+    as a valid config must."""
+    out = dict(values)
+    for group in SHARE_GROUPS:
+        total = sum(out[k] for k in group)
+        if total > 1.0:
+            for k in group:
+                out[k] = out[k] / total
+    return out
+
+
+param_sets = st.fixed_dictionaries({p.name: value_strategy(p) for p in PARAMS}).map(within_shares)
 event_lists = st.lists(
     st.builds(lambda k, s, d: Event.make(k, s, duration=d), st.sampled_from(sorted(EVENT_KINDS)),
               st.integers(0, 14), st.integers(1, 6)), max_size=4)
