@@ -387,12 +387,41 @@ def coverage(history: TeamHistory, bands: Mapping[str, np.ndarray], level: float
     return out
 
 
+def settings_record(settings: Settings) -> dict[str, Any]:
+    """The settings as plain data (manifest; :func:`settings_from_manifest` reads it back)."""
+    return {"base": settings.base, "population": settings.population, "generations": settings.generations,
+            "min_acceptance": settings.min_acceptance, "seed": settings.seed, "source": settings.source,
+            "priors": {k: vars(p) for k, p in settings.priors.items()}, "fixed": dict(settings.fixed)}
+
+
 def settings_from_manifest(m: Mapping[str, Any]) -> Settings:
     """The settings a finished calibration ran with (from its manifest)."""
     s = m["settings"]
     return Settings(base=s["base"], priors={k: Prior(**v) for k, v in s["priors"].items()}, fixed=dict(s["fixed"]),
                     population=int(s["population"]), generations=int(s["generations"]),
                     min_acceptance=float(s["min_acceptance"]), seed=int(s["seed"]), source=s["source"])
+
+
+def load_calibration(folder) -> tuple[TeamHistory, Settings, Any]:
+    """A finished calibration folder: its history, settings and posterior (clear errors otherwise)."""
+    import json
+    from pathlib import Path
+
+    import pandas as pd
+
+    from pe_sim.files import MANIFEST
+    from pe_sim.history import read_history
+
+    folder = Path(folder)
+    m = folder / MANIFEST
+    if not m.is_file():
+        raise ConfigError(str(folder), "CALIBRATION", "has no manifest.json; expected a folder `pe-sim calibrate` wrote")
+    manifest = json.loads(m.read_text(encoding="utf-8"))
+    if manifest.get("command") != "calibrate" or manifest.get("complete") is not True:
+        raise ConfigError(str(folder), "CALIBRATION", "is not a finished calibration; run or resume `pe-sim calibrate` "
+                                                      "into it first")
+    post = pd.read_parquet(folder / "posterior.parquet")
+    return read_history(folder / "history.csv"), settings_from_manifest(manifest), post
 
 
 # --- forecasting ------------------------------------------------------------------------------------

@@ -60,13 +60,6 @@ def settings_for(args):
     return s
 
 
-def settings_record(settings) -> dict:
-    """The settings as plain data (manifest; :func:`pe_sim.calibration.settings_from_manifest` reads it back)."""
-    return {"base": settings.base, "population": settings.population, "generations": settings.generations,
-            "min_acceptance": settings.min_acceptance, "seed": settings.seed, "source": settings.source,
-            "priors": {k: vars(p) for k, p in settings.priors.items()}, "fixed": dict(settings.fixed)}
-
-
 def prepare_folder(out: Path, force: bool) -> bool:
     """Make ``out`` ready; returns whether an unfinished calibration is there to resume. Nothing is
     removed unless every file in the folder is one a calibration writes."""
@@ -109,8 +102,10 @@ def main(args) -> int:
     stamp = datetime.now(timezone.utc)
     out = args.out or Path("results") / f"calibrate-{args.history.stem[:40]}-{stamp:%Y%m%d-%H%M%S}"
     resuming = prepare_folder(out, args.force)
-    started = {"history_sha256": hashlib.sha256(args.history.read_bytes()).hexdigest(),
-               "settings": settings_record(settings)}
+    from pe_sim.calibration import settings_record
+
+    digest = hashlib.sha256(args.history.read_bytes()).hexdigest()
+    started = {"history_sha256": digest, "settings": settings_record(settings)}
     if resuming:
         before = json.loads((out / STARTED).read_text(encoding="utf-8")) if (out / STARTED).is_file() else None
         if before != json.loads(json.dumps(started)):
@@ -162,7 +157,7 @@ def main(args) -> int:
     manifest = {
         "pe_sim_version": __version__, "command": "calibrate", "python": platform.python_version(),
         "started_utc": stamp.isoformat(timespec="seconds"),
-        "history": {"file": str(args.history), "sha256": hashlib.sha256(args.history.read_bytes()).hexdigest(),
+        "history": {"file": str(args.history), "sha256": digest,
                     "sprints": history.n_sprints, "columns": [c for c in history.columns]},
         "settings": settings_record(settings),
         "sampler": "dask" if client is not None else f"{workers} local process{'es' if workers > 1 else ''}",

@@ -78,8 +78,7 @@ def report(args) -> int:
         (f" --engine {args.engine}" if args.engine != "core" else "")
     per_run = team = None
     if args.posterior:
-        from pe_sim.calibration import posterior_draws
-        from pe_sim.commands.forecast import load_calibration
+        from pe_sim.calibration import load_calibration, posterior_draws
 
         history, _, post = load_calibration(args.posterior)
         per_run = posterior_draws(history, post.drop(columns="weight"), post["weight"].to_numpy(), runs, seed)

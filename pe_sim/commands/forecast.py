@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 from pe_sim.commands import int_in
 from pe_sim.config import ConfigError
-from pe_sim.files import MANIFEST
 
 QUANTILES = (0.1, 0.5, 0.9)
 
@@ -31,24 +29,6 @@ def register(sub) -> None:
     p.set_defaults(func=main)
 
 
-def load_calibration(folder: Path):
-    """A finished calibration: its history, settings and posterior (clear errors otherwise)."""
-    import pandas as pd
-
-    from pe_sim import calibration as C
-    from pe_sim.history import read_history
-
-    m = folder / MANIFEST
-    if not m.is_file():
-        raise ConfigError(str(folder), "CALIBRATION", "has no manifest.json; expected a folder `pe-sim calibrate` wrote")
-    manifest = json.loads(m.read_text(encoding="utf-8"))
-    if manifest.get("command") != "calibrate" or manifest.get("complete") is not True:
-        raise ConfigError(str(folder), "CALIBRATION", "is not a finished calibration; run or resume `pe-sim calibrate` "
-                                                      "into it first")
-    post = pd.read_parquet(folder / "posterior.parquet")
-    return read_history(folder / "history.csv"), C.settings_from_manifest(manifest), post
-
-
 def main(args) -> int:
     import numpy as np
 
@@ -59,7 +39,7 @@ def main(args) -> int:
 
     if args.backlog is not None and not (np.isfinite(args.backlog) and args.backlog > 0):
         raise UsageError(f"--backlog: {args.backlog:g} is not valid; expected the work left, above 0 (points or days)")
-    history, settings, post = load_calibration(args.posterior)
+    history, settings, post = C.load_calibration(args.posterior)
     out = args.out or args.posterior / "forecast"
     if out.exists() and not args.force:
         raise ConfigError(str(out), "--out", "already exists; pass --force to replace it or choose another folder")

@@ -143,8 +143,7 @@ def _compare(args) -> int:
             refuse_existing(path, args.force, flag)
     per_run = None
     if args.posterior:
-        from pe_sim.calibration import posterior_draws
-        from pe_sim.commands.forecast import load_calibration
+        from pe_sim.calibration import load_calibration, posterior_draws
 
         history, _, post = load_calibration(Path(args.posterior))
         runs = args.runs or cfg.load(args.configs[0]).runs
