@@ -410,9 +410,13 @@ def test_page_headless_step_event_slider_reset_side_by_side():
         button(rc, "Hiring wave").click()
         button(rc, "Step").click()
         wait_until(lambda: _html(rc, "pe-sprint")[0].attributes["data-sprint"] == "3")
-        team_html = "".join(w.unsafe_innerHTML for w in rc.find(solara.widgets.HTML).widgets
-                            if "pe-team" in (w.unsafe_innerHTML or ""))
-        assert team_html.count("new: joined sprint 3") == 6  # three joiners in each column
+
+        def team_html() -> str:
+            return "".join(w.unsafe_innerHTML for w in rc.find(solara.widgets.HTML).widgets
+                           if "pe-team" in (w.unsafe_innerHTML or ""))
+        # the watcher thread may still be redrawing one column: wait for both, then check them
+        wait_until(lambda: team_html().count("data-sprint='3'") == 2, timeout=20)
+        assert team_html().count("new: joined sprint 3") == 6  # three joiners in each column
     finally:
         rc.close()
         forget_room()
