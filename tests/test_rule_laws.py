@@ -354,6 +354,8 @@ def test_review_values():
     near(R.business_pressure_next(p, 15.0, 20.0, 0.6), 0.4 + 0.5 * 0.25 + 1.2 * 0.1)
     near(R.business_pressure_next(p, 25.0, 20.0, 0.8), 0.4)  # beating expectations, trust above reference: baseline
     assert R.business_pressure_next(p, 0.0, 20.0, 0.0) == 1.5  # capped
+    near(R.business_pressure_next(p, 0.0, 0.0, 0.7), 0.4)  # nothing shown yet: nothing to fall short of
+    near(R.business_pressure_next(p, 0.0, 0.0, 0.6), 0.4 + 1.2 * 0.1)  # ... but the trust gap still counts
     near(R.em_raises(p, 0.3), 2.5 * 0.3 * 0.7)
     near(R.customer_escalation_chance(p, 0.6, 3.0), 0.05 * 3.0 * 0.4)
     assert R.customer_escalation_chance(p, 0.0, 40.0) == 1.0
