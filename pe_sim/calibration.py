@@ -39,11 +39,19 @@ class Prior:
     scale: str = "linear"
 
     def rv(self):
+        """pyabc's prior on the sampling scale: uniform in the value, or in its log for a log prior
+        (so the perturbation kernel works in log units too; in the value's units it piles weight
+        onto the particles near the lower bound, where the log-uniform density is highest)."""
         import pyabc
 
-        if self.scale == "log":
-            return pyabc.RV("loguniform", self.low, self.high)
-        return pyabc.RV("uniform", self.low, self.high - self.low)
+        lo, hi = self.to_sampling(self.low), self.to_sampling(self.high)
+        return pyabc.RV("uniform", lo, hi - lo)
+
+    def to_sampling(self, x: float) -> float:
+        return math.log(x) if self.scale == "log" else float(x)
+
+    def from_sampling(self, z: float) -> float:
+        return math.exp(z) if self.scale == "log" else float(z)
 
     def quantile(self, q: float) -> float:
         if self.scale == "log":
@@ -68,7 +76,13 @@ SPLIT_ONLY = frozenset({"tech_share", "tech_squeeze"})  # change nothing under o
 
 @dataclass(frozen=True)
 class Settings:
-    """What a calibration runs: the practice, priors, fixed values, sampler size and stopping rules."""
+    """What a calibration runs: the practice, priors, fixed values, sampler size and stopping rules.
+
+    ``kernel_scale`` multiplies the covariance of pyabc's perturbation kernel (pyabc's ``scaling``;
+    1 is its Silverman-rule default). At 1 the importance weights degenerate in nine dimensions
+    (an effective sample of 35-170 of 500 particles by the last generation, measured); at 3 it stays
+    near 300-370 for about a quarter more simulations. ``adjust`` post-processes the last generation
+    (:func:`regression_adjust`, or ``"none"``)."""
 
     base: str = "split_backlogs"
     priors: Mapping[str, Prior] = field(default_factory=lambda: dict(DEFAULT_PRIORS))
@@ -77,10 +91,14 @@ class Settings:
     generations: int = 8
     min_acceptance: float = 0.02
     seed: int = 1
+    adjust: str = "linear"
+    kernel_scale: float = 3.0
     source: str = "<defaults>"
 
 
-SETTING_KEYS = ("base", "priors", "fixed", "population", "generations", "min_acceptance", "seed")
+ADJUSTMENTS = ("linear", "none")  # how the last generation is post-processed (:func:`regression_adjust`)
+SETTING_KEYS = ("base", "priors", "fixed", "population", "generations", "min_acceptance", "seed", "adjust",
+                "kernel_scale")
 
 
 def settings_from_dict(data: Mapping[str, Any], file: str = "<dict>") -> Settings:
@@ -123,7 +141,16 @@ def settings_from_dict(data: Mapping[str, Any], file: str = "<dict>") -> Setting
     acc = raw.get("min_acceptance", s.min_acceptance)
     if isinstance(acc, bool) or not isinstance(acc, (int, float)) or not 0 <= acc < 1:
         raise ConfigError(file, "calibrate.min_acceptance", f"{acc!r} is not valid; expected a share in [0, 1)")
-    return replace(s, base=base, priors=priors, fixed=fixed, min_acceptance=float(acc), **values)
+    scale = raw.get("kernel_scale", s.kernel_scale)
+    if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not 0 < scale <= 100:
+        raise ConfigError(file, "calibrate.kernel_scale", f"{scale!r} is not valid; expected a number in (0, 100] "
+                                                          "(the perturbation covariance over pyabc's default)")
+    adjust = raw.get("adjust", s.adjust)
+    if adjust not in ADJUSTMENTS:
+        raise ConfigError(file, "calibrate.adjust", f"{adjust!r} is not valid; expected one of "
+                                                    f"{', '.join(repr(a) for a in ADJUSTMENTS)}")
+    return replace(s, base=base, priors=priors, fixed=fixed, min_acceptance=float(acc), adjust=adjust,
+                   kernel_scale=float(scale), **values)
 
 
 def _table(file: str, raw: Mapping[str, Any], key: str) -> Mapping[str, Any]:
@@ -220,6 +247,7 @@ class TeamSimulator:
         self.events = event_array(schedule((), self.n_sprints), self.n_sprints)
         self.slots = max(1, history.starting_headcount)
         self.key = np.uint64(settings.seed % 2**64)
+        self.priors = dict(settings.priors)
         self._kernel = kernel
 
     def outcomes(self, theta: Mapping[str, float], run: int) -> dict[str, np.ndarray]:
@@ -247,9 +275,11 @@ class TeamSimulator:
             out.append((theta, (run_for(theta) + 1 + j) % 2**63))  # not the run the particle was judged by
         return out
 
-    def __call__(self, theta: Mapping[str, float]) -> dict[str, float]:
-        """pyabc's model: summary statistics of one run, its random numbers keyed to ``theta`` (so a
-        draw always gives the same team, whichever worker simulates it)."""
+    def __call__(self, sampled: Mapping[str, float]) -> dict[str, float]:
+        """pyabc's model: summary statistics of one run for a draw on the sampling scale
+        (:meth:`Prior.rv`), its random numbers keyed to the draw (so a draw always gives the same
+        team, whichever worker simulates it)."""
+        theta = {k: self.priors[k].from_sampling(float(v)) for k, v in sampled.items()}
         return team_statistics(self.history(theta, run_for(theta)))
 
 
@@ -314,7 +344,7 @@ def run_abc(history: TeamHistory, settings: Settings, db_path, workers: int = 1,
     sampler = sampler_for(workers, client)
     sampler.show_progress = progress  # a bar per generation (pyabc's, through jabbar)
     abc = pyabc.ABCSMC(TeamSimulator(settings, history), prior, pyabc.AdaptivePNormDistance(p=2),
-                       population_size=settings.population, sampler=sampler, transitions=CholeskyNormalTransition())
+                       population_size=settings.population, sampler=sampler, transitions=CholeskyNormalTransition(scaling=settings.kernel_scale))
     url = "sqlite:///" + str(db_path.resolve())
     h = abc.load(url, 1) if db_path.exists() else abc.new(url, team_statistics(history.columns))
     done = generations(h)
@@ -334,10 +364,69 @@ def generations(h) -> list[Generation]:
             for r in pops.itertuples()]
 
 
-def posterior(h) -> tuple[Any, np.ndarray]:
-    """The last generation's particles (a DataFrame of parameter values) and their weights."""
-    df, w = h.get_distribution(m=0, t=h.max_t)
-    return df, np.asarray(w, dtype=np.float64)
+def posterior(h, settings: Settings) -> tuple[Any, np.ndarray]:
+    """The posterior: the last generation's particles (a DataFrame of parameter values) and their
+    weights, regression-adjusted as ``settings.adjust`` says (:func:`regression_adjust`)."""
+    import pandas as pd
+
+    pop = h.get_population(t=h.max_t)
+    names = list(settings.priors)
+    theta = np.array([[settings.priors[k].from_sampling(float(pt.parameter[k])) for k in names]
+                      for pt in pop.particles], dtype=np.float64)
+    w = np.array([pt.weight for pt in pop.particles], dtype=np.float64)
+    if settings.adjust == "linear":
+        keys = sorted(h.observed_sum_stat())
+        observed = h.observed_sum_stat()
+        stats = np.array([[float(pt.sum_stat[k]) for k in keys] for pt in pop.particles], dtype=np.float64)
+        d = np.array([pt.distance for pt in pop.particles], dtype=np.float64)
+        theta, w = regression_adjust(theta, stats, np.array([float(observed[k]) for k in keys]), d, w,
+                                     [settings.priors[k] for k in names])
+    return pd.DataFrame(theta, columns=names), w / w.sum()
+
+
+def _to_line(x: np.ndarray, prior: Prior) -> np.ndarray:
+    """Prior box -> real line (logit of the position in the box; log units for a log prior)."""
+    lo, hi, v = (prior.low, prior.high, x) if prior.scale == "linear" else \
+        (math.log(prior.low), math.log(prior.high), np.log(x))
+    u = np.clip((v - lo) / (hi - lo), 1e-9, 1.0 - 1e-9)
+    return np.log(u) - np.log1p(-u)
+
+
+def _from_line(z: np.ndarray, prior: Prior) -> np.ndarray:
+    u = 1.0 / (1.0 + np.exp(-z))
+    if prior.scale == "linear":
+        return prior.low + u * (prior.high - prior.low)
+    return np.exp(math.log(prior.low) + u * (math.log(prior.high) - math.log(prior.low)))
+
+
+def regression_adjust(theta: np.ndarray, stats: np.ndarray, observed: np.ndarray, distances: np.ndarray,
+                      w: np.ndarray, priors: list[Prior]) -> tuple[np.ndarray, np.ndarray]:
+    """Local-linear regression adjustment of accepted ABC particles (Beaumont, Zhang & Balding 2002,
+    Genetics 162:2025): on the real line (each parameter's logit in its prior box, so adjusted
+    values stay inside it), regress the parameters on the statistics' deviations from the observed
+    ones, weighting each particle by its importance weight times an Epanechnikov kernel of its
+    distance, and move every particle along the fitted slope to the observed statistics. This
+    removes what the ABC tolerance leaves of the statistics' spread (posteriors otherwise wider than
+    the data warrant). Returns the adjusted (particles, parameters) and the kernel-times-importance
+    weights. Statistics constant over the particles are left out; with too few effective particles
+    for the regression (under 10 per coefficient) the particles come back unadjusted."""
+    k = w * np.clip(1.0 - (distances / max(float(distances.max()), 1e-300)) ** 2, 0.0, None)
+    if not k.sum() > 0:
+        k = w.copy()
+    k = k / k.sum()
+    mean = k @ stats
+    sd = np.sqrt(k @ (stats - mean) ** 2)
+    use = sd > 1e-12 * np.maximum(1.0, np.abs(mean))
+    x = (stats[:, use] - observed[use]) / sd[use]
+    n_eff = 1.0 / float(np.sum(k ** 2))
+    if n_eff < 10.0 * (x.shape[1] + 1):
+        return theta, w
+    z = np.column_stack([_to_line(theta[:, j], p) for j, p in enumerate(priors)])
+    design = np.column_stack([np.ones(len(x)), x])
+    root = np.sqrt(k)[:, None]
+    beta = np.linalg.lstsq(design * root, z * root, rcond=None)[0]
+    z_adj = z - x @ beta[1:]
+    return np.column_stack([_from_line(z_adj[:, j], p) for j, p in enumerate(priors)]), k
 
 
 def weighted_quantile(x: np.ndarray, w: np.ndarray, q: float) -> float:
@@ -390,7 +479,8 @@ def coverage(history: TeamHistory, bands: Mapping[str, np.ndarray], level: float
 def settings_record(settings: Settings) -> dict[str, Any]:
     """The settings as plain data (manifest; :func:`settings_from_manifest` reads it back)."""
     return {"base": settings.base, "population": settings.population, "generations": settings.generations,
-            "min_acceptance": settings.min_acceptance, "seed": settings.seed, "source": settings.source,
+            "min_acceptance": settings.min_acceptance, "seed": settings.seed, "adjust": settings.adjust,
+            "kernel_scale": settings.kernel_scale, "source": settings.source,
             "priors": {k: vars(p) for k, p in settings.priors.items()}, "fixed": dict(settings.fixed)}
 
 
@@ -399,7 +489,8 @@ def settings_from_manifest(m: Mapping[str, Any]) -> Settings:
     s = m["settings"]
     return Settings(base=s["base"], priors={k: Prior(**v) for k, v in s["priors"].items()}, fixed=dict(s["fixed"]),
                     population=int(s["population"]), generations=int(s["generations"]),
-                    min_acceptance=float(s["min_acceptance"]), seed=int(s["seed"]), source=s["source"])
+                    min_acceptance=float(s["min_acceptance"]), seed=int(s["seed"]),
+                    adjust=s.get("adjust", "none"), kernel_scale=float(s.get("kernel_scale", 1.0)), source=s["source"])
 
 
 def load_calibration(folder) -> tuple[TeamHistory, Settings, Any]:

@@ -44,6 +44,9 @@ def forecast_cli(*args):
     ({"calibrate": {"base": "no_such_scenario"}}, "no such file or shipped scenario"),
     ({"calibrate": {"population": 5}}, "calibrate.population"),
     ({"calibrate": {"min_acceptance": 1.5}}, "expected a share in [0, 1)"),
+    ({"calibrate": {"adjust": "quadratic"}}, "calibrate.adjust: 'quadratic' is not valid; expected one of 'linear', 'none'"),
+    ({"calibrate": {"kernel_scale": 0}}, "calibrate.kernel_scale: 0 is not valid"),
+    ({"calibrate": {"kernel_scale": True}}, "calibrate.kernel_scale"),
 ])
 def test_bad_calibration_settings_get_a_clear_error(table, expected):
     with pytest.raises(ConfigError, match=None) as e:
@@ -59,6 +62,52 @@ def test_settings_override_add_fix_and_drop_what_the_practice_ignores():
     assert "initial_debt" not in s.priors and s.fixed == {"initial_debt": 80.0}
     assert "tech_share" not in s.priors  # one roadmap has no tech reservation to calibrate
     assert s.population == 50 and s.base == "one_roadmap"
+
+
+def test_log_priors_are_sampled_in_log_units_and_the_model_sees_the_value():
+    p = C.Prior(0.25, 20.0, "log")
+    rv = p.rv()
+    assert rv.name == "uniform" and rv.args == pytest.approx((np.log(0.25), np.log(80.0)))
+    assert p.from_sampling(p.to_sampling(3.0)) == pytest.approx(3.0)
+    lin = C.Prior(0.0, 2.0)
+    assert lin.rv().args == (0.0, 2.0) and lin.from_sampling(1.5) == 1.5
+    h = read_history(EXAMPLE)
+    sim = C.TeamSimulator(C.Settings(), h)
+    theta = {k: pr.quantile(0.3) for k, pr in C.DEFAULT_PRIORS.items()}
+    sampled = {k: C.DEFAULT_PRIORS[k].to_sampling(v) for k, v in theta.items()}
+    assert sim(sampled) == C.team_statistics(sim.history(theta, C.run_for(theta)))
+
+
+def _abc_sample(informative: bool, n: int = 1000, seed: int = 0):
+    """Accepted particles of a rejection ABC for s = theta + noise, theta ~ U(0, 1), observed s = 0.5."""
+    rng = np.random.default_rng(seed)
+    theta = rng.random(3 * n)
+    s = theta + rng.normal(0.0, 0.02, 3 * n) if informative else rng.random(3 * n)
+    d = np.abs(s - 0.5)
+    keep = np.argsort(d)[:n]  # a third: tolerance about 0.17
+    return theta[keep, None], s[keep, None], d[keep]
+
+
+def test_regression_adjustment_removes_the_tolerance_and_keeps_the_prior_box():
+    """Beaumont et al. (2002): with an informative statistic the adjusted particles gather at the
+    true posterior (theta near 0.5, spread about the noise), far tighter than the accepted ones;
+    with an uninformative one the spread stays; every value stays inside the prior."""
+    prior = [C.Prior(0.0, 1.0)]
+    theta, s, d = _abc_sample(True)
+    w = np.full(len(d), 1.0 / len(d))
+    adj, k = C.regression_adjust(theta, s, np.array([0.5]), d, w, prior)
+    assert np.std(theta) > 0.05  # the tolerance: about +-0.15 around 0.5
+    mean = float(np.average(adj[:, 0], weights=k))
+    sd = float(np.sqrt(np.average((adj[:, 0] - mean) ** 2, weights=k)))
+    assert mean == pytest.approx(0.5, abs=0.005) and 0.01 < sd < 0.03
+    assert k.sum() == pytest.approx(1.0) and k.min() >= 0.0 and k[np.argmax(d)] == 0.0  # Epanechnikov
+    theta, s, d = _abc_sample(False)
+    adj, k = C.regression_adjust(theta, s, np.array([0.5]), d, np.full(len(d), 1.0 / len(d)), prior)
+    assert 0.8 < np.std(adj) / np.std(theta) < 1.2
+    assert ((adj > 0) & (adj < 1)).all()
+    few = slice(0, 15)  # too few particles for the regression: unadjusted
+    a2, w2 = C.regression_adjust(theta[few], s[few], np.array([0.5]), d[few], np.full(15, 1 / 15), prior)
+    assert (a2 == theta[few]).all() and (w2 == 1 / 15).all()
 
 
 def test_a_simulated_team_is_judged_by_the_same_statistics_as_the_real_one():
@@ -158,7 +207,7 @@ def test_the_example_team_points_per_day_is_recovered(tmp_path):
     h = read_history(EXAMPLE)
     s = C.Settings(population=150, generations=4, seed=5)
     hist, gens = C.run_abc(h, s, tmp_path / "abc.db")
-    df, w = C.posterior(hist)
+    df, w = C.posterior(hist, s)
     row = {r["parameter"]: r for r in C.summarise_posterior(df, w, s)}[C.POINTS_PER_DAY]
     assert row["ci90_low"] < 2.0 < row["ci90_high"]
     assert row["width_vs_prior"] < 0.6
@@ -240,8 +289,9 @@ def test_a_calibration_runs_on_a_dask_cluster(tmp_path):
     h = read_history(EXAMPLE)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster, \
             distributed.Client(cluster) as client:
-        hist, gens = C.run_abc(h, C.Settings(population=30, generations=1), tmp_path / "abc.db", client=client)
-        df, w = C.posterior(hist)
+        s = C.Settings(population=30, generations=1)
+        hist, gens = C.run_abc(h, s, tmp_path / "abc.db", client=client)
+        df, w = C.posterior(hist, s)
     assert len(gens) == 1 and len(df) == 30 and w.sum() == pytest.approx(1.0)
 
 

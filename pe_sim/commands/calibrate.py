@@ -138,7 +138,7 @@ def main(args) -> int:
               "resume.", file=sys.stderr)
         return 130
     seconds = time.perf_counter() - t0
-    df, w = C.posterior(h)
+    df, w = C.posterior(h, settings)
     write_history(out / "history.csv", history.columns, comment=f"the team history calibrated to, read from {history.source}",
                   decimals=6)
     post = df.reset_index(drop=True)
