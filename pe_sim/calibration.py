@@ -365,8 +365,9 @@ def generations(h) -> list[Generation]:
 
 
 def posterior(h, settings: Settings) -> tuple[Any, np.ndarray]:
-    """The posterior: the last generation's particles (a DataFrame of parameter values) and their
-    weights, regression-adjusted as ``settings.adjust`` says (:func:`regression_adjust`)."""
+    """The posterior: the last generation's particles (a DataFrame of parameter values; its
+    ``attrs["adjusted"]`` says whether they were adjusted) and their weights, regression-adjusted
+    as ``settings.adjust`` says (:func:`regression_adjust`)."""
     import pandas as pd
 
     pop = h.get_population(t=h.max_t)
@@ -379,9 +380,13 @@ def posterior(h, settings: Settings) -> tuple[Any, np.ndarray]:
         observed = h.observed_sum_stat()
         stats = np.array([[float(pt.sum_stat[k]) for k in keys] for pt in pop.particles], dtype=np.float64)
         d = np.array([pt.distance for pt in pop.particles], dtype=np.float64)
-        theta, w = regression_adjust(theta, stats, np.array([float(observed[k]) for k in keys]), d, w,
-                                     [settings.priors[k] for k in names])
-    return pd.DataFrame(theta, columns=names), w / w.sum()
+        theta, w, adjusted = regression_adjust(theta, stats, np.array([float(observed[k]) for k in keys]), d, w,
+                                               [settings.priors[k] for k in names])
+    else:
+        adjusted = False
+    df = pd.DataFrame(theta, columns=names)
+    df.attrs["adjusted"] = adjusted  # False also when there were too few effective particles to adjust
+    return df, w / w.sum()
 
 
 def _to_line(x: np.ndarray, prior: Prior) -> np.ndarray:
@@ -400,16 +405,17 @@ def _from_line(z: np.ndarray, prior: Prior) -> np.ndarray:
 
 
 def regression_adjust(theta: np.ndarray, stats: np.ndarray, observed: np.ndarray, distances: np.ndarray,
-                      w: np.ndarray, priors: list[Prior]) -> tuple[np.ndarray, np.ndarray]:
+                      w: np.ndarray, priors: list[Prior]) -> tuple[np.ndarray, np.ndarray, bool]:
     """Local-linear regression adjustment of accepted ABC particles (Beaumont, Zhang & Balding 2002,
     Genetics 162:2025): on the real line (each parameter's logit in its prior box, so adjusted
     values stay inside it), regress the parameters on the statistics' deviations from the observed
     ones, weighting each particle by its importance weight times an Epanechnikov kernel of its
     distance, and move every particle along the fitted slope to the observed statistics. This
     removes what the ABC tolerance leaves of the statistics' spread (posteriors otherwise wider than
-    the data warrant). Returns the adjusted (particles, parameters) and the kernel-times-importance
-    weights. Statistics constant over the particles are left out; with too few effective particles
-    for the regression (under 10 per coefficient) the particles come back unadjusted."""
+    the data warrant). Returns the adjusted (particles, parameters), the kernel-times-importance
+    weights and True. Statistics constant over the particles are left out; with too few effective
+    particles for the regression (under 10 per coefficient) the particles and weights come back as
+    they were, with False."""
     k = w * np.clip(1.0 - (distances / max(float(distances.max()), 1e-300)) ** 2, 0.0, None)
     if not k.sum() > 0:
         k = w.copy()
@@ -420,13 +426,13 @@ def regression_adjust(theta: np.ndarray, stats: np.ndarray, observed: np.ndarray
     x = (stats[:, use] - observed[use]) / sd[use]
     n_eff = 1.0 / float(np.sum(k ** 2))
     if n_eff < 10.0 * (x.shape[1] + 1):
-        return theta, w
+        return theta, w, False
     z = np.column_stack([_to_line(theta[:, j], p) for j, p in enumerate(priors)])
     design = np.column_stack([np.ones(len(x)), x])
     root = np.sqrt(k)[:, None]
     beta = np.linalg.lstsq(design * root, z * root, rcond=None)[0]
     z_adj = z - x @ beta[1:]
-    return np.column_stack([_from_line(z_adj[:, j], p) for j, p in enumerate(priors)]), k
+    return np.column_stack([_from_line(z_adj[:, j], p) for j, p in enumerate(priors)]), k, True
 
 
 def weighted_quantile(x: np.ndarray, w: np.ndarray, q: float) -> float:

@@ -95,19 +95,20 @@ def test_regression_adjustment_removes_the_tolerance_and_keeps_the_prior_box():
     prior = [C.Prior(0.0, 1.0)]
     theta, s, d = _abc_sample(True)
     w = np.full(len(d), 1.0 / len(d))
-    adj, k = C.regression_adjust(theta, s, np.array([0.5]), d, w, prior)
+    adj, k, done = C.regression_adjust(theta, s, np.array([0.5]), d, w, prior)
+    assert done
     assert np.std(theta) > 0.05  # the tolerance: about +-0.15 around 0.5
     mean = float(np.average(adj[:, 0], weights=k))
     sd = float(np.sqrt(np.average((adj[:, 0] - mean) ** 2, weights=k)))
     assert mean == pytest.approx(0.5, abs=0.005) and 0.01 < sd < 0.03
     assert k.sum() == pytest.approx(1.0) and k.min() >= 0.0 and k[np.argmax(d)] == 0.0  # Epanechnikov
     theta, s, d = _abc_sample(False)
-    adj, k = C.regression_adjust(theta, s, np.array([0.5]), d, np.full(len(d), 1.0 / len(d)), prior)
+    adj, k, done = C.regression_adjust(theta, s, np.array([0.5]), d, np.full(len(d), 1.0 / len(d)), prior)
     assert 0.8 < np.std(adj) / np.std(theta) < 1.2
     assert ((adj > 0) & (adj < 1)).all()
     few = slice(0, 15)  # too few particles for the regression: unadjusted
-    a2, w2 = C.regression_adjust(theta[few], s[few], np.array([0.5]), d[few], np.full(15, 1 / 15), prior)
-    assert (a2 == theta[few]).all() and (w2 == 1 / 15).all()
+    a2, w2, done = C.regression_adjust(theta[few], s[few], np.array([0.5]), d[few], np.full(15, 1 / 15), prior)
+    assert not done and (a2 == theta[few]).all() and (w2 == 1 / 15).all()
 
 
 def test_a_simulated_team_is_judged_by_the_same_statistics_as_the_real_one():
@@ -171,7 +172,9 @@ def test_a_small_calibration_writes_everything_resumes_and_is_not_overwritten(tm
     r = cli(*args)
     assert r.returncode == 0, r.stderr
     assert "resuming" in r.stderr and "narrowed by the data?" in r.stdout
+    assert "NOT regression-adjusted: too few effective particles" in r.stdout  # 40 particles, 12 coefficients
     m = json.loads((out / "manifest.json").read_text())
+    assert m["regression_adjusted"] is False and m["settings"]["adjust"] == "linear"
     assert m["complete"] is True and len(m["generations"]) == 2 and m["simulations"] >= 80
     assert m["history"]["sprints"] == 26 and set(m["settings"]["priors"]) == set(C.DEFAULT_PRIORS)
     post = pd.read_parquet(out / "posterior.parquet")
@@ -203,14 +206,22 @@ def test_out_folder_with_other_files_is_refused(tmp_path):
 
 def test_the_example_team_points_per_day_is_recovered(tmp_path):
     """The synthetic example was made at 2 points per ideal-day: a short calibration narrows
-    points_per_day around it (the one parameter its records pin down well)."""
+    points_per_day around it (the one parameter its records pin down well), and the regression
+    adjustment narrows it (and skill) far more than the accepted particles alone."""
+    from dataclasses import replace
+
     h = read_history(EXAMPLE)
-    s = C.Settings(population=150, generations=4, seed=5)
+    s = C.Settings(population=300, generations=4, seed=5)
     hist, gens = C.run_abc(h, s, tmp_path / "abc.db")
-    df, w = C.posterior(hist, s)
-    row = {r["parameter"]: r for r in C.summarise_posterior(df, w, s)}[C.POINTS_PER_DAY]
-    assert row["ci90_low"] < 2.0 < row["ci90_high"]
-    assert row["width_vs_prior"] < 0.6
+    rows = {}
+    for adjust in C.ADJUSTMENTS:
+        df, w = C.posterior(hist, replace(s, adjust=adjust))
+        assert df.attrs["adjusted"] == (adjust == "linear")
+        rows[adjust] = {r["parameter"]: r for r in C.summarise_posterior(df, w, s)}
+    ppd, raw = rows["linear"][C.POINTS_PER_DAY], rows["none"][C.POINTS_PER_DAY]
+    assert ppd["ci90_low"] < 2.0 < ppd["ci90_high"] and raw["ci90_low"] < 2.0 < raw["ci90_high"]
+    assert ppd["width_vs_prior"] < 0.3 < 0.45 < raw["width_vs_prior"]  # measured 0.18 and 0.56
+    assert rows["linear"]["skill_mean"]["width_vs_prior"] < 0.75 * rows["none"]["skill_mean"]["width_vs_prior"]
     shutil.rmtree(tmp_path, ignore_errors=True)
 
 

@@ -153,7 +153,7 @@ def main(args) -> int:
     covered = C.coverage(history, bands)
     plot_posterior(table, df, w, out / "posterior.png")
     plot_predictive(history, bands, out / "predictive.png")
-    print(format_summary(table, covered))
+    print(format_summary(table, covered, settings, bool(df.attrs.get("adjusted"))))
     manifest = {
         "pe_sim_version": __version__, "command": "calibrate", "python": platform.python_version(),
         "started_utc": stamp.isoformat(timespec="seconds"),
@@ -163,7 +163,8 @@ def main(args) -> int:
         "sampler": "dask" if client is not None else f"{workers} local process{'es' if workers > 1 else ''}",
         "generations": [vars(g) for g in gens], "simulations": int(h.total_nr_simulations),
         "seconds": round(seconds, 1), "observed_statistics": C.team_statistics(history.columns),
-        "predictive_coverage_90": covered, "files": [DB, *OUTPUTS], "complete": True,
+        "predictive_coverage_90": covered, "regression_adjusted": bool(df.attrs.get("adjusted")),
+        "files": [DB, *OUTPUTS], "complete": True,
     }
     write_text(out / MANIFEST, json.dumps(manifest, indent=2, default=float) + "\n")  # last: marks the run complete
     if not args.quiet:
@@ -171,8 +172,15 @@ def main(args) -> int:
     return 0
 
 
-def format_summary(table, covered) -> str:
-    lines = [f"{'parameter':22s} {'median':>9s} {'90% credible interval':>24s} {'prior':>18s}  narrowed by the data?"]
+def format_summary(table, covered, settings, adjusted: bool) -> str:
+    if adjusted:
+        how = "posterior of the last generation, regression-adjusted (Beaumont et al. 2002)"
+    elif settings.adjust == "none":
+        how = "posterior of the last generation as accepted (adjust = \"none\")"
+    else:
+        how = ("posterior of the last generation, NOT regression-adjusted: too few effective particles for the "
+               "regression (raise population); its intervals are wider than the data warrant")
+    lines = [how, f"{'parameter':22s} {'median':>9s} {'90% credible interval':>24s} {'prior':>18s}  narrowed by the data?"]
     for r in table.itertuples():
         lines.append(f"{r.parameter:22s} {r.median:9.3g} {f'[{r.ci90_low:.3g}, {r.ci90_high:.3g}]':>24s} "
                      f"{f'[{r.prior_low:.3g}, {r.prior_high:.3g}]':>18s}  "
