@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import sys
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
@@ -122,13 +123,20 @@ def settings_from_dict(data: Mapping[str, Any], file: str = "<dict>") -> Setting
         raise ConfigError(file, "calibrate.base", f"{base!r}: {exc.problem}") from None
     practice = cfg.load(base)  # a scenario file's own errors name that file
     priors = dict(DEFAULT_PRIORS)
-    for name, spec in _table(file, raw, "priors").items():
+    given = _table(file, raw, "priors")
+    for name, spec in given.items():
         priors[name] = _prior(file, f"calibrate.priors.{name}", name, spec)
     fixed = {}
     for name, value in _table(file, raw, "fixed").items():
+        if name in given:
+            raise ConfigError(file, f"calibrate.fixed.{name}", "is also given a prior in [calibrate.priors]; a "
+                                                               "parameter is either calibrated or fixed")
+        if name == "n_engineers":
+            raise ConfigError(file, f"calibrate.fixed.{name}", "comes from the history (the head count at the start "
+                                                               "of its first sprint); leave it out")
         fixed[name] = cfg.check_param(file, f"calibrate.fixed.{name}", name, value)
         priors.pop(name, None)
-    if practice.params["roadmap_mode"] == "one_roadmap":
+    if fixed.get("roadmap_mode", practice.params["roadmap_mode"]) == "one_roadmap":
         for name in SPLIT_ONLY:
             priors.pop(name, None)
     if not priors:
@@ -306,13 +314,23 @@ class Generation:
     acceptance: float
 
 
+def _progress_line(record) -> bool:
+    """pyabc's per-generation lines worth showing (threshold, acceptance), not its timings."""
+    return not record.getMessage().startswith("Timing ")
+
+
 def pyabc_progress(show: bool) -> None:
-    """pyabc's own progress lines on stderr (per generation: threshold, acceptance, timing), or none."""
+    """pyabc's own progress lines on stderr (per generation: threshold and acceptance), or none."""
     import logging
 
     import pyabc  # noqa: F401  (sets up the "ABC" logger and its handler)
 
-    logging.getLogger("ABC").setLevel(logging.INFO if show else logging.WARNING)
+    main = logging.getLogger("ABC")
+    main.setLevel(logging.INFO if show else logging.WARNING)
+    if _progress_line not in main.filters:
+        main.addFilter(_progress_line)
+    for quiet in ("ABC.Population", "ABC.Distance", "ABC.Sampler", "ABC.History", "ABC.Epsilon", "ABC.Adaptation"):
+        logging.getLogger(quiet).setLevel(logging.WARNING)  # set-up chatter, once per generation
 
 
 def sampler_for(workers: int, client=None):
@@ -342,7 +360,8 @@ def run_abc(history: TeamHistory, settings: Settings, db_path, workers: int = 1,
 
     prior = BoxPrior(**{k: p.rv() for k, p in settings.priors.items()})
     sampler = sampler_for(workers, client)
-    sampler.show_progress = progress  # a bar per generation (pyabc's, through jabbar)
+    # a bar per generation (pyabc's, through jabbar, which writes to stdout): only on a terminal
+    sampler.show_progress = progress and sys.stdout.isatty()
     abc = pyabc.ABCSMC(TeamSimulator(settings, history), prior, pyabc.AdaptivePNormDistance(p=2),
                        population_size=settings.population, sampler=sampler, transitions=CholeskyNormalTransition(scaling=settings.kernel_scale))
     url = "sqlite:///" + str(db_path.resolve())
@@ -512,13 +531,36 @@ def load_calibration(folder) -> tuple[TeamHistory, Settings, Any]:
     folder = Path(folder)
     m = folder / MANIFEST
     if not m.is_file():
+        if (folder / "calibration.json").is_file():
+            raise ConfigError(str(folder), "CALIBRATION", "is an unfinished calibration; run the same `pe-sim calibrate` "
+                                                          "command again to resume it")
         raise ConfigError(str(folder), "CALIBRATION", "has no manifest.json; expected a folder `pe-sim calibrate` wrote")
-    manifest = json.loads(m.read_text(encoding="utf-8"))
-    if manifest.get("command") != "calibrate" or manifest.get("complete") is not True:
+    try:
+        manifest = json.loads(m.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ConfigError(str(m), "manifest", f"is damaged ({exc}); run `pe-sim calibrate` into the folder again "
+                                              "with --force") from None
+    if not isinstance(manifest, dict) or manifest.get("command") != "calibrate" or manifest.get("complete") is not True:
         raise ConfigError(str(folder), "CALIBRATION", "is not a finished calibration; run or resume `pe-sim calibrate` "
                                                       "into it first")
-    post = pd.read_parquet(folder / "posterior.parquet")
-    return read_history(folder / "history.csv"), settings_from_manifest(manifest), post
+    try:
+        settings = settings_from_manifest(manifest)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ConfigError(str(m), "settings", f"is damaged or from another version ({exc!r}); run `pe-sim calibrate` "
+                                              "into the folder again with --force") from None
+    path = folder / "posterior.parquet"
+    try:
+        post = pd.read_parquet(path)
+    except Exception as exc:  # missing, truncated or not Parquet: pyarrow raises several kinds
+        raise ConfigError(str(path), "posterior", f"cannot be read ({type(exc).__name__}: {exc}); run `pe-sim "
+                                                  "calibrate` into the folder again with --force") from None
+    missing = [k for k in (*settings.priors, "weight") if k not in post.columns]
+    w = post["weight"].to_numpy(dtype=np.float64) if "weight" in post.columns else np.zeros(0)
+    if missing or len(post) == 0 or not (np.isfinite(w).all() and (w >= 0).all() and w.sum() > 0):
+        raise ConfigError(str(path), "posterior", f"is not this calibration's posterior (missing columns "
+                                                  f"{missing} or no valid weights); run `pe-sim calibrate` into the "
+                                                  "folder again with --force")
+    return read_history(folder / "history.csv"), settings, post
 
 
 # --- forecasting ------------------------------------------------------------------------------------

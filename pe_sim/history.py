@@ -112,6 +112,14 @@ def read_history(path: Path | str) -> TeamHistory:
     names = [h.strip() for h in header]
     for name in names:
         if name not in COLUMNS:
+            for sep in (";", "\t", "|"):
+                if len(names) == 1 and sep in name:
+                    _fail(source, f"line {header_line}", f"the columns are separated by {sep!r}; pe-sim reads "
+                                                         "comma-separated files (save or export the file as CSV "
+                                                         "with commas)")
+            if name.replace(".", "", 1).lstrip("-").isdigit():
+                _fail(source, f"line {header_line}", f"starts with numbers, not a header row; the first line "
+                                                     f"names the columns ({expected})")
             close = difflib.get_close_matches(name, COLUMNS, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             _fail(source, f"line {header_line}", f"unknown column {name!r}{hint} ({expected})")
@@ -167,7 +175,7 @@ def write_history(path: Path | str, columns: Mapping[str, np.ndarray], comment: 
     with atomic(path) as tmp, open(tmp, "w", newline="", encoding="utf-8") as f:
         for line in comment.splitlines():
             f.write(f"# {line}\n")
-        w = csv.writer(f)
+        w = csv.writer(f, lineterminator="\n")
         w.writerow(names)
         for k in range(len(columns["sprint"])):
             w.writerow([str(int(round(columns[c][k]))) if c in WHOLE else f"{columns[c][k]:.{decimals}f}" for c in names])

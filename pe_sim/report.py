@@ -207,15 +207,22 @@ def _summary_html(summary: pd.DataFrame) -> str:
     return f"<table><tr><th>outcome</th>{head}</tr>{''.join(rows)}</table>"
 
 
-def _setups_html(configs: Sequence[Config]) -> str:
+def _setups_html(configs: Sequence[Config], per_run=None) -> str:
+    """Each setup's parameters that differ from the defaults; with ``per_run``, the parameters drawn
+    per run (a team's posterior) are named instead of shown as one value."""
+    drawn = sorted(per_run) if per_run else []
     parts = []
     for c in configs:
-        changed = _changed_params(c)
+        changed = [row for row in _changed_params(c) if row[0] not in drawn]
         rows = "".join(
             f"<tr><td><code>{_e(k)}</code></td><td>{_e(v)}</td><td>{_e(d)}</td><td>{_e(BY_NAME[k].meaning)}</td></tr>"
             for k, v, d in changed)
         table = (f"<table><tr><th>parameter</th><th>value</th><th>default</th><th>meaning</th></tr>{rows}</table>"
-                 if changed else "<p>All parameters at their defaults.</p>")
+                 if changed else "<p>All other parameters at their defaults.</p>" if drawn else
+                 "<p>All parameters at their defaults.</p>")
+        if drawn:
+            table = (f"<p>Drawn per run from the team's posterior: {', '.join(f'<code>{_e(k)}</code>' for k in drawn)}"
+                     f".</p>{table}")
         events = ("<ul>" + "".join(f"<li>{_e(_event_text(ev))}</li>" for ev in c.events) + "</ul>"
                   if c.events else "<p>No scripted events.</p>")
         parts.append(f"<h3>{_e(c.name)}</h3><p>{_e(c.description or 'No description.')}"
@@ -272,7 +279,7 @@ same luck), so differences come from the practices, not from chance. A run follo
 an engineering manager and their engineers for {sprints} sprints.</p>
 {('<p>' + _e(team) + '</p>') if team else ''}
 <h2>What was run</h2>
-{_setups_html(configs)}
+{_setups_html(configs, per_run)}
 <h2>Key outcomes</h2>
 <p>Mean over runs with its 95% confidence interval in brackets.</p>
 {_summary_html(summary)}

@@ -44,6 +44,9 @@ def forecast_cli(*args):
     ({"calibrate": {"base": "no_such_scenario"}}, "no such file or shipped scenario"),
     ({"calibrate": {"population": 5}}, "calibrate.population"),
     ({"calibrate": {"min_acceptance": 1.5}}, "expected a share in [0, 1)"),
+    ({"calibrate": {"priors": {"pressure": {"low": 0, "high": 1}}, "fixed": {"pressure": 0.5}}},
+     "calibrate.fixed.pressure: is also given a prior in [calibrate.priors]"),
+    ({"calibrate": {"fixed": {"n_engineers": 3}}}, "calibrate.fixed.n_engineers: comes from the history"),
     ({"calibrate": {"adjust": "quadratic"}}, "calibrate.adjust: 'quadratic' is not valid; expected one of 'linear', 'none'"),
     ({"calibrate": {"kernel_scale": 0}}, "calibrate.kernel_scale: 0 is not valid"),
     ({"calibrate": {"kernel_scale": True}}, "calibrate.kernel_scale"),
@@ -62,6 +65,8 @@ def test_settings_override_add_fix_and_drop_what_the_practice_ignores():
     assert "initial_debt" not in s.priors and s.fixed == {"initial_debt": 80.0}
     assert "tech_share" not in s.priors  # one roadmap has no tech reservation to calibrate
     assert s.population == 50 and s.base == "one_roadmap"
+    fixed_mode = C.settings_from_dict({"calibrate": {"fixed": {"roadmap_mode": "one_roadmap"}}}, "cal.toml")
+    assert "tech_share" not in fixed_mode.priors and "skill_mean" in fixed_mode.priors
 
 
 def test_log_priors_are_sampled_in_log_units_and_the_model_sees_the_value():
@@ -259,10 +264,26 @@ def test_forecast_from_a_calibration(tmp_path):
     table = pd.read_csv(out / "forecast" / "forecast.csv")
     assert list(table["sprint"]) == list(range(27, 33))
     assert (table["delivered_q10"] <= table["delivered_q90"]).all()
+    assert "RuntimeWarning" not in f.stderr
     again = forecast_cli(out)
-    assert again.returncode == 2 and "already exists; pass --force" in again.stderr
+    assert again.returncode == 2 and "already holds a forecast; pass --force" in again.stderr
     empty = forecast_cli(tmp_path)
     assert empty.returncode == 2 and "has no manifest.json" in empty.stderr
+    short = forecast_cli(out, "--sprints", 2, "--backlog", 10_000, "--draws", 20, "--force")
+    assert short.returncode == 0 and "more than 2 at 95%" in short.stdout and "--sprints 8" in short.stdout
+    assert "RuntimeWarning" not in short.stderr
+    # a damaged folder: one line naming the file, exit 2, no traceback
+    for damage, expected in ((lambda d: (d / "posterior.parquet").unlink(), "posterior.parquet: posterior: cannot be read"),
+                             (lambda d: (d / "posterior.parquet").write_bytes(b"junk"), "posterior: cannot be read"),
+                             (lambda d: (d / "manifest.json").write_text('{"command": "calib'), "manifest: is damaged"),
+                             (lambda d: (d / "manifest.json").unlink(), "is an unfinished calibration; run the same")):
+        broken = tmp_path / "broken"
+        shutil.rmtree(broken, ignore_errors=True)
+        shutil.copytree(out, broken)
+        damage(broken)
+        b = forecast_cli(broken, "--out", tmp_path / "fc", "--draws", 10)
+        assert b.returncode == 2 and expected in b.stderr and "Traceback" not in b.stderr, b.stderr
+        assert not (tmp_path / "fc").exists()
 
 
 def test_sprints_to_finish_a_backlog():
@@ -324,4 +345,7 @@ def test_posterior_draws_drive_both_engines_alike_and_the_report(tmp_path):
     r = cli("split_backlogs", "one_roadmap", "--posterior", out, "--runs", 20, "--sprints", 6, "--out", html,
             command="report")
     assert r.returncode == 0, r.stderr
-    assert "Teams like the one calibrated in" in html.read_text(encoding="utf-8")
+    text = html.read_text(encoding="utf-8")
+    assert "Teams like the one calibrated in" in text and "All parameters at their defaults" not in text
+    assert "Drawn per run from the team&#x27;s posterior: <code>base_attrition</code>" in text or \
+        "Drawn per run from the team's posterior: <code>base_attrition</code>" in text

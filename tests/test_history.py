@@ -85,6 +85,8 @@ def test_columns_in_any_order_comments_blank_lines_and_a_bom(tmp_path):
     ([HEADER] + rows(3) + rows(4, 5), "line 5, column sprint: 5 follows 3; missing sprint 4"),
     ([HEADER] + rows(3) + rows(5, 3), "line 5, column sprint: 3 follows 3; sprints must be in order"),
     ([HEADER, "1,40,30,1,1,0,1"] + rows(6, 2), "line 2: headcount - hires + leavers is below 1"),
+    ([HEADER.replace(",", ";")] + [r.replace(",", ";") for r in rows()], "separated by ';'; pe-sim reads comma-separated"),
+    (rows(), "line 1: starts with numbers, not a header row"),
 ])
 def test_bad_history_files_get_one_clear_error(tmp_path, lines, expected):
     assert expected in error(tmp_path, lines)

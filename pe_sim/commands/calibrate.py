@@ -31,7 +31,8 @@ def register(sub) -> None:
                     "resume from the last complete generation.")
     p.add_argument("history", type=Path, metavar="TEAM.csv", help="the team's sprint history")
     p.add_argument("--config", type=Path, metavar="CAL.toml",
-                   help="a [calibrate] table: base practice, priors, fixed values, population, generations, seed")
+                   help="a [calibrate] table: base practice, priors, fixed values, population, generations, seed, "
+                        "min_acceptance, adjust, kernel_scale (see the README); the options below override it")
     p.add_argument("--out", type=Path, help="output folder (default: results/calibrate-<file>-<timestamp>)")
     p.add_argument("--population", type=int_in(20, 1_000_000), help="particles per generation (default 500)")
     p.add_argument("--generations", type=int_in(1, 100), help="most generations (default 8)")
@@ -152,7 +153,7 @@ def main(args) -> int:
     bands = C.predictive(history, settings, df, w, draws=200, seed=settings.seed)
     covered = C.coverage(history, bands)
     plot_posterior(table, df, w, out / "posterior.png")
-    plot_predictive(history, bands, out / "predictive.png")
+    plot_predictive(history, bands, out / "predictive.png", covered)
     print(format_summary(table, covered, settings, bool(df.attrs.get("adjusted"))))
     manifest = {
         "pe_sim_version": __version__, "command": "calibrate", "python": platform.python_version(),
@@ -168,7 +169,9 @@ def main(args) -> int:
     }
     write_text(out / MANIFEST, json.dumps(manifest, indent=2, default=float) + "\n")  # last: marks the run complete
     if not args.quiet:
-        print(f"{h.total_nr_simulations:,} simulated teams in {seconds:.0f} s; wrote {out}", file=sys.stderr)
+        print(f"{h.total_nr_simulations:,} simulated teams over {len(gens)} generations in {seconds:.0f} s"
+              f"{' (this session; the earlier generations ran before)' if resuming else ''}; wrote {out}",
+              file=sys.stderr)
     return 0
 
 
@@ -180,11 +183,11 @@ def format_summary(table, covered, settings, adjusted: bool) -> str:
     else:
         how = ("posterior of the last generation, NOT regression-adjusted: too few effective particles for the "
                "regression (raise population); its intervals are wider than the data warrant")
-    lines = [how, f"{'parameter':22s} {'median':>9s} {'90% credible interval':>24s} {'prior':>18s}  narrowed by the data?"]
+    lines = [how, f"{'parameter':22s} {'median':>9s} {'90% credible interval':>24s} {'prior range':>18s}  narrowed by the data?"]
     for r in table.itertuples():
         lines.append(f"{r.parameter:22s} {r.median:9.3g} {f'[{r.ci90_low:.3g}, {r.ci90_high:.3g}]':>24s} "
                      f"{f'[{r.prior_low:.3g}, {r.prior_high:.3g}]':>18s}  "
-                     f"{'yes' if r.identified else 'no'} (interval {r.width_vs_prior:.0%} of the prior's)")
+                     f"{'yes' if r.identified else 'no'} (interval {r.width_vs_prior:.0%} of the prior's 90%)")
     lines.append("posterior-predictive check: share of the team's sprints inside the 90% band: "
                  + ", ".join(f"{k} {v:.0%}" for k, v in covered.items()))
     return "\n".join(lines)
@@ -221,7 +224,7 @@ def plot_posterior(table, df, w, path: Path) -> None:
     plt.close(fig)
 
 
-def plot_predictive(history, bands, path: Path) -> None:
+def plot_predictive(history, bands, path: Path, covered: dict[str, float] | None = None) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -240,7 +243,8 @@ def plot_predictive(history, bands, path: Path) -> None:
         ax.fill_between(x, lo, hi, color="tab:blue", alpha=0.25, lw=0, label="model, 90% band")
         ax.plot(x, mid, color="tab:blue", lw=1.2, label="model, median")
         ax.plot(x, history.columns[c], "k.-", lw=0.8, ms=3, label="the team")
-        ax.set_title(c, fontsize=9)
+        share = f"; {covered[c]:.0%} of the team's sprints inside the band" if covered and c in covered else ""
+        ax.set_title(f"{c}{share}", fontsize=9)
         ax.set_xlabel("sprint")
         ax.grid(alpha=0.3)
     for ax in list(axes.flat)[len(names):]:

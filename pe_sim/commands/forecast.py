@@ -42,7 +42,8 @@ def main(args) -> int:
     history, settings, post = C.load_calibration(args.posterior)
     out = args.out or args.posterior / "forecast"
     if out.exists() and not args.force:
-        raise ConfigError(str(out), "--out", "already exists; pass --force to replace it or choose another folder")
+        raise ConfigError(str(out), "--out", "already holds a forecast; pass --force to replace it, or --out to "
+                                             "write another folder")
     w = post["weight"].to_numpy(dtype=np.float64)
     fc = C.forecast(history, settings, post.drop(columns="weight"), w, args.sprints, args.draws, args.seed)
     first = int(history.columns["sprint"][-1]) + 1
@@ -69,10 +70,15 @@ def main(args) -> int:
     if args.backlog is not None:
         n = C.sprints_to_finish(fc["delivered"], args.backlog)
         finite = np.isfinite(n)
-        p50, p85, p95 = (np.quantile(n, q) for q in (0.5, 0.85, 0.95))
+        # whole sprints, never interpolated (a draw that does not finish counts as never)
+        p50, p85, p95 = (np.quantile(n, q, method="inverted_cdf") for q in (0.5, 0.85, 0.95))
         show = (lambda v: f"{v:.0f}" if np.isfinite(v) else f"more than {args.sprints}")
-        lines.append(f"  backlog of {args.backlog:g}: done within {show(p50)} sprints at 50% confidence, {show(p85)} at "
-                     f"85%, {show(p95)} at 95%; not within {args.sprints} sprints in {1 - finite.mean():.0%} of draws")
+        lines.append(f"  backlog of {args.backlog:g}: done within {show(p50)} sprint{'' if p50 == 1 else 's'} at 50% "
+                     f"confidence, {show(p85)} at 85%, {show(p95)} at 95%; not within {args.sprints} sprints in "
+                     f"{1 - finite.mean():.0%} of draws")
+        if not np.isfinite(p95):
+            lines.append(f"  (some draws need more than the {args.sprints} sprints forecast: look further ahead with "
+                         f"--sprints, e.g. --sprints {min(520, 4 * args.sprints)})")
     print("\n".join(lines))
 
     import matplotlib
@@ -80,16 +86,33 @@ def main(args) -> int:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, len(fc), figsize=(3.4 * len(fc), 2.8), squeeze=False)
-    for ax, (k, x) in zip(axes.flat, fc.items()):
+    from matplotlib.ticker import MaxNLocator
+
+    panels = list(fc.items())
+    if args.backlog is not None:
+        panels.append(("work delivered from now (cumulative)", np.cumsum(fc["delivered"], axis=1)))
+    fig, axes = plt.subplots(2, 3, figsize=(11, 6), squeeze=False)
+    titles = {"delivered": "work delivered per sprint (team's unit)", "say_do": "say/do (delivered / committed)",
+              "tech_debt": "tech debt (ideal-days)", "burnout_mean": "mean burnout (0-1)", "headcount": "engineers"}
+    for ax, (k, x) in zip(axes.flat, panels):
         lo, mid, hi = np.quantile(x, QUANTILES, axis=0)
         ax.fill_between(sprints, lo, hi, color="tab:blue", alpha=0.25, lw=0)
         ax.plot(sprints, mid, color="tab:blue")
         if k in history.columns:
             ax.plot(history.columns["sprint"], history.columns[k], "k.-", lw=0.8, ms=3)
-        ax.set_title(k, fontsize=9)
+        elif k == "say_do":
+            done, said = history.columns["delivered"], history.columns["committed"]
+            ax.plot(history.columns["sprint"], np.where(said > 0, done / np.maximum(said, 1e-9), np.nan), "k.-",
+                    lw=0.8, ms=3)
+        if k.startswith("work delivered from now"):
+            ax.axhline(args.backlog, color="tab:red", lw=1, ls="--", label=f"backlog {args.backlog:g}")
+            ax.legend(fontsize=8, loc="upper left")
+        ax.set_title(titles.get(k, k), fontsize=9)
         ax.set_xlabel("sprint")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
+    for ax in axes.flat[len(panels):]:
+        ax.set_visible(False)
     fig.suptitle("Forecast: median and 80% band over posterior draws (black: the team so far)", fontsize=10)
     fig.tight_layout()
     save_figure(fig, out / "forecast.png", dpi=110)
