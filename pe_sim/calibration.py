@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 import sys
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
@@ -344,6 +345,26 @@ def sampler_for(workers: int, client=None):
     return pyabc.sampler.SingleCoreSampler()
 
 
+_FORK_HOOK: list[bool] = []  # [active]; the hook is registered once: os.register_at_fork cannot be undone
+
+
+def _workers_leave_ctrl_c_to_the_main_process() -> None:
+    """pyabc forks its local workers every generation. A Ctrl-C goes to the whole process group; a
+    worker that took it would die with a traceback and the main process report "a worker is dead"
+    instead of stopping cleanly and saying how to resume. So processes forked from here ignore SIGINT
+    from their first instruction; the main process stops them (they are daemonic)."""
+    import signal
+
+    def in_child() -> None:
+        if _FORK_HOOK[0]:  # only while a calibration runs here
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    if not _FORK_HOOK:
+        _FORK_HOOK.append(False)
+        os.register_at_fork(after_in_child=in_child)
+    _FORK_HOOK[0] = True
+
+
 def run_abc(history: TeamHistory, settings: Settings, db_path, workers: int = 1, client=None,
             progress: bool = False) -> tuple[Any, list[Generation]]:
     """Run (or resume) ABC-SMC into the SQLite database ``db_path`` until ``settings.generations``
@@ -360,6 +381,8 @@ def run_abc(history: TeamHistory, settings: Settings, db_path, workers: int = 1,
 
     prior = BoxPrior(**{k: p.rv() for k, p in settings.priors.items()})
     sampler = sampler_for(workers, client)
+    if workers > 1 and client is None:
+        _workers_leave_ctrl_c_to_the_main_process()
     # a bar per generation (pyabc's, through jabbar, which writes to stdout): only on a terminal
     sampler.show_progress = progress and sys.stdout.isatty()
     abc = pyabc.ABCSMC(TeamSimulator(settings, history), prior, pyabc.AdaptivePNormDistance(p=2),
@@ -369,7 +392,12 @@ def run_abc(history: TeamHistory, settings: Settings, db_path, workers: int = 1,
     done = generations(h)
     stopped = bool(done) and done[-1].acceptance < settings.min_acceptance
     if len(done) < settings.generations and not stopped:
-        h = abc.run(max_nr_populations=settings.generations - len(done), min_acceptance_rate=settings.min_acceptance)
+        try:
+            h = abc.run(max_nr_populations=settings.generations - len(done),
+                        min_acceptance_rate=settings.min_acceptance)
+        finally:
+            if _FORK_HOOK:
+                _FORK_HOOK[0] = False
     return h, generations(h)
 
 

@@ -349,3 +349,28 @@ def test_posterior_draws_drive_both_engines_alike_and_the_report(tmp_path):
     assert "Teams like the one calibrated in" in text and "All parameters at their defaults" not in text
     assert "Drawn per run from the team&#x27;s posterior: <code>base_attrition</code>" in text or \
         "Drawn per run from the team's posterior: <code>base_attrition</code>" in text
+
+
+@pytest.mark.timeout(180)
+def test_ctrl_c_with_worker_processes_stops_cleanly_and_says_how_to_resume(tmp_path):
+    """Ctrl-C reaches the whole process group: the workers leave it to the main process, which
+    stops with exit 130 and the resume hint, not a worker's traceback or "a worker is dead"."""
+    import os
+    import signal
+
+    out = tmp_path / "cal"
+    p = subprocess.Popen([sys.executable, "-m", "pe_sim.cli", "calibrate", str(EXAMPLE), "--out", str(out),
+                          "--workers", "2", "--population", "200", "--generations", "30"], cwd=ROOT,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    seen = []
+    for line in p.stderr:  # pyabc's progress lines: interrupt while generation 2 is being sampled
+        seen.append(line)
+        if "t: 2," in line:
+            time.sleep(0.3)
+            os.killpg(p.pid, signal.SIGINT)
+            break
+    rest = p.stderr.read()
+    p.wait(timeout=60)
+    err = "".join(seen) + rest
+    assert p.returncode == 130, err
+    assert "Run the same command again to resume" in err and "Traceback" not in err and "dead" not in err
