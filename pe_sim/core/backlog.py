@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from pe_sim.core import rng, rules
-from pe_sim.core.jit import jit
+from pe_sim.core.jit import jit, jit_borrow
 from pe_sim.core.record import P
 from pe_sim.core.rng import Draw
 
@@ -28,7 +28,7 @@ def empty(n_feature, n_tech):
     return items
 
 
-@jit
+@jit_borrow
 def start_item(p, items, i, skey, mean_size):
     """Slot ``i`` holds a new item of mean size ``mean_size``: estimated size and true effort drawn;
     returns the item's agent id for its other draws."""
@@ -42,7 +42,7 @@ def start_item(p, items, i, skey, mean_size):
     return agent
 
 
-@jit
+@jit_borrow
 def new_feature(p, items, i, skey):
     """A new feature idea in slot ``i``: estimated size, true effort, true value, and the PM's
     first estimate of its value (off by a log error of sd ``idea_uncertainty``)."""
@@ -51,7 +51,7 @@ def new_feature(p, items, i, skey):
     items[i, ERROR] = p[P.idea_uncertainty] * rng.normal(skey, agent, Draw.ITEM_ERROR)
 
 
-@jit
+@jit_borrow
 def new_tech_item(p, items, i, skey):
     """A new tech item in slot ``i``: size, true effort and the debt-days it removes when done."""
     agent = start_item(p, items, i, skey, p[P.tech_item_size])
@@ -59,7 +59,7 @@ def new_tech_item(p, items, i, skey):
     items[i, ERROR] = 0.0
 
 
-@jit
+@jit_borrow
 def add_items(p, items, lo, hi, count, tech, skey):
     """Fill up to ``count`` free slots in rows lo..hi-1 with new items; returns how many were added."""
     added = 0
@@ -75,7 +75,7 @@ def add_items(p, items, lo, hi, count, tech, skey):
     return float(added)
 
 
-@jit
+@jit_borrow
 def discover(p, items, n_feature, power):
     """Discovery narrows every waiting idea's estimate error, keeps the PM's new estimate of its
     value (which stays as it is once work starts) and kills those that now look worth too little
@@ -116,7 +116,7 @@ def highest(x, lo, hi):
     return max(max(m0, m1), max(m2, m3))
 
 
-@jit
+@jit_borrow
 def select(items, scores, lo, hi, budget, plan, n_plan, ranked):
     """Plan items from rows lo..hi-1 into ``plan`` (after its first n_plan entries): items already
     started first, then the best-scored while each fits (at least half of it within ``budget``).

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from pe_sim.core import backlog as B
 from pe_sim.core import rng, rules as R
-from pe_sim.core.jit import jit, jit_nogil
+from pe_sim.core.jit import jit, jit_borrow, jit_nogil
 from pe_sim.core.record import P
 from pe_sim.core.rng import Draw
 from pe_sim.events import SCHEDULE_FIELDS
@@ -53,7 +53,7 @@ ENGINEER_STATE = ("active", "skill", "tenure", "knowledge", "burnout", "engageme
 E_FIELDS = 20
 
 
-@jit
+@jit_borrow
 def write_sprint(out, t, values):
     """Sprint ``t``'s outcomes into column ``t`` of a run's (outcomes, sprints) block, one by one (a
     slice assignment from a tuple would compile numba's shape-mismatch error message, a few
@@ -62,7 +62,7 @@ def write_sprint(out, t, values):
         out[k, t] = values[k]
 
 
-@jit
+@jit_borrow
 def new_engineer(p, eng, s, skey, sprint_of_draw):
     """An engineer joins slot ``s``: skill and temperament drawn from the joining sprint's key."""
     agent = rng.ENGINEER_BASE + s
@@ -87,7 +87,7 @@ def new_engineer(p, eng, s, skey, sprint_of_draw):
         eng[s, E_USERS] = p[P.new_hire_user_knowledge]
 
 
-@jit
+@jit_borrow
 def best_option(p, lo, hi, who, belief, pressure, competitor, customer_trust, target, mean_burnout):
     """The option (a multiple of the estimate) a manager chooses: the highest utility on a grid
     of ``choice_options`` levels from lo to hi. ``who`` 0 is the PM, 1 the EM."""
@@ -104,7 +104,7 @@ def best_option(p, lo, hi, who, belief, pressure, competitor, customer_trust, ta
     return best_x
 
 
-@jit
+@jit_borrow
 def score_items(p, items, n_feature, share_pm, competitor, debt, capacity, expertise, visibility, pm_s, em_s, joint):
     """Each alive item's value per day as the PM and the EM see it, and jointly (one roadmap)."""
     burden_now = R.debt_burden(p, debt)
@@ -123,7 +123,7 @@ def score_items(p, items, n_feature, share_pm, competitor, debt, capacity, exper
         joint[i] = R.joint_score(share_pm, pm_s[i], em_s[i])
 
 
-@jit
+@jit_borrow
 def plan_sprint(p, items, n_feature, commit_target, pressure, share_pm, alignment, pm_s, em_s, joint, plan, ranked):
     """Choose the sprint's items. One roadmap: one ranking of all items. Split backlogs: the EM
     fills the tech reservation from the tech backlog, the PM the feature plan from the feature
@@ -143,7 +143,7 @@ def plan_sprint(p, items, n_feature, commit_target, pressure, share_pm, alignmen
     return n_plan, features + tech, tech
 
 
-@jit
+@jit_borrow
 def work_plan(p, items, n_feature, plan, n_plan, capacity, alignment, customer_trust, bonus, competitor):
     """Work through the plan in order with ``capacity`` ideal-days. Finished features ship (their
     value delivered), finished tech items repay debt; unfinished items carry over. Returns
