@@ -338,12 +338,14 @@ def sampler_for(workers: int, client=None):
     """pyabc's sampler: a Dask cluster, local processes, or this process (reproducible from the seed)."""
     import pyabc
 
-    if client is not None:
-        return pyabc.sampler.DaskDistributedSampler(dask_client=client)
+    if client is not None:  # a task per particle would cost more in scheduling than the 0.2 ms simulation
+        return pyabc.sampler.DaskDistributedSampler(dask_client=client, batch_size=DASK_BATCH)
     if workers > 1:
         return pyabc.sampler.MulticoreEvalParallelSampler(n_procs=workers)
     return pyabc.sampler.SingleCoreSampler()
 
+
+DASK_BATCH = 50  # particles per Dask task
 
 _FORK_HOOK: list[bool] = []  # [active]; the hook is registered once: os.register_at_fork cannot be undone
 
@@ -388,6 +390,8 @@ def run_abc(history: TeamHistory, settings: Settings, db_path, workers: int = 1,
     abc = pyabc.ABCSMC(TeamSimulator(settings, history), prior, pyabc.AdaptivePNormDistance(p=2),
                        population_size=settings.population, sampler=sampler, transitions=CholeskyNormalTransition(scaling=settings.kernel_scale))
     url = "sqlite:///" + str(db_path.resolve())
+    if db_path.exists() and not repair_database(db_path, settings.population):
+        db_path.unlink()  # nothing had finished: start afresh
     h = abc.load(url, 1) if db_path.exists() else abc.new(url, team_statistics(history.columns))
     done = generations(h)
     stopped = bool(done) and done[-1].acceptance < settings.min_acceptance
@@ -399,6 +403,61 @@ def run_abc(history: TeamHistory, settings: Settings, db_path, workers: int = 1,
             if _FORK_HOOK:
                 _FORK_HOOK[0] = False
     return h, generations(h)
+
+
+class DamagedDatabase(Exception):
+    """A calibration's database that is not one pyabc wrote."""
+
+
+def repair_database(db_path, population: int, fix: bool = True) -> int:
+    """Make an interrupted calibration's pyabc database resumable; returns its complete generations.
+
+    An interrupt can land while pyabc adds a generation's particles: its clean-up then commits the
+    part already added, and pyabc cannot load the database again (the weights no longer sum to 1).
+    A generation counts as complete when it holds ``population`` particles whose weights sum to 1;
+    the first incomplete one and everything after it are removed. 0 means nothing had finished
+    (the caller starts afresh). With ``fix`` False nothing is removed (a count only). Raises
+    :class:`DamagedDatabase` for a file that is not pyabc's (or that cannot be read)."""
+    import sqlite3
+
+    path = str(db_path)
+    if os.path.getsize(path) == 0:
+        return 0
+    try:
+        con = sqlite3.connect(path)
+    except sqlite3.Error as e:
+        raise DamagedDatabase(str(e)) from e
+    try:
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not tables:
+            return 0
+        if not {"abc_smc", "populations", "models", "particles"} <= tables:
+            raise DamagedDatabase("it has no pyabc tables")
+        if con.execute("SELECT COUNT(*) FROM abc_smc WHERE id = 1").fetchone()[0] == 0:
+            return 0
+        rows = con.execute(
+            "SELECT p.t, COUNT(pa.id), COALESCE(SUM(pa.w), 0) FROM populations p LEFT JOIN models m ON m.population_id = p.id "
+            "LEFT JOIN particles pa ON pa.model_id = m.id WHERE p.abc_smc_id = 1 AND p.t >= 0 GROUP BY p.t ORDER BY p.t"
+        ).fetchall()
+        complete = 0
+        for t, n, w in rows:
+            if t != complete or n != population or abs(w - 1.0) > 1e-6:
+                break
+            complete += 1
+        if complete == 0:
+            return 0
+        if fix and len(rows) > complete:  # drop the half-written generation (and anything after it)
+            with con:  # then every row left without its parent, child tables after their parents
+                con.execute("DELETE FROM populations WHERE abc_smc_id = 1 AND t >= ?", (complete,))
+                for child, key, parent in (("models", "population_id", "populations"), ("particles", "model_id", "models"),
+                                           ("parameters", "particle_id", "particles"), ("samples", "particle_id", "particles"),
+                                           ("summary_statistics", "sample_id", "samples")):
+                    con.execute(f"DELETE FROM {child} WHERE {key} NOT IN (SELECT id FROM {parent})")
+        return complete
+    except sqlite3.Error as e:
+        raise DamagedDatabase(str(e)) from e
+    finally:
+        con.close()
 
 
 def generations(h) -> list[Generation]:

@@ -284,6 +284,14 @@ def test_forecast_from_a_calibration(tmp_path):
         b = forecast_cli(broken, "--out", tmp_path / "fc", "--draws", 10)
         assert b.returncode == 2 and expected in b.stderr and "Traceback" not in b.stderr, b.stderr
         assert not (tmp_path / "fc").exists()
+    # the calibration can be replaced with its forecast, but not a folder holding anything else
+    (out / "forecast" / "mine.txt").write_text("notes")
+    kept = cli(EXAMPLE, "--out", out, "--population", 20, "--generations", 1, "--workers", 1, "--quiet", "--force")
+    assert kept.returncode == 2 and "did not write (forecast)" in kept.stderr
+    (out / "forecast" / "mine.txt").unlink()
+    redo = cli(EXAMPLE, "--out", out, "--population", 20, "--generations", 1, "--workers", 1, "--quiet", "--force")
+    assert redo.returncode == 0, redo.stderr
+    assert not (out / "forecast").exists() and len(pd.read_parquet(out / "posterior.parquet")) == 20
 
 
 def test_sprints_to_finish_a_backlog():
@@ -374,3 +382,50 @@ def test_ctrl_c_with_worker_processes_stops_cleanly_and_says_how_to_resume(tmp_p
     err = "".join(seen) + rest
     assert p.returncode == 130, err
     assert "Run the same command again to resume" in err and "Traceback" not in err and "dead" not in err
+
+
+def test_a_half_written_generation_is_dropped_and_the_calibration_resumes(tmp_path):
+    """An interrupt while pyabc adds a generation's particles leaves part of them committed: the
+    next run drops that generation and resumes from the one before; a database where nothing had
+    finished starts afresh, and a file that is not pyabc's database is refused with one line."""
+    import sqlite3
+
+    out = tmp_path / "cal"
+    h = read_history(EXAMPLE)
+    args = (EXAMPLE, "--out", out, "--population", 30, "--generations", 3, "--seed", 5, "--workers", 1, "--quiet")
+    started = subprocess.Popen([sys.executable, "-m", "pe_sim.cli", "calibrate", *map(str, args)], cwd=ROOT,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    while not (out / "calibration.json").exists() and started.poll() is None:
+        time.sleep(0.05)
+    started.kill()
+    started.wait()
+    (out / "abc.db").unlink(missing_ok=True)
+    C.run_abc(h, C.Settings(population=30, generations=2, seed=5), out / "abc.db")
+    db = out / "abc.db"
+    with sqlite3.connect(db) as con:  # generation 1 half-written: 12 of its 30 particles are gone
+        con.execute("DELETE FROM particles WHERE id IN (SELECT pa.id FROM particles pa JOIN models m ON pa.model_id = m.id "
+                    "JOIN populations p ON m.population_id = p.id WHERE p.t = 1 LIMIT 12)")
+    assert C.repair_database(db, 30, fix=False) == 1
+    with sqlite3.connect(db) as con:
+        assert con.execute("SELECT COUNT(*) FROM populations WHERE t = 1").fetchone()[0] == 1  # a count changes nothing
+    r = cli(*args)
+    assert r.returncode == 0, r.stderr
+    m = json.loads((out / "manifest.json").read_text())
+    assert [g["t"] for g in m["generations"]] == [0, 1, 2]
+    assert all(g["simulations"] >= 30 for g in m["generations"])
+    post = pd.read_parquet(out / "posterior.parquet")
+    assert len(post) == 30 and post["weight"].sum() == pytest.approx(1.0)
+
+    empty = tmp_path / "empty.db"
+    empty.write_bytes(b"")
+    assert C.repair_database(empty, 30) == 0
+    hist, gens = C.run_abc(h, C.Settings(population=20, generations=1, seed=5), empty)
+    assert len(gens) == 1
+
+    bad = tmp_path / "bad"
+    shutil.copytree(out, bad)
+    (bad / "manifest.json").unlink()
+    (bad / "abc.db").write_bytes(b"not a database, just some bytes " * 64)
+    r = cli(*args[:2], bad, *args[3:])
+    assert r.returncode == 2 and "is not a calibration database pe-sim can resume" in r.stderr
+    assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
+import signal
 import sys
 import time
 from datetime import datetime, timezone
@@ -17,6 +18,7 @@ from pe_sim.files import MANIFEST, write_text
 
 DB = "abc.db"
 STARTED = "calibration.json"  # what a calibration was started with, so a resume can check it is the same
+FORECAST, FORECAST_FILES = "forecast", ("forecast.csv", "forecast.png")  # see pe_sim.commands.forecast
 OUTPUTS = (STARTED, "history.csv", "posterior.parquet", "summary.csv", "posterior.png", "predictive.png", MANIFEST)
 
 
@@ -67,8 +69,10 @@ def prepare_folder(out: Path, force: bool) -> bool:
     if out.exists() and not out.is_dir():
         raise ConfigError(str(out), "--out", "is a file; expected a folder")
     ours = {DB, *OUTPUTS}
-    others = sorted(f.name for f in out.iterdir() if f.name not in ours and not f.name.startswith(".")) \
-        if out.is_dir() else []
+    forecast = out / FORECAST  # `pe-sim forecast`'s default output: belongs to this calibration
+    theirs = forecast.is_dir() and {f.name for f in forecast.iterdir()} <= set(FORECAST_FILES)
+    others = sorted(f.name for f in out.iterdir() if f.name not in ours and not f.name.startswith(".")
+                    and not (f.name == FORECAST and theirs)) if out.is_dir() else []
     if others:
         raise ConfigError(str(out), "--out", f"holds files pe-sim calibrate did not write ({', '.join(others[:3])}); "
                                              "choose an empty or new folder")
@@ -89,6 +93,10 @@ def prepare_folder(out: Path, force: bool) -> bool:
     if done or (force and (out / DB).exists()):
         for name in ours:
             (out / name).unlink(missing_ok=True)
+        if theirs:  # a forecast of the calibration being replaced
+            for name in FORECAST_FILES:
+                (forecast / name).unlink(missing_ok=True)
+            forecast.rmdir()
     out.mkdir(parents=True, exist_ok=True)
     return (out / DB).exists()
 
@@ -132,12 +140,28 @@ def main(args) -> int:
               f"({', '.join(settings.priors)}); {settings.population} particles, up to {settings.generations} "
               f"generations{'; resuming' if resuming else ''} -> {out}", file=sys.stderr)
     t0 = time.perf_counter()
+    interrupted: list[bool] = []
+
+    def on_ctrl_c(signum, frame):
+        interrupted.append(True)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, on_ctrl_c)
     try:
         h, gens = C.run_abc(history, settings, out / DB, workers=workers, client=client, progress=not args.quiet)
-    except KeyboardInterrupt:
-        print(f"pe-sim: interrupted; the finished generations are in {out / DB}. Run the same command again to "
-              "resume.", file=sys.stderr)
-        return 130
+    except C.DamagedDatabase as e:
+        raise ConfigError(str(out / DB), "--out", f"is not a calibration database pe-sim can resume ({e}); pass "
+                                                  "--force to start again") from None
+    except (KeyboardInterrupt, Exception):
+        # An interrupt inside pyabc can surface as another error from its clean-up (a database
+        # session rolled back mid-write); the next run repairs the database either way.
+        if not interrupted:
+            raise
+        return said_interrupted(out / DB, settings.population)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if interrupted:  # the interrupt was swallowed somewhere inside pyabc; stop all the same
+        return said_interrupted(out / DB, settings.population)
     seconds = time.perf_counter() - t0
     df, w = C.posterior(h, settings)
     write_history(out / "history.csv", history.columns, comment=f"the team history calibrated to, read from {history.source}",
@@ -173,6 +197,24 @@ def main(args) -> int:
               f"{' (this session; the earlier generations ran before)' if resuming else ''}; wrote {out}",
               file=sys.stderr)
     return 0
+
+
+def said_interrupted(db: Path, population: int) -> int:
+    """Tell an interrupted user what is kept and how to go on; the exit code of an interrupt."""
+    from pe_sim import calibration as C
+
+    try:  # a count only: the run that resumes repairs the database
+        kept = C.repair_database(db, population, fix=False) if db.exists() else 0
+    except C.DamagedDatabase:
+        kept = None
+    if kept:
+        what = f"{kept} finished generation{'s are' if kept > 1 else ' is'} kept in {db}. Run the same command again to resume."
+    elif kept == 0:
+        what = "no generation had finished. Run the same command again to start it."
+    else:
+        what = f"the finished generations are in {db}. Run the same command again to resume."
+    print(f"pe-sim: interrupted; {what}", file=sys.stderr)
+    return 130
 
 
 def format_summary(table, covered, settings, adjusted: bool) -> str:

@@ -40,7 +40,9 @@ def main(args) -> int:
     if args.backlog is not None and not (np.isfinite(args.backlog) and args.backlog > 0):
         raise UsageError(f"--backlog: {args.backlog:g} is not valid; expected the work left, above 0 (points or days)")
     history, settings, post = C.load_calibration(args.posterior)
-    out = args.out or args.posterior / "forecast"
+    from pe_sim.commands.calibrate import FORECAST
+
+    out = args.out or args.posterior / FORECAST
     if out.exists() and not args.force:
         raise ConfigError(str(out), "--out", "already holds a forecast; pass --force to replace it, or --out to "
                                              "write another folder")
