@@ -269,6 +269,8 @@ def test_forecast_from_a_calibration(tmp_path):
     assert again.returncode == 2 and "already holds a forecast; pass --force" in again.stderr
     empty = forecast_cli(tmp_path)
     assert empty.returncode == 2 and "has no manifest.json" in empty.stderr
+    missing = forecast_cli(tmp_path / "nowhere")
+    assert missing.returncode == 2 and "nowhere: CALIBRATION: no such folder" in missing.stderr
     short = forecast_cli(out, "--sprints", 2, "--backlog", 10_000, "--draws", 20, "--force")
     assert short.returncode == 0 and "more than 2 at 95%" in short.stdout and "--sprints 8" in short.stdout
     assert "RuntimeWarning" not in short.stderr
