@@ -159,6 +159,9 @@ def test_discovery_values():
     assert R.error_after_discovery(0.8, 1.7) == 0.0  # power beyond 1 removes the error, not reverses it
     assert R.worth_keeping(p, 2.0, 4.0)  # 0.5 a day >= 0.45
     assert not R.worth_keeping(p, 1.6, 4.0)  # 0.4 a day
+    # exactly at the bar (0.25 * 2.0 = 0.5 a day) an idea is kept: only those below it are dropped
+    at_bar = rec(kill_threshold=0.25, feature_value=2.0)
+    assert R.worth_keeping(at_bar, 2.0, 4.0)
 
 
 # --- backlog items ------------------------------------------------------------------------------
