@@ -25,6 +25,13 @@ with a fresh ``--out`` for each sample (the session database there is resumed ot
                                   # both stages on the first stage's survivors: what the compiled tests add
     python benchmarks/mutation.py --report --out results/mut-all                            # score so far
 
+Measured on 7 December 2026 (2 cores, the other busy): stage 1 ran every one of the 2,862 mutants of
+``rules.py`` in 69 min and killed 2,846; stage 2 ran the 16 survivors in 8 min (about 29 s each) and
+killed none: 99.4%. Of the 16, 15 cannot change a result at valid inputs (a comparison with ``EPS``
+made strict, ``== SBI`` made ``>=`` for a 0/1 code, a ``max(0, x)`` floor whose x is never negative,
+``n <= 1`` made ``n == 1`` for n >= 2); the sixteenth (an idea exactly at the kill bar) is now pinned
+in ``tests/test_rule_laws.py``.
+
 cosmic-ray runs the pending mutants in a random order, so an interrupted run's results are a
 random sample of the mutants (the printed Wilson interval applies). Prints the score
 (killed / (killed + survived)) and every survivor's diff; running the same command again resumes
