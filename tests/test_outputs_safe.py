@@ -66,6 +66,19 @@ def test_report_and_compare_refuse_to_overwrite(tmp_path, capsys):
     assert "already exists" in capsys.readouterr().err
 
 
+def test_compare_twice_with_the_default_figure_writes_a_new_file_each_time(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    args = ["compare", "one_roadmap", "split_backlogs", "--runs", "4", "--sprints", "3"]
+    assert main(args) == 0
+    import time
+    time.sleep(1.1)  # the default name carries the second
+    assert main(args + ["--csv", str(tmp_path / "new" / "c.csv")]) == 0
+    figures = sorted((tmp_path / "results").glob("compare-one_roadmap-split_backlogs-*.png"))
+    assert len(figures) == 2 and all(f.stat().st_size > 1000 for f in figures)
+    assert (tmp_path / "new" / "c.csv").is_file() and (tmp_path / "new" / "c_over_time.csv").is_file()
+    assert f"figure: {figures[1].relative_to(tmp_path)}" in capsys.readouterr().out
+
+
 def test_events_beyond_the_horizon_are_named_in_a_warning(tmp_path):
     f = tmp_path / "late.toml"
     f.write_text('[[events]]\nkind = "deadline_crunch"\nsprint = 40\n', encoding="utf-8")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import datetime
 from pathlib import Path
 
 from pe_sim import config as cfg
@@ -70,7 +71,8 @@ def register(sub) -> None:
     c.add_argument("--outcomes", metavar="A,B,...", help="outcomes to compare (default: a core set; 'all' for every one)")
     c.add_argument("--confidence", type=float, default=0.95, metavar="P", help="confidence level (default 0.95)")
     c.add_argument("--resamples", type=_positive, default=2000, metavar="N", help="bootstrap resamples (default 2000)")
-    c.add_argument("--figure", metavar="PNG", default="compare.png", help="figure path (default: compare.png; 'none' to skip)")
+    c.add_argument("--figure", metavar="PNG", help="figure path (default: results/compare-<configs>-<time>.png, a new "
+                                                   "file each time; 'none' to skip)")
     c.add_argument("--csv", metavar="PATH", help="also write the horizon table (and PATH with _over_time for the time course)")
     c.add_argument("--workers", type=_positive, metavar="N", help="local worker processes (default: all cores)")
     c.add_argument("--posterior", metavar="CALIBRATION",
@@ -136,11 +138,18 @@ def _compare(args) -> int:
         loaded = cfg.load(c)
         for line in cfg.warn_beyond_horizon(loaded, args.sprints or loaded.sprints):
             print(f"pe-sim: warning: {line}", file=sys.stderr)
-    figure = None if args.figure.lower() == "none" else args.figure
+    if args.figure is None:  # pe-sim's own new file, so comparing twice never collides
+        names = "-".join(cfg.load(c).name for c in args.configs)[:80]
+        figure = str(Path("results") / f"compare-{names}-{datetime.now():%Y%m%d-%H%M%S}.png")
+    else:
+        figure = None if args.figure.lower() == "none" else args.figure
     over = Path(args.csv).with_name(f"{Path(args.csv).stem}_over_time{Path(args.csv).suffix or '.csv'}") if args.csv else None
     for path, flag in ((figure, "--figure"), (args.csv, "--csv"), (over, "--csv")):
         if path:  # before any work, so nothing is lost and nothing overwritten
             refuse_existing(path, args.force, flag)
+    for path in (figure, args.csv):
+        if path:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
     per_run = None
     if args.posterior:
         from pe_sim.calibration import load_calibration, posterior_draws
