@@ -159,8 +159,9 @@ def _compare(args) -> int:
         seed = cfg.load(args.configs[0]).seed if args.seed is None else args.seed
         per_run = posterior_draws(history, post.drop(columns="weight"), post["weight"].to_numpy(), runs, seed)
         print(f"pe-sim: {runs} paired runs, each with a draw from the posterior of {args.posterior} "
-              f"({', '.join(k for k in per_run if k != 'n_engineers')}) and {history.starting_headcount} engineers",
-              file=sys.stderr)
+              f"({', '.join(k for k in per_run if k != 'n_engineers')}) and {history.starting_headcount} engineers; "
+              "work (velocity, committed, delivered) is in the model's ideal-days: times the team's points_per_day "
+              "for its own unit", file=sys.stderr)
     res = compare(args.configs, runs=args.runs, sprints=args.sprints, seed=args.seed, outcomes=_outcomes(args.outcomes),
                   confidence=args.confidence, resamples=args.resamples, figure=figure, workers=args.workers,
                   per_run=per_run)
