@@ -151,6 +151,15 @@ def read_history(path: Path | str) -> TeamHistory:
     h = TeamHistory(source, columns)
     if h.starting_headcount < 1:
         _fail(source, f"line {data_lines[0]}", "headcount - hires + leavers is below 1: the team starts with no engineers")
+    heads, leavers, hires = columns["headcount"], columns["leavers"], columns["hires"]
+    for k in range(1, len(heads)):  # nobody can leave who was not there: last sprint's team and this one's hires
+        if leavers[k] > heads[k - 1] + hires[k]:
+            _fail(source, f"line {data_lines[k]}, column leavers",
+                  f"{leavers[k]:g} leavers, but the team had {heads[k - 1]:g} engineers at the end of the sprint "
+                  f"before and hired {hires[k]:g}")
+    if not np.any(columns["committed"] > 0) and not np.any(columns["delivered"] > 0):
+        _fail(source, "columns committed and delivered", "0 in every sprint; the history records no work to "
+                                                         "calibrate to")
     return h
 
 
