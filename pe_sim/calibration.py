@@ -405,6 +405,10 @@ def run_abc(history: TeamHistory, settings: Settings, db_path, workers: int = 1,
     return h, generations(h)
 
 
+PYABC_TABLES = frozenset({"version", "abc_smc", "populations", "models", "particles", "parameters", "samples",
+                          "summary_statistics"})
+
+
 class DamagedDatabase(Exception):
     """A calibration's database that is not one pyabc wrote."""
 
@@ -431,8 +435,9 @@ def repair_database(db_path, population: int, fix: bool = True) -> int:
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if not tables:
             return 0
-        if not {"abc_smc", "populations", "models", "particles"} <= tables:
-            raise DamagedDatabase("it has no pyabc tables")
+        missing = sorted(PYABC_TABLES - tables)
+        if missing:
+            raise DamagedDatabase(f"it lacks pyabc's table{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
         if con.execute("SELECT COUNT(*) FROM abc_smc WHERE id = 1").fetchone()[0] == 0:
             return 0
         rows = con.execute(
@@ -446,8 +451,8 @@ def repair_database(db_path, population: int, fix: bool = True) -> int:
             complete += 1
         if complete == 0:
             return 0
-        if fix and len(rows) > complete:  # drop the half-written generation (and anything after it)
-            with con:  # then every row left without its parent, child tables after their parents
+        if fix:  # drop a half-written generation (and anything after it), then every row left without its
+            with con:  # parent, child tables after their parents (SQLite reuses ids: an orphan would rejoin)
                 con.execute("DELETE FROM populations WHERE abc_smc_id = 1 AND t >= ?", (complete,))
                 for child, key, parent in (("models", "population_id", "populations"), ("particles", "model_id", "models"),
                                            ("parameters", "particle_id", "particles"), ("samples", "particle_id", "particles"),

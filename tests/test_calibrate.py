@@ -291,6 +291,14 @@ def test_forecast_from_a_calibration(tmp_path):
     kept = cli(EXAMPLE, "--out", out, "--population", 20, "--generations", 1, "--workers", 1, "--quiet", "--force")
     assert kept.returncode == 2 and "did not write (forecast)" in kept.stderr
     (out / "forecast" / "mine.txt").unlink()
+    outside = tmp_path / "outside"  # a forecast folder that links elsewhere is not followed
+    (out / "forecast").rename(outside)
+    (out / "forecast").symlink_to(outside)
+    linked = cli(EXAMPLE, "--out", out, "--population", 20, "--generations", 1, "--workers", 1, "--quiet", "--force")
+    assert linked.returncode == 2 and "did not write (forecast)" in linked.stderr
+    assert (outside / "forecast.csv").is_file() and (out / "manifest.json").is_file()
+    (out / "forecast").unlink()
+    outside.rename(out / "forecast")
     redo = cli(EXAMPLE, "--out", out, "--population", 20, "--generations", 1, "--workers", 1, "--quiet", "--force")
     assert redo.returncode == 0, redo.stderr
     assert not (out / "forecast").exists() and len(pd.read_parquet(out / "posterior.parquet")) == 20
@@ -424,10 +432,24 @@ def test_a_half_written_generation_is_dropped_and_the_calibration_resumes(tmp_pa
     hist, gens = C.run_abc(h, C.Settings(population=20, generations=1, seed=5), empty)
     assert len(gens) == 1
 
-    bad = tmp_path / "bad"
-    shutil.copytree(out, bad)
-    (bad / "manifest.json").unlink()
-    (bad / "abc.db").write_bytes(b"not a database, just some bytes " * 64)
-    r = cli(*args[:2], bad, *args[3:])
-    assert r.returncode == 2 and "is not a calibration database pe-sim can resume" in r.stderr
-    assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    # the last generation's population row gone, its models and particles left behind: SQLite would give
+    # the next generation the same id and the old rows would join it, unless they are removed first
+    mid = tmp_path / "mid"
+    shutil.copytree(out, mid)
+    (mid / "manifest.json").unlink()
+    with sqlite3.connect(mid / "abc.db") as con:
+        con.execute("DELETE FROM populations WHERE t = 2")
+    r = cli(*args[:2], mid, *args[3:])
+    assert r.returncode == 0, r.stderr
+    post = pd.read_parquet(mid / "posterior.parquet")
+    assert len(post) == 30 and post["weight"].sum() == pytest.approx(1.0)
+
+    for name, damage in (("bytes", lambda db: db.write_bytes(b"not a database, just some bytes " * 64)),
+                         ("table", lambda db: sqlite3.connect(db).execute("DROP TABLE samples").connection.commit())):
+        bad = tmp_path / f"bad-{name}"
+        shutil.copytree(out, bad)
+        (bad / "manifest.json").unlink()
+        damage(bad / "abc.db")
+        r = cli(*args[:2], bad, *args[3:])
+        assert r.returncode == 2 and "is not a calibration database pe-sim can resume" in r.stderr, r.stderr
+        assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1

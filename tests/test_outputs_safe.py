@@ -70,13 +70,16 @@ def test_compare_twice_with_the_default_figure_writes_a_new_file_each_time(tmp_p
     monkeypatch.chdir(tmp_path)
     args = ["compare", "one_roadmap", "split_backlogs", "--runs", "4", "--sprints", "3"]
     assert main(args) == 0
-    import time
-    time.sleep(1.1)  # the default name carries the second
     assert main(args + ["--csv", str(tmp_path / "new" / "c.csv")]) == 0
     figures = sorted((tmp_path / "results").glob("compare-one_roadmap-split_backlogs-*.png"))
     assert len(figures) == 2 and all(f.stat().st_size > 1000 for f in figures)
     assert (tmp_path / "new" / "c.csv").is_file() and (tmp_path / "new" / "c_over_time.csv").is_file()
     assert f"figure: {figures[1].relative_to(tmp_path)}" in capsys.readouterr().out
+    (tmp_path / "afile").write_text("mine")
+    assert main(args + ["--figure", str(tmp_path / "afile" / "x.png")]) == 2
+    assert "--figure: cannot make the folder of" in capsys.readouterr().err
+    assert main(args + ["--figure", str(tmp_path / "nope" / "x.png"), "--outcomes", "bogus"]) == 2
+    assert not (tmp_path / "nope").exists()
 
 
 def test_events_beyond_the_horizon_are_named_in_a_warning(tmp_path):

@@ -70,7 +70,8 @@ def prepare_folder(out: Path, force: bool) -> bool:
         raise ConfigError(str(out), "--out", "is a file; expected a folder")
     ours = {DB, *OUTPUTS}
     forecast = out / FORECAST  # `pe-sim forecast`'s default output: belongs to this calibration
-    theirs = forecast.is_dir() and {f.name for f in forecast.iterdir()} <= set(FORECAST_FILES)
+    theirs = (forecast.is_dir() and not forecast.is_symlink()  # never followed out of the folder
+              and all(f.name in FORECAST_FILES and f.is_file() and not f.is_symlink() for f in forecast.iterdir()))
     others = sorted(f.name for f in out.iterdir() if f.name not in ours and not f.name.startswith(".")
                     and not (f.name == FORECAST and theirs)) if out.is_dir() else []
     if others:
@@ -102,6 +103,26 @@ def prepare_folder(out: Path, force: bool) -> bool:
 
 
 def main(args) -> int:
+    interrupted: list[bool] = []
+
+    def on_ctrl_c(signum, frame):
+        interrupted.append(True)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, on_ctrl_c)
+    try:
+        return calibrate(args, interrupted)
+    except KeyboardInterrupt:  # before sampling started, or while the results were written
+        print("pe-sim: interrupted; nothing finished was lost. Run the same command again to start or resume it.",
+              file=sys.stderr)
+        return 130
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def calibrate(args, interrupted: list[bool]) -> int:
+    """The command; ``interrupted`` is set by the Ctrl-C handler ``main`` installs (pyabc can swallow
+    the KeyboardInterrupt itself, so the flag is what counts)."""
     from pe_sim.history import read_history, write_history
 
     history = read_history(args.history)  # every input is checked before anything is written
@@ -140,13 +161,8 @@ def main(args) -> int:
               f"({', '.join(settings.priors)}); {settings.population} particles, up to {settings.generations} "
               f"generations{'; resuming' if resuming else ''} -> {out}", file=sys.stderr)
     t0 = time.perf_counter()
-    interrupted: list[bool] = []
-
-    def on_ctrl_c(signum, frame):
-        interrupted.append(True)
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGINT, on_ctrl_c)
+    if interrupted:
+        return said_interrupted(out / DB, settings.population)
     try:
         h, gens = C.run_abc(history, settings, out / DB, workers=workers, client=client, progress=not args.quiet)
     except C.DamagedDatabase as e:
@@ -158,8 +174,6 @@ def main(args) -> int:
         if not interrupted:
             raise
         return said_interrupted(out / DB, settings.population)
-    finally:
-        signal.signal(signal.SIGINT, previous)
     if interrupted:  # the interrupt was swallowed somewhere inside pyabc; stop all the same
         return said_interrupted(out / DB, settings.population)
     seconds = time.perf_counter() - t0

@@ -140,16 +140,20 @@ def _compare(args) -> int:
             print(f"pe-sim: warning: {line}", file=sys.stderr)
     if args.figure is None:  # pe-sim's own new file, so comparing twice never collides
         names = "-".join(cfg.load(c).name for c in args.configs)[:80]
-        figure = str(Path("results") / f"compare-{names}-{datetime.now():%Y%m%d-%H%M%S}.png")
+        figure = str(Path("results") / f"compare-{names}-{datetime.now():%Y%m%d-%H%M%S-%f}.png")
     else:
         figure = None if args.figure.lower() == "none" else args.figure
     over = Path(args.csv).with_name(f"{Path(args.csv).stem}_over_time{Path(args.csv).suffix or '.csv'}") if args.csv else None
     for path, flag in ((figure, "--figure"), (args.csv, "--csv"), (over, "--csv")):
         if path:  # before any work, so nothing is lost and nothing overwritten
             refuse_existing(path, args.force, flag)
-    for path in (figure, args.csv):
+    outcomes = _outcomes(args.outcomes)  # checked before any folder is made
+    for path, flag in ((figure, "--figure"), (args.csv, "--csv")):
         if path:
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as e:
+                raise UsageError(f"{flag}: cannot make the folder of {path} ({e.strerror})") from None
     per_run = None
     if args.posterior:
         from pe_sim.calibration import load_calibration, posterior_draws
@@ -162,7 +166,7 @@ def _compare(args) -> int:
               f"({', '.join(k for k in per_run if k != 'n_engineers')}) and {history.starting_headcount} engineers; "
               "work (velocity, committed, delivered) is in the model's ideal-days: times the team's points_per_day "
               "for its own unit", file=sys.stderr)
-    res = compare(args.configs, runs=args.runs, sprints=args.sprints, seed=args.seed, outcomes=_outcomes(args.outcomes),
+    res = compare(args.configs, runs=args.runs, sprints=args.sprints, seed=args.seed, outcomes=outcomes,
                   confidence=args.confidence, resamples=args.resamples, figure=figure, workers=args.workers,
                   per_run=per_run)
     print(res.table())
