@@ -453,3 +453,37 @@ def test_a_half_written_generation_is_dropped_and_the_calibration_resumes(tmp_pa
         r = cli(*args[:2], bad, *args[3:])
         assert r.returncode == 2 and "is not a calibration database pe-sim can resume" in r.stderr, r.stderr
         assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_an_interrupt_pyabc_swallows_still_stops_the_calibration(tmp_path, monkeypatch, capsys):
+    """pyabc can catch a KeyboardInterrupt (in a finaliser, or turn it into another error in its
+    clean-up) and carry on: the command's own Ctrl-C flag stops it all the same, with exit 130."""
+    import os
+    import signal
+
+    from pe_sim.cli import main
+
+    def swallowing(*args, **kwargs):
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(1)
+        except KeyboardInterrupt:
+            pass
+        return None, []
+
+    monkeypatch.setattr(C, "run_abc", swallowing)
+    assert main(["calibrate", str(EXAMPLE), "--out", str(tmp_path / "cal"), "--workers", "1", "--quiet"]) == 130
+    assert "pe-sim: interrupted; no generation had finished" in capsys.readouterr().err
+    assert not (tmp_path / "cal" / "manifest.json").exists()
+
+    def failing_cleanup(*args, **kwargs):
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(1)
+        except KeyboardInterrupt:
+            raise RuntimeError("a session rolled back during flush") from None
+
+    monkeypatch.setattr(C, "run_abc", failing_cleanup)
+    assert main(["calibrate", str(EXAMPLE), "--out", str(tmp_path / "cal"), "--workers", "1", "--quiet"]) == 130
+    assert "Traceback" not in capsys.readouterr().err
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # the handler is put back

@@ -109,7 +109,15 @@ def main(args) -> int:
         interrupted.append(True)
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGINT, on_ctrl_c)
+    def unraisable(u):  # a Ctrl-C landing in a finaliser is swallowed there: the flag has it, no traceback
+        if not isinstance(u.exc_value, KeyboardInterrupt):
+            hook(u)
+
+    import threading
+
+    main_thread = threading.current_thread() is threading.main_thread()  # only there can a handler be set
+    previous = signal.signal(signal.SIGINT, on_ctrl_c) if main_thread else None
+    hook, sys.unraisablehook = sys.unraisablehook, unraisable
     try:
         return calibrate(args, interrupted)
     except KeyboardInterrupt:  # before sampling started, or while the results were written
@@ -117,7 +125,9 @@ def main(args) -> int:
               file=sys.stderr)
         return 130
     finally:
-        signal.signal(signal.SIGINT, previous)
+        if main_thread:
+            signal.signal(signal.SIGINT, previous)
+        sys.unraisablehook = hook
 
 
 def calibrate(args, interrupted: list[bool]) -> int:
