@@ -334,6 +334,9 @@ def pyabc_progress(show: bool) -> None:
         logging.getLogger(quiet).setLevel(logging.WARNING)  # set-up chatter, once per generation
 
 
+DASK_BATCH = 50  # particles per Dask task
+
+
 def sampler_for(workers: int, client=None):
     """pyabc's sampler: a Dask cluster, local processes, or this process (reproducible from the seed)."""
     import pyabc
@@ -344,8 +347,6 @@ def sampler_for(workers: int, client=None):
         return pyabc.sampler.MulticoreEvalParallelSampler(n_procs=workers)
     return pyabc.sampler.SingleCoreSampler()
 
-
-DASK_BATCH = 50  # particles per Dask task
 
 _FORK_HOOK: list[bool] = []  # [active]; the hook is registered once: os.register_at_fork cannot be undone
 

@@ -12,13 +12,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from pe_sim import __version__
-from pe_sim.commands import int_in
+from pe_sim.commands import forecast as forecast_cmd, int_in
 from pe_sim.config import ConfigError
 from pe_sim.files import MANIFEST, write_text
 
 DB = "abc.db"
 STARTED = "calibration.json"  # what a calibration was started with, so a resume can check it is the same
-FORECAST, FORECAST_FILES = "forecast", ("forecast.csv", "forecast.png")  # see pe_sim.commands.forecast
+FORECAST, FORECAST_FILES = forecast_cmd.FOLDER, (forecast_cmd.TABLE, forecast_cmd.FIGURE)
 OUTPUTS = (STARTED, "history.csv", "posterior.parquet", "summary.csv", "posterior.png", "predictive.png", MANIFEST)
 
 

@@ -9,6 +9,7 @@ from pe_sim.commands import int_in
 from pe_sim.config import ConfigError
 
 QUANTILES = (0.1, 0.5, 0.9)
+FOLDER, TABLE, FIGURE = "forecast", "forecast.csv", "forecast.png"  # the default output: CALIBRATION/forecast
 
 
 def register(sub) -> None:
@@ -40,9 +41,7 @@ def main(args) -> int:
     if args.backlog is not None and not (np.isfinite(args.backlog) and args.backlog > 0):
         raise UsageError(f"--backlog: {args.backlog:g} is not valid; expected the work left, above 0 (points or days)")
     history, settings, post = C.load_calibration(args.posterior)
-    from pe_sim.commands.calibrate import FORECAST
-
-    out = args.out or args.posterior / FORECAST
+    out = args.out or args.posterior / FOLDER
     if out.exists() and not args.force:
         raise ConfigError(str(out), "--out", "already holds a forecast; pass --force to replace it, or --out to "
                                              "write another folder")
@@ -59,7 +58,7 @@ def main(args) -> int:
             table[f"{k}_q{int(q * 100):02d}"] = np.quantile(x, q, axis=0)
     frame = pd.DataFrame(table)
     out.mkdir(parents=True, exist_ok=True)
-    with atomic(out / "forecast.csv") as tmp:
+    with atomic(out / TABLE) as tmp:
         frame.to_csv(tmp, index=False)
     lines = [f"forecast of {history.source}: {args.draws} posterior draws, sprints {first}-{first + args.sprints - 1} "
              f"(median [80% interval])"]
@@ -117,7 +116,7 @@ def main(args) -> int:
         ax.set_visible(False)
     fig.suptitle("Forecast: median and 80% band over posterior draws (black: the team so far)", fontsize=10)
     fig.tight_layout()
-    save_figure(fig, out / "forecast.png", dpi=110)
+    save_figure(fig, out / FIGURE, dpi=110)
     plt.close(fig)
     print(f"wrote {out}", file=sys.stderr)
     return 0

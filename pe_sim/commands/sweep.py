@@ -134,12 +134,12 @@ def _compare(args) -> int:
         raise UsageError(f"--confidence: {args.confidence} is not valid; expected a number in [0.5, 1)")
     if len(args.configs) < 2:
         raise UsageError("compare needs at least two configs (the first is the reference)")
-    for c in args.configs:
-        loaded = cfg.load(c)
+    configs = [cfg.load(c) for c in args.configs]
+    for loaded in configs:
         for line in cfg.warn_beyond_horizon(loaded, args.sprints or loaded.sprints):
             print(f"pe-sim: warning: {line}", file=sys.stderr)
     if args.figure is None:  # pe-sim's own new file, so comparing twice never collides
-        names = "-".join(cfg.load(c).name for c in args.configs)[:80]
+        names = "-".join(c.name for c in configs)[:80]
         figure = str(Path("results") / f"compare-{names}-{datetime.now():%Y%m%d-%H%M%S-%f}.png")
     else:
         figure = None if args.figure.lower() == "none" else args.figure
@@ -159,8 +159,8 @@ def _compare(args) -> int:
         from pe_sim.calibration import load_calibration, posterior_draws
 
         history, _, post = load_calibration(Path(args.posterior))
-        runs = args.runs or cfg.load(args.configs[0]).runs
-        seed = cfg.load(args.configs[0]).seed if args.seed is None else args.seed
+        runs = args.runs or configs[0].runs
+        seed = configs[0].seed if args.seed is None else args.seed
         per_run = posterior_draws(history, post.drop(columns="weight"), post["weight"].to_numpy(), runs, seed)
         print(f"pe-sim: {runs} paired runs, each with a draw from the posterior of {args.posterior} "
               f"({', '.join(k for k in per_run if k != 'n_engineers')}) and {history.starting_headcount} engineers; "
