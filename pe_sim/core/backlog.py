@@ -99,21 +99,13 @@ def size_left(items, i):
 
 
 @jit
-def highest(x, lo, hi):
-    """The largest of x[lo:hi] (-inf if none), over four running maxima at once: the comparisons
-    do not wait on each other, and the maximum is the same whichever order it is taken in."""
-    m0 = m1 = m2 = m3 = -np.inf
-    k = lo
-    while k + 4 <= hi:
-        m0 = x[k] if x[k] > m0 else m0
-        m1 = x[k + 1] if x[k + 1] > m1 else m1
-        m2 = x[k + 2] if x[k + 2] > m2 else m2
-        m3 = x[k + 3] if x[k + 3] > m3 else m3
-        k += 4
-    while k < hi:
-        m0 = x[k] if x[k] > m0 else m0
-        k += 1
-    return max(max(m0, m1), max(m2, m3))
+def best_of(x, m):
+    """Index of the largest of x[:m], the first if tied; -1 if none is above -inf."""
+    k, best = -1, -np.inf
+    for j in range(m):
+        if x[j] > best:
+            k, best = j, x[j]
+    return k
 
 
 @jit_borrow
@@ -121,32 +113,29 @@ def select(items, scores, lo, hi, budget, plan, n_plan, ranked):
     """Plan items from rows lo..hi-1 into ``plan`` (after its first n_plan entries): items already
     started first, then the best-scored while each fits (at least half of it within ``budget``).
     ``ranked`` is scratch space of twice the slots. Returns (new n_plan, estimated size planned)."""
+    # One pass: started items go into the plan in slot order (until the budget is reached); the
+    # waiting items' scores are kept in slot order (an item scored -inf or nan is never taken).
+    n = items.shape[0]
     planned = 0.0
-    for i in range(lo, hi):  # finish what was started
-        if planned >= budget:
-            return n_plan, planned
-        if items[i, ALIVE] == 1.0 and items[i, STARTED] == 1.0:
+    m = 0
+    for i in range(lo, hi):
+        if items[i, ALIVE] != 1.0:
+            continue
+        if items[i, STARTED] == 1.0:
+            if planned >= budget:
+                return n_plan, planned  # finish what was started first
             plan[n_plan] = i
             n_plan += 1
             planned += size_left(items, i)
-    if planned >= budget:
-        return n_plan, planned
-    # The waiting items' scores in slot order (an item scored -inf or nan is never taken), then
-    # the best first, ties by slot; a taken item's score becomes -inf.
-    n = items.shape[0]
-    m = 0
-    for i in range(lo, hi):
-        if items[i, ALIVE] == 1.0 and items[i, STARTED] == 0.0 and scores[i] > -np.inf:
+        elif scores[i] > -np.inf:
             ranked[m] = scores[i]
             ranked[n + m] = i
             m += 1
+    # Then the best first, ties by slot; a taken item's score becomes -inf.
     while planned < budget:
-        best = highest(ranked, 0, m)
-        if best == -np.inf:
+        k = best_of(ranked, m)
+        if k < 0:
             break
-        k = 0
-        while ranked[k] != best:
-            k += 1
         i = int(ranked[n + k])
         if planned + 0.5 * size_left(items, i) > budget:
             break  # commit to what fits, rounding to the nearest item
