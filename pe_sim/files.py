@@ -30,6 +30,12 @@ def atomic(path: Path | str) -> Iterator[Path]:
             tmp.unlink()
 
 
+def is_leftover(name: str, of: tuple[str, ...]) -> bool:
+    """Whether ``name`` is the temporary file an interrupted :func:`atomic` write of one of ``of`` left."""
+    head, _, pid = name.removesuffix(".tmp").rpartition(".")
+    return name.endswith(".tmp") and pid.isdigit() and head.startswith(".") and head[1:] in of
+
+
 def write_text(path: Path | str, text: str) -> None:
     with atomic(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
@@ -44,9 +50,11 @@ def save_figure(fig, path: Path | str, **kwargs) -> None:
 
 def refuse_existing(path: Path | str, force: bool, flag: str) -> None:
     """One rule everywhere: an existing file is replaced only with ``--force``."""
+    text = str(path)
     path = Path(path)
-    if path.is_dir():
-        raise ConfigError(str(path), flag, "is a folder; expected a file name")
+    if path.is_dir() or text.endswith(("/", os.sep)):  # Path() drops a trailing slash: "new/" would become a file "new"
+        example = {"--figure": "figure.png", "--csv": "table.csv"}.get(flag, "report.html")
+        raise ConfigError(text, flag, f"is a folder; expected a file name (for example {(path / example).as_posix()})")
     if path.exists() and not force:
         raise ConfigError(str(path), flag, "already exists; pass --force to replace it or choose another name")
 
@@ -85,4 +93,4 @@ def make_run_folder(folder: Path, force: bool) -> None:
     (folder / "outcomes").mkdir(parents=True, exist_ok=True)
 
 
-__all__ = ["atomic", "write_text", "save_figure", "refuse_existing", "clear_run_folder", "make_run_folder"]
+__all__ = ["atomic", "is_leftover", "write_text", "save_figure", "refuse_existing", "clear_run_folder", "make_run_folder"]

@@ -324,4 +324,14 @@ def is_assumption(p: Param) -> bool:
     return p.kind in ("float", "int") and ASSUMPTION in p.source.lower()
 
 
+# Parameters that act only in split backlogs (the tech reservation): one roadmap ranks tech items with features.
+SPLIT_ONLY: tuple[str, ...] = ("tech_share", "tech_squeeze")
+
+
+def unused(params: dict) -> tuple[str, ...]:
+    """The parameters that change nothing in a setup with these values (its roadmap mode ignores them)."""
+    mode = params.get("roadmap_mode", BY_NAME["roadmap_mode"].default)
+    return SPLIT_ONLY if mode == "one_roadmap" else ()
+
+
 NAMES: tuple[str, ...] = tuple(p.name for p in PARAMS)

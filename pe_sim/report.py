@@ -27,7 +27,7 @@ from pe_sim.files import write_text
 from pe_sim.core.engine import OUTCOMES
 from pe_sim.dashboard.captions import CAPTIONS, OUTCOME_NAMES, REDUCTION_WORDS
 from pe_sim.events import EVENT_KINDS
-from pe_sim.params import BY_NAME
+from pe_sim.params import BY_NAME, unused
 from pe_sim.runner import run
 from pe_sim.summary import HEADLINE, REDUCTION, paired_difference, summary_table
 
@@ -207,22 +207,26 @@ def _summary_html(summary: pd.DataFrame) -> str:
     return f"<table><tr><th>outcome</th>{head}</tr>{''.join(rows)}</table>"
 
 
+_IDLE = " <small>(not used: one roadmap ranks tech items together with features)</small>"
+
+
 def _setups_html(configs: Sequence[Config], per_run=None) -> str:
     """Each setup's parameters that differ from the defaults; with ``per_run``, the parameters drawn
     per run (a team's posterior) are named instead of shown as one value."""
     drawn = sorted(per_run) if per_run else []
     parts = []
     for c in configs:
+        idle = unused(c.params)
         changed = [row for row in _changed_params(c) if row[0] not in drawn]
         rows = "".join(
-            f"<tr><td><code>{_e(k)}</code></td><td>{_e(v)}</td><td>{_e(d)}</td><td>{_e(BY_NAME[k].meaning)}</td></tr>"
-            for k, v, d in changed)
+            f"<tr><td><code>{_e(k)}</code></td><td>{_e(v)}</td><td>{_e(d)}</td><td>{_e(BY_NAME[k].meaning)}"
+            f"{_IDLE if k in idle else ''}</td></tr>" for k, v, d in changed)
         table = (f"<table><tr><th>parameter</th><th>value</th><th>default</th><th>meaning</th></tr>{rows}</table>"
                  if changed else "<p>All other parameters at their defaults.</p>" if drawn else
                  "<p>All parameters at their defaults.</p>")
         if drawn:
-            table = (f"<p>Drawn per run from the team's posterior: {', '.join(f'<code>{_e(k)}</code>' for k in drawn)}"
-                     f".</p>{table}")
+            table = (f"<p>Drawn per run from the team's posterior: "
+                     f"{', '.join(f'<code>{_e(k)}</code>' + (_IDLE if k in idle else '') for k in drawn)}.</p>{table}")
         events = ("<ul>" + "".join(f"<li>{_e(_event_text(ev))}</li>" for ev in c.events) + "</ul>"
                   if c.events else "<p>No scripted events.</p>")
         parts.append(f"<h3>{_e(c.name)}</h3><p>{_e(c.description or 'No description.')}"

@@ -289,8 +289,13 @@ def test_forecast_from_a_calibration(tmp_path):
     # the calibration can be replaced with its forecast, but not a folder holding anything else
     (out / "forecast" / "mine.txt").write_text("notes")
     kept = cli(EXAMPLE, "--out", out, "--population", 20, "--generations", 1, "--workers", 1, "--quiet", "--force")
-    assert kept.returncode == 2 and "did not write (forecast)" in kept.stderr
+    assert kept.returncode == 2 and "did not write (forecast/mine.txt)" in kept.stderr
     (out / "forecast" / "mine.txt").unlink()
+    (out / "forecast" / ".notes").write_text("hidden, but not pe-sim's")
+    hidden = cli(EXAMPLE, "--out", out, "--population", 20, "--generations", 1, "--workers", 1, "--quiet", "--force")
+    assert hidden.returncode == 2 and "did not write (forecast/.notes)" in hidden.stderr
+    (out / "forecast" / ".notes").unlink()
+    (out / "forecast" / ".forecast.png.4242.tmp").write_text("a killed forecast's half-written figure")
     outside = tmp_path / "outside"  # a forecast folder that links elsewhere is not followed
     (out / "forecast").rename(outside)
     (out / "forecast").symlink_to(outside)
@@ -332,6 +337,7 @@ def test_compare_for_teams_like_this_one_uses_a_posterior_draw_per_paired_run(tm
             command="compare")
     assert r.returncode == 0, r.stderr
     assert "draw from the posterior" in r.stderr and "customer_value" in r.stdout
+    assert "tech_share is not used by one_roadmap (one roadmap)" in r.stderr
 
 
 def test_a_calibration_runs_on_a_dask_cluster(tmp_path):

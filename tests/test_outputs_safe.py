@@ -109,3 +109,13 @@ def test_report_and_compare_warn_about_events_beyond_the_horizon(tmp_path):
         r = subprocess.run([sys.executable, "-m", "pe_sim.cli", *args], capture_output=True, text=True, cwd=tmp_path)
         assert r.returncode == 0, r.stderr[-2000:]
         assert "hiring_wave at sprint 30" in r.stderr
+
+
+def test_a_figure_or_csv_path_ending_in_a_slash_is_refused_as_a_folder(tmp_path, capsys):
+    args = ["compare", "one_roadmap", "split_backlogs", "--runs", "4", "--sprints", "3"]
+    assert main(args + ["--figure", str(tmp_path / "newdir") + "/"]) == 2
+    err = capsys.readouterr().err
+    assert "--figure" in err and "is a folder; expected a file name" in err and "newdir/figure.png" in err
+    assert main(args + ["--figure", "none", "--csv", str(tmp_path / "tables") + "/"]) == 2
+    assert "tables/table.csv" in capsys.readouterr().err
+    assert not (tmp_path / "newdir").exists() and not (tmp_path / "tables").exists()

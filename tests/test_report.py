@@ -133,3 +133,23 @@ def test_report_opens_in_a_browser_offline(tmp_path):
         finally:
             browser.close()
     assert all(u.startswith(("file:", "data:")) for u in requests), requests[:5]
+
+
+def test_parameters_a_roadmap_mode_ignores_are_marked_and_truly_change_nothing():
+    import numpy as np
+
+    from pe_sim.params import SPLIT_ONLY, unused
+    from tests.helpers import sim
+
+    assert unused({"roadmap_mode": "one_roadmap"}) == SPLIT_ONLY and unused({"roadmap_mode": "split_backlogs"}) == ()
+    for name, lo, hi in (("tech_share", 0.0, 0.6), ("tech_squeeze", 0.0, 1.0)):
+        one = [sim(runs=30, sprints=20, roadmap_mode="one_roadmap", **{name: v}) for v in (lo, hi)]
+        split = [sim(runs=30, sprints=20, roadmap_mode="split_backlogs", **{name: v}) for v in (lo, hi)]
+        assert all(np.array_equal(one[0][k], one[1][k]) for k in one[0]), name  # the claim the note makes
+        assert not np.array_equal(split[0]["tech_debt"], split[1]["tech_debt"]), name
+    html = report._setups_html([load("one_roadmap"), load("split_backlogs")], per_run={"tech_share": None, "pm_insight": None})
+    one_part, split_part = html.split("<h3>split_backlogs</h3>")
+    assert "<code>tech_share</code> <small>(not used: one roadmap" in one_part
+    assert "not used" not in split_part
+    set_anyway = report._setups_html([load("one_roadmap").with_params(tech_share=0.3)])
+    assert "tech work in split_backlogs mode <small>(not used: one roadmap" in set_anyway

@@ -14,7 +14,7 @@ from pathlib import Path
 from pe_sim import __version__
 from pe_sim.commands import forecast as forecast_cmd, int_in
 from pe_sim.config import ConfigError
-from pe_sim.files import MANIFEST, write_text
+from pe_sim.files import MANIFEST, is_leftover, write_text
 
 DB = "abc.db"
 STARTED = "calibration.json"  # what a calibration was started with, so a resume can check it is the same
@@ -70,12 +70,17 @@ def prepare_folder(out: Path, force: bool) -> bool:
         raise ConfigError(str(out), "--out", "is a file; expected a folder")
     ours = {DB, *OUTPUTS}
     forecast = out / FORECAST  # `pe-sim forecast`'s default output: belongs to this calibration
-    theirs = (forecast.is_dir() and not forecast.is_symlink()  # never followed out of the folder
-              and all(f.name in FORECAST_FILES and f.is_file() and not f.is_symlink() for f in forecast.iterdir()))
+    strangers = []  # what is in forecast/ that pe-sim forecast did not write (its killed writes' temporaries are its own)
+    if forecast.is_dir() and not forecast.is_symlink():  # never followed out of the folder
+        strangers = sorted(f"{FORECAST}/{f.name}" for f in forecast.iterdir()
+                           if not ((f.name in FORECAST_FILES or is_leftover(f.name, FORECAST_FILES))
+                                   and f.is_file() and not f.is_symlink()))
+    theirs = forecast.is_dir() and not forecast.is_symlink() and not strangers
     others = sorted(f.name for f in out.iterdir() if f.name not in ours and not f.name.startswith(".")
-                    and not (f.name == FORECAST and theirs)) if out.is_dir() else []
+                    and f.name != FORECAST) if out.is_dir() else []
+    others += strangers or ([FORECAST] if (forecast.exists() or forecast.is_symlink()) and not theirs else [])
     if others:
-        raise ConfigError(str(out), "--out", f"holds files pe-sim calibrate did not write ({', '.join(others[:3])}); "
+        raise ConfigError(str(out), "--out", f"holds files pe-sim calibrate did not write ({', '.join(others[:3])}{', ...' if len(others) > 3 else ''}); "
                                              "choose an empty or new folder")
     manifest = out / MANIFEST
     done = False
@@ -95,8 +100,8 @@ def prepare_folder(out: Path, force: bool) -> bool:
         for name in ours:
             (out / name).unlink(missing_ok=True)
         if theirs:  # a forecast of the calibration being replaced
-            for name in FORECAST_FILES:
-                (forecast / name).unlink(missing_ok=True)
+            for f in forecast.iterdir():
+                f.unlink()
             forecast.rmdir()
     out.mkdir(parents=True, exist_ok=True)
     return (out / DB).exists()

@@ -12,6 +12,7 @@ from pe_sim.cli import UsageError
 from pe_sim.commands import int_in
 from pe_sim.files import atomic, refuse_existing
 from pe_sim.outcomes import OUTCOMES
+from pe_sim.params import unused
 
 
 _positive = int_in(1, 10**9)
@@ -162,10 +163,11 @@ def _compare(args) -> int:
         runs = args.runs or configs[0].runs
         seed = configs[0].seed if args.seed is None else args.seed
         per_run = posterior_draws(history, post.drop(columns="weight"), post["weight"].to_numpy(), runs, seed)
+        idle = [f"{k} is not used by {c.name} (one roadmap)" for c in configs for k in unused(c.params) if k in per_run]
         print(f"pe-sim: {runs} paired runs, each with a draw from the posterior of {args.posterior} "
               f"({', '.join(k for k in per_run if k != 'n_engineers')}) and {history.starting_headcount} engineers; "
               "work (velocity, committed, delivered) is in the model's ideal-days: times the team's points_per_day "
-              "for its own unit", file=sys.stderr)
+              f"for its own unit{''.join('; ' + line for line in idle)}", file=sys.stderr)
     res = compare(args.configs, runs=args.runs, sprints=args.sprints, seed=args.seed, outcomes=outcomes,
                   confidence=args.confidence, resamples=args.resamples, figure=figure, workers=args.workers,
                   per_run=per_run)
