@@ -254,10 +254,19 @@ def test_box_prior_and_cholesky_transition_are_pyabcs_distributions():
     assert t.pdf(draws.iloc[0]) > 0
 
 
-def test_forecast_from_a_calibration(tmp_path):
+def test_forecast_from_a_calibration(tmp_path, monkeypatch):
     out = tmp_path / "cal"
     r = cli(EXAMPLE, "--out", out, "--population", 30, "--generations", 1, "--workers", 1, "--quiet")
     assert r.returncode == 0, r.stderr
+    import pe_sim.files
+    from pe_sim.cli import main
+
+    figures = []
+    monkeypatch.setattr(pe_sim.files, "save_figure", lambda fig, path, **kw: figures.append(fig))
+    assert main(["forecast", str(out), "--sprints", "6", "--backlog", "150", "--draws", "20", "--out",
+                 str(tmp_path / "fig")]) == 0
+    spans = {ax.get_xlim() for ax in figures[0].axes if ax.get_visible()}
+    assert spans == {(0.5, 32.5)}  # every panel from the history's first sprint to the forecast's last
     f = forecast_cli(out, "--sprints", 6, "--backlog", 150, "--draws", 50)
     assert f.returncode == 0, f.stderr
     assert "backlog of 150: done within" in f.stdout and "delivered" in f.stdout

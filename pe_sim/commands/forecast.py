@@ -110,6 +110,7 @@ def main(args) -> int:
             ax.legend(fontsize=8, loc="upper left")
         ax.set_title(titles.get(k, k), fontsize=9)
         ax.set_xlabel("sprint")
+        ax.set_xlim(min(history.columns["sprint"][0], sprints[0]) - 0.5, sprints[-1] + 0.5)  # every panel: history, then forecast
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
     for ax in axes.flat[len(panels):]:
