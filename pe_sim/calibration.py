@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import math
 import os
+import re
 import sys
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
@@ -315,21 +316,51 @@ class Generation:
     acceptance: float
 
 
-def _progress_line(record) -> bool:
-    """pyabc's per-generation lines worth showing (threshold, acceptance), not its timings."""
-    return not record.getMessage().startswith("Timing ")
+class _ProgressLines:
+    """A logging filter that turns pyabc's per-generation lines into one plain line each
+    ("generation 2 of 8: 50 of 133 simulated teams within distance 4.12 (38%) ...") and drops
+    its timings and set-up chatter; a line it does not recognise passes unchanged."""
+
+    def __init__(self, total: int):
+        self.total, self.t, self.eps = total, None, None
+
+    def text(self, message: str) -> str | None:
+        """What to show for one of pyabc's messages (None: nothing)."""
+        if message.startswith(("Timing ", "Calibration sample")):
+            return None
+        if m := re.fullmatch(r"t: (\d+), eps: (\S+?)\.?", message):
+            self.t, self.eps = int(m.group(1)), float(m.group(2))
+            return None
+        if (m := re.fullmatch(r"Accepted: (\d+) / (\d+) = \S+, ESS: (\S+?)\.?", message)) and self.t is not None:
+            kept, tried, ess = int(m.group(1)), int(m.group(2)), float(m.group(3))
+            return (f"generation {self.t + 1} of {self.total}: {kept} of {tried} simulated teams within distance "
+                    f"{self.eps:.3g} ({kept / max(tried, 1):.0%} accepted), effective sample {ess:.0f}")
+        if m := re.fullmatch(r"Stop: (.*?)\.?", message):
+            return f"stopped: {m.group(1)[:1].lower()}{m.group(1)[1:]}"
+        return message
+
+    def filter(self, record) -> bool:
+        line = self.text(record.getMessage())
+        if line is None:
+            return False
+        if record.levelno > 20:  # above INFO: say it is pyabc's warning or error
+            line = f"pyabc {record.levelname.lower()}: {line}"
+        record.msg, record.args = line, ()
+        return True
 
 
-def pyabc_progress(show: bool) -> None:
-    """pyabc's own progress lines on stderr (per generation: threshold and acceptance), or none."""
+def pyabc_progress(show: bool, generations: int = 0) -> None:
+    """pyabc's progress on stderr, one plain line per generation (threshold, acceptance), or none."""
     import logging
 
     import pyabc  # noqa: F401  (sets up the "ABC" logger and its handler)
 
     main = logging.getLogger("ABC")
     main.setLevel(logging.INFO if show else logging.WARNING)
-    if _progress_line not in main.filters:
-        main.addFilter(_progress_line)
+    main.filters = [f for f in main.filters if not isinstance(f, _ProgressLines)]
+    main.addFilter(_ProgressLines(generations))
+    for handler in main.handlers:
+        handler.setFormatter(logging.Formatter("pe-sim calibrate: %(message)s"))
     for quiet in ("ABC.Population", "ABC.Distance", "ABC.Sampler", "ABC.History", "ABC.Epsilon", "ABC.Adaptation"):
         logging.getLogger(quiet).setLevel(logging.WARNING)  # set-up chatter, once per generation
 
@@ -377,7 +408,7 @@ def run_abc(history: TeamHistory, settings: Settings, db_path, workers: int = 1,
     import pyabc
     from pathlib import Path
 
-    pyabc_progress(progress)
+    pyabc_progress(progress, settings.generations)
     db_path = Path(db_path)
     np.random.seed(settings.seed % 2**32)  # pyabc proposes particles from numpy's global generator
     from pe_sim.abcsmc import BoxPrior, CholeskyNormalTransition

@@ -396,9 +396,9 @@ def test_ctrl_c_with_worker_processes_stops_cleanly_and_says_how_to_resume(tmp_p
                           "--workers", "2", "--population", "200", "--generations", "30"], cwd=ROOT,
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
     seen = []
-    for line in p.stderr:  # pyabc's progress lines: interrupt while generation 2 is being sampled
+    for line in p.stderr:  # the progress lines: interrupt while the third generation is being sampled
         seen.append(line)
-        if "t: 2," in line:
+        if "pe-sim calibrate: generation 2 of 30: " in line:
             time.sleep(0.3)
             os.killpg(p.pid, signal.SIGINT)
             break
@@ -502,3 +502,15 @@ def test_an_interrupt_pyabc_swallows_still_stops_the_calibration(tmp_path, monke
     assert main(["calibrate", str(EXAMPLE), "--out", str(tmp_path / "cal"), "--workers", "1", "--quiet"]) == 130
     assert "Traceback" not in capsys.readouterr().err
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # the handler is put back
+
+
+def test_pyabc_progress_becomes_one_plain_line_per_generation():
+    lines = C._ProgressLines(8)
+    shown = [lines.text(m) for m in ("Calibration sample t = -1.", "t: 0, eps: 5.23713049e+00.",
+                                     "Accepted: 50 / 107 = 4.6729e-01, ESS: 5.0000e+01.", "Timing of generation 0: 1.2 s",
+                                     "t: 1, eps: 4.11998620e+00.", "Accepted: 50 / 133 = 3.7594e-01, ESS: 2.8965e+01.",
+                                     "Stop: Maximum number of generations.", "Something pyabc says one day")]
+    assert shown == [None, None, "generation 1 of 8: 50 of 107 simulated teams within distance 5.24 (47% accepted), "
+                                 "effective sample 50", None, None,
+                     "generation 2 of 8: 50 of 133 simulated teams within distance 4.12 (38% accepted), "
+                     "effective sample 29", "stopped: maximum number of generations", "Something pyabc says one day"]
