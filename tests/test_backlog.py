@@ -1,5 +1,6 @@
-"""The backlog's planning rule against a sorted reference: started items first, then the best
-scored (ties by slot, -inf and nan never) while at least half of each fits the budget."""
+"""The backlog functions: the planning rule against a sorted reference (started items first, then
+the best scored, ties by slot, -inf and nan never, while at least half of each fits the budget);
+new items from their slot-keyed draws; discovery's estimates and kills."""
 
 from __future__ import annotations
 
@@ -69,3 +70,76 @@ def test_select_breaks_ties_by_slot_and_skips_unrankable():
     n_plan, planned = B.select(items, s, 0, N - 3, 100.0, plan, np.int64(0), np.zeros(2 * N))
     assert list(plan[:n_plan]) == [1, 3, 6, 5, 0, 7, 8]  # nan (2) and -inf (4) never planned
     assert planned == 7.0
+
+
+# --- the other backlog functions: making items, discovery -----------------------------------------
+
+def _p(**values):
+    from pe_sim.core.record import record
+
+    return record(values)
+
+
+def test_empty_backlogs_mark_the_tech_rows():
+    items = B.empty(3, 2)
+    assert items.shape == (5, B.FIELDS) and len(B.COLUMNS) == B.FIELDS
+    assert list(items[:, B.TECH]) == [0, 0, 0, 1, 1] and not items[:, B.ALIVE].any()
+
+
+def test_add_items_fills_free_slots_in_order_up_to_count_with_the_slot_keyed_draws():
+    from pe_sim.core import rng, rules as R
+    from pe_sim.core.record import P
+
+    p = _p(idea_uncertainty=0.7)
+    skey = rng.sprint_key(rng.run_key(np.uint64(5), 3), 4)
+    items = B.empty(6, 3)
+    items[1, B.ALIVE] = items[3, B.ALIVE] = 1.0
+    kept = items[[1, 3]].copy()
+    assert B.add_items(p, items, 0, 6, 3.0, B.FEATURE, skey) == 3.0
+    assert list(items[:6, B.ALIVE]) == [1, 1, 1, 1, 1, 0]  # slots 0, 2, 4; slot 5 left free
+    assert np.array_equal(items[[1, 3]], kept)  # items already there are untouched
+    assert not items[6:, B.ALIVE].any()  # rows outside lo..hi too
+    for i in (0, 2, 4):
+        agent = rng.ITEM_BASE + i
+        size = R.item_size(p[P.feature_size], p[P.size_sd], rng.normal(skey, agent, rng.Draw.ITEM_SIZE))
+        effort = R.true_effort(p, size, rng.normal(skey, agent, rng.Draw.ITEM_EFFORT))
+        assert items[i, B.SIZE] == size and items[i, B.EFFORT] == effort and items[i, B.LEFT] == effort
+        assert items[i, B.VALUE] == R.idea_value(p, size, rng.normal(skey, agent, rng.Draw.ITEM_VALUE))
+        assert items[i, B.ERROR] == 0.7 * rng.normal(skey, agent, rng.Draw.ITEM_ERROR)
+        assert items[i, B.STARTED] == 0.0
+    assert B.add_items(p, items, 0, 6, 5.0, B.FEATURE, skey) == 1.0  # only one free slot left
+    assert B.add_items(p, items, 6, 9, 2.0, B.TECH_ITEM, skey) == 2.0
+    assert list(items[6:, B.ALIVE]) == [1, 1, 0] and (items[6:8, B.ERROR] == 0.0).all()
+    agent = rng.ITEM_BASE + 6
+    size = R.item_size(p[P.tech_item_size], p[P.size_sd], rng.normal(skey, agent, rng.Draw.ITEM_SIZE))
+    assert items[6, B.SIZE] == size
+    assert items[6, B.VALUE] == R.tech_payoff(p, size, rng.normal(skey, agent, rng.Draw.ITEM_VALUE))
+    assert B.add_items(p, items, 6, 9, 0.0, B.TECH_ITEM, skey) == 0.0
+
+
+def _ideas(values, errors, started=(), dead=()):
+    items = B.empty(len(values), 1)
+    for i, (v, e) in enumerate(zip(values, errors)):
+        items[i, [B.ALIVE, B.SIZE, B.EFFORT, B.LEFT, B.VALUE, B.ERROR]] = 1.0, 2.0, 2.0, 2.0, v, e
+        items[i, B.ESTIMATE] = -1.0  # not yet estimated
+    for i in started:
+        items[i, B.STARTED] = 1.0
+    for i in dead:
+        items[i, B.ALIVE] = 0.0
+    return items
+
+
+def test_discovery_shrinks_the_error_of_waiting_ideas_and_kills_those_below_the_bar():
+    p = _p(kill_threshold=0.5, feature_value=1.0)  # the bar: an estimated value of 1.0 per size 2
+    # slot: 0 kept, 1 killed (true value low, error gone), 2 killed only because its estimate is low,
+    # 3 low but started (never killed or re-estimated), 4 low but already gone (not counted again)
+    items = _ideas([3.0, 0.5, 1.5, 0.2, 0.2], [0.4, -0.8, -1.6, -2.0, -2.0], started=[3], dead=[4])
+    before = items.copy()
+    killed = B.discover(p, items, 5, 0.5)
+    assert killed == 2.0
+    assert list(items[:5, B.ALIVE]) == [1, 0, 0, 1, 0]
+    assert np.allclose(items[:3, B.ERROR], [0.2, -0.4, -0.8])
+    assert np.allclose(items[:3, B.ESTIMATE], [3.0 * np.exp(0.2), 0.5 * np.exp(-0.4), 1.5 * np.exp(-0.8)])
+    assert np.array_equal(items[3:], before[3:])  # started and dead slots untouched
+    assert B.discover(p, items, 5, 2.0) == 0.0  # power above 1 removes the whole error
+    assert items[0, B.ERROR] == 0.0 and items[0, B.ESTIMATE] == 3.0
