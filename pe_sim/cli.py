@@ -53,13 +53,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"pe-sim: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("pe-sim: interrupted; finished results are on disk", file=sys.stderr)
+        print("pe-sim: interrupted; no file was left half-written (an earlier run in the output folder is kept)", file=sys.stderr)
         return 130
     except BrokenPipeError:
         # The reader went away (e.g. `pe-sim params | head`): stop quietly, as Unix tools do.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 141
+    except OSError as exc:  # a path that cannot be made or written (no permission, a file where a folder should be)
+        if exc.filename is None:
+            raise
+        where = f"{exc.filename}" + (f" -> {exc.filename2}" if exc.filename2 else "")
+        print(f"pe-sim: error: {where}: {exc.strerror or exc}; choose a folder you can write to", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 from pathlib import Path
 from typing import Iterator
 
@@ -60,11 +61,25 @@ def refuse_existing(path: Path | str, force: bool, flag: str) -> None:
 
 
 MANIFEST = "manifest.json"
+STAGING = ".pe-sim-partial"  # a run in progress writes here, inside its folder, and moves into place when complete
+# What `pe-sim run` writes: --force removes a file an earlier run's manifest lists only if it is one of these
+# (the manifests of earlier versions listed every file in the folder, the user's too).
+RUN_OUTPUTS = ("outcomes/*.parquet", "outcomes.csv", "summary.csv", "difference.csv", "summary.txt", MANIFEST)
+
+
+def is_run_output(relative: str) -> bool:
+    """Whether a path inside a run folder is a file name `pe-sim run` writes."""
+    from fnmatch import fnmatchcase
+
+    from pe_sim.outcomes import OUTCOMES
+
+    plots = {"plots/overview.png", *(f"plots/{k}.png" for k in OUTCOMES)}
+    return relative in plots or any(fnmatchcase(relative, pattern) for pattern in RUN_OUTPUTS)
 
 
 def clear_run_folder(folder: Path) -> None:
-    """Remove the files an earlier ``pe-sim run`` wrote into ``folder`` (as its manifest lists them),
-    and nothing else; refuse a folder without a pe-sim manifest."""
+    """Remove the files an earlier ``pe-sim run`` wrote into ``folder`` (as its manifest lists them
+    and only names pe-sim writes), and nothing else; refuse a folder without a pe-sim manifest."""
     manifest = folder / MANIFEST
     try:
         listed = json.loads(manifest.read_text(encoding="utf-8"))["files"]
@@ -74,23 +89,56 @@ def clear_run_folder(folder: Path) -> None:
     root = folder.resolve()
     for name in listed:
         target = (folder / str(name)).resolve()
-        if root in target.parents and target.is_file():
+        if root in target.parents and target.is_file() and is_run_output(target.relative_to(root).as_posix()):
             target.unlink()
     for sub in ("outcomes", "plots"):  # folders pe-sim made, if nothing else was put in them
         with contextlib.suppress(OSError):
             (folder / sub).rmdir()
 
 
-def make_run_folder(folder: Path, force: bool) -> None:
-    """The output folder of a run: new, or (with ``force``) an earlier run's, emptied of its files."""
+def _only_partial(folder: Path) -> bool:
+    """Whether all ``folder`` holds is an interrupted run's staging folder."""
+    return [f.name for f in folder.iterdir()] == [STAGING]
+
+
+def make_run_folder(folder: Path, force: bool) -> Path:
+    """Check ``folder`` can take a run (new, empty, an interrupted run's, or with ``force`` an earlier
+    run's) and return a fresh staging folder inside it, where the run writes its files; nothing
+    of an earlier run is removed until :func:`finish_run_folder`."""
     if folder.exists() and not folder.is_dir():
         raise ConfigError(str(folder), "--out", "is a file; expected a folder for the run's outputs")
-    if folder.exists() and any(folder.iterdir()):
+    if folder.exists() and any(folder.iterdir()) and not _only_partial(folder):
         if not force:
             raise ConfigError(str(folder), "--out", "output folder already exists; pass --force to replace the "
                                                     "run in it or choose another --out")
+        if not (folder / MANIFEST).is_file():
+            clear_run_folder(folder)  # refuses, naming the folder
+    stage = folder / STAGING
+    try:
+        if stage.is_dir() and not stage.is_symlink():
+            shutil.rmtree(stage)  # an interrupted run's: pe-sim's own
+        stage.mkdir(parents=True)
+        (stage / "outcomes").mkdir()
+    except OSError as exc:
+        raise ConfigError(str(folder), "--out", f"cannot be made or written ({exc.strerror}); choose another "
+                                                "folder") from None
+    return stage
+
+
+def finish_run_folder(folder: Path, written: list[str], manifest: dict) -> None:
+    """Replace an earlier run in ``folder`` by the staged one: remove the earlier run's files, move
+    the ``written`` files (paths relative to the staging folder) into place, then write the
+    manifest listing exactly them; the staging folder goes."""
+    stage = folder / STAGING
+    if (folder / MANIFEST).is_file():
         clear_run_folder(folder)
-    (folder / "outcomes").mkdir(parents=True, exist_ok=True)
+    for name in written:
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(stage / name, target)
+    write_text(folder / MANIFEST, json.dumps({**manifest, "files": sorted(written) + [MANIFEST]}, indent=2, default=str))
+    shutil.rmtree(stage, ignore_errors=True)
 
 
-__all__ = ["atomic", "is_leftover", "write_text", "save_figure", "refuse_existing", "clear_run_folder", "make_run_folder"]
+__all__ = ["atomic", "is_leftover", "write_text", "save_figure", "refuse_existing", "clear_run_folder", "make_run_folder",
+           "finish_run_folder", "is_run_output"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -119,3 +120,89 @@ def test_a_figure_or_csv_path_ending_in_a_slash_is_refused_as_a_folder(tmp_path,
     assert main(args + ["--figure", "none", "--csv", str(tmp_path / "tables") + "/"]) == 2
     assert "tables/table.csv" in capsys.readouterr().err
     assert not (tmp_path / "newdir").exists() and not (tmp_path / "tables").exists()
+
+
+def test_force_twice_keeps_the_users_files_and_an_old_manifest_cannot_make_it_delete_them(tmp_path):
+    out = tmp_path / "p"
+    plotted = [*RUN[:-1]]  # with plots
+    assert main([*plotted, "--out", str(out)]) == 0
+    mine = {".git/HEAD": "ref", "notes.md": "mine", "plots/my_own_plot.png": "mine", "outcomes/extra.txt": "mine"}
+    for name, text in mine.items():
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        (out / name).write_text(text)
+    for _ in range(2):
+        assert main([*plotted, "--out", str(out), "--force"]) == 0
+        assert all((out / name).read_text() == text for name, text in mine.items())
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert not set(manifest["files"]) & set(mine) and "plots/overview.png" in manifest["files"]
+    assert all((out / f).is_file() for f in manifest["files"]) and manifest["packages"]["numba"]
+    manifest["files"] += list(mine)  # as an earlier version wrote it: every file in the folder
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    assert main([*RUN, "--out", str(out), "--force"]) == 0
+    assert all((out / name).read_text() == text for name, text in mine.items())
+    assert not (out / "plots" / "overview.png").exists()  # pe-sim's own old plots do go
+
+
+def test_an_interrupted_run_keeps_the_earlier_run_and_the_folder_stays_usable(tmp_path, monkeypatch):
+    import pe_sim.runner
+
+    out = tmp_path / "dup"
+    assert main([*RUN, "--out", str(out)]) == 0
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    real = pe_sim.runner.run
+    calls = []
+
+    def interrupted(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pe_sim.runner, "run", interrupted)
+    two = ["run", "one_roadmap", "split_backlogs", *RUN[2:]]
+    assert main([*two, "--out", str(out), "--force"]) == 130
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file() and ".pe-sim-partial" not in p.parts}
+    assert after == before  # the earlier run is whole until the new one is complete
+    assert main([*two, "--out", str(out)]) == 2  # a run is there: --force to replace it
+    calls.clear()
+    new = tmp_path / "new"
+    assert main([*two, "--out", str(new)]) == 130
+    assert [p.name for p in new.iterdir()] == [".pe-sim-partial"] and not (new / "manifest.json").exists()
+    monkeypatch.setattr(pe_sim.runner, "run", real)
+    assert main([*two, "--out", str(new)]) == 0  # an interrupted first run's folder is reused as it is
+    assert main([*two, "--out", str(out), "--force"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        ["manifest.json", "outcomes", "outcomes.csv", "summary.csv", "summary.txt", "difference.csv"])
+
+
+def test_an_output_path_that_cannot_be_written_is_one_line_not_a_traceback(tmp_path, capsys):
+    blocker = tmp_path / "afile"
+    blocker.write_text("x")
+    assert main([*RUN, "--out", str(blocker / "run")]) == 2
+    assert "--out: cannot be made or written" in capsys.readouterr().err
+    assert main(["report", "one_roadmap", "--runs", "2", "--sprints", "2", "--out", str(blocker / "r.html")]) == 2
+    assert "cannot make its folder" in capsys.readouterr().err  # before any simulating
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        code = main([*RUN, "--out", str(locked / "sub" / "run")])
+        err = capsys.readouterr().err
+        if os.geteuid() != 0:  # root may write anywhere
+            assert code == 2 and "Traceback" not in err and str(locked) in err
+    finally:
+        locked.chmod(0o700)
+
+
+def test_an_os_error_naming_a_file_is_one_line_with_exit_2(monkeypatch, capsys):
+    import pe_sim.cli
+
+    def denied(args):
+        raise PermissionError(13, "Permission denied", "/data/out/summary.csv")
+
+    parser = pe_sim.cli.build_parser()
+    monkeypatch.setattr(pe_sim.cli, "build_parser", lambda: parser)
+    parser._subparsers._group_actions[0].choices["run"].set_defaults(func=denied)
+    assert main(["run", "one_roadmap"]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == "pe-sim: error: /data/out/summary.csv: Permission denied; choose a folder you can write to"

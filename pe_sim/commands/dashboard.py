@@ -64,6 +64,11 @@ def report(args) -> int:
     if args.out.suffix.lower() not in (".html", ".htm"):
         raise UsageError(f"--out {args.out}: expected an .html file name")
     refuse_existing(args.out, args.force, "--out")
+    try:  # before simulating: a folder that cannot be made is found now, not after the work
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        why = "a file is in the way" if isinstance(exc, FileExistsError) else exc.strerror
+        raise UsageError(f"--out {args.out}: cannot make its folder {args.out.parent} ({why})") from None
     configs = [cfg.load(c) for c in args.configs]
     runs = args.runs or configs[0].runs
     sprints = args.sprints or configs[0].sprints
