@@ -15,11 +15,15 @@ from scipy import stats
 
 from pe_sim.core.engine import OUTCOMES
 
-FLOWS = ("customer_value", "features_shipped", "incidents", "attrition", "hires", "comm_hours",
-         "conflicts_fight", "conflicts_avoid", "conflicts_productive", "third_paths", "escalations")
+FLOWS = ("customer_value", "features_shipped", "ideas_killed", "tech_items_raised", "incidents", "customer_escalations",
+         "attrition", "hires", "comm_hours", "conflicts_fight", "conflicts_avoid", "conflicts_productive", "third_paths",
+         "escalations", "engineer_escalations")
 # velocity, committed and delivered are the team's pace (ideal-days per sprint), so they are averaged.
-RATES = ("velocity", "committed", "delivered", "say_do", "tech_share", "overtime_mean", "surprise",
-         "right_thing", "pm_workload", "em_workload", "debt_drag")
+RATES = ("velocity", "committed", "delivered", "say_do", "tech_share", "debt_drag", "debt_capacity_loss",
+         "overtime_mean", "corners_mean", "pushback", "surprise", "right_thing", "pm_workload", "em_workload")
+STOCKS = ("tech_debt", "customer_trust", "business_pressure", "burnout_mean", "burnout_max", "engagement_mean",
+          "headcount", "expertise", "trust_pm_em", "trust_em_pm", "trust_pm_eng", "trust_em_eng", "trust_eng_pm",
+          "trust_eng_em", "alignment")
 REDUCTION = {k: ("total" if k in FLOWS else "mean" if k in RATES else "final") for k in OUTCOMES}
 # The one list of key outcomes that `run`, `compare` and `report` show (by default).
 HEADLINE = ("customer_value", "features_shipped", "velocity", "tech_debt", "incidents", "customer_trust",

@@ -26,6 +26,17 @@ def test_reductions_follow_the_nature_of_each_outcome():
     assert set(REDUCTION.values()) == {"total", "final", "mean"}
 
 
+def test_every_outcome_is_one_of_flow_rate_or_stock_and_per_sprint_counts_are_summed():
+    from pe_sim.core.engine import OUTCOMES
+    from pe_sim.summary import FLOWS, RATES, STOCKS
+
+    assert sorted(FLOWS + RATES + STOCKS) == sorted(OUTCOMES)  # each exactly once, none by default
+    for k in ("ideas_killed", "tech_items_raised", "customer_escalations", "engineer_escalations"):
+        assert REDUCTION[k] == "total", k  # things that happen in a sprint: the last sprint's alone was reported
+    for k in ("debt_capacity_loss", "corners_mean", "pushback"):
+        assert REDUCTION[k] == "mean", k  # shares of each sprint
+
+
 def test_scenario_order_is_kept_and_paired_difference_is_paired():
     names = ["split_backlogs", "trust_partnership", "one_roadmap"]
     df = pd.concat([runner.run(config.load(n), 20, 10, 1) for n in names], ignore_index=True)
