@@ -24,6 +24,8 @@ COMMANDS = (
     "pe_sim.commands.forecast",
 )
 
+SIMULATING = frozenset({"run", "sweep", "compare", "sensitivity", "dashboard", "report", "calibrate", "forecast"})
+
 
 class UsageError(Exception):
     """A bad command-line value; the message says what was expected."""
@@ -48,6 +50,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
+        if args.command in SIMULATING and not getattr(args, "quiet", False):
+            from pe_sim.core.jit import compiled_before
+
+            if not compiled_before():
+                print("pe-sim: compiling the model for this machine (once after an install or update, about 20 s) ...",
+                      file=sys.stderr)
         return int(args.func(args) or 0)
     except (ConfigError, UsageError) as exc:
         print(f"pe-sim: error: {exc}", file=sys.stderr)

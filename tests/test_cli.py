@@ -87,3 +87,22 @@ def test_params_can_list_only_the_assumptions():
     names = {line.split("`")[1] for line in r.stdout.splitlines() if line.startswith("| `")}
     assert names == {p.name for p in PARAMS if is_assumption(p)}
     assert "pressure" in names and "trust_loss_factor" not in names  # Slovic 1993 anchors the latter
+
+
+def test_a_first_simulation_after_an_install_says_it_compiles(monkeypatch, capsys, tmp_path):
+    import pe_sim.core.jit as jit
+    from tests.helpers import sim
+
+    sim(runs=2, sprints=2)
+    assert jit.compiled_before()  # this session's cache holds the kernel
+    args = ["run", "one_roadmap", "--runs", "2", "--sprints", "2", "--no-plots"]
+    monkeypatch.setattr(jit, "compiled_before", lambda: False)
+    assert main([*args, "--out", str(tmp_path / "a")]) == 0
+    assert "compiling the model for this machine" in capsys.readouterr().err
+    assert main([*args, "--out", str(tmp_path / "b"), "--quiet"]) == 0
+    assert "compiling" not in capsys.readouterr().err
+    assert main(["scenarios"]) == 0  # a command that simulates nothing says nothing about compiling
+    assert "compiling" not in capsys.readouterr().err
+    monkeypatch.setattr(jit, "compiled_before", lambda: True)
+    assert main([*args, "--out", str(tmp_path / "c")]) == 0
+    assert "compiling" not in capsys.readouterr().err

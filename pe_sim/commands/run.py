@@ -18,7 +18,7 @@ DEFAULT_COMPARISON = ("split_backlogs", "one_roadmap")  # the reference first: d
 
 def register(sub) -> None:
     p = sub.add_parser(
-        "run", help="run scenarios and compare them (default: one_roadmap vs split_backlogs)",
+        "run", help="run scenarios and compare them (default: split_backlogs, the reference, and one_roadmap)",
         description="Run one or more configs with the same seeds (common random numbers), print end-of-horizon "
                     "means with 95% CIs, and write per-sprint data (Parquet, CSV), a summary, plots and a "
                     "manifest to an output folder.")

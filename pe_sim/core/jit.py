@@ -45,6 +45,12 @@ except OSError:  # a read-only home: compile every time rather than fail
     _CACHE = False
 
 
+def compiled_before() -> bool:
+    """Whether the compiled kernel is in this install's cache (if not, the first simulation
+    compiles it: about 20 s)."""
+    return _CACHE and any(CACHE_DIR.glob("*/kernel.run_batch*.nbi"))
+
+
 # Divisions follow IEEE arithmetic (numba's "numpy" error model) rather than checking every divisor
 # for zero as Python does: the rules guard their divisors (parameters used as divisors have ranges
 # above zero; computed ones are taken as max(x, EPS)), results are the same, and the kernel runs
