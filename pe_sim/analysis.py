@@ -21,6 +21,7 @@ wiring be checked on a function with known indices.
 from __future__ import annotations
 
 import math
+import sys
 import warnings
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -360,6 +361,9 @@ def ishigami_indices(a: float = 7.0, b: float = 0.1) -> tuple[np.ndarray, np.nda
     return np.array([v1, v2, 0.0]) / v, np.array([v1 + v13, v2, v13]) / v
 
 
+MIN_SOBOL_POINTS = 64  # below this the Saltelli estimators' sampling error swamps the indices (assumption, cf. SALib's examples)
+
+
 def sensitivity(spec, *, method: str | None = None, outcomes: Sequence[str] | None = None, points: int | None = None,
                 out: str | Path | None = None, workers: int | None = None, scheduler: str | None = None,
                 scheduler_file: str | None = None, client=None, chunk_size: int | None = None,
@@ -396,6 +400,16 @@ def sensitivity(spec, *, method: str | None = None, outcomes: Sequence[str] | No
     resamples = resamples or sens.get("resamples", 1000)
     sspec = spec.replace(design=design_kind, points=points, keep="summary")
     out_dir = Path(out if out is not None else (spec.out if spec.design == design_kind else f"{spec.out}_{method}"))
+    if progress:  # the design replaces the sweep file's own, so say how big it is before the work starts
+        d = len(spec.factors)
+        total = points * (d + 2 if method == "sobol" else d + 1)
+        own = f", replacing the file's design = {spec.design!r}" if spec.design != design_kind else ""
+        print(f"pe-sim sensitivity: {design_kind} design for {method} indices{own}: {points:,} {'base samples' if method == 'sobol' else 'trajectories'}"
+              f" x {d + 2 if method == 'sobol' else d + 1} = {total:,} points x {spec.replicates} replicates = "
+              f"{total * spec.replicates:,} runs -> {out_dir}", file=sys.stderr)
+        if method == "sobol" and points < MIN_SOBOL_POINTS:
+            print(f"pe-sim sensitivity: warning: {points} base samples are too few for stable Sobol' indices "
+                  f"(they can fall outside [0, 1]); use --points {MIN_SOBOL_POINTS} or more", file=sys.stderr)
     report = run_sweep(sspec, out=out_dir, workers=workers, scheduler=scheduler, scheduler_file=scheduler_file,
                        client=client, resume=not overwrite, overwrite=overwrite, chunk_size=chunk_size,
                        progress=progress)
