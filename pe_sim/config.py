@@ -245,7 +245,7 @@ def resolve_path(spec: str | Path) -> Path:
 def read_toml(path: Path) -> dict[str, Any]:
     """Parse a TOML file; unreadable or malformed files raise :class:`ConfigError` naming the file."""
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8-sig"))  # -sig: a byte-order mark some editors add
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(str(path), "file", f"not valid TOML: {exc}") from None
     except RecursionError:

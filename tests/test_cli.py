@@ -106,3 +106,14 @@ def test_a_first_simulation_after_an_install_says_it_compiles(monkeypatch, capsy
     monkeypatch.setattr(jit, "compiled_before", lambda: True)
     assert main([*args, "--out", str(tmp_path / "c")]) == 0
     assert "compiling" not in capsys.readouterr().err
+
+
+def test_params_filters_by_name_and_shows_defaults_as_a_config_writes_them(capsys, tmp_path):
+    assert main(["params", "backfill", "roadmap_mode"]) == 0
+    out = capsys.readouterr().out
+    assert "backfill      true " in out and '"one_roadmap"' in out and "pressure" not in out
+    assert main(["params", "presure"]) == 2
+    assert "did you mean 'pressure'" in capsys.readouterr().err
+    toml = tmp_path / "c.toml"  # pasted as shown, each default is a valid value
+    toml.write_bytes('\ufeff[params]\nbackfill = true\nroadmap_mode = "one_roadmap"\n'.encode("utf-8"))  # with a BOM
+    assert main(["validate", str(toml)]) == 0, capsys.readouterr().err

@@ -464,4 +464,9 @@ def test_cli_dashboard_rejects_bad_input_before_serving(capsys):
         port = s.getsockname()[1]
         assert main(["dashboard", "--port", str(port)]) == 2
     assert "pass another --port" in capsys.readouterr().err
+    for host in ("nosuchhost.invalid", "10.255.255.1"):  # a name that does not resolve; an address not ours
+        for port in ("0", "8765"):
+            assert main(["dashboard", "--host", host, "--port", port]) == 2
+            err = capsys.readouterr().err
+            assert f"--host {host}: not an address of this machine" in err and "--port" not in err
 

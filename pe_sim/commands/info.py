@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pe_sim import config as cfg
-from pe_sim.params import GROUPS, PARAMS, is_assumption
+from pe_sim.params import BY_NAME, GROUPS, PARAMS, is_assumption
 
 
 def register(sub) -> None:
@@ -14,6 +14,7 @@ def register(sub) -> None:
     p.add_argument("--assumptions", action="store_true",
                    help="only the parameters whose value rests on no published source (the model's assumptions)")
     p.add_argument("--markdown", action="store_true", help="as a markdown table (with each value's source)")
+    p.add_argument("names", nargs="*", metavar="NAME", help="only these parameters")
     p.set_defaults(func=params)
     p = sub.add_parser("validate", help="check config files and report the first problem in each")
     p.add_argument("configs", nargs="+", metavar="CONFIG")
@@ -37,8 +38,19 @@ def scenarios(args) -> int:
     return 0
 
 
+def _toml(value) -> str:
+    """A default as it is written in a config's [params] (true, not Python's True; choices quoted)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return f'"{value}"' if isinstance(value, str) else str(value)
+
+
 def params(args) -> int:
-    rows = [p for p in PARAMS if args.group in (None, p.group) and (not args.assumptions or is_assumption(p))]
+    for name in args.names:
+        if name not in BY_NAME:
+            raise cfg._unknown("pe-sim params", "NAME", name, BY_NAME)
+    rows = [p for p in PARAMS if args.group in (None, p.group) and (not args.assumptions or is_assumption(p))
+            and (not args.names or p.name in args.names)]
     if args.markdown:
         print("| name | group | unit | default | range | meaning | source |")
         print("|---|---|---|---|---|---|---|")
@@ -50,7 +62,7 @@ def params(args) -> int:
 
     if not rows:
         return 0
-    cols = [("name", lambda p: p.name), ("default", lambda p: str(p.default)),
+    cols = [("name", lambda p: p.name), ("default", lambda p: _toml(p.default)),
             ("valid range", lambda p: p.describe_range()), ("unit", lambda p: p.unit)]
     widths = [max(len(title), *(len(get(p)) for p in rows)) for title, get in cols]
     lead = sum(widths) + 2 * len(widths) + 2

@@ -37,6 +37,7 @@ def main(args) -> int:
     from tqdm import tqdm  # heavy imports wait until a run is asked for, so `--help` is quick
 
     from pe_sim.runner import run
+    from pe_sim.sweeps.store import package_versions
     from pe_sim.summary import format_table, paired_difference, summary_table
 
     configs = [cfg.load(c) for c in (args.configs or DEFAULT_COMPARISON)]
@@ -50,7 +51,7 @@ def main(args) -> int:
     sprints = args.sprints or configs[0].sprints
     seed = configs[0].seed if args.seed is None else args.seed
     stamp = datetime.now(timezone.utc)
-    out = args.out or Path("results") / f"{'-vs-'.join(names)[:80]}-{stamp:%Y%m%d-%H%M%S}"
+    out = args.out or Path("results") / f"{'-vs-'.join(names)[:80]}-{stamp:%Y%m%d-%H%M%S-%f}"  # two at once never meet
     stage = make_run_folder(out, args.force)  # the run is written here and moved into `out` when complete
     for c in configs:
         for line in cfg.warn_beyond_horizon(c, sprints):
@@ -90,7 +91,7 @@ def main(args) -> int:
         "engine": args.engine, "seed": seed, "runs": runs, "sprints": sprints,
         "configs": [c.to_dict() for c in configs],
         "python": platform.python_version(),
-        "packages": _versions("numpy", "scipy", "pandas", "mesa", "numba"),
+        "packages": package_versions(),
         "notes": "runs are paired across configs: run i uses the same random numbers in every config",
         "complete": True,  # written last: a folder without it was interrupted
     }
@@ -100,14 +101,3 @@ def main(args) -> int:
     print(f"\nWrote per-sprint data, summary{', plots' if plots else ''} and manifest to {out}/")
     return 0
 
-
-def _versions(*names: str) -> dict[str, str]:
-    from importlib.metadata import PackageNotFoundError, version
-
-    out = {}
-    for n in names:
-        try:
-            out[n] = version(n)
-        except PackageNotFoundError:
-            out[n] = "not installed"
-    return out

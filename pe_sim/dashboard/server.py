@@ -16,6 +16,7 @@ The settings are environment variables read when Solara is first imported, so
 
 from __future__ import annotations
 
+import errno
 import os
 import socket
 import sys
@@ -81,7 +82,13 @@ def _check_bind(host: str, port: int) -> None:
         with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as s:
             s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             s.bind((host, port))
+    except socket.gaierror as exc:  # the name, not the port, is the problem
+        raise UsageError(f"--host {host}: not an address of this machine ({exc.strerror or exc}); "
+                         "use 127.0.0.1 (the default) or one of this machine's addresses") from None
     except OSError as exc:
+        if exc.errno == errno.EADDRNOTAVAIL:
+            raise UsageError(f"--host {host}: not an address of this machine; use 127.0.0.1 (the default) or one "
+                             "of this machine's addresses") from None
         raise UsageError(f"cannot listen on {host}:{port} ({exc.strerror or exc}); "
                          "pass another --port, or --port 0 for a free one") from None
 
@@ -99,6 +106,7 @@ def warm_up() -> None:
 def serve(scenario: str | None = None, host: str = "127.0.0.1", port: int = 8765) -> int:
     """Run the dashboard until Ctrl+C; prints the URL once the page can be opened."""
     if port == 0:
+        _check_bind(host, 0)  # a host this machine cannot listen on is one line, with any port
         port = free_port(host)
     _check_bind(host, port)
     try:

@@ -10,10 +10,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-import numpy as np
-import pandas as pd
-import pyarrow as pa
-
 from pe_sim import __version__
 from pe_sim.config import ConfigError
 
@@ -114,9 +110,16 @@ def remove_stale_tmp(out: Path) -> None:
 
 
 def package_versions() -> dict[str, str]:
-    import scipy
-    return {"pe_sim": __version__, "python": platform.python_version(), "numpy": np.__version__,
-            "pandas": pd.__version__, "pyarrow": pa.__version__, "scipy": scipy.__version__}
+    """The versions a run's numbers depend on, for manifests (numba's compiled code included)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"pe_sim": __version__, "python": platform.python_version()}
+    for name in ("numpy", "numba", "scipy", "pandas", "pyarrow", "mesa"):
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = "not installed"
+    return out
 
 
 def utc_now() -> str:
