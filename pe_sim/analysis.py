@@ -123,10 +123,38 @@ class Comparison:
         return plot_compare(self, path)
 
 
+SCIPY_BCA_MAX = 2000  # above this many runs, the BCa interval of a mean is computed here, in O(n) memory
+
+
+def bca_mean(d: np.ndarray, confidence: float, resamples: int, rng: np.random.Generator) -> tuple[float, float]:
+    """The BCa bootstrap interval of the mean of ``d`` (Efron 1987), as scipy's ``stats.bootstrap``
+    computes it, but with the jackknife of a mean in closed form (leave-one-out means are
+    (sum - x_i) / (n - 1)): scipy's generic jackknife holds n x (n - 1) values, 1.5 GB at 8,000 runs."""
+    from scipy.special import ndtr, ndtri
+
+    n = len(d)
+    theta = float(np.mean(d))
+    means = np.empty(resamples)
+    step = max(1, 2_000_000 // n)  # resamples at a time: at most ~16 MB of indices
+    for lo in range(0, resamples, step):
+        hi = min(resamples, lo + step)
+        means[lo:hi] = d[rng.integers(0, n, size=(hi - lo, n))].mean(axis=1)
+    z0 = ndtri(np.mean(means < theta))
+    jack = (d.sum() - d) / (n - 1)
+    dev = jack.mean() - jack
+    a = float(np.sum(dev**3) / (6.0 * np.sum(dev**2) ** 1.5))
+    z = ndtri(np.array([(1 - confidence) / 2, (1 + confidence) / 2]))
+    levels = ndtr(z0 + (z0 + z) / (1 - a * (z0 + z)))
+    lo, hi = np.percentile(means, 100 * levels)
+    return float(lo), float(hi)
+
+
 def _boot_ci(d: np.ndarray, confidence: float, resamples: int, rng: np.random.Generator, method: str = "BCa"
              ) -> tuple[float, float]:
     if np.all(d == d[0]):
         return float(d[0]), float(d[0])
+    if method == "BCa" and len(d) > SCIPY_BCA_MAX:
+        return bca_mean(d, confidence, resamples, rng)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         ci = stats.bootstrap((d,), np.mean, confidence_level=confidence, n_resamples=resamples, method=method,

@@ -126,3 +126,23 @@ def test_cli_compare_and_sensitivity(tmp_path, capsys):
             " x 1 replicates = 32 runs") in err
     assert "8 base samples are too few for stable Sobol' indices" in err
     assert (tmp_path / "sens" / "_analysis" / "sobol.png").is_file()
+
+
+def test_bca_of_a_mean_matches_scipys_and_serves_large_comparisons():
+    from scipy import stats
+
+    from pe_sim.analysis import SCIPY_BCA_MAX, bca_mean, compare
+
+    rng = np.random.default_rng(1)
+    for n in (300, 1500):
+        d = rng.gamma(0.5, 2.0, n) - 0.8  # skewed: BCa's interval is asymmetric about the mean
+        ref = stats.bootstrap((d,), np.mean, confidence_level=0.95, n_resamples=20000, method="BCa", vectorized=True,
+                              rng=np.random.default_rng(2)).confidence_interval
+        lo, hi = bca_mean(d, 0.95, 20000, np.random.default_rng(3))
+        width = ref.high - ref.low
+        assert abs(lo - ref.low) < 0.03 * width and abs(hi - ref.high) < 0.03 * width, (n, lo, hi, ref)
+        assert hi - d.mean() > d.mean() - lo  # the long right tail
+    res = compare(["split_backlogs", "one_roadmap"], runs=SCIPY_BCA_MAX + 100, sprints=3, outcomes=["tech_debt"],
+                  resamples=500, workers=1)
+    row = res.summary.iloc[0]
+    assert row["ci_low"] < row["diff"] < row["ci_high"]
