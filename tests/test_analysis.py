@@ -146,3 +146,5 @@ def test_bca_of_a_mean_matches_scipys_and_serves_large_comparisons():
                   resamples=500, workers=1)
     row = res.summary.iloc[0]
     assert row["ci_low"] < row["diff"] < row["ci_high"]
+    t = res.over_time  # over time, a t-interval at this many runs
+    assert (t["ci_low"] <= t["diff"]).all() and (t["diff"] <= t["ci_high"]).all() and (t["ci_high"] > t["ci_low"]).any()
