@@ -86,9 +86,10 @@ class Config:
     def with_params(self, **changes: Any) -> "Config":
         """A copy with some parameters changed (validated)."""
         merged = dict(self.params)
+        where = f"{self.name} (keyword arguments)"  # the changes are the caller's, not the scenario file's
         for k, v in changes.items():
-            merged[k] = check_param(self.path or "<python>", f"params.{k}", k, v)
-        check_shares(self.path or "<python>", merged)
+            merged[k] = check_param(where, k, k, v)
+        check_shares(where, merged, key_prefix="")
         return Config(self.name, self.description, self.source, MappingProxyType(merged), self.events,
                       self.runs, self.sprints, self.seed, self.path)
 

@@ -61,3 +61,12 @@ def test_configs_are_immutable():
     with pytest.raises(AttributeError):
         c.name = "x"  # type: ignore[misc]
     assert c.with_params(pressure=0.9).params["pressure"] == 0.9 and c.params["pressure"] == 0.4
+
+
+def test_a_bad_keyword_argument_is_blamed_on_the_caller_not_the_scenario_file():
+    from pe_sim.config import ConfigError, load
+
+    with pytest.raises(ConfigError) as e:
+        load("crunch").with_params(pressure=3)
+    assert str(e.value).startswith("crunch (keyword arguments): pressure: 3 is out of range")
+    assert "crunch.toml" not in str(e.value)
