@@ -4,10 +4,11 @@ Each mutant changes one operator or number in ``pe_sim/core/rules.py`` (and, wit
 other files) and the tests run against it in two stages:
 
 1. the rule tests, ``tests/test_rule_laws.py`` (hand-computed values of every rule, then laws such
-   as bounds and monotone directions) and ``tests/test_rules.py``, with numba's JIT off, so the
-   rules run as plain Python: about 1 s a killed mutant, 2.5 s a survivor;
-2. if they all pass, the rule, mechanism, pattern and motivator tests compiled (the numba cache is
-   keyed by the source, so the kernel recompiles: 30-50 s a mutant).
+   as bounds and monotone directions), ``tests/test_rules.py`` and the backlog functions' tests
+   ``tests/test_backlog.py``, with numba's JIT off, so they run as plain Python: about 1 s a killed
+   mutant, 2.5 s a survivor;
+2. if they all pass, the rule, backlog, mechanism, pattern, motivator and equivalence tests compiled
+   (the numba cache is keyed by the source, so the kernel recompiles: 30-50 s a mutant).
 
 A mutant is *killed* when a test of either stage fails, *survived* when all pass. ``--fast-only``
 runs the first stage only, so its score is a lower bound of the full one. Operators that cannot
@@ -32,6 +33,14 @@ made strict, ``== SBI`` made ``>=`` for a 0/1 code, a ``max(0, x)`` floor whose 
 ``n <= 1`` made ``n == 1`` for n >= 2); the sixteenth (an idea exactly at the kill bar) is now pinned
 in ``tests/test_rule_laws.py``.
 
+A sample of 40 mutants each of ``backlog.py`` and ``kernel.py`` (``--module``, both stages, 7 December
+2026, ~35 s a mutant): kernel 39 of 40 killed (the survivor, ``E_ACTIVE == 1.0`` made ``>= 1.0`` where
+the flag is 0 or 1, cannot change a result); backlog 31 of 40, of which six survivors cannot change a
+result (NaN scores ranked but never picked, ``<`` made ``<=``/``!=`` where the sizes are positive,
+``break`` made ``continue`` after the last item, ``ALIVE == 0`` made ``<= 0``) and three were real
+gaps in ``discover`` (its kill count, and slots that are gone or started), now pinned by
+``tests/test_backlog.py`` along with the tech flag the remaining one changed.
+
 cosmic-ray runs the pending mutants in a random order, so an interrupted run's results are a
 random sample of the mutants (the printed Wilson interval applies). Prints the score
 (killed / (killed + survived)) and every survivor's diff; running the same command again resumes
@@ -53,9 +62,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 # the rule-law file first: its value tests fail within milliseconds for most mutants (-x stops there)
-FAST_TESTS = ["tests/test_rule_laws.py", "tests/test_rules.py"]
-TESTS = ["tests/test_rules.py", "tests/test_rule_laws.py", "tests/test_mechanisms.py", "tests/test_patterns.py",
-         "tests/test_motivators.py"]
+FAST_TESTS = ["tests/test_rule_laws.py", "tests/test_rules.py", "tests/test_backlog.py"]
+# The equivalence tests compare the kernel's own code (run_team's wiring) with the Mesa face's: half of a
+# sample of kernel mutants was noticed only there.
+TESTS = ["tests/test_rules.py", "tests/test_rule_laws.py", "tests/test_backlog.py", "tests/test_mechanisms.py",
+         "tests/test_patterns.py", "tests/test_motivators.py", "tests/test_equivalence.py"]
 NOT_FOR_FLOATS = ("BitAnd", "BitOr", "BitXor", "LShift", "RShift", "FloorDiv", "Mod", "_Is", "IsNot", "Invert",
                   "USub_Not", "RemoveDecorator")
 
