@@ -306,7 +306,14 @@ def test_cli_sweep_runs_and_dry_run(tmp_path, capsys):
     assert main(["sweep", str(f), "--dry-run"]) == 0
     assert "2 points x 2 replicates = 4 runs" in capsys.readouterr().out
     assert main(["sweep", str(f), "--out", str(tmp_path / "o"), "--workers", "1", "--no-progress"]) == 0
-    assert "sweep done: 4 runs" in capsys.readouterr().out
+    done = capsys.readouterr().out
+    assert "sweep done: 4 runs" in done and "runs/s in this process;" in done
+    from pe_sim.sweeps.execute import default_workers
+
+    many = default_workers() + 2  # more worker processes than cores: said, then run anyway
+    assert main(["sweep", str(f), "--out", str(tmp_path / "o2"), "--workers", str(many), "--chunk-size", "1",
+                 "--no-progress"]) == 0
+    assert f"warning: {many} worker processes on {default_workers()} cores" in capsys.readouterr().err
     assert main(["sweep", str(f), "--out", str(tmp_path / "o"), "--resume", "--overwrite"]) == 2
     assert len(pd.read_parquet(tmp_path / "o")) == 4
 

@@ -54,7 +54,7 @@ class SweepReport:
         how = (f"{self.chunks_run} of {self.chunks} chunks computed ({self.chunks_skipped} already done)"
                if self.chunks_skipped else f"{self.chunks} chunks")
         return (f"sweep done: {self.runs:,} runs ({self.points:,} points, {self.keep}) in {self.seconds:.1f} s, "
-                f"{how}, {self.rate:,.0f} runs/s on {self.backend}; data in {self.out / DATA} "
+                f"{how}, {self.rate:,.0f} runs/s {WHERE.get(self.backend, 'on ' + self.backend)}; data in {self.out / DATA} "
                 f"(pandas.read_parquet('{self.out / DATA}'))")
 
 
@@ -151,6 +151,10 @@ def _run_sweep(spec: SweepSpec, out_dir: Path, design: Design, total: int, diges
               "worker processes cannot re-import it; running in this process (guard the call to use every core)",
               file=sys.stderr)
     backend = "dask" if dask else "inline" if (n_workers == 1 or len(todo) <= 1 or unguarded) else "processes"
+    cores = default_workers()
+    if not dask and backend == "processes" and n_workers > cores:
+        print(f"pe-sim: warning: {n_workers} worker processes on {cores} cores: more than one per core only adds "
+              f"start-up and switching (use --workers {cores} or fewer)", file=sys.stderr)
     t0 = time.perf_counter()
     from tqdm.auto import tqdm
 
@@ -189,6 +193,9 @@ def _run_sweep(spec: SweepSpec, out_dir: Path, design: Design, total: int, diges
     write_manifest(out_dir, manifest)
     return SweepReport(out_dir, total, design.n_points, n_chunks, len(todo), len(done), seconds,
                        backend if backend != "processes" else f"{n_workers} processes", n_workers, spec.keep)
+
+
+WHERE = {"inline": "in this process", "dask": "on the Dask cluster"}  # how SweepReport.line names a backend
 
 
 def load_results(out: str | Path, columns: Sequence[str] | None = None) -> pd.DataFrame:
