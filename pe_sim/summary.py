@@ -77,7 +77,8 @@ def format_table(summary: pd.DataFrame, diff: pd.DataFrame | None = None, labels
     scenarios = list(dict.fromkeys(summary["scenario"]))
     cells = {}
     for r in summary.itertuples():
-        cells[(r.outcome, r.scenario)] = f"{r.mean:.3g} [{r.ci_low:.3g}, {r.ci_high:.3g}]"
+        cells[(r.outcome, r.scenario)] = (f"{r.mean:.3g} [{r.ci_low:.3g}, {r.ci_high:.3g}]" if r.n > 1
+                                          else f"{r.mean:.3g} (one run: no CI)")
     header = ["outcome (reduction)"] + scenarios
     if diff is not None:
         header.append(f"{labels[0]} - {labels[1]}")
@@ -86,7 +87,8 @@ def format_table(summary: pd.DataFrame, diff: pd.DataFrame | None = None, labels
         row = [f"{k} ({REDUCTION[k]})"] + [cells[(k, s)] for s in scenarios]
         if diff is not None:
             d = diff.set_index("outcome").loc[k]
-            row.append(f"{d.difference:+.3g} [{d.ci_low:+.3g}, {d.ci_high:+.3g}]")
+            row.append(f"{d.difference:+.3g} [{d.ci_low:+.3g}, {d.ci_high:+.3g}]" if np.isfinite(d.ci_low)
+                       else f"{d.difference:+.3g} (one run: no CI)")
         rows.append(row)
     widths = [max(len(x[i]) for x in [header] + rows) for i in range(len(header))]
     line = lambda cols: "  ".join(c.ljust(w) for c, w in zip(cols, widths)).rstrip()  # noqa: E731

@@ -61,3 +61,11 @@ def test_sweep_summaries_from_the_kernel_equal_summaries_of_trajectories():
         assert np.allclose(got["customer_value"], traj["customer_value"].sum(axis=1), rtol=1e-12)
         assert np.array_equal(got["tech_debt"], traj["tech_debt"][:, -1])
         assert np.allclose(got["say_do"], traj["say_do"].mean(axis=1), rtol=1e-12)
+
+
+def test_one_run_says_it_has_no_confidence_interval():
+    from pe_sim.summary import format_table
+
+    df = runner.run(config.load("crunch"), 1, 3, 3)
+    text = format_table(summary_table(df))
+    assert "(one run: no CI)" in text and "nan" not in text
