@@ -250,6 +250,15 @@ def test_existing_output_needs_resume_or_overwrite_and_resume_checks_the_sweep(t
     assert rep.chunks_run == 0 and "already complete" in rep.line()
     with pytest.raises(ConfigError, match="different sweep"):
         run_sweep(spec.replace(seed=6), out=tmp_path, workers=1, resume=True, progress=False)
+    import pe_sim.core.jit
+
+    real = pe_sim.core.jit.MODEL_DIGEST
+    try:  # the same sweep file after the model's rules changed: never resumed into the old data
+        pe_sim.core.jit.MODEL_DIGEST = "0" * 16
+        with pytest.raises(ConfigError, match="model code differ"):
+            run_sweep(spec, out=tmp_path, workers=1, resume=True, progress=False)
+    finally:
+        pe_sim.core.jit.MODEL_DIGEST = real
     rep = run_sweep(spec.replace(seed=6), out=tmp_path, workers=1, overwrite=True, progress=False)
     assert rep.chunks_run == rep.chunks and (load_results(tmp_path)["seed"] == 6).all()
 

@@ -18,7 +18,7 @@ import numba
 _CORE = Path(__file__).resolve().parent
 
 
-def _cache_dir() -> Path:
+def _model_digest() -> str:
     # Compiled code depends on the core's sources and on the order of the parameter names (the
     # columns of the parameter array); parameter defaults are read in Python, so changing one
     # does not need a new compile.
@@ -29,11 +29,19 @@ def _cache_dir() -> Path:
         h.update(f.name.encode())
         h.update(f.read_bytes())
     h.update(" ".join(NAMES).encode())
+    return h.hexdigest()[:16]
+
+
+# The model's code, as a short hash: a sweep records it, so one is never resumed with other rules.
+MODEL_DIGEST = _model_digest()
+
+
+def _cache_dir() -> Path:
     root = os.environ.get("PE_SIM_CACHE_DIR")
     if root is None:
         base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
         root = os.path.join(base, "pe-sim", "numba")
-    return Path(root) / f"{numba.__version__}-{h.hexdigest()[:16]}"
+    return Path(root) / f"{numba.__version__}-{MODEL_DIGEST}"
 
 
 CACHE_DIR = _cache_dir()

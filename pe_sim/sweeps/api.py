@@ -109,8 +109,8 @@ def _run_sweep(spec: SweepSpec, out_dir: Path, design: Design, total: int, diges
     if existing and resume:
         manifest = read_manifest(out_dir)
         if manifest.get("digest") != digest:
-            raise ConfigError(str(out_dir), "out", "holds a different sweep (its config, design or pe-sim version "
-                                                   "differ); use another --out, or --overwrite to discard it")
+            raise ConfigError(str(out_dir), "out", "holds a different sweep (its config, design, pe-sim version or "
+                                                   "model code differ); use another --out, or --overwrite to discard it")
         had, has = list(manifest.get("columns", {}).get("outcomes", {})), list(_outcome_columns(spec))
         if had != has:  # same sweep, but written when pe-sim summarised some outcome differently
             raise ConfigError(str(out_dir), "out", f"holds this sweep with columns {', '.join(sorted(set(had) - set(has)))} "

@@ -228,7 +228,9 @@ class SweepSpec:
         base.pop("path", None)
         base.pop("run", None)
         base.pop("scenario", None)
-        return {"pe_sim": __version__, "base": base, "factors": [f.describe() for f in self.factors],
+        from pe_sim.core.jit import MODEL_DIGEST
+
+        return {"pe_sim": __version__, "model": MODEL_DIGEST, "base": base, "factors": [f.describe() for f in self.factors],
                 "design": self.design, "points": self.points, "levels": self.levels if self.design == "morris" else None,
                 "replicates": self.replicates, "sprints": self.sprints, "seed": self.seed, "keep": self.keep,
                 "outcomes": list(self.outcomes), "crn": self.crn}
