@@ -365,3 +365,29 @@ def test_a_sweep_killed_right_after_it_started_resumes(tmp_path):
     (out / "_done.jsonl").unlink()
     run_sweep(spec, out=out, workers=1, progress=False, resume=True)
     pd.testing.assert_frame_equal(pd.read_parquet(out / "data"), full)
+
+
+def test_a_dask_cluster_without_workers_gets_one_warning_while_the_sweep_waits(capsys):
+    import threading
+
+    from pe_sim.sweeps.execute import watch_workers
+
+    class Cluster:  # a scheduler whose only worker was lost, then one that comes back
+        def __init__(self):
+            self.calls = 0
+
+        def scheduler_info(self):
+            self.calls += 1
+            return {"workers": {} if self.calls < 8 or self.calls > 10 else {"w": {}}}
+
+    stop = threading.Event()
+    cluster = Cluster()
+    t = threading.Thread(target=watch_workers, args=(cluster, stop, 0.02, 0.01))
+    t.start()
+    while cluster.calls < 20:
+        stop.wait(0.01)
+    stop.set()
+    t.join(5)
+    err = capsys.readouterr().err
+    assert err.count("the Dask cluster has had no workers") == 2  # once, and again after a worker came and went
+    assert "--resume" in err

@@ -268,6 +268,29 @@ def connect_dask(scheduler: str | None = None, scheduler_file: str | None = None
         raise ConfigError(str(where), "--scheduler", f"cannot connect to the Dask scheduler: {exc}") from None
 
 
+WORKERLESS_WARNING_S = 30.0  # a cluster without workers this long gets a line: the sweep waits, silently otherwise
+
+
+def watch_workers(client, stop: threading.Event, grace: float = WORKERLESS_WARNING_S, every: float = 2.0) -> None:
+    """Until ``stop`` is set: say once on stderr when the Dask cluster has had no worker for ``grace``
+    seconds (a sweep then waits for one; Dask gives no sign of it)."""
+    since = None
+    warned = False
+    while not stop.wait(every):
+        try:
+            n = len(client.scheduler_info().get("workers", {}))
+        except Exception:  # the scheduler itself is gone: the sweep's own wait raises
+            return
+        if n:
+            since, warned = None, False
+            continue
+        since = since if since is not None else time.monotonic()
+        if not warned and time.monotonic() - since >= grace:
+            print(f"\npe-sim: warning: the Dask cluster has had no workers for {grace:.0f} s; the sweep waits for one "
+                  "(start a worker, or Ctrl-C and finish later with --resume)", file=sys.stderr)
+            warned = True
+
+
 def run_dask(jobs: Iterator[ChunkJob], out: Path, client, tag: str, on_result: Callable[[dict], None]) -> None:
     from distributed import as_completed
 
@@ -277,14 +300,19 @@ def run_dask(jobs: Iterator[ChunkJob], out: Path, client, tag: str, on_result: C
     def submit(job: ChunkJob):
         return client.submit(run_chunk, job, None, key=f"pe-sim-{tag}-{job.index:06d}", pure=False, retries=3)
 
-    first = [submit(j) for j in itertools.islice(jobs, window)]
-    ac = as_completed(first)
-    for fut in ac:
-        res = fut.result()
-        data = res.pop("data")
-        write_atomic(out / res["file"], lambda f: f.write(data))
-        fut.release()
-        on_result(res)
-        nxt = next(jobs, None)
-        if nxt is not None:
-            ac.add(submit(nxt))
+    stop = threading.Event()
+    threading.Thread(target=watch_workers, args=(client, stop), daemon=True, name="pe-sim-dask-watch").start()
+    try:
+        first = [submit(j) for j in itertools.islice(jobs, window)]
+        ac = as_completed(first)
+        for fut in ac:
+            res = fut.result()
+            data = res.pop("data")
+            write_atomic(out / res["file"], lambda f: f.write(data))
+            fut.release()
+            on_result(res)
+            nxt = next(jobs, None)
+            if nxt is not None:
+                ac.add(submit(nxt))
+    finally:
+        stop.set()
