@@ -391,3 +391,11 @@ def test_a_dask_cluster_without_workers_gets_one_warning_while_the_sweep_waits(c
     err = capsys.readouterr().err
     assert err.count("the Dask cluster has had no workers") == 2  # once, and again after a worker came and went
     assert "--resume" in err
+
+
+def test_a_resumed_sweeps_closing_line_counts_what_it_computed_now(tmp_path):
+    from pe_sim.sweeps.api import SweepReport
+
+    line = SweepReport(tmp_path, 19_200, 96, 48, 12, 36, 6.5, "inline", 1, "summary").line()
+    assert "19,200 runs (96 points, summary) 4,800 of them computed now in 6.5 s" in line
+    assert "12 of 48 chunks computed (36 already done), 738 runs/s in this process" in line
