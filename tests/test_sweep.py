@@ -399,3 +399,18 @@ def test_a_resumed_sweeps_closing_line_counts_what_it_computed_now(tmp_path):
     line = SweepReport(tmp_path, 19_200, 96, 48, 12, 36, 6.5, "inline", 1, "summary").line()
     assert "19,200 runs (96 points, summary) 4,800 of them computed now in 6.5 s" in line
     assert "12 of 48 chunks computed (36 already done), 738 runs/s in this process" in line
+
+
+def test_an_out_folder_that_is_not_a_sweeps_is_never_overwritten_and_messages_say_what_is_there(tmp_path):
+    spec = sweep_from_dict(spec_dict(sprints=3))
+    mine = tmp_path / "mine"
+    (mine / "data").mkdir(parents=True)
+    (mine / "data" / "part-0.parquet").write_text("the user's own")
+    for kwargs in ({}, {"overwrite": True}, {"resume": True}):
+        with pytest.raises(ConfigError, match="no pe-sim sweep"):
+            run_sweep(spec, out=mine, workers=1, progress=False, **kwargs)
+    assert (mine / "data" / "part-0.parquet").read_text() == "the user's own"
+    done = tmp_path / "done"
+    run_sweep(spec, out=done, workers=1, progress=False)
+    with pytest.raises(ConfigError, match="already holds a complete sweep; --resume reuses it"):
+        run_sweep(spec, out=done, workers=1, progress=False)

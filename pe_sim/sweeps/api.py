@@ -23,7 +23,7 @@ from pe_sim.sweeps.execute import (auto_chunk_size, connect_dask, default_worker
                                    run_dask, run_inline,
                                    run_local)
 from pe_sim.sweeps.spec import SweepSpec, as_spec
-from pe_sim.sweeps.store import (DATA, DESIGN_FILE, DONE, clear_output, done_chunks, is_sweep_file, package_versions,
+from pe_sim.sweeps.store import (DATA, DESIGN_FILE, DONE, MANIFEST, clear_output, done_chunks, is_sweep_file, package_versions,
                                  read_manifest, remove_stale_tmp, utc_now, write_atomic, write_manifest)
 from pe_sim.sweeps.summaries import summary_kind, summary_name
 
@@ -122,9 +122,15 @@ def _run_sweep(spec: SweepSpec, out_dir: Path, design: Design, total: int, diges
         remove_stale_tmp(out_dir)
         done = done_chunks(out_dir)
     else:
+        status = _status(out_dir) if existing else None
+        if existing and status is None:  # a sweep writes its manifest first: without one, the files are not ours
+            raise ConfigError(str(out_dir), "out", f"holds a {DATA}/ folder or files that are no pe-sim sweep's (no "
+                                                   f"readable {MANIFEST}); choose another --out")
         if existing and not overwrite:
-            raise ConfigError(str(out_dir), "out", "already holds sweep data; pass --resume to finish it or "
-                                                   "--overwrite to start again")
+            raise ConfigError(str(out_dir), "out", {
+                "complete": "already holds a complete sweep; --resume reuses it if it is this one (nothing to "
+                            "compute), --overwrite computes it again",
+            }.get(status, "holds an unfinished sweep; pass --resume to finish it or --overwrite to start again"))
         if existing:
             clear_output(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -198,6 +204,14 @@ def _run_sweep(spec: SweepSpec, out_dir: Path, design: Design, total: int, diges
 
 
 WHERE = {"inline": "in this process", "dask": "on the Dask cluster"}  # how SweepReport.line names a backend
+
+
+def _status(out_dir: Path) -> str | None:
+    """A sweep folder's manifest status ("running" or "complete"), None if it has no readable manifest."""
+    try:
+        return str(read_manifest(out_dir).get("status", "running"))
+    except (OSError, ValueError, ConfigError, AttributeError):
+        return None
 
 
 def load_results(out: str | Path, columns: Sequence[str] | None = None) -> pd.DataFrame:
