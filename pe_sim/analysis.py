@@ -123,6 +123,7 @@ class Comparison:
         return plot_compare(self, path)
 
 
+WORK_OUTCOMES = frozenset({"velocity", "committed", "delivered"})  # in ideal-days: a team's unit scales them
 SCIPY_BCA_MAX = 2000  # above this many runs, the BCa interval of a mean is computed here, in O(n) memory
 
 
@@ -173,14 +174,16 @@ def _effect_size(a: np.ndarray, b: np.ndarray) -> float:
 def compare(configs, *, runs: int | None = None, sprints: int | None = None, seed: int | None = None,
             outcomes: Sequence[str] | None = None, confidence: float = 0.95, resamples: int = 2000,
             figure: str | Path | None = None, workers: int | None = None,
-            per_run: Mapping[str, np.ndarray] | None = None) -> Comparison:
+            per_run: Mapping[str, np.ndarray] | None = None, work_unit: np.ndarray | None = None) -> Comparison:
     """Compare setups with common random numbers; the first is the reference.
 
     ``configs``: scenario TOML paths, shipped scenario names or :class:`~pe_sim.config.Config` objects
     (a mapping gives them labels). ``runs``/``sprints``/``seed`` default to the first config's [run].
     ``per_run`` sets some parameters per run, the same in every setup (paired): run i of each setup
     uses value i, e.g. draws from a team's posterior (:func:`pe_sim.calibration.posterior_draws`), so
-    the intervals include the uncertainty about the team.
+    the intervals include the uncertainty about the team. ``work_unit`` (one value per run, e.g.
+    :func:`pe_sim.calibration.posterior_unit`) multiplies the work outcomes (velocity, committed,
+    delivered: ideal-days) run by run, putting them in a team's own unit.
     Intervals are BCa bootstrap intervals at the horizon and percentile ones over time; above 2,000
     runs the horizon's BCa is computed in O(n) memory and the time course uses t-intervals.
     Returns a :class:`Comparison` whose ``summary``, ``over_time`` and ``runs`` are DataFrames; with
@@ -215,6 +218,15 @@ def compare(configs, *, runs: int | None = None, sprints: int | None = None, see
     finally:
         if ex is not None:
             ex.shutdown()
+    meaning = dict(OUTCOMES)
+    if work_unit is not None:
+        work_unit = np.asarray(work_unit, dtype=np.float64)
+        if work_unit.shape != (runs,):
+            raise ConfigError("compare", "work_unit", f"expected one value per run ({runs})")
+        for o in WORK_OUTCOMES & set(outcomes):
+            for t in traj.values():
+                t[o] = t[o] * work_unit[:, None]
+            meaning[o] = OUTCOMES[o].replace(" (ideal-days)", "") + " (in the team's unit: each run's points_per_day)"
     rng = np.random.default_rng(seed)
     summ = {name: summarise(t, outcomes) for name, t in traj.items()}
     run_rows = []
@@ -231,7 +243,7 @@ def compare(configs, *, runs: int | None = None, sprints: int | None = None, see
             rows.append({"reference": ref.name, "setup": c.name, "outcome": o, "summary": summary_kind(o),
                          "column": col, "mean_reference": a.mean(), "mean_setup": b.mean(), "diff": d.mean(),
                          "ci_low": lo, "ci_high": hi, "effect_size": _effect_size(a, b), "sd_diff": d.std(ddof=1),
-                         "runs": runs, "meaning": OUTCOMES[o]})
+                         "runs": runs, "meaning": meaning[o]})
             dt = running_summary(traj[c.name][o], o) - running_summary(traj[ref.name][o], o)
             mean = dt.mean(axis=0)
             low, high = mean.copy(), mean.copy()

@@ -717,11 +717,18 @@ def sprints_to_finish(delivered: np.ndarray, backlog: float) -> np.ndarray:
     return np.where(done.any(axis=1), np.argmax(done, axis=1) + 1.0, np.inf)
 
 
+def posterior_unit(df, w: np.ndarray, runs: int, seed: int = 0) -> np.ndarray:
+    """The team's unit of work per ideal-day (``points_per_day``) of the same posterior draws as
+    :func:`posterior_draws` with the same ``runs`` and ``seed``: :func:`pe_sim.analysis.compare`'s
+    ``work_unit``, which puts its work outcomes in the team's own unit."""
+    return df[POINTS_PER_DAY].to_numpy(dtype=np.float64)[pick(w, runs, seed)]
+
+
 def posterior_draws(history: TeamHistory, df, w: np.ndarray, runs: int, seed: int = 0) -> dict[str, np.ndarray]:
     """Model parameters for ``runs`` paired runs of a what-if comparison for teams like this one:
     each run a draw from the posterior (by weight), at the team's starting head count; encoded,
     one value per run (:func:`pe_sim.analysis.compare`'s ``per_run``). The team's unit of work is
-    left out: comparisons are in the model's ideal-days."""
+    not a model parameter: :func:`posterior_unit` gives it for the same draws."""
     picks = pick(w, runs, seed)
     out = {k: np.array([encode(k, float(v)) for v in df[k].to_numpy()[picks]])
            for k in df.columns if k in BY_NAME}

@@ -347,6 +347,19 @@ def test_compare_for_teams_like_this_one_uses_a_posterior_draw_per_paired_run(tm
     assert r.returncode == 0, r.stderr
     assert "draw from the posterior" in r.stderr and "customer_value" in r.stdout
     assert "tech_share is not used by one_roadmap (one roadmap)" in r.stderr
+    assert "is in the team's own unit, as in its history" in r.stderr
+    unit = C.posterior_unit(post.drop(columns="weight"), post["weight"].to_numpy(), 40, seed=2)
+    picks = C.pick(post["weight"].to_numpy(), 40, 2)  # the same draws as posterior_draws'
+    assert np.array_equal(unit, post["points_per_day"].to_numpy()[picks])
+    assert np.array_equal(draws["pressure"], post["pressure"].to_numpy()[picks])
+    plain = compare(["split_backlogs", "one_roadmap"], runs=40, sprints=10, seed=1, per_run=draws, workers=1,
+                    outcomes=["velocity", "tech_debt"])
+    doubled = compare(["split_backlogs", "one_roadmap"], runs=40, sprints=10, seed=1, per_run=draws, workers=1,
+                      outcomes=["velocity", "tech_debt"], work_unit=np.full(40, 2.0))
+    a, b = plain.summary.set_index("outcome"), doubled.summary.set_index("outcome")
+    assert np.isclose(b.loc["velocity", "mean_setup"], 2 * a.loc["velocity", "mean_setup"])
+    assert b.loc["tech_debt", "mean_setup"] == a.loc["tech_debt", "mean_setup"]  # debt-days are not the team's unit
+    assert "in the team's unit" in b.loc["velocity", "meaning"]
 
 
 def test_a_calibration_runs_on_a_dask_cluster(tmp_path):

@@ -155,22 +155,23 @@ def _compare(args) -> int:
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
             except OSError as e:
                 raise UsageError(f"{flag}: cannot make the folder of {path} ({e.strerror})") from None
-    per_run = None
+    per_run = unit = None
     if args.posterior:
-        from pe_sim.calibration import load_calibration, posterior_draws
+        from pe_sim.calibration import load_calibration, posterior_draws, posterior_unit
 
         history, _, post = load_calibration(Path(args.posterior))
         runs = args.runs or configs[0].runs
         seed = configs[0].seed if args.seed is None else args.seed
         per_run = posterior_draws(history, post.drop(columns="weight"), post["weight"].to_numpy(), runs, seed)
+        unit = posterior_unit(post.drop(columns="weight"), post["weight"].to_numpy(), runs, seed)
         idle = [f"{k} is not used by {c.name} (one roadmap)" for c in configs for k in unused(c.params) if k in per_run]
         print(f"pe-sim: {runs} paired runs, each with a draw from the posterior of {args.posterior} "
               f"({', '.join(k for k in per_run if k != 'n_engineers')}) and {history.starting_headcount} engineers; "
-              "work (velocity, committed, delivered) is in the model's ideal-days: times the team's points_per_day "
-              f"for its own unit{''.join('; ' + line for line in idle)}", file=sys.stderr)
+              "work (velocity, committed, delivered) is in the team's own unit, as in its history (each run's draw "
+              f"of points_per_day){''.join('; ' + line for line in idle)}", file=sys.stderr)
     res = compare(args.configs, runs=args.runs, sprints=args.sprints, seed=args.seed, outcomes=outcomes,
                   confidence=args.confidence, resamples=args.resamples, figure=figure, workers=args.workers,
-                  per_run=per_run)
+                  per_run=per_run, work_unit=unit)
     print(res.table())
     if args.csv:
         with atomic(args.csv) as tmp:
