@@ -447,12 +447,11 @@ def sensitivity(spec, *, method: str | None = None, outcomes: Sequence[str] | No
     sspec = spec.replace(design=design_kind, points=points, keep="summary")
     out_dir = Path(out if out is not None else (spec.out if spec.design == design_kind else f"{spec.out}_{method}"))
     if progress:  # the design replaces the sweep file's own, so say how big it is before the work starts
-        d = len(spec.factors)
-        total = points * (d + 2 if method == "sobol" else d + 1)
+        per = len(spec.factors) + (2 if method == "sobol" else 1)  # design points per base sample or trajectory
         own = f", replacing the file's design = {spec.design!r}" if spec.design != design_kind else ""
-        print(f"pe-sim sensitivity: {design_kind} design for {method} indices{own}: {points:,} {'base samples' if method == 'sobol' else 'trajectories'}"
-              f" x {d + 2 if method == 'sobol' else d + 1} = {total:,} points x {spec.replicates} replicates = "
-              f"{total * spec.replicates:,} runs -> {out_dir}", file=sys.stderr)
+        print(f"pe-sim sensitivity: {design_kind} design for {method} indices{own}: {points:,} "
+              f"{'base samples' if method == 'sobol' else 'trajectories'} x {per} = {points * per:,} points x "
+              f"{spec.replicates} replicates = {points * per * spec.replicates:,} runs -> {out_dir}", file=sys.stderr)
         if method == "sobol" and points < MIN_SOBOL_POINTS:
             print(f"pe-sim sensitivity: warning: {points} base samples are too few for stable Sobol' indices "
                   f"(they can fall outside [0, 1]); use --points {MIN_SOBOL_POINTS} or more", file=sys.stderr)

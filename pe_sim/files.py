@@ -77,17 +77,24 @@ def is_run_output(relative: str) -> bool:
     return relative in plots or any(fnmatchcase(relative, pattern) for pattern in RUN_OUTPUTS)
 
 
-def clear_run_folder(folder: Path) -> None:
-    """Remove the files an earlier ``pe-sim run`` wrote into ``folder`` (as its manifest lists them
-    and only names pe-sim writes), and nothing else; refuse a folder without a pe-sim manifest."""
-    manifest = folder / MANIFEST
+def run_files(folder: Path) -> list[str]:
+    """The files an earlier ``pe-sim run`` wrote into ``folder``, as its manifest lists them; refuses
+    a folder without a readable pe-sim manifest."""
     try:
-        listed = json.loads(manifest.read_text(encoding="utf-8"))["files"]
+        listed = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))["files"]
+        if not isinstance(listed, list):
+            raise TypeError(listed)
     except (OSError, ValueError, KeyError, TypeError):
         raise ConfigError(str(folder), "--out", "exists and holds no pe-sim run (no readable manifest.json); "
                                                 "--force only replaces what pe-sim wrote: choose another --out") from None
+    return [str(name) for name in listed]
+
+
+def clear_run_folder(folder: Path) -> None:
+    """Remove the files an earlier ``pe-sim run`` wrote into ``folder`` (as its manifest lists them
+    and only names pe-sim writes), and nothing else; refuse a folder without a pe-sim manifest."""
     root = folder.resolve()
-    for name in listed:
+    for name in run_files(folder):
         target = (folder / str(name)).resolve()
         if root in target.parents and target.is_file() and is_run_output(target.relative_to(root).as_posix()):
             target.unlink()
@@ -111,8 +118,7 @@ def make_run_folder(folder: Path, force: bool) -> Path:
         if not force:
             raise ConfigError(str(folder), "--out", "output folder already exists; pass --force to replace the "
                                                     "run in it or choose another --out")
-        if not (folder / MANIFEST).is_file():
-            clear_run_folder(folder)  # refuses, naming the folder
+        run_files(folder)  # refused now, before any work, unless it holds a run pe-sim can replace
     stage = folder / STAGING
     try:
         if stage.is_dir() and not stage.is_symlink():

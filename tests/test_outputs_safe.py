@@ -206,3 +206,15 @@ def test_an_os_error_naming_a_file_is_one_line_with_exit_2(monkeypatch, capsys):
     assert main(["run", "one_roadmap"]) == 2
     err = capsys.readouterr().err
     assert err.strip() == "pe-sim: error: /data/out/summary.csv: Permission denied; choose a folder you can write to"
+
+
+def test_force_on_a_folder_with_a_foreign_manifest_is_refused_before_any_simulating(tmp_path, capsys, monkeypatch):
+    import pe_sim.runner
+
+    out = tmp_path / "theirs"
+    out.mkdir()
+    (out / "manifest.json").write_text('{"files": "not a list", "tool": "someone else"}')
+    monkeypatch.setattr(pe_sim.runner, "run", lambda *a, **k: pytest.fail("simulated before refusing"))
+    assert main([*RUN, "--out", str(out), "--force"]) == 2
+    assert "holds no pe-sim run" in capsys.readouterr().err
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.json"]

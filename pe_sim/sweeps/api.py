@@ -43,18 +43,21 @@ class SweepReport:
     keep: str
 
     @property
+    def ran(self) -> float:
+        """Runs computed in this session (the others were done before a resume)."""
+        return self.runs * self.chunks_run / max(1, self.chunks)
+
+    @property
     def rate(self) -> float:
-        ran = self.runs * self.chunks_run / max(1, self.chunks)
-        return ran / self.seconds if self.seconds > 0 else float("nan")
+        return self.ran / self.seconds if self.seconds > 0 else float("nan")
 
     def line(self) -> str:
         if not self.chunks_run:
             return (f"sweep already complete: {self.runs:,} runs ({self.points:,} points, {self.keep}) in "
                     f"{self.out / DATA} (pandas.read_parquet('{self.out / DATA}'))")
-        ran = round(self.runs * self.chunks_run / max(1, self.chunks))
         how = (f"{self.chunks_run} of {self.chunks} chunks computed ({self.chunks_skipped} already done)"
                if self.chunks_skipped else f"{self.chunks} chunks")
-        when = f"{ran:,} of them computed now in {self.seconds:.1f} s" if self.chunks_skipped else f"in {self.seconds:.1f} s"
+        when = f"{round(self.ran):,} of them computed now in {self.seconds:.1f} s" if self.chunks_skipped else f"in {self.seconds:.1f} s"
         return (f"sweep done: {self.runs:,} runs ({self.points:,} points, {self.keep}) {when}, "
                 f"{how}, {self.rate:,.0f} runs/s {WHERE.get(self.backend, 'on ' + self.backend)}; data in {self.out / DATA} "
                 f"(pandas.read_parquet('{self.out / DATA}'))")
