@@ -36,25 +36,26 @@ def _band(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return m, m - half, m + half
 
 
-def draw_outcome(ax, df: pd.DataFrame, outcome: str) -> None:
+def draw_outcome(ax, df: pd.DataFrame, outcome: str, titles: dict[str, str] | None = None) -> None:
     for scen, sub in df.groupby("scenario", sort=False):
         wide = sub.pivot(index="run", columns="sprint", values=outcome).to_numpy()
         m, lo, hi = _band(wide)
         x = np.arange(wide.shape[1])  # sprints are numbered from 0, as in configs and data
         (line,) = ax.plot(x, m, label=scen, lw=1.8)
         ax.fill_between(x, lo, hi, color=line.get_color(), alpha=0.25, lw=0)
-    ax.set_title(TITLES.get(outcome, OUTCOMES.get(outcome, outcome)), fontsize=10)
+    ax.set_title({**TITLES, **(titles or {})}.get(outcome, OUTCOMES.get(outcome, outcome)), fontsize=10)
     ax.set_xlabel("sprint")
     ax.grid(alpha=0.3)
 
 
-def trajectory_figure(df: pd.DataFrame, outcomes=PLOTTED, ncols: int = 3):
-    """Panel figure: one panel per outcome, one line (mean) and band (95% CI) per scenario."""
+def trajectory_figure(df: pd.DataFrame, outcomes=PLOTTED, ncols: int = 3, titles: dict[str, str] | None = None):
+    """Panel figure: one panel per outcome, one line (mean) and band (95% CI) per scenario
+    (``titles`` replaces some panels' titles)."""
     n = len(outcomes)
     nrows = -(-n // ncols)
     fig, axes = plt.subplots(nrows, min(ncols, n), figsize=(4.2 * min(ncols, n), 3.2 * nrows), squeeze=False)
     for ax, k in zip(axes.flat, outcomes):
-        draw_outcome(ax, df, k)
+        draw_outcome(ax, df, k, titles)
     for ax in list(axes.flat)[n:]:
         ax.set_visible(False)
     handles, labels = axes.flat[0].get_legend_handles_labels()

@@ -103,21 +103,40 @@ def simulate(configs: Sequence[Config], runs: int, sprints: int, seed: int, engi
     return pd.concat([run(c, runs, sprints, seed, engine=engine, per_run=per_run) for c in configs], ignore_index=True)
 
 
+# Figure titles when work is in a calibrated team's own unit (points or days, as in its history).
+TEAM_UNIT_TITLES = {"velocity": "Velocity (the team's unit per sprint)"}
+
+
+def in_team_unit(df: pd.DataFrame, work_unit, runs: int) -> pd.DataFrame:
+    """``df`` with the work outcomes of run i multiplied by ``work_unit[i]`` (the team's unit per
+    ideal-day of run i's posterior draw)."""
+    from pe_sim.analysis import WORK_OUTCOMES
+
+    unit = np.asarray(work_unit, dtype=np.float64)
+    if unit.shape != (runs,):
+        raise ValueError(f"work_unit must hold one value per run ({runs}), got shape {unit.shape}")
+    df = df.copy()
+    scale = unit[df["run"].to_numpy()]
+    for o in sorted(WORK_OUTCOMES & set(df.columns)):
+        df[o] = df[o] * scale
+    return df
+
+
 # --- figures ---------------------------------------------------------------------------------------
 
-def overview_figure(df: pd.DataFrame):
+def overview_figure(df: pd.DataFrame, titles: dict[str, str] | None = None):
     from pe_sim.plots import trajectory_figure
 
-    return trajectory_figure(df)
+    return trajectory_figure(df, titles=titles)
 
 
-def outcome_figure(df: pd.DataFrame, outcome: str):
+def outcome_figure(df: pd.DataFrame, outcome: str, titles: dict[str, str] | None = None):
     import matplotlib.pyplot as plt
 
     from pe_sim.plots import draw_outcome
 
     fig, ax = plt.subplots(figsize=(7.0, 3.3))
-    draw_outcome(ax, df, outcome)
+    draw_outcome(ax, df, outcome, titles)
     ax.legend(frameon=False, fontsize=8)
     fig.tight_layout()
     return fig
@@ -245,13 +264,18 @@ def _spec(c: Config) -> str:
 
 
 def build(configs: Sequence[Config], runs: int, sprints: int, seed: int, engine: str = "core",
-          command: str | None = None, per_run=None, team: str | None = None) -> Report:
+          command: str | None = None, per_run=None, team: str | None = None, work_unit=None) -> Report:
     """Run the configs and return the handout (HTML text plus the data behind it). ``per_run`` and
-    ``team``: parameters drawn from a calibrated team's posterior, and a line saying so."""
+    ``team``: parameters drawn from a calibrated team's posterior, and a line saying so;
+    ``work_unit`` (one value per run, :func:`pe_sim.calibration.posterior_unit`) puts the work
+    outcomes (velocity, committed, delivered) in the team's own unit, as ``compare`` does."""
     configs = unique_names(configs)
     names = [c.name for c in configs]
     df = simulate(configs, runs, sprints, seed, engine, per_run)
+    if work_unit is not None:
+        df = in_team_unit(df, work_unit, runs)
     summary = summary_table(df)
+    titles = TEAM_UNIT_TITLES if work_unit is not None else None
     figs: list[tuple[str, str, str]] = []  # (title, caption, base64 png)
     figs.append(("Key outcomes with 95% confidence intervals",
                  "Each dot is the average over all runs at the end of the horizon and the whiskers are its 95% "
@@ -259,10 +283,10 @@ def build(configs: Sequence[Config], runs: int, sprints: int, seed: int, engine:
                  _png(outcomes_ci_figure(summary))))
     figs.append(("Overview: outcomes sprint by sprint",
                  "Lines are averages over all runs and the shaded bands their 95% confidence intervals.",
-                 _png(overview_figure(df))))
+                 _png(overview_figure(df, titles))))
     for k in FIGURE_OUTCOMES:
         name = OUTCOME_NAMES.get(k, k)
-        figs.append((name[:1].upper() + name[1:] + " sprint by sprint", CAPTIONS[k], _png(outcome_figure(df, k))))
+        figs.append((name[:1].upper() + name[1:] + " sprint by sprint", CAPTIONS[k], _png(outcome_figure(df, k, titles))))
     finding_items = findings(df, names)
     stamp = datetime.now(timezone.utc)
     title = " vs ".join(names)
@@ -302,8 +326,9 @@ comparing setups under the same assumptions.</p>
 
 
 def write(path: str | Path, configs: Sequence[Config], runs: int, sprints: int, seed: int,
-          engine: str = "core", command: str | None = None, per_run=None, team: str | None = None) -> Report:
-    rep = build(configs, runs, sprints, seed, engine, command, per_run, team)
+          engine: str = "core", command: str | None = None, per_run=None, team: str | None = None,
+          work_unit=None) -> Report:
+    rep = build(configs, runs, sprints, seed, engine, command, per_run, team, work_unit)
     path = Path(path)
     if path.parent and not path.parent.exists():
         path.parent.mkdir(parents=True)

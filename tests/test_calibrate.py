@@ -395,6 +395,28 @@ def test_posterior_draws_drive_both_engines_alike_and_the_report(tmp_path):
     assert "Teams like the one calibrated in" in text and "All parameters at their defaults" not in text
     assert "Drawn per run from the team&#x27;s posterior: <code>base_attrition</code>" in text or \
         "Drawn per run from the team's posterior: <code>base_attrition</code>" in text
+    assert "in the team&#x27;s own unit" in text or "in the team's own unit" in text
+
+
+def test_the_report_gives_work_in_the_team_unit():
+    """report --posterior multiplies run i's velocity, committed and delivered by run i's draw of
+    points_per_day (as compare does); other outcomes keep their units."""
+    from pe_sim import report as rep
+    from pe_sim.config import load
+
+    configs = [load("split_backlogs")]
+    unit = np.array([1.0, 2.0, 0.5])
+    plain = rep.simulate(configs, 3, 4, 9)
+    scaled = rep.in_team_unit(plain, unit, 3)
+    factor = unit[plain["run"].to_numpy()]
+    for o in ("velocity", "committed", "delivered"):
+        assert np.array_equal(scaled[o].to_numpy(), plain[o].to_numpy() * factor)
+    for o in ("tech_debt", "customer_value", "features_shipped"):
+        assert np.array_equal(scaled[o].to_numpy(), plain[o].to_numpy())
+    with pytest.raises(ValueError, match="one value per run"):
+        rep.in_team_unit(plain, np.ones(2), 3)
+    built = rep.build(configs, 3, 4, 9, work_unit=unit)
+    assert np.array_equal(built.data["velocity"].to_numpy(), scaled["velocity"].to_numpy())
 
 
 @pytest.mark.timeout(180)

@@ -81,19 +81,21 @@ def report(args) -> int:
     command = "pe-sim report " + " ".join(shlex.quote(c) for c in args.configs) + \
         f" --runs {runs} --sprints {sprints} --seed {seed} --out {shlex.quote(str(args.out))}" + \
         (f" --engine {args.engine}" if args.engine != "core" else "")
-    per_run = team = None
+    per_run = team = unit = None
     if args.posterior:
-        from pe_sim.calibration import load_calibration, posterior_draws
+        from pe_sim.calibration import load_calibration, posterior_draws, posterior_unit
 
         history, _, post = load_calibration(args.posterior)
         per_run = posterior_draws(history, post.drop(columns="weight"), post["weight"].to_numpy(), runs, seed)
+        unit = posterior_unit(post.drop(columns="weight"), post["weight"].to_numpy(), runs, seed)
         command += f" --posterior {shlex.quote(str(args.posterior))}"
         team = (f"Teams like the one calibrated in {args.posterior}: each run i of every setup takes its "
                 f"{', '.join(k for k in per_run if k != 'n_engineers')} from the same draw of that team's posterior, "
                 f"with its {history.starting_headcount} engineers, so the intervals include what is still "
-                "uncertain about the team.")
+                "uncertain about the team. Work (velocity, committed, delivered) is in the team's own unit, as in "
+                "its history (each run's draw of points_per_day).")
     print(f"simulating {len(configs)} setup(s), {runs} runs x {sprints} sprints ...", file=sys.stderr)
     result = rep.write(args.out, configs, runs, sprints, seed, engine=args.engine, command=command, per_run=per_run,
-                       team=team)
+                       team=team, work_unit=unit)
     print(f"wrote {args.out} ({len(result.figures)} figures, {len(result.html) / 1e6:.1f} MB, self-contained)")
     return 0
