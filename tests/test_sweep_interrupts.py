@@ -69,11 +69,17 @@ def test_ctrl_c_exits_130_with_a_resume_hint_and_resume_gives_the_uninterrupted_
     assert f"pe-sim sweep {toml} --out {out} --resume" in stderr and "Traceback" not in stderr
     parts_at_stop = _parts(out)
     assert 3 <= parts_at_stop < 80 and read_manifest(out)["status"] == "running"
+    stopped = read_manifest(out)["runs_log"]
+    assert len(stopped) == 1 and stopped[0]["ended"] == "interrupted"  # the stopped session is on record
+    assert 1 <= stopped[0]["chunks_run"] <= parts_at_stop
     _wait_for(lambda: not _group_alive(proc.pid), 15, "the workers to exit")
 
     assert main(["sweep", str(toml), "--out", str(out), "--resume", "--workers", "2", "--no-progress"]) == 0
     done = [json.loads(x)["chunk"] for x in (out / "_done.jsonl").read_text().splitlines()]
     assert sorted(done) == list(range(80)), "every chunk recorded once: finished chunks were not recomputed"
+    log = read_manifest(out)["runs_log"]
+    assert [x["ended"] for x in log] == ["interrupted", "complete"]
+    assert log[0]["chunks_run"] + log[1]["chunks_run"] == 80
     ref = sweep(load_sweep(toml), out=tmp_path / "ref", workers=2, chunk_size=2000, progress=False)
     _check_complete(load_results(out), ref, out, 80)
 

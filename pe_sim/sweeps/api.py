@@ -172,11 +172,14 @@ def _run_sweep(spec: SweepSpec, out_dir: Path, design: Design, total: int, diges
     bar = tqdm(total=total, initial=done_runs, unit="runs", unit_scale=total >= 100_000, disable=not progress or not todo,
                desc=spec.name, smoothing=0.05, dynamic_ncols=True, file=sys.stderr)
     log = open(out_dir / DONE, "a", encoding="utf-8")
+    finished_now = 0
 
     def on_result(res: dict) -> None:
+        nonlocal finished_now
         log.write(json.dumps({k: res[k] for k in ("chunk", "runs", "rows", "file")}) + "\n")
         log.flush()
         os.fsync(log.fileno())
+        finished_now += 1
         bar.update(res["runs"])
 
     jobs = iter_jobs(spec, design, chunk, todo)
@@ -190,6 +193,10 @@ def _run_sweep(spec: SweepSpec, out_dir: Path, design: Design, total: int, diges
             else:
                 n_workers = min(n_workers, len(todo))
                 run_local(jobs, out_dir, n_workers, on_result)
+    except BaseException as exc:  # an interrupt or a failure: the session still goes into the runs log
+        _log_session(out_dir, time.perf_counter() - t0, backend, n_workers, finished_now,
+                     "interrupted" if isinstance(exc, KeyboardInterrupt) else f"failed ({type(exc).__name__})")
+        raise
     finally:
         bar.close()
         log.close()
@@ -197,16 +204,28 @@ def _run_sweep(spec: SweepSpec, out_dir: Path, design: Design, total: int, diges
     missing = set(range(n_chunks)) - done_chunks(out_dir)
     if missing:  # pragma: no cover - would be a bug
         raise RuntimeError(f"sweep finished with {len(missing)} chunks missing: {sorted(missing)[:5]}")
-    manifest = read_manifest(out_dir)
-    manifest["status"] = "complete"
-    manifest.setdefault("runs_log", []).append({"finished": utc_now(), "seconds": round(seconds, 3), "backend": backend,
-                                                 "workers": n_workers, "chunks_run": len(todo)})
-    write_manifest(out_dir, manifest)
+    _log_session(out_dir, seconds, backend, n_workers, len(todo), "complete")
     return SweepReport(out_dir, total, design.n_points, n_chunks, len(todo), len(done), seconds,
                        backend if backend != "processes" else f"{n_workers} processes", n_workers, spec.keep)
 
 
 WHERE = {"inline": "in this process", "dask": "on the Dask cluster"}  # how SweepReport.line names a backend
+
+
+def _log_session(out_dir: Path, seconds: float, backend: str, workers: int, chunks_run: int, ended: str) -> None:
+    """Add one session to the manifest's ``runs_log`` (how it ended, its time, backend and the chunks
+    it computed); a complete session also marks the sweep complete. Best effort after a failure: the
+    log must not hide the error that stopped the session."""
+    try:
+        manifest = read_manifest(out_dir)
+        if ended == "complete":
+            manifest["status"] = "complete"
+        manifest.setdefault("runs_log", []).append({"finished": utc_now(), "ended": ended, "seconds": round(seconds, 3),
+                                                     "backend": backend, "workers": workers, "chunks_run": chunks_run})
+        write_manifest(out_dir, manifest)
+    except (OSError, ValueError, ConfigError):
+        if ended == "complete":
+            raise
 
 
 def _status(out_dir: Path) -> str | None:
