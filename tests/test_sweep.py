@@ -263,6 +263,18 @@ def test_existing_output_needs_resume_or_overwrite_and_resume_checks_the_sweep(t
     assert rep.chunks_run == rep.chunks and (load_results(tmp_path)["seed"] == 6).all()
 
 
+def test_the_python_sweep_says_when_it_reuses_a_finished_sweep(tmp_path, capsys):
+    spec = sweep_from_dict(spec_dict(sprints=4))
+    first = sweep(spec, out=tmp_path, workers=1, progress=False)
+    assert "reused" not in capsys.readouterr().err
+    again = sweep(spec, out=tmp_path, workers=1)  # a notebook cell run twice: nothing to compute, and it says so
+    err = capsys.readouterr().err
+    assert "sweep already complete" in err and "overwrite=True" in err
+    pd.testing.assert_frame_equal(first, again)
+    sweep(spec, out=tmp_path, workers=1, progress=False)
+    assert capsys.readouterr().err == ""
+
+
 def test_dask_local_cluster_gives_identical_data(tmp_path):
     distributed = pytest.importorskip("distributed")
     spec = sweep_from_dict(spec_dict())

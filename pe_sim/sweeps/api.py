@@ -287,11 +287,15 @@ def sweep(spec: SweepSpec | str | Path | Mapping[str, Any], *, out: str | Path |
     """Run a sweep (a TOML path, a dict of its tables, or a :class:`SweepSpec`) and return its tidy data.
 
     In Python ``resume`` defaults to True: calling again with the same sweep and ``out`` reuses the
-    finished chunks (the data are deterministic), so re-running a notebook cell is cheap.
+    finished chunks (the data are deterministic), so re-running a notebook cell is cheap. With
+    ``progress`` a reuse says so in one line on stderr (``overwrite=True`` computes afresh).
     """
     report = run_sweep(spec, out=out, workers=workers, scheduler=scheduler, scheduler_file=scheduler_file,
                        client=client, resume=resume and not overwrite, overwrite=overwrite, chunk_size=chunk_size,
                        progress=progress)
+    if progress and report.chunks_skipped:
+        print(f"pe-sim: {report.line()}; reused {report.chunks_skipped} of {report.chunks} chunks finished "
+              "earlier in this folder (overwrite=True computes them again)", file=sys.stderr)
     df = load_results(report.out)
     df.attrs["out"] = str(report.out)
     return df
