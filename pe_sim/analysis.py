@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from pe_sim.config import Config, ConfigError, load as load_config
+from pe_sim.config import Config, ConfigError, distinct_names, load as load_config
 from pe_sim.core.engine import OUTCOMES, param_arrays, simulate
 from pe_sim.events import schedule
 from pe_sim.files import save_figure
@@ -75,18 +75,7 @@ def run_config(config: Config, runs: int, sprints: int, seed: int, outcomes: Seq
 
 def _as_configs(configs) -> list[Config]:
     items = list(configs.items()) if isinstance(configs, Mapping) else [(None, c) for c in configs]
-    out, seen = [], {}
-    for name, c in items:
-        cfg = c if isinstance(c, Config) else load_config(c)
-        label = str(name) if name is not None else cfg.name
-        seen[label] = seen.get(label, 0) + 1
-        if seen[label] > 1:
-            label = f"{label}#{seen[label]}"
-        if label != cfg.name:
-            cfg = Config(label, cfg.description, cfg.source, cfg.params, cfg.events, cfg.runs, cfg.sprints,
-                         cfg.seed, cfg.path)
-        out.append(cfg)
-    return out
+    return distinct_names([c if isinstance(c, Config) else load_config(c) for _, c in items], [n for n, _ in items])
 
 
 # --------------------------------------------------------------------------------------------

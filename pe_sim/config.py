@@ -15,10 +15,10 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from pe_sim.events import EVENT_KINDS, Event
 from pe_sim.params import BY_NAME, Param, defaults
@@ -90,12 +90,10 @@ class Config:
         for k, v in changes.items():
             merged[k] = check_param(where, k, k, v)
         check_shares(where, merged, key_prefix="")
-        return Config(self.name, self.description, self.source, MappingProxyType(merged), self.events,
-                      self.runs, self.sprints, self.seed, self.path)
+        return replace(self, params=MappingProxyType(merged))
 
     def with_events(self, events: tuple[Event, ...]) -> "Config":
-        return Config(self.name, self.description, self.source, self.params, tuple(events),
-                      self.runs, self.sprints, self.seed, self.path)
+        return replace(self, events=tuple(events))
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for manifests: everything needed to rerun this config."""
@@ -255,6 +253,21 @@ def read_toml(path: Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(str(path), "file", f"cannot be read: {exc}") from None
 
+
+
+def distinct_names(configs: Sequence[Config], names: Sequence[str | None] | None = None) -> list[Config]:
+    """Configs labelled for a comparison: ``names[i]`` (if given) or config i's own name, and a name met
+    again gets ``#2``, ``#3``, ... (the first keeps its name): `run`, `compare` and `report` label
+    a repeated config alike."""
+    seen: dict[str, int] = {}
+    out = []
+    for i, c in enumerate(configs):
+        label = str(names[i]) if names is not None and names[i] is not None else c.name
+        seen[label] = seen.get(label, 0) + 1
+        if seen[label] > 1:
+            label = f"{label}#{seen[label]}"
+        out.append(c if label == c.name else replace(c, name=label))
+    return out
 
 def load(spec: str | Path) -> Config:
     """Load and validate a config file (or shipped scenario name)."""

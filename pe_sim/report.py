@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from pe_sim import __version__
-from pe_sim.config import Config
+from pe_sim.config import Config, distinct_names
 from pe_sim.files import write_text
 from pe_sim.core.engine import OUTCOMES
 from pe_sim.dashboard.captions import CAPTIONS, OUTCOME_NAMES, REDUCTION_WORDS
@@ -86,16 +86,6 @@ def _fmt(x: float) -> str:
 
 def _e(text) -> str:
     return html.escape(str(text), quote=True)
-
-
-def unique_names(configs: Sequence[Config]) -> list[Config]:
-    """Configs with distinct names (a repeated name gets a #index suffix)."""
-    names = [c.name for c in configs]
-    if len(set(names)) == len(names):
-        return list(configs)
-    return [c if names.count(c.name) == 1 else
-            Config(f"{c.name}#{i}", c.description, c.source, c.params, c.events, c.runs, c.sprints, c.seed, c.path)
-            for i, c in enumerate(configs)]
 
 
 def simulate(configs: Sequence[Config], runs: int, sprints: int, seed: int, engine: str = "core",
@@ -269,7 +259,7 @@ def build(configs: Sequence[Config], runs: int, sprints: int, seed: int, engine:
     ``team``: parameters drawn from a calibrated team's posterior, and a line saying so;
     ``work_unit`` (one value per run, :func:`pe_sim.calibration.posterior_unit`) puts the work
     outcomes (velocity, committed, delivered) in the team's own unit, as ``compare`` does."""
-    configs = unique_names(configs)
+    configs = distinct_names(configs)
     names = [c.name for c in configs]
     df = simulate(configs, runs, sprints, seed, engine, per_run)
     if work_unit is not None:

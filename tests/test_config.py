@@ -1,5 +1,6 @@
 """Bad configs get one clear error naming the file, the key, the value and what is valid."""
 
+import pandas as pd
 import pytest
 
 from pe_sim import config as cfg
@@ -70,3 +71,18 @@ def test_a_bad_keyword_argument_is_blamed_on_the_caller_not_the_scenario_file():
         load("crunch").with_params(pressure=3)
     assert str(e.value).startswith("crunch (keyword arguments): pressure: 3 is out of range")
     assert "crunch.toml" not in str(e.value)
+
+
+def test_repeated_configs_are_labelled_alike_everywhere(tmp_path):
+    """run, compare and report label a repeated config the same way: the first keeps its name."""
+    from pe_sim.cli import main
+    from pe_sim.config import distinct_names
+
+    a, b = cfg.load("crunch"), cfg.load("split_backlogs")
+    assert [c.name for c in distinct_names([a, b, a, a])] == ["crunch", "split_backlogs", "crunch#2", "crunch#3"]
+    assert [c.name for c in distinct_names([a, b], ["x", None])] == ["x", "split_backlogs"]
+    renamed = distinct_names([a, a])[1]
+    assert renamed.params == a.params and renamed.events == a.events and renamed.path == a.path
+    out = tmp_path / "r"
+    assert main(["run", "crunch", "crunch", "--runs", "3", "--sprints", "2", "--out", str(out)]) == 0
+    assert sorted(pd.read_csv(out / "summary.csv")["scenario"].unique()) == ["crunch", "crunch#2"]

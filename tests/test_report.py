@@ -98,7 +98,8 @@ def test_report_command_writes_a_file_that_opens(tmp_path, capsys):
     # a repeated config still gets a column of its own
     out2 = tmp_path / "same.html"
     assert main(["report", "crunch", "crunch", "--runs", "5", "--sprints", "10", "--out", str(out2)]) == 0
-    assert "crunch#1" in out2.read_text(encoding="utf-8")
+    doc2 = out2.read_text(encoding="utf-8")
+    assert "crunch vs crunch#2" in doc2  # labelled as run and compare label a repeated config
 
 
 def test_report_command_rejects_bad_input(tmp_path, capsys):

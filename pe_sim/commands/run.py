@@ -40,12 +40,8 @@ def main(args) -> int:
     from pe_sim.summary import format_table, paired_difference, summary_table
 
     configs = [cfg.load(c) for c in (args.configs or DEFAULT_COMPARISON)]
+    configs = cfg.distinct_names(configs)
     names = [c.name for c in configs]
-    if len(set(names)) != len(names):
-        configs = [c if names.count(c.name) == 1 else
-                   cfg.Config(f"{c.name}#{i}", c.description, c.source, c.params, c.events, c.runs, c.sprints, c.seed, c.path)
-                   for i, c in enumerate(configs)]
-        names = [c.name for c in configs]
     runs = args.runs or configs[0].runs
     sprints = args.sprints or configs[0].sprints
     seed = configs[0].seed if args.seed is None else args.seed
