@@ -59,8 +59,11 @@ def trajectory_figure(df: pd.DataFrame, outcomes=PLOTTED, ncols: int = 3, titles
     for ax in list(axes.flat)[n:]:
         ax.set_visible(False)
     handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=min(4, len(labels)), frameon=False)
-    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    cols = min(4, len(labels))
+    rows = -(-len(labels) // max(cols, 1))
+    fig.legend(handles, labels, loc="lower center", ncol=cols, frameon=False)
+    # room below the panels for every row of the legend (about a quarter inch each), however many setups
+    fig.tight_layout(rect=(0, min(0.5, (0.1 + 0.25 * rows) / fig.get_figheight()), 1, 1))
     return fig
 
 

@@ -6,12 +6,15 @@ import base64
 import re
 from html.parser import HTMLParser
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from pe_sim import report
 from pe_sim.cli import main
 from pe_sim.config import load
 from pe_sim.dashboard.captions import CAPTIONS
+from pe_sim.plots import PLOTTED
 
 
 class Collect(HTMLParser):
@@ -154,3 +157,22 @@ def test_parameters_a_roadmap_mode_ignores_are_marked_and_truly_change_nothing()
     assert "not used" not in split_part
     set_anyway = report._setups_html([load("one_roadmap").with_params(tech_share=0.3)])
     assert "tech work in split_backlogs mode <small>(not used: one roadmap" in set_anyway
+
+
+@pytest.mark.parametrize("setups", [2, 9])
+def test_the_overview_legend_sits_below_every_panel(setups):
+    """However many setups, the shared legend takes its own room under the panels (with nine shipped
+    scenarios its three rows covered the lower panels' sprint labels)."""
+    import matplotlib.pyplot as plt
+
+    from pe_sim.plots import trajectory_figure
+
+    df = pd.concat([pd.DataFrame({"scenario": f"setup_{i}", "run": np.repeat([0, 1], 3), "sprint": np.tile([0, 1, 2], 2),
+                                  **{k: np.arange(6.0) + i for k in PLOTTED}}) for i in range(setups)])
+    fig = trajectory_figure(df)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    legend_top = fig.legends[0].get_window_extent(renderer).y1
+    lowest = min(ax.get_tightbbox(renderer).y0 for ax in fig.axes if ax.get_visible())
+    plt.close(fig)
+    assert legend_top <= lowest
