@@ -113,6 +113,10 @@ def dashboard(tmp_path):
 
 def test_dashboard_in_chromium_offline(dashboard, tmp_path):
     url, startup = dashboard
+    from urllib.request import ProxyHandler, build_opener
+
+    with build_opener(ProxyHandler({})).open(url, timeout=30) as first:  # the page as served, before any script runs: the tab's name
+        assert "<title>pe-sim workshop</title>" in first.read().decode("utf-8")
     exe = chromium_path()
     requests, outside, failures, errors, sockets = [], [], [], [], []
 

@@ -436,6 +436,7 @@ def test_offline_settings_and_every_template_asset_is_installed():
     assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "false"
     assert env["SOLARA_ASSETS_CDN"] == OFFLINE_CDN and "127.0.0.1" in OFFLINE_CDN
     assert env["SOLARA_MODE"] == "production"
+    assert env["SOLARA_THEME_TITLE"] == "pe-sim workshop"
     assert env["PE_SIM_DASHBOARD_SCENARIO"] == "crunch"
     root = assets_dir()
     assert root is not None and Path(env["SOLARA_ASSETS_PROXY_CACHE_DIR"]) == root

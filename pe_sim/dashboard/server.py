@@ -62,6 +62,7 @@ def configure_environment(scenario: str | None = None, env: dict | None = None) 
     env.setdefault("SOLARA_MODE", "production")
     env.setdefault("SOLARA_THEME_VARIANT", "light")
     env.setdefault("SOLARA_THEME_LOADER", "plain")
+    env.setdefault("SOLARA_THEME_TITLE", "pe-sim workshop")  # the tab's name before the page sets its own
     env["SOLARA_APP"] = APP
     env.setdefault("MPLBACKEND", "Agg")
     if scenario:
