@@ -108,10 +108,13 @@ def _only_partial(folder: Path) -> bool:
     return [f.name for f in folder.iterdir()] == [STAGING]
 
 
-def make_run_folder(folder: Path, force: bool) -> Path:
-    """Check ``folder`` can take a run (new, empty, an interrupted run's, or with ``force`` an earlier
-    run's) and return a fresh staging folder inside it, where the run writes its files; nothing
-    of an earlier run is removed until :func:`finish_run_folder`."""
+@contextlib.contextmanager
+def run_folder(folder: Path, force: bool) -> Iterator[Path]:
+    """Hold ``folder`` for one run: check it can take the run (new, empty, an interrupted run's, or
+    with ``force`` an earlier run's) and yield a fresh staging folder inside it, where the run writes
+    its files; :func:`finish_run_folder` moves them into place. Nothing of an earlier run is removed
+    before that. The folder is locked while held, so a second run into it at the same time is
+    refused instead of mixing its files with the first's."""
     if folder.exists() and not folder.is_dir():
         raise ConfigError(str(folder), "--out", "is a file; expected a folder for the run's outputs")
     if folder.exists() and any(folder.iterdir()) and not _only_partial(folder):
@@ -121,14 +124,42 @@ def make_run_folder(folder: Path, force: bool) -> Path:
         run_files(folder)  # refused now, before any work, unless it holds a run pe-sim can replace
     stage = folder / STAGING
     try:
-        if stage.is_dir() and not stage.is_symlink():
-            shutil.rmtree(stage)  # an interrupted run's: pe-sim's own
-        stage.mkdir(parents=True)
-        (stage / "outcomes").mkdir()
+        folder.mkdir(parents=True, exist_ok=True)
+        lock = os.open(folder, os.O_RDONLY)
     except OSError as exc:
         raise ConfigError(str(folder), "--out", f"cannot be made or written ({exc.strerror}); choose another "
                                                 "folder") from None
-    return stage
+    try:
+        if not _lock(lock):
+            raise ConfigError(str(folder), "--out", "another pe-sim run is writing into this folder now; wait for it "
+                                                    "to finish or choose another --out")
+        try:
+            if stage.is_dir() and not stage.is_symlink():
+                shutil.rmtree(stage)  # an interrupted run's: pe-sim's own, and no run holds it
+            stage.mkdir()
+            (stage / "outcomes").mkdir()
+        except OSError as exc:
+            raise ConfigError(str(folder), "--out", f"cannot be made or written ({exc.strerror}); choose another "
+                                                    "folder") from None
+        yield stage
+    finally:
+        os.close(lock)  # releases the lock
+
+
+def _lock(fd: int) -> bool:
+    """Take an exclusive lock on an open folder without waiting; False if another process holds it
+    (where the system has no such locks, True)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    except OSError:  # pragma: no cover - a file system without locks
+        return True
+    return True
 
 
 def finish_run_folder(folder: Path, written: list[str], manifest: dict) -> None:
@@ -146,5 +177,5 @@ def finish_run_folder(folder: Path, written: list[str], manifest: dict) -> None:
     shutil.rmtree(stage, ignore_errors=True)
 
 
-__all__ = ["atomic", "is_leftover", "write_text", "save_figure", "refuse_existing", "clear_run_folder", "make_run_folder",
+__all__ = ["atomic", "is_leftover", "write_text", "save_figure", "refuse_existing", "clear_run_folder", "run_folder",
            "finish_run_folder", "is_run_output"]

@@ -175,6 +175,23 @@ def test_an_interrupted_run_keeps_the_earlier_run_and_the_folder_stays_usable(tm
         ["manifest.json", "outcomes", "outcomes.csv", "summary.csv", "summary.txt", "difference.csv"])
 
 
+def test_a_second_run_into_a_folder_in_use_is_refused_and_the_first_completes(tmp_path, capsys):
+    """Two runs into one folder at once shared its staging folder (the second cleared the first's
+    files mid-run); now the second is refused with one line while the first holds the folder."""
+    from pe_sim.files import run_folder
+
+    out = tmp_path / "shared"
+    with run_folder(out, force=False) as stage:  # a first run, in progress
+        (stage / "outcomes" / "x.parquet").write_bytes(b"first")
+        capsys.readouterr()
+        assert main([*RUN, "--out", str(out)]) == 2
+        assert "another pe-sim run is writing into this folder" in capsys.readouterr().err
+        assert main([*RUN, "--out", str(out), "--force"]) == 2
+        assert (stage / "outcomes" / "x.parquet").read_bytes() == b"first"  # untouched
+    assert main([*RUN, "--out", str(out)]) == 0  # released: the interrupted first run's folder is reused
+    assert (out / "manifest.json").is_file() and not (out / ".pe-sim-partial").exists()
+
+
 def test_an_output_path_that_cannot_be_written_is_one_line_not_a_traceback(tmp_path, capsys):
     blocker = tmp_path / "afile"
     blocker.write_text("x")

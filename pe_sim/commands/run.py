@@ -10,7 +10,7 @@ from pathlib import Path
 from pe_sim import __version__
 from pe_sim import config as cfg
 from pe_sim.commands import add_run_options
-from pe_sim.files import atomic, finish_run_folder, make_run_folder
+from pe_sim.files import atomic, finish_run_folder, run_folder
 
 DEFAULT_COMPARISON = ("split_backlogs", "one_roadmap")  # the reference first: differences read one_roadmap - split
 
@@ -47,50 +47,50 @@ def main(args) -> int:
     seed = configs[0].seed if args.seed is None else args.seed
     stamp = datetime.now(timezone.utc)
     out = args.out or Path("results") / f"{'-vs-'.join(names)[:80]}-{stamp:%Y%m%d-%H%M%S-%f}"  # two at once never meet
-    stage = make_run_folder(out, args.force)  # the run is written here and moved into `out` when complete
-    for c in configs:
-        for line in cfg.warn_beyond_horizon(c, sprints):
-            print(f"pe-sim: warning: {line}", file=sys.stderr)
-
-    import pandas as pd
-
-    written: list[str] = []
-
-    def save(name: str, write) -> None:
-        with atomic(stage / name) as tmp:
-            write(tmp)
-        written.append(name)
-
-    frames = []
-    with tqdm(total=runs * len(configs), unit="run", desc="simulating", disable=args.quiet, file=sys.stderr) as bar:
+    with run_folder(out, args.force) as stage:  # the run is written here and moved into `out` when complete
         for c in configs:
-            df = run(c, runs, sprints, seed, engine=args.engine, on_runs=bar.update)
-            save(f"outcomes/{c.name}.parquet", lambda tmp: df.to_parquet(tmp, index=False))
-            frames.append(df)
-    data = pd.concat(frames, ignore_index=True)
-    if not args.quiet and len(data) > 200_000:
-        print(f"pe-sim: writing {len(data):,} rows of per-sprint data to outcomes.csv ...", file=sys.stderr)
-    save("outcomes.csv", lambda tmp: data.to_csv(tmp, index=False))
-    summary = summary_table(data)
-    save("summary.csv", lambda tmp: summary.to_csv(tmp, index=False))
-    # As everywhere in pe-sim: each setup minus the first config (the reference).
-    diff = paired_difference(data, names[1], names[0]) if len(names) == 2 else None
-    if diff is not None:
-        save("difference.csv", lambda tmp: diff.to_csv(tmp, index=False))
-    text = format_table(summary, diff, (names[1], names[0]) if diff is not None else None)
-    save("summary.txt", lambda tmp: tmp.write_text(text + "\n", encoding="utf-8"))
-    plots = [] if args.no_plots else __import__("pe_sim.plots", fromlist=["save_plots"]).save_plots(data, stage / "plots")
-    written += [p.relative_to(stage).as_posix() for p in plots]
-    manifest = {
-        "pe_sim_version": __version__, "created": stamp.isoformat(), "command": ["pe-sim", *sys.argv[1:]],
-        "engine": args.engine, "seed": seed, "runs": runs, "sprints": sprints,
-        "configs": [c.to_dict() for c in configs],
-        "python": platform.python_version(),
-        "packages": package_versions(),
-        "notes": "runs are paired across configs: run i uses the same random numbers in every config",
-        "complete": True,  # written last: a folder without it was interrupted
-    }
-    finish_run_folder(out, written, manifest)
+            for line in cfg.warn_beyond_horizon(c, sprints):
+                print(f"pe-sim: warning: {line}", file=sys.stderr)
+
+        import pandas as pd
+
+        written: list[str] = []
+
+        def save(name: str, write) -> None:
+            with atomic(stage / name) as tmp:
+                write(tmp)
+            written.append(name)
+
+        frames = []
+        with tqdm(total=runs * len(configs), unit="run", desc="simulating", disable=args.quiet, file=sys.stderr) as bar:
+            for c in configs:
+                df = run(c, runs, sprints, seed, engine=args.engine, on_runs=bar.update)
+                save(f"outcomes/{c.name}.parquet", lambda tmp: df.to_parquet(tmp, index=False))
+                frames.append(df)
+        data = pd.concat(frames, ignore_index=True)
+        if not args.quiet and len(data) > 200_000:
+            print(f"pe-sim: writing {len(data):,} rows of per-sprint data to outcomes.csv ...", file=sys.stderr)
+        save("outcomes.csv", lambda tmp: data.to_csv(tmp, index=False))
+        summary = summary_table(data)
+        save("summary.csv", lambda tmp: summary.to_csv(tmp, index=False))
+        # As everywhere in pe-sim: each setup minus the first config (the reference).
+        diff = paired_difference(data, names[1], names[0]) if len(names) == 2 else None
+        if diff is not None:
+            save("difference.csv", lambda tmp: diff.to_csv(tmp, index=False))
+        text = format_table(summary, diff, (names[1], names[0]) if diff is not None else None)
+        save("summary.txt", lambda tmp: tmp.write_text(text + "\n", encoding="utf-8"))
+        plots = [] if args.no_plots else __import__("pe_sim.plots", fromlist=["save_plots"]).save_plots(data, stage / "plots")
+        written += [p.relative_to(stage).as_posix() for p in plots]
+        manifest = {
+            "pe_sim_version": __version__, "created": stamp.isoformat(), "command": ["pe-sim", *sys.argv[1:]],
+            "engine": args.engine, "seed": seed, "runs": runs, "sprints": sprints,
+            "configs": [c.to_dict() for c in configs],
+            "python": platform.python_version(),
+            "packages": package_versions(),
+            "notes": "runs are paired across configs: run i uses the same random numbers in every config",
+            "complete": True,  # written last: a folder without it was interrupted
+        }
+        finish_run_folder(out, written, manifest)
     print(f"\nEnd of horizon ({sprints} sprints, {runs} runs per config, seed {seed}); mean [95% CI]:\n")
     print(text)
     print(f"\nWrote per-sprint data, summary{', plots' if plots else ''} and manifest to {out}/")
