@@ -12,7 +12,8 @@ column                    required  meaning
 ``incidents``             yes       production incidents during the sprint (whole number)
 ``headcount``             yes       engineers on the team at the end of the sprint (whole number, >= 1)
 ``leavers``               yes       engineers who left during the sprint (whole number)
-``hires``                 yes       engineers who joined during the sprint (whole number)
+``hires``                 yes       engineers who joined during the sprint (whole number); each
+                                    sprint's headcount is the one before's plus hires minus leavers
 ``tech_share``            no        share of the commitment that was tech work (0-1)
 ``features_shipped``      no        features released during the sprint (whole number)
 ========================  ========  =====================================================================
@@ -157,6 +158,12 @@ def read_history(path: Path | str) -> TeamHistory:
             _fail(source, f"line {data_lines[k]}, column leavers",
                   f"{leavers[k]:g} leavers, but the team had {heads[k - 1]:g} engineers at the end of the sprint "
                   f"before and hired {hires[k]:g}")
+        # the model's team changes only by who leaves and who joins, so the columns must agree
+        if heads[k] != heads[k - 1] + hires[k] - leavers[k]:
+            _fail(source, f"line {data_lines[k]}, column headcount",
+                  f"{heads[k]:g} engineers, but the sprint before ended with {heads[k - 1]:g}, {hires[k]:g} joined and "
+                  f"{leavers[k]:g} left ({heads[k - 1] + hires[k] - leavers[k]:g}); count people who moved to or "
+                  "from other teams as leavers and hires")
     if not np.any(columns["committed"] > 0) and not np.any(columns["delivered"] > 0):
         _fail(source, "columns committed and delivered", "0 in every sprint; the history records no work to "
                                                          "calibrate to")
