@@ -36,12 +36,16 @@ from typing import Mapping
 import numpy as np
 
 from pe_sim.config import ConfigError
+from pe_sim.params import BY_NAME
 
 REQUIRED = ("sprint", "committed", "delivered", "incidents", "headcount", "leavers", "hires")
 OPTIONAL = ("tech_share", "features_shipped")
 COLUMNS = REQUIRED + OPTIONAL
 WHOLE = frozenset({"sprint", "incidents", "headcount", "leavers", "hires", "features_shipped"})
 MIN_SPRINTS = 6
+MAX_HEADCOUNT = BY_NAME["n_engineers"].hi  # the model's range of team sizes
+MAX_WORK = 1e6  # per sprint, in any unit: beyond it a value is a typo or an overflow, not a team's work
+MAX_COUNT = 10_000  # incidents, leavers, hires or features in one sprint
 # The model outcome (pe_sim.outcomes) each column is compared with; work is in the model's
 # ideal-days, scaled by the team's points per day.
 OUTCOME = {"committed": "committed", "delivered": "delivered", "incidents": "incidents", "headcount": "headcount",
@@ -90,6 +94,12 @@ def _number(source: str, line: int, col: str, text: str) -> float:
         _fail(source, where, f"{text} is above 1; expected a share between 0 and 1")
     if col == "headcount" and x < 1:
         _fail(source, where, f"{text}: a team needs at least one engineer")
+    if col == "headcount" and x > MAX_HEADCOUNT:
+        _fail(source, where, f"{text} engineers; pe-sim models teams of 1 to {MAX_HEADCOUNT:g} engineers (n_engineers)")
+    if col in WORK and x > MAX_WORK:
+        _fail(source, where, f"{text} is implausibly large for one sprint's work (at most {MAX_WORK:,.0f})")
+    if col in WHOLE and col not in ("sprint", "headcount") and x > MAX_COUNT:
+        _fail(source, where, f"{text} is implausibly large for one sprint (at most {MAX_COUNT:,})")
     return x
 
 
@@ -111,7 +121,13 @@ def read_history(path: Path | str) -> TeamHistory:
         _fail(source, "file", f"is empty; {expected}")
     header_line, header = rows[0]
     names = [h.strip() for h in header]
-    for name in names:
+    while names and not names[-1]:  # trailing empty columns, as spreadsheets export them
+        names.pop()
+    rows = rows[:1] + [(i, r[:len(names)] if len(r) > len(names) and not any(c.strip() for c in r[len(names):]) else r)
+                       for i, r in rows[1:]]
+    for k, name in enumerate(names):
+        if not name:
+            _fail(source, f"line {header_line}", f"column {k + 1} of the header has no name ({expected})")
         if name not in COLUMNS:
             for sep in (";", "\t", "|"):
                 if len(names) == 1 and sep in name:

@@ -84,6 +84,12 @@ def test_columns_in_any_order_comments_blank_lines_and_a_bom(tmp_path):
     ([HEADER] + rows(5), "5 sprints; at least 6 are needed"),
     ([HEADER] + rows(2) + ["3,40,30,1,6,8,1"] + rows(5, 4),
      "line 4, column leavers: 8 leavers, but the team had 6 engineers at the end of the sprint before and hired 1"),
+    ([HEADER] + [f"{s},40,30,1,41,0,0" for s in range(1, 9)],
+     "line 2, column headcount: 41 engineers; pe-sim models teams of 1 to 40 engineers"),
+    ([HEADER] + rows(2) + ["3,1e300,30,1,6,0,0"] + rows(5, 4), "line 4, column committed: 1e300 is implausibly large"),
+    ([HEADER] + rows(2) + ["3,40,30,20000,6,0,0"] + rows(5, 4), "line 4, column incidents: 20000 is implausibly large"),
+    (["sprint,,committed,delivered,incidents,headcount,leavers,hires"] + rows(),
+     "line 1: column 2 of the header has no name"),
     ([HEADER] + rows(2) + ["3,40,30,1,7,0,0"] + rows(5, 4),
      "line 4, column headcount: 7 engineers, but the sprint before ended with 6, 0 joined and 0 left (6)"),
     ([HEADER] + rows(2) + ["3,40,30,1,6,1,0"] + rows(5, 4), "line 4, column headcount: 6 engineers"),
@@ -113,3 +119,10 @@ def test_every_required_column_is_needed(tmp_path):
         keep = [c for c in HEADER.split(",") if c != drop]
         lines = [",".join(keep)] + [",".join("1" if c != "sprint" else str(s) for c in keep) for s in range(8)]
         assert f"missing column {drop}" in error(tmp_path, lines)
+
+
+def test_trailing_empty_columns_of_a_spreadsheet_export_are_ignored(tmp_path):
+    plain = read_history(write(tmp_path, [HEADER] + rows(), "plain.csv"))
+    excel = read_history(write(tmp_path, [HEADER + ",,"] + [r + ",," for r in rows()], "excel.csv"))
+    assert all(np.array_equal(plain.columns[k], excel.columns[k]) for k in plain.columns)
+    assert "line 3: 9 values; expected 7" in error(tmp_path, [HEADER + ",,"] + rows(1) + ["2,40,30,1,6,0,0,5,"] + rows(6, 3))
