@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from pe_sim.config import Config, ConfigError, distinct_names, load as load_config
+from pe_sim.config import MIN_RESAMPLES, Config, ConfigError, check_outcomes, distinct_names, load as load_config
 from pe_sim.core.engine import OUTCOMES, param_arrays, simulate
 from pe_sim.events import schedule
 from pe_sim.files import save_figure
@@ -185,10 +185,10 @@ def compare(configs, *, runs: int | None = None, sprints: int | None = None, see
     runs = runs or ref.runs
     sprints = sprints or ref.sprints
     seed = ref.seed if seed is None else seed
-    outcomes = tuple(outcomes or CORE_OUTCOMES)
-    for o in outcomes:
-        if o not in OUTCOMES:
-            raise ConfigError("compare", "outcomes", f"unknown outcome {o!r}; valid: {', '.join(OUTCOMES)}")
+    outcomes = check_outcomes("compare", "outcomes", outcomes) if outcomes is not None else CORE_OUTCOMES
+    if isinstance(resamples, bool) or not isinstance(resamples, (int, np.integer)) or resamples < MIN_RESAMPLES:
+        raise ConfigError("compare", "resamples", f"{resamples!r} is not valid; expected a whole number of at least "
+                                                  f"{MIN_RESAMPLES}")
     if runs < 2:
         raise ConfigError("compare", "runs", f"{runs} is not valid; expected at least 2 paired runs")
     if per_run is not None:

@@ -20,12 +20,15 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping, Sequence
 
+import numpy as np
+
 from pe_sim.events import EVENT_KINDS, Event
 from pe_sim.params import BY_NAME, Param, defaults
 
 SCENARIO_DIR = Path(__file__).parent / "scenarios"
 RUN_DEFAULTS = {"runs": 200, "sprints": 52, "seed": 20261122}
 RUN_LIMITS = {"runs": (1, 10_000_000), "sprints": (1, 1000), "seed": (0, 2**63 - 1)}
+MIN_RESAMPLES = 100  # bootstrap resamples of a confidence interval: fewer give noise, or none at all
 TOP_KEYS = ("scenario", "params", "events", "run")
 SCENARIO_KEYS = ("name", "description", "source")
 COUNTED_EVENTS = ("key_engineer_leaves", "hiring_wave")  # magnitudes that count engineers
@@ -154,6 +157,38 @@ def _check_int(file: str, key: str, value: Any, lo: int, hi: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not (lo <= value <= hi):
         raise ConfigError(file, key, f"{value!r} is not valid; expected an integer in [{lo}, {hi}]")
     return value
+
+
+def check_run_settings(where: str, **values: Any) -> dict[str, int]:
+    """``runs``, ``sprints``, ``seed`` (and ``run``, a run index) given to the Python API, checked
+    against the limits a config's [run] table has (numpy integers are fine); returns them as ints."""
+    limits = {**RUN_LIMITS, "run": (0, 2**63 - 1)}
+    out = {}
+    for key, value in values.items():
+        if isinstance(value, np.integer):
+            value = int(value)
+        out[key] = _check_int(where, key, value, *limits[key])
+    return out
+
+
+def check_outcomes(file: str, key: str, raw: Any) -> tuple[str, ...]:
+    """A list of outcome names (one name is a list of one), each known and none twice."""
+    from pe_sim.outcomes import OUTCOMES
+
+    if isinstance(raw, str):
+        raw = [raw]
+    if isinstance(raw, tuple):
+        raw = list(raw)
+    if not isinstance(raw, list) or not raw:
+        raise ConfigError(file, key, f"{raw!r} is not valid; expected a list of outcome names")
+    for i, o in enumerate(raw):
+        if not isinstance(o, str) or o not in OUTCOMES:
+            raise ConfigError(file, f"{key}[{i}]", f"unknown outcome {o!r}{_did_you_mean(str(o), OUTCOMES)} "
+                                                   f"(valid: {', '.join(OUTCOMES)})")
+    twice = sorted({o for o in raw if raw.count(o) > 1})
+    if twice:
+        raise ConfigError(file, key, f"lists {twice[0]!r} twice")
+    return tuple(raw)
 
 
 def check_event(file: str, key: str, raw: Any) -> Event:

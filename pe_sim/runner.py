@@ -7,7 +7,7 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from pe_sim.config import Config, default, load
+from pe_sim.config import Config, check_outcomes, check_run_settings, default, load
 from pe_sim.core.engine import OUTCOMES, param_batch, simulate
 from pe_sim.events import schedule
 from pe_sim.params import BY_NAME
@@ -79,6 +79,8 @@ def run_mesa(config: Config, runs: int, sprints: int, seed: int,
 def run(config: Config, runs: int, sprints: int, seed: int, engine: str = "core",
         on_runs: Callable[[int], None] | None = None, per_run: Mapping[str, np.ndarray] | None = None) -> pd.DataFrame:
     """Tidy per-sprint outcomes of ``runs`` runs of ``config`` (``per_run``: see :func:`batch`)."""
+    checked = check_run_settings("run", runs=runs, sprints=sprints, seed=seed)
+    runs, sprints, seed = checked["runs"], checked["sprints"], checked["seed"]
     if engine == "core":
         out = run_core(config, runs, sprints, seed, on_runs=on_runs, per_run=per_run)
     elif engine == "mesa":
@@ -105,8 +107,10 @@ def run_one(scenario: str | Config | None = None, *, sprints: int | None = None,
     config = scenario if isinstance(scenario, Config) else load(scenario) if scenario is not None else default()
     if params:
         config = config.with_params(**{k: v.item() if isinstance(v, np.generic) else v for k, v in params.items()})
-    sprints = int(sprints or config.sprints)
-    seed = config.seed if seed is None else int(seed)
+    checked = check_run_settings("run_one", sprints=config.sprints if sprints is None else sprints,
+                                 seed=config.seed if seed is None else seed, run=run)
+    sprints, seed = checked["sprints"], checked["seed"]
+    wanted = check_outcomes("run_one", "outcomes", outcomes) if outcomes is not None else tuple(OUTCOMES)
     p, sch = batch(config, 1, sprints)
-    traj = simulate(p, sch, sprints, seed, np.array([int(run)]))
-    return {k: float(v[0]) for k, v in summarise(traj, tuple(outcomes or OUTCOMES)).items()}
+    traj = simulate(p, sch, sprints, seed, np.array([checked["run"]]))
+    return {k: float(v[0]) for k, v in summarise(traj, wanted).items()}

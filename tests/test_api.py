@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import importlib
+import re
 import subprocess
 import sys
 import types
 
+import numpy as np
 import pandas as pd
+import pytest
 
 import pe_sim
 
@@ -22,7 +25,7 @@ def test_top_level_functions_work_on_tiny_inputs(tmp_path):
                       out=tmp_path / "s", workers=1, progress=False)
     assert isinstance(df, pd.DataFrame) and list(df["run"]) == [0, 1, 2, 3] and "customer_value_total" in df
 
-    res = pe_sim.compare(["one_roadmap", "split_backlogs"], runs=4, sprints=3, seed=1, resamples=50, workers=1)
+    res = pe_sim.compare(["one_roadmap", "split_backlogs"], runs=4, sprints=3, seed=1, resamples=100, workers=1)
     assert isinstance(res.summary, pd.DataFrame) and set(res.summary["setup"]) == {"split_backlogs"}
     assert isinstance(res.table(), str)
 
@@ -63,3 +66,31 @@ def test_run_one_is_a_plain_model_function_for_ema_workbench():
     assert all(np.isclose(out[summary_name(o)], ref[o]) for o in OUTCOMES)  # run 3 of `pe-sim run`
     assert pe_sim.run_one(scenario="crunch", sprints=8, run=3, pressure=0.7, n_engineers=5, feedback="sbi") == out
     assert pe_sim.run_one(scenario="crunch", sprints=8, run=4, pressure=0.7, n_engineers=5, feedback="sbi") != out
+
+
+def test_the_python_api_checks_run_settings_and_outcomes():
+    """run_one, runner.run and compare refuse what a config's [run] table would (sprints=0 ran the
+    config's 52, run=-1 wrapped around, an unknown outcome was a bare KeyError)."""
+    from pe_sim import runner
+    from pe_sim.config import ConfigError, load
+
+    for kwargs, words in (({"sprints": 0}, "sprints: 0 is not valid; expected an integer in [1, 1000]"),
+                          ({"sprints": 5000}, "sprints: 5000 is not valid"),
+                          ({"run": -1}, "run: -1 is not valid"),
+                          ({"seed": -2}, "seed: -2 is not valid"),
+                          ({"outcomes": ["foo"]}, "outcomes[0]: unknown outcome 'foo'"),
+                          ({"outcomes": ["velocity", "velocity"]}, "lists 'velocity' twice")):
+        with pytest.raises(ConfigError, match=re.escape(words)):
+            pe_sim.run_one("crunch", **kwargs)
+    assert pe_sim.run_one("crunch", sprints=3, run=np.int64(2), outcomes=["velocity"]) == \
+        pe_sim.run_one("crunch", sprints=3, run=2, outcomes=["velocity"])
+    c = load("crunch")
+    for kwargs, words in (({"runs": 0, "sprints": 3}, "runs: 0 is not valid"),
+                          ({"runs": 2, "sprints": 0}, "sprints: 0 is not valid"),
+                          ({"runs": 2, "sprints": -3}, "sprints: -3 is not valid")):
+        with pytest.raises(ConfigError, match=re.escape(words)):
+            runner.run(c, seed=1, **kwargs)
+    with pytest.raises(ConfigError, match="lists 'velocity' twice"):
+        pe_sim.compare(["crunch", "one_roadmap"], runs=4, sprints=3, outcomes=["velocity", "velocity"], workers=1)
+    with pytest.raises(ConfigError, match="resamples: 1 is not valid"):
+        pe_sim.compare(["crunch", "one_roadmap"], runs=4, sprints=3, resamples=1, workers=1)

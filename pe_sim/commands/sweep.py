@@ -24,15 +24,14 @@ def _outcomes(text: str | None) -> list[str] | None:
     names = [t.strip() for t in text.split(",") if t.strip()]
     if names == ["all"]:
         return list(OUTCOMES)
-    from pe_sim.config import _did_you_mean
-
-    for n in names:
-        if n not in OUTCOMES:
-            raise UsageError(f"--outcomes: unknown outcome {n!r}{_did_you_mean(n, OUTCOMES)} "
-                             f"(valid: all, {', '.join(OUTCOMES)})")
     if not names:
         raise UsageError("--outcomes: expected a comma-separated list of outcome names")
-    return names
+    from pe_sim.config import ConfigError, check_outcomes
+
+    try:
+        return list(check_outcomes("--outcomes", "outcomes", names))
+    except ConfigError as exc:
+        raise UsageError(f"--outcomes: {exc.problem}") from None
 
 
 def _add_backend(p: argparse.ArgumentParser) -> None:
@@ -71,7 +70,8 @@ def register(sub) -> None:
     c.add_argument("--seed", type=int_in(*cfg.RUN_LIMITS["seed"]), metavar="N", help="root seed (default: the first config's [run] seed)")
     c.add_argument("--outcomes", metavar="A,B,...", help="outcomes to compare (default: a core set; 'all' for every one)")
     c.add_argument("--confidence", type=float, default=0.95, metavar="P", help="confidence level (default 0.95)")
-    c.add_argument("--resamples", type=_positive, default=2000, metavar="N", help="bootstrap resamples (default 2000)")
+    c.add_argument("--resamples", type=int_in(cfg.MIN_RESAMPLES, 1_000_000), default=2000, metavar="N",
+                   help=f"bootstrap resamples (default 2000, at least {cfg.MIN_RESAMPLES})")
     c.add_argument("--figure", metavar="PNG", help="figure path (default: results/compare-<configs>-<time>.png, a new "
                                                    "file each time; 'none' to skip)")
     c.add_argument("--csv", metavar="PATH", help="also write the horizon table (and PATH with _over_time for the time course)")

@@ -16,8 +16,8 @@ from scipy import stats
 from scipy.special import ndtri
 
 from pe_sim import __version__
-from pe_sim.config import (Config, ConfigError, _did_you_mean, _slug, check_name, check_param, check_shares, check_value, load as load_config,
-                           read_toml)
+from pe_sim.config import (Config, ConfigError, _did_you_mean, _slug, check_name, check_outcomes, check_param, check_shares,
+                           check_value, load as load_config, read_toml)
 from pe_sim.core.engine import OUTCOMES
 from pe_sim.events import EVENT_KINDS, Event
 from pe_sim.params import BY_NAME, Param
@@ -419,7 +419,7 @@ def sweep_from_dict(data: Mapping[str, Any], file: str = "<dict>", base_dir: str
     if keep not in KEEPS:
         raise ConfigError(file, "sweep.keep", f"{keep!r} is not valid{_did_you_mean(keep, KEEPS)}; "
                                               f"expected one of {', '.join(KEEPS)}")
-    outcomes = _check_outcomes(file, "sweep.outcomes", sw.get("outcomes", list(OUTCOMES)))
+    outcomes = check_outcomes(file, "sweep.outcomes", sw.get("outcomes", list(OUTCOMES)))
     chunk_size = sw.get("chunk_size")
     if chunk_size is not None:
         chunk_size = _int(file, "sweep.chunk_size", chunk_size, 1, 1_000_000, "a number of runs")
@@ -440,7 +440,7 @@ def sweep_from_dict(data: Mapping[str, Any], file: str = "<dict>", base_dir: str
         raise ConfigError(file, "sensitivity.method", f"{sens['method']!r} is not valid; expected one of "
                                                       f"{', '.join(SENSITIVITY_METHODS)}")
     if "outcomes" in sens:
-        sens["outcomes"] = list(_check_outcomes(file, "sensitivity.outcomes", sens["outcomes"]))
+        sens["outcomes"] = list(check_outcomes(file, "sensitivity.outcomes", sens["outcomes"]))
     levels = sens.get("levels", 4)
     levels = _int(file, "sensitivity.levels", levels, 2, 100, "an even number of levels")
     if levels % 2:
@@ -459,20 +459,6 @@ def sweep_from_dict(data: Mapping[str, Any], file: str = "<dict>", base_dir: str
         raise ConfigError(file, "sweep", f"{spec.n_points():,} points x {replicates:,} replicates = {n:,} runs; "
                                          f"at most {MAX_RUNS:,} runs per sweep")
     return spec
-
-
-def _check_outcomes(file: str, key: str, raw: Any) -> tuple[str, ...]:
-    if isinstance(raw, str):
-        raw = [raw]
-    if not isinstance(raw, list) or not raw:
-        raise ConfigError(file, key, f"{raw!r} is not valid; expected a list of outcome names")
-    for i, o in enumerate(raw):
-        if not isinstance(o, str) or o not in OUTCOMES:
-            raise ConfigError(file, f"{key}[{i}]", f"unknown outcome {o!r}{_did_you_mean(str(o), OUTCOMES)} "
-                                                   f"(valid: {', '.join(OUTCOMES)})")
-    if len(set(raw)) != len(raw):
-        raise ConfigError(file, key, "lists an outcome twice")
-    return tuple(raw)
 
 
 SWEEP_DIR = Path(__file__).resolve().parent.parent / "sweep_configs"
