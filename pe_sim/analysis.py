@@ -35,7 +35,7 @@ from scipy import stats
 from pe_sim.config import MIN_RESAMPLES, Config, ConfigError, check_outcomes, distinct_names, load as load_config
 from pe_sim.core.engine import OUTCOMES, param_arrays, simulate
 from pe_sim.events import schedule
-from pe_sim.files import save_figure
+from pe_sim.files import atomic, ready_to_write, save_figure
 from pe_sim.summary import HEADLINE
 from pe_sim.params import BY_NAME, PARAMS, encode
 from pe_sim.sweeps import (as_spec, default_workers, load_results, make_design, run_sweep, running_summary,
@@ -163,7 +163,8 @@ def _effect_size(a: np.ndarray, b: np.ndarray) -> float:
 def compare(configs, *, runs: int | None = None, sprints: int | None = None, seed: int | None = None,
             outcomes: Sequence[str] | None = None, confidence: float = 0.95, resamples: int = 2000,
             figure: str | Path | None = None, workers: int | None = None,
-            per_run: Mapping[str, np.ndarray] | None = None, work_unit: np.ndarray | None = None) -> Comparison:
+            per_run: Mapping[str, np.ndarray] | None = None, work_unit: np.ndarray | None = None,
+            force: bool = False) -> Comparison:
     """Compare setups with common random numbers; the first is the reference.
 
     ``configs``: scenario TOML paths, shipped scenario names or :class:`~pe_sim.config.Config` objects
@@ -176,8 +177,10 @@ def compare(configs, *, runs: int | None = None, sprints: int | None = None, see
     Intervals are BCa bootstrap intervals at the horizon and percentile ones over time; above 2,000
     runs the horizon's BCa is computed in O(n) memory and the time course uses t-intervals.
     Returns a :class:`Comparison` whose ``summary``, ``over_time`` and ``runs`` are DataFrames; with
-    ``figure`` a PNG with one panel per outcome is written.
+    ``figure`` a PNG with one panel per outcome is written (an existing file only with ``force``).
     """
+    if figure:  # before the runs (an existing file is replaced only with ``force``)
+        ready_to_write(figure, force, "figure")
     cfgs = _as_configs(configs)
     if len(cfgs) < 2:
         raise ConfigError("compare", "configs", "expected at least two configs (the first is the reference)")
@@ -404,7 +407,7 @@ def sensitivity(spec, *, method: str | None = None, outcomes: Sequence[str] | No
                 scheduler_file: str | None = None, client=None, chunk_size: int | None = None,
                 overwrite: bool = False, confidence: float | None = None, resamples: int | None = None,
                 figure: str | Path | bool | None = None, csv: str | Path | None = None,
-                progress: bool = True) -> pd.DataFrame:
+                progress: bool = True, force: bool = False) -> pd.DataFrame:
     """Global sensitivity of end-of-run summaries to a sweep's [vary] factors.
 
     ``method="sobol"`` (default) runs the Saltelli design (N = ``points`` or [sweep].points base samples,
@@ -412,8 +415,12 @@ def sensitivity(spec, *, method: str | None = None, outcomes: Sequence[str] | No
     bootstrap CIs; ``"morris"`` runs ``points`` elementary-effect trajectories. Runs are kept in ``out``
     (default: the sweep's out with ``_sobol``/``_morris``) and reused when called again. Writes the
     table and a bar plot to ``out/_analysis`` unless ``csv``/``figure`` say otherwise (``figure=False``:
-    no plot). Returns the index table (``.attrs`` hold the text summary and paths).
+    no plot); a ``csv`` or ``figure`` file that exists is replaced only with ``force``. Returns the
+    index table (``.attrs`` hold the text summary and paths).
     """
+    for path, flag in ((csv, "csv"), (figure if not isinstance(figure, bool) else None, "figure")):
+        if path:  # before the runs: nothing is overwritten, and a folder that cannot be made is found now
+            ready_to_write(path, force, flag)
     spec = as_spec(spec)
     sens = dict(spec.sensitivity)
     method = method or sens.get("method", "sobol")
@@ -461,7 +468,8 @@ def sensitivity(spec, *, method: str | None = None, outcomes: Sequence[str] | No
     adir = out_dir / "_analysis"
     adir.mkdir(exist_ok=True)
     csv_path = Path(csv) if csv else adir / f"{method}.csv"
-    table.to_csv(csv_path, index=False)
+    with atomic(csv_path) as tmp:
+        table.to_csv(tmp, index=False)
     fig_path = None
     if figure is not False:
         fig_path = Path(figure) if figure else adir / f"{method}.png"

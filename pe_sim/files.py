@@ -60,6 +60,19 @@ def refuse_existing(path: Path | str, force: bool, flag: str) -> None:
         raise ConfigError(str(path), flag, "already exists; pass --force to replace it or choose another name")
 
 
+def ready_to_write(path: Path | str, force: bool, flag: str) -> Path:
+    """Check before any work that a file the user named can be written: refused if it exists
+    (without ``force``) or is a folder; its folder is made now (one clear line if it cannot be)."""
+    refuse_existing(path, force, flag)
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        why = "a file is in the way" if isinstance(exc, FileExistsError) else exc.strerror
+        raise ConfigError(str(path), flag, f"cannot make its folder {path.parent} ({why})") from None
+    return path
+
+
 MANIFEST = "manifest.json"
 STAGING = ".pe-sim-partial"  # a run in progress writes here, inside its folder, and moves into place when complete
 # What `pe-sim run` writes: --force removes a file an earlier run's manifest lists only if it is one of these
@@ -178,4 +191,4 @@ def finish_run_folder(folder: Path, written: list[str], manifest: dict) -> None:
 
 
 __all__ = ["atomic", "is_leftover", "write_text", "save_figure", "refuse_existing", "clear_run_folder", "run_folder",
-           "finish_run_folder", "is_run_output"]
+           "finish_run_folder", "is_run_output", "ready_to_write"]

@@ -95,6 +95,17 @@ def test_sensitivity_end_to_end_runs_the_saltelli_design_and_reuses_it(tmp_path)
     m = sensitivity(spec, method="morris", points=6, out=tmp_path / "morris", workers=1, progress=False,
                     resamples=50, outcomes=["burnout_mean"])
     assert len(m) == 3 and (m["mu_star"] >= 0).all() and (tmp_path / "morris" / "_analysis" / "morris.png").is_file()
+    # explicit files: folders made first, an existing file kept unless force, and no runs wasted on a bad path
+    table = tmp_path / "new" / "deeper" / "t.csv"
+    again = sensitivity(spec, out=out, workers=1, progress=False, resamples=100, figure=False, csv=table)
+    assert pd.read_csv(table).shape[0] == len(again)
+    with pytest.raises(ConfigError, match="already exists; pass --force"):
+        sensitivity(spec, out=out, workers=1, progress=False, resamples=100, figure=False, csv=table)
+    sensitivity(spec, out=out, workers=1, progress=False, resamples=100, figure=False, csv=table, force=True)
+    (tmp_path / "afile").write_text("mine")
+    with pytest.raises(ConfigError, match="cannot make its folder"):
+        sensitivity(spec, out=tmp_path / "never", workers=1, progress=False, figure=tmp_path / "afile" / "f.png")
+    assert not (tmp_path / "never").exists() and (tmp_path / "afile").read_text() == "mine"
 
 
 def test_sensitivity_checks_points(tmp_path):

@@ -78,7 +78,7 @@ def test_compare_twice_with_the_default_figure_writes_a_new_file_each_time(tmp_p
     assert f"figure: {figures[1].relative_to(tmp_path)}" in capsys.readouterr().out
     (tmp_path / "afile").write_text("mine")
     assert main(args + ["--figure", str(tmp_path / "afile" / "x.png")]) == 2
-    assert "--figure: cannot make the folder of" in capsys.readouterr().err
+    assert "--figure: cannot make its folder" in capsys.readouterr().err
     assert main(args + ["--figure", str(tmp_path / "nope" / "x.png"), "--outcomes", "bogus"]) == 2
     assert not (tmp_path / "nope").exists()
 

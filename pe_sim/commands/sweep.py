@@ -10,7 +10,7 @@ from pathlib import Path
 from pe_sim import config as cfg
 from pe_sim.cli import UsageError
 from pe_sim.commands import int_in
-from pe_sim.files import atomic, refuse_existing
+from pe_sim.files import atomic, ready_to_write, refuse_existing
 from pe_sim.outcomes import OUTCOMES
 from pe_sim.params import unused
 
@@ -151,10 +151,7 @@ def _compare(args) -> int:
     outcomes = _outcomes(args.outcomes)  # checked before any folder is made
     for path, flag in ((figure, "--figure"), (args.csv, "--csv")):
         if path:
-            try:
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
-            except OSError as e:
-                raise UsageError(f"{flag}: cannot make the folder of {path} ({e.strerror})") from None
+            ready_to_write(path, args.force, flag)
     per_run = unit = None
     if args.posterior:
         from pe_sim.calibration import load_calibration, posterior_draws, posterior_unit
@@ -171,7 +168,7 @@ def _compare(args) -> int:
               f"of points_per_day){''.join('; ' + line for line in idle)}", file=sys.stderr)
     res = compare(args.configs, runs=args.runs, sprints=args.sprints, seed=args.seed, outcomes=outcomes,
                   confidence=args.confidence, resamples=args.resamples, figure=figure, workers=args.workers,
-                  per_run=per_run, work_unit=unit)
+                  per_run=per_run, work_unit=unit, force=args.force)
     print(res.table())
     if args.csv:
         with atomic(args.csv) as tmp:
@@ -189,10 +186,10 @@ def _sensitivity(args) -> int:
     figure = args.figure
     for path, flag in ((None if not figure or figure.lower() == "none" else figure, "--figure"), (args.csv, "--csv")):
         if path:  # an explicit path is the user's: replaced only with --force (defaults live in pe-sim's folder)
-            refuse_existing(path, args.force, flag)
+            ready_to_write(path, args.force, flag)
     res = sensitivity(args.sweep_file, method=args.method, outcomes=_outcomes(args.outcomes), points=args.points,
                       out=args.out, overwrite=args.overwrite,
                       figure=False if figure and figure.lower() == "none" else figure, csv=args.csv,
-                      **_backend_kwargs(args))
+                      force=args.force, **_backend_kwargs(args))
     print(res.attrs.get("text", res.to_string(index=False)))
     return 0
