@@ -139,7 +139,12 @@ def settings_from_dict(data: Mapping[str, Any], file: str = "<dict>") -> Setting
         fixed[name] = cfg.check_param(file, f"calibrate.fixed.{name}", name, value)
         priors.pop(name, None)
     if fixed.get("roadmap_mode", practice.params["roadmap_mode"]) == "one_roadmap":
-        for name in SPLIT_ONLY:
+        for name in sorted(SPLIT_ONLY):
+            if name in given:  # asked for by name: say why it cannot be, rather than drop it
+                raise ConfigError(file, f"calibrate.priors.{name}", f"changes nothing when the team plans with one "
+                                                                    f"roadmap ({base}), so the history cannot tell its "
+                                                                    "value; leave it out, or calibrate with a split "
+                                                                    "backlogs base")
             priors.pop(name, None)
     if not priors:
         raise ConfigError(file, "calibrate.priors", "nothing left to calibrate; every parameter is fixed")

@@ -67,6 +67,10 @@ def test_settings_override_add_fix_and_drop_what_the_practice_ignores():
     assert s.population == 50 and s.base == "one_roadmap"
     fixed_mode = C.settings_from_dict({"calibrate": {"fixed": {"roadmap_mode": "one_roadmap"}}}, "cal.toml")
     assert "tech_share" not in fixed_mode.priors and "skill_mean" in fixed_mode.priors
+    with pytest.raises(ConfigError, match=r"calibrate.priors.tech_share: changes nothing when the team plans with one "
+                                          r"roadmap \(one_roadmap\)"):  # asked for by name: an error, not a silent drop
+        C.settings_from_dict({"calibrate": {"base": "one_roadmap", "priors": {"tech_share": {"low": 0.1, "high": 0.9}}}},
+                             "cal.toml")
 
 
 def test_log_priors_are_sampled_in_log_units_and_the_model_sees_the_value():
