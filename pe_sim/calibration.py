@@ -660,7 +660,8 @@ def load_calibration(folder) -> tuple[TeamHistory, Settings, Any]:
     folder = Path(folder)
     m = folder / MANIFEST
     if not folder.is_dir():
-        raise ConfigError(str(folder), "CALIBRATION", "no such folder; expected a folder `pe-sim calibrate` wrote")
+        raise ConfigError(str(folder), "CALIBRATION", ("is a file" if folder.exists() else "no such folder")
+                          + "; expected a folder `pe-sim calibrate` wrote")
     if not m.is_file():
         if (folder / "calibration.json").is_file():
             raise ConfigError(str(folder), "CALIBRATION", "is an unfinished calibration; run the same `pe-sim calibrate` "

@@ -272,6 +272,9 @@ def resolve_path(spec: str | Path) -> Path:
     shipped = SCENARIO_DIR / f"{spec}.toml"
     if shipped.is_file():
         return shipped
+    if path.is_dir():
+        raise ConfigError(str(spec), "file", "is a folder; expected a scenario TOML file or the name of a shipped "
+                                             f"scenario ({', '.join(scenario_names())})")
     raise ConfigError(str(spec), "file", f"no such file or shipped scenario{_did_you_mean(str(spec), scenario_names())} "
                                          f"(shipped: {', '.join(scenario_names())})")
 

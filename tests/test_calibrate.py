@@ -279,7 +279,14 @@ def test_forecast_from_a_calibration(tmp_path, monkeypatch):
     assert (table["delivered_q10"] <= table["delivered_q90"]).all()
     assert "RuntimeWarning" not in f.stderr
     again = forecast_cli(out)
-    assert again.returncode == 2 and "already holds a forecast; pass --force" in again.stderr
+    assert again.returncode == 2 and "already holds a forecast (forecast.csv, forecast.png); pass --force" in again.stderr
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep")  # a folder of the user's own: written into, nothing of theirs touched
+    assert forecast_cli(out, "--out", mine, "--draws", 10, "--sprints", 2).returncode == 0
+    assert (mine / "notes.txt").read_text() == "keep" and (mine / "forecast.csv").is_file()
+    as_file = forecast_cli(out / "history.csv")
+    assert as_file.returncode == 2 and "history.csv: CALIBRATION: is a file; expected a folder" in as_file.stderr
     empty = forecast_cli(tmp_path)
     assert empty.returncode == 2 and "has no manifest.json" in empty.stderr
     missing = forecast_cli(tmp_path / "nowhere")

@@ -86,3 +86,8 @@ def test_repeated_configs_are_labelled_alike_everywhere(tmp_path):
     out = tmp_path / "r"
     assert main(["run", "crunch", "crunch", "--runs", "3", "--sprints", "2", "--out", str(out)]) == 0
     assert sorted(pd.read_csv(out / "summary.csv")["scenario"].unique()) == ["crunch", "crunch#2"]
+
+
+def test_a_folder_given_as_a_config_is_named_as_a_folder(tmp_path):
+    with pytest.raises(cfg.ConfigError, match="is a folder; expected a scenario TOML file"):
+        cfg.load(tmp_path)

@@ -42,9 +42,12 @@ def main(args) -> int:
         raise UsageError(f"--backlog: {args.backlog:g} is not valid; expected the work left, above 0 (points or days)")
     history, settings, post = C.load_calibration(args.posterior)
     out = args.out or args.posterior / FOLDER
-    if out.exists() and not args.force:
-        raise ConfigError(str(out), "--out", "already holds a forecast; pass --force to replace it, or --out to "
-                                             "write another folder")
+    if out.exists() and not out.is_dir():
+        raise ConfigError(str(out), "--out", "is a file; expected a folder for the forecast")
+    ours = [name for name in (TABLE, FIGURE) if (out / name).exists()]
+    if ours and not args.force:  # other files in the folder are the user's: never touched, so no reason to refuse
+        raise ConfigError(str(out), "--out", f"already holds a forecast ({', '.join(ours)}); pass --force to replace "
+                                             "it, or --out to write another folder")
     w = post["weight"].to_numpy(dtype=np.float64)
     fc = C.forecast(history, settings, post.drop(columns="weight"), w, args.sprints, args.draws, args.seed)
     first = int(history.columns["sprint"][-1]) + 1
