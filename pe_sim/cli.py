@@ -27,6 +27,17 @@ COMMANDS = (
 SIMULATING = frozenset({"run", "sweep", "compare", "sensitivity", "dashboard", "report", "calibrate", "forecast"})
 
 
+# What an interrupt leaves, by command (sweep and calibrate say how to resume themselves).
+INTERRUPTED_ANY = "no file was left half-written"
+INTERRUPTED = {
+    "run": "no file was left half-written; an earlier run in the output folder is kept as it was",
+    "report": "the report was not written; a file already there is kept as it was",
+    "compare": "no file was left half-written",
+    "sensitivity": "the runs finished so far are kept in its folder; the same command resumes from them",
+    "forecast": "no file was left half-written; an earlier forecast is kept as it was",
+}
+
+
 class UsageError(Exception):
     """A bad command-line value; the message says what was expected."""
 
@@ -61,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"pe-sim: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("pe-sim: interrupted; no file was left half-written (an earlier run in the output folder is kept)", file=sys.stderr)
+        print(f"pe-sim: interrupted; {INTERRUPTED.get(args.command, INTERRUPTED_ANY)}", file=sys.stderr)
         return 130
     except BrokenPipeError:
         # The reader went away (e.g. `pe-sim params | head`): stop quietly, as Unix tools do.

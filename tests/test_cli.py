@@ -1,13 +1,17 @@
 """The CLI end to end, as a user runs it."""
 
+import importlib
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from pe_sim.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def pe_sim(*args, cwd=None):
@@ -117,3 +121,24 @@ def test_params_filters_by_name_and_shows_defaults_as_a_config_writes_them(capsy
     toml = tmp_path / "c.toml"  # pasted as shown, each default is a valid value
     toml.write_bytes('\ufeff[params]\nbackfill = true\nroadmap_mode = "one_roadmap"\n'.encode("utf-8"))  # with a BOM
     assert main(["validate", str(toml)]) == 0, capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command, target, words", [
+    (["compare", "crunch", "one_roadmap", "--runs", "3", "--sprints", "2"], "pe_sim.analysis.compare",
+     "no file was left half-written"),
+    (["sensitivity", "pe_sim/sweep_configs/practices_sobol.toml"], "pe_sim.analysis.sensitivity",
+     "the runs finished so far are kept in its folder; the same command resumes from them"),
+    (["run", "crunch", "--runs", "3", "--sprints", "2", "--out", "{tmp}/r"], "pe_sim.runner.run",
+     "an earlier run in the output folder is kept as it was"),
+])
+def test_an_interrupt_says_what_it_left_for_that_command(command, target, words, tmp_path, monkeypatch, capsys):
+    module, name = target.rsplit(".", 1)
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(importlib.import_module(module), name, interrupted)
+    monkeypatch.chdir(ROOT)
+    assert main([c.replace("{tmp}", str(tmp_path)) for c in command]) == 130
+    err = capsys.readouterr().err
+    assert "pe-sim: interrupted; " in err and words in err and "Traceback" not in err

@@ -181,11 +181,25 @@ def run_inline(jobs: Iterator[ChunkJob], out: Path, on_result: Callable[[dict], 
         on_result(run_chunk(job, str(out)))
 
 
+RESOURCE_TRACKER_QUIET = "ignore:resource_tracker:UserWarning"
+
+
+def _quiet_resource_tracker() -> None:
+    """After Ctrl-C, multiprocessing's resource tracker removes the pool's semaphores and warns that
+    they "appear to be leaked", which a user can do nothing about. The tracker is a separate
+    interpreter that reads its warning filters from PYTHONWARNINGS when it starts, so the filter goes
+    there (added to the user's own, if any) before a pool starts it."""
+    current = os.environ.get("PYTHONWARNINGS", "")
+    if RESOURCE_TRACKER_QUIET not in current.split(","):
+        os.environ["PYTHONWARNINGS"] = ",".join(x for x in (current, RESOURCE_TRACKER_QUIET) if x)
+
+
 def mp_context():
     """forkserver (safe with threads; workers import pe_sim once). Like any spawn-style start it
     re-imports the main script in workers, so scripts must guard their entry point with
     ``if __name__ == "__main__":``; a main that cannot be re-imported (``python - <<EOF``) falls
     back to fork."""
+    _quiet_resource_tracker()
     main_file = getattr(sys.modules.get("__main__"), "__file__", None)
     main_spec = getattr(sys.modules.get("__main__"), "__spec__", None)
     if main_spec is None and main_file is not None and not Path(main_file).is_file() \
