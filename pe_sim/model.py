@@ -38,7 +38,7 @@ from pe_sim.core import kernel as K
 from pe_sim.core import rng, rules as R
 from pe_sim.core.engine import OUTCOMES
 from pe_sim.core.record import P, record
-from pe_sim.core.rng import DRAW
+from pe_sim.core.rng import DRAW, run_key, seed_u64
 from pe_sim.events import SCHEDULE_FIELDS, Event
 from pe_sim.events import schedule as build_schedule
 
@@ -61,6 +61,18 @@ def team_sum(values: Iterable[float]) -> float:
     return total
 
 
+def root_seed(rng: Any) -> int:
+    """A root seed from Mesa-style ``rng``: an integer as it is, or one drawn from a numpy Generator
+    or SeedSequence (so the same generator state gives the same run)."""
+    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
+        return int(rng)
+    if isinstance(rng, np.random.Generator):
+        return int(rng.integers(0, 2**63 - 1))
+    if isinstance(rng, np.random.SeedSequence):
+        return int(rng.generate_state(1, np.uint64)[0] >> np.uint64(1))
+    raise TypeError(f"rng must be an integer, a numpy Generator or SeedSequence, or None; got {type(rng).__name__}")
+
+
 class TeamModel(mesa.Model):
     """One product team over ``n_sprints`` sprints.
 
@@ -71,6 +83,8 @@ class TeamModel(mesa.Model):
         run: the run's global index; a run's randomness depends only on (seed, run).
         n_sprints: sprints to simulate; ``running`` turns False after them (``step()`` may go on).
         scenario: name or path of a scenario config, used when ``config`` is not given.
+        rng: Mesa's name for the seed: an integer, a ``numpy.random.Generator`` or
+            ``SeedSequence`` (the root seed is drawn from it), or ``None``; give ``seed`` or ``rng``.
         **params: parameter overrides, validated against the parameter table.
 
     Readable state: ``sprint`` (sprints done), ``pm``, ``em``, ``engineers`` (slot order), team
@@ -82,7 +96,11 @@ class TeamModel(mesa.Model):
     """
 
     def __init__(self, config: Config | None = None, seed: int | None = None, run: int = 0, n_sprints: int = 52,
-                 scenario: str | None = None, **params: Any):
+                 scenario: str | None = None, rng: Any = None, **params: Any):
+        if rng is not None:
+            if seed is not None:
+                raise ValueError("TeamModel takes a seed or an rng, not both")
+            seed = root_seed(rng)
         if config is None:
             config = config_mod.load(scenario) if scenario is not None else config_mod.default()
         if params:
@@ -95,7 +113,7 @@ class TeamModel(mesa.Model):
         self.n_sprints = int(n_sprints)
         self.p = record(config.params)
         # Keys stay uint64 on the Python side too: the same integers the kernel hashes.
-        self.run_key = np.uint64(rng.run_key(np.uint64(rng.seed_u64(seed)), self.run))
+        self.run_key = np.uint64(run_key(np.uint64(seed_u64(seed)), self.run))  # (``rng`` is the argument here)
         self.sprint = 0
         self._horizon = max(self.n_sprints, 1)
         self.schedule = build_schedule(config.events, self._horizon)

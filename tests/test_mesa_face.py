@@ -119,3 +119,22 @@ def test_set_param_between_steps():
     model.set_param("feature_backlog_items", 40)  # the backlogs keep their shape
     model.step()
     assert model.items.shape[0] == model.n_feature + model.n_tech and model.p[P.feature_backlog_items] == model.n_feature
+
+
+def test_rng_is_mesas_name_for_the_seed():
+    """TeamModel(rng=...) as Mesa's own models take it: an int is the seed, a Generator or a
+    SeedSequence gives one reproducibly; seed and rng together are refused."""
+    a = TeamModel(scenario="crunch", rng=5, n_sprints=3)
+    b = TeamModel(scenario="crunch", seed=5, n_sprints=3)
+    for m in (a, b):
+        for _ in range(3):
+            m.step()
+    assert a.seed == 5 and a.outcome_history == b.outcome_history
+    g1 = TeamModel(rng=np.random.default_rng(3), n_sprints=1)
+    g2 = TeamModel(rng=np.random.default_rng(3), n_sprints=1)
+    assert g1.seed == g2.seed != TeamModel(rng=np.random.default_rng(4), n_sprints=1).seed
+    assert TeamModel(rng=np.random.SeedSequence(7)).seed == TeamModel(rng=np.random.SeedSequence(7)).seed
+    with pytest.raises(ValueError, match="a seed or an rng, not both"):
+        TeamModel(seed=1, rng=2)
+    with pytest.raises(TypeError, match="rng must be an integer"):
+        TeamModel(rng="five")
