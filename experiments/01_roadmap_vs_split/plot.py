@@ -11,6 +11,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 from scipy import stats
 
+from pe_sim.files import save_figure
+
 here = Path(__file__).parent
 data = Path(sys.argv[1] if len(sys.argv) > 1 else "results/exp01_roadmap_vs_split")
 df = pd.read_parquet(data)
@@ -45,6 +47,6 @@ for ax, c in zip(axes, cols):
 n = diff.groupby(["pressure", "tech_share"]).size().iloc[0]
 fig.suptitle(f"One roadmap minus split backlogs (mean of {n} paired runs per cell, 52 sprints; bold: 95% CI excludes 0; "
              "blue = one roadmap better)", fontsize=10)
-fig.savefig(here / "figure.png", dpi=100)
+save_figure(fig, here / "figure.png", dpi=100)  # atomic: a kill never leaves half a figure
 summary = diff.groupby(["pressure", "tech_share"])[cols].mean().round(3)
 print(summary.to_string())

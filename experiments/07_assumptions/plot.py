@@ -15,6 +15,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 from scipy import stats
 
+from pe_sim.files import atomic, save_figure
+
 here = Path(__file__).parent
 data = Path(sys.argv[1] if len(sys.argv) > 1 else "results/exp07_assumptions")
 runs = pd.read_parquet(data / "runs.parquet")
@@ -68,7 +70,8 @@ for name, (lo, hi, default, kind) in man["ranges"].items():
 flip = pd.DataFrame(rows)
 flip["swing"] = flip.win_high_third - flip.win_low_third
 flip = flip.reindex(flip.spearman.abs().sort_values(ascending=False).index).reset_index(drop=True)
-flip.to_csv(data / "flip.csv", index=False)
+with atomic(data / "flip.csv") as tmp:
+    flip.to_csv(tmp, index=False)
 print(f"\ntop 15 by |Spearman rho| (Bonferroni 5% threshold for {len(flip)} tests: p < {0.05 / len(flip):.1e}):")
 print(flip.head(15).round(3).to_string())
 
@@ -119,4 +122,4 @@ ax.set_title(f"the strongest: {t}", fontsize=9)
 fig.suptitle(f"One roadmap vs split backlogs over {N} Latin-hypercube points of {len(man['ranges'])} assumptions "
              f"(each ½× to 2× its default) + the default; {man['replicates']} paired runs per point and mode, "
              f"{man['sprints']} sprints", fontsize=10)
-fig.savefig(here / "figure.png", dpi=100)
+save_figure(fig, here / "figure.png", dpi=100)  # atomic: a kill never leaves half a figure

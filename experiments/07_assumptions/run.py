@@ -27,6 +27,7 @@ from scipy.stats import qmc
 from pe_sim import __version__, config
 from pe_sim.core import engine
 from pe_sim.events import schedule
+from pe_sim.files import atomic, write_text
 from pe_sim.params import PARAMS, encode, is_assumption
 from pe_sim.sweeps.summaries import summarise
 
@@ -86,7 +87,11 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=707)
     ap.add_argument("--chunk", type=int, default=256, help="design points per kernel batch")
     ap.add_argument("--out", default="results/exp07_assumptions")
+    ap.add_argument("--force", action="store_true", help="replace the data of an earlier run in --out")
     a = ap.parse_args()
+    out = Path(a.out)
+    if (out / "manifest.json").exists() and not a.force:  # before the runs: an hour's data is not replaced by accident
+        ap.error(f"{out} already holds this experiment's data; pass --force to replace it or choose another --out")
 
     cfg = config.load("split_backlogs")
     base = {p.name: cfg.params.get(p.name, p.default) for p in PARAMS}
@@ -113,12 +118,14 @@ def main() -> None:
                                         **summ}))
         print(f"points {start}-{start + len(block) - 1} done, {time.perf_counter() - t0:.1f} s", flush=True)
     elapsed = time.perf_counter() - t0
-    out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
-    pd.concat(frames, ignore_index=True).to_parquet(out / "runs.parquet")
-    des.to_parquet(out / "design.parquet")
+    (out / "manifest.json").unlink(missing_ok=True)  # --force: no moment where the old manifest describes new data
+    with atomic(out / "runs.parquet") as tmp:  # each file whole or not at all; the manifest last
+        pd.concat(frames, ignore_index=True).to_parquet(tmp)
+    with atomic(out / "design.parquet") as tmp:
+        des.to_parquet(tmp)
     ranges = {p.name: [lo, hi, p.default, p.kind] for p, lo, hi in sampled_params()}
-    (out / "manifest.json").write_text(json.dumps({
+    write_text(out / "manifest.json", json.dumps({
         "experiment": "07_assumptions", "pe_sim": __version__, "points": a.points, "replicates": R,
         "sprints": a.sprints, "seed": a.seed, "base": "split_backlogs", "modes": MODES, "excluded": EXCLUDED,
         "weight_groups": WEIGHT_GROUPS, "ranges": ranges, "runs": int(len(des) * R * len(MODES)),
