@@ -13,14 +13,13 @@ Every problem raises :class:`ConfigError` naming the file, the key, the value an
 from __future__ import annotations
 
 import difflib
+import numbers
 import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping, Sequence
-
-import numpy as np
 
 from pe_sim.events import EVENT_KINDS, Event
 from pe_sim.params import BY_NAME, Param, defaults
@@ -165,8 +164,8 @@ def check_run_settings(where: str, **values: Any) -> dict[str, int]:
     limits = {**RUN_LIMITS, "run": (0, 2**63 - 1)}
     out = {}
     for key, value in values.items():
-        if isinstance(value, np.integer):
-            value = int(value)
+        if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+            value = int(value)  # numpy integers too, without importing numpy for the CLI's sake
         out[key] = _check_int(where, key, value, *limits[key])
     return out
 
