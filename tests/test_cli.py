@@ -142,3 +142,12 @@ def test_an_interrupt_says_what_it_left_for_that_command(command, target, words,
     assert main([c.replace("{tmp}", str(tmp_path)) for c in command]) == 130
     err = capsys.readouterr().err
     assert "pe-sim: interrupted; " in err and words in err and "Traceback" not in err
+
+
+def test_few_runs_get_a_warning_about_rough_intervals(tmp_path, capsys):
+    assert main(["run", "one_roadmap", "--runs", "3", "--sprints", "2", "--out", str(tmp_path / "r"), "--quiet",
+                 "--no-plots"]) == 0
+    assert "3 runs per config give rough, very wide 95% intervals" in capsys.readouterr().err
+    assert main(["run", "one_roadmap", "--runs", "10", "--sprints", "2", "--out", str(tmp_path / "s"), "--quiet",
+                 "--no-plots"]) == 0
+    assert "rough" not in capsys.readouterr().err

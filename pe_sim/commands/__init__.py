@@ -28,3 +28,17 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--sprints", type=int_in(*cfg.RUN_LIMITS["sprints"]), help="sprints per run (default: the first config's, 52)")
     p.add_argument("--seed", type=int_in(*cfg.RUN_LIMITS["seed"]), help="root seed (default: the first config's)")
     p.add_argument("--engine", choices=ENGINES, default="core", help="the compiled kernel (fast) or the Mesa agents")
+
+
+FEW_RUNS = 10  # below this, a t-interval's multiplier is large (2.26 at 10 runs, 12.7 at 2): intervals are rough
+
+
+def warn_few_runs(runs: int) -> None:
+    """One line on stderr when so few runs make the confidence intervals too wide to read (they can
+    reach below zero for counts that cannot)."""
+    import sys
+
+    if runs < FEW_RUNS:
+        print(f"pe-sim: warning: {runs} run{'s' if runs != 1 else ''} per config give rough, very wide 95% "
+              f"intervals (even below zero for counts); use --runs {FEW_RUNS * 5} or more for numbers to show",
+              file=sys.stderr)

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from pe_sim import config as cfg
-from pe_sim.commands import add_run_options, int_in
+from pe_sim.commands import add_run_options, int_in, warn_few_runs
 from pe_sim.files import refuse_existing
 
 
@@ -71,6 +71,7 @@ def report(args) -> int:
         raise UsageError(f"--out {args.out}: cannot make its folder {args.out.parent} ({why})") from None
     configs = [cfg.load(c) for c in args.configs]
     runs = args.runs or configs[0].runs
+    warn_few_runs(runs)
     sprints = args.sprints or configs[0].sprints
     for c in configs:
         for line in cfg.warn_beyond_horizon(c, sprints):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pe_sim import __version__
 from pe_sim import config as cfg
-from pe_sim.commands import add_run_options
+from pe_sim.commands import add_run_options, warn_few_runs
 from pe_sim.files import atomic, finish_run_folder, run_folder
 
 DEFAULT_COMPARISON = ("split_backlogs", "one_roadmap")  # the reference first: differences read one_roadmap - split
@@ -43,6 +43,7 @@ def main(args) -> int:
     configs = cfg.distinct_names(configs)
     names = [c.name for c in configs]
     runs = args.runs or configs[0].runs
+    warn_few_runs(runs)
     sprints = args.sprints or configs[0].sprints
     seed = configs[0].seed if args.seed is None else args.seed
     stamp = datetime.now(timezone.utc)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pe_sim import config as cfg
 from pe_sim.cli import UsageError
-from pe_sim.commands import int_in
+from pe_sim.commands import int_in, warn_few_runs
 from pe_sim.files import atomic, ready_to_write, refuse_existing
 from pe_sim.outcomes import OUTCOMES
 from pe_sim.params import unused
@@ -139,6 +139,7 @@ def _compare(args) -> int:
     for loaded in configs:
         for line in cfg.warn_beyond_horizon(loaded, args.sprints or loaded.sprints):
             print(f"pe-sim: warning: {line}", file=sys.stderr)
+    warn_few_runs(args.runs or configs[0].runs)
     if args.figure is None:  # pe-sim's own new file, so comparing twice never collides
         names = "-".join(c.name for c in configs)[:80]
         figure = str(Path("results") / f"compare-{names}-{datetime.now():%Y%m%d-%H%M%S-%f}.png")
