@@ -46,6 +46,7 @@ MIN_SPRINTS = 6
 MAX_HEADCOUNT = BY_NAME["n_engineers"].hi  # the model's range of team sizes
 MAX_WORK = 1e6  # per sprint, in any unit: beyond it a value is a typo or an overflow, not a team's work
 MAX_COUNT = 10_000  # incidents, leavers, hires or features in one sprint
+MAX_SPRINT_NUMBER = 1_000_000
 # The model outcome (pe_sim.outcomes) each column is compared with; work is in the model's
 # ideal-days, scaled by the team's points per day.
 OUTCOME = {"committed": "committed", "delivered": "delivered", "incidents": "incidents", "headcount": "headcount",
@@ -94,6 +95,8 @@ def _number(source: str, line: int, col: str, text: str) -> float:
         _fail(source, where, f"{text} is above 1; expected a share between 0 and 1")
     if col == "headcount" and x < 1:
         _fail(source, where, f"{text}: a team needs at least one engineer")
+    if col == "sprint" and x > MAX_SPRINT_NUMBER:
+        _fail(source, where, f"{text} is implausibly large for a sprint number (at most {MAX_SPRINT_NUMBER:,})")
     if col == "headcount" and x > MAX_HEADCOUNT:
         _fail(source, where, f"{text} engineers; pe-sim models teams of 1 to {MAX_HEADCOUNT:g} engineers (n_engineers)")
     if col in WORK and x > MAX_WORK:
@@ -168,6 +171,9 @@ def read_history(path: Path | str) -> TeamHistory:
     h = TeamHistory(source, columns)
     if h.starting_headcount < 1:
         _fail(source, f"line {data_lines[0]}", "headcount - hires + leavers is below 1: the team starts with no engineers")
+    if h.starting_headcount > MAX_HEADCOUNT:
+        _fail(source, f"line {data_lines[0]}", f"headcount - hires + leavers is {h.starting_headcount}: the team starts "
+                                               f"with more engineers than the {MAX_HEADCOUNT:g} pe-sim models")
     heads, leavers, hires = columns["headcount"], columns["leavers"], columns["hires"]
     for k in range(1, len(heads)):  # nobody can leave who was not there: last sprint's team and this one's hires
         if leavers[k] > heads[k - 1] + hires[k]:
