@@ -62,15 +62,20 @@ def team_sum(values: Iterable[float]) -> float:
 
 
 def root_seed(rng: Any) -> int:
-    """A root seed from Mesa-style ``rng``: an integer as it is, or one drawn from a numpy Generator
-    or SeedSequence (so the same generator state gives the same run)."""
+    """A root seed from what Mesa accepts as ``rng`` or ``seed``: an integer (>= 0) as it is, or one
+    drawn from a numpy Generator, BitGenerator or SeedSequence (the same state gives the same run)."""
     if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
+        if rng < 0:
+            raise ValueError(f"a seed must be a whole number >= 0; got {rng}")
         return int(rng)
+    if isinstance(rng, np.random.BitGenerator):
+        rng = np.random.Generator(rng)
     if isinstance(rng, np.random.Generator):
         return int(rng.integers(0, 2**63 - 1))
     if isinstance(rng, np.random.SeedSequence):
         return int(rng.generate_state(1, np.uint64)[0] >> np.uint64(1))
-    raise TypeError(f"rng must be an integer, a numpy Generator or SeedSequence, or None; got {type(rng).__name__}")
+    raise TypeError("a seed (or rng) must be a whole number >= 0, a numpy Generator, BitGenerator or SeedSequence, "
+                    f"or None; got {type(rng).__name__}")
 
 
 class TeamModel(mesa.Model):
@@ -78,8 +83,8 @@ class TeamModel(mesa.Model):
 
     Args:
         config: a :class:`pe_sim.config.Config` (default: the built-in defaults, or ``scenario``).
-        seed: root seed; ``None`` draws a fresh one (as Mesa does), kept in ``model.seed`` so the
-            run can be repeated.
+        seed: root seed (or a numpy Generator, BitGenerator or SeedSequence to draw it from); ``None``
+            draws a fresh one (as Mesa does), kept in ``model.seed`` so the run can be repeated.
         run: the run's global index; a run's randomness depends only on (seed, run).
         n_sprints: sprints to simulate; ``running`` turns False after them (``step()`` may go on).
         scenario: name or path of a scenario config, used when ``config`` is not given.
@@ -105,7 +110,7 @@ class TeamModel(mesa.Model):
             config = config_mod.load(scenario) if scenario is not None else config_mod.default()
         if params:
             config = config.with_params(**params)
-        seed = secrets.randbits(63) if seed is None else int(seed)
+        seed = secrets.randbits(63) if seed is None else root_seed(seed)  # mesa.batch_run passes rng values as seed
         super().__init__(rng=seed)
         self.config = config
         self.seed = seed

@@ -136,5 +136,13 @@ def test_rng_is_mesas_name_for_the_seed():
     assert TeamModel(rng=np.random.SeedSequence(7)).seed == TeamModel(rng=np.random.SeedSequence(7)).seed
     with pytest.raises(ValueError, match="a seed or an rng, not both"):
         TeamModel(seed=1, rng=2)
-    with pytest.raises(TypeError, match="rng must be an integer"):
+    with pytest.raises(TypeError, match="must be a whole number >= 0, a numpy Generator"):
         TeamModel(rng="five")
+    with pytest.raises(ValueError, match="a seed must be a whole number >= 0; got -1"):
+        TeamModel(rng=-1)
+    assert TeamModel(rng=np.random.PCG64(1)).seed == TeamModel(rng=np.random.PCG64(1)).seed
+    # mesa.batch_run hands its rng values to the model's seed argument: the same values work there
+    rows = mesa.batch_run(TeamModel, parameters={"pressure": [0.5]}, rng=[np.random.default_rng(1),
+                                                                          np.random.SeedSequence(7), 3],
+                          max_steps=2, number_processes=1, display_progress=False)
+    assert len({r["customer_value"] for r in rows if r["Step"] == 2}) == 3
