@@ -108,3 +108,17 @@ def test_sweep_survives_a_lost_dask_worker(tmp_path):
         assert read_manifest(out)["runs_log"][-1]["backend"] == "dask"
     ref = sweep(spec, out=tmp_path / "ref", workers=2, progress=False)
     _check_complete(got, ref, out, 120)
+
+
+def test_the_forkserver_ignores_ctrl_c_from_its_first_moment():
+    """The worker server imports pe-sim before it would shelter itself from SIGINT; started with the
+    signal ignored, a Ctrl-C in that second or two no longer prints its traceback."""
+    code = ("import multiprocessing.forkserver as f\n"
+            "from pe_sim.sweeps.execute import mp_context\n"
+            "mp_context()\n"
+            "pid = f._forkserver._forkserver_pid\n"
+            "mask = int([l for l in open(f'/proc/{pid}/status') if l.startswith('SigIgn')][0].split()[1], 16)\n"
+            "print(bool(mask & (1 << 1)))\n")  # bit 1: SIGINT (2)
+    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "True"

@@ -194,6 +194,22 @@ def _quiet_resource_tracker() -> None:
         os.environ["PYTHONWARNINGS"] = ",".join(x for x in (current, RESOURCE_TRACKER_QUIET) if x)
 
 
+def _start_forkserver_sheltered() -> None:
+    """Start the forkserver with Ctrl-C ignored. It imports pe-sim (pandas, scipy: a second or two)
+    before it shelters itself from SIGINT, so a Ctrl-C in that window printed its traceback among
+    the main process's clean message. An ignored signal stays ignored across exec, and Python keeps
+    it so; the workers it forks ignore Ctrl-C anyway (:func:`_worker_init`)."""
+    from multiprocessing import forkserver
+
+    if threading.current_thread() is not threading.main_thread():
+        return  # only the main thread may change signal handlers; the server then starts as before
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def mp_context():
     """forkserver (safe with threads; workers import pe_sim once). Like any spawn-style start it
     re-imports the main script in workers, so scripts must guard their entry point with
@@ -208,6 +224,7 @@ def mp_context():
     if "forkserver" in mp.get_all_start_methods():
         ctx = mp.get_context("forkserver")
         ctx.set_forkserver_preload(["pe_sim.sweeps.execute"])
+        _start_forkserver_sheltered()
         return ctx
     return mp.get_context("spawn")  # pragma: no cover
 
