@@ -130,11 +130,6 @@ def run_folder(folder: Path, force: bool) -> Iterator[Path]:
     refused instead of mixing its files with the first's."""
     if folder.exists() and not folder.is_dir():
         raise ConfigError(str(folder), "--out", "is a file; expected a folder for the run's outputs")
-    if folder.exists() and any(folder.iterdir()) and not _only_partial(folder):
-        if not force:
-            raise ConfigError(str(folder), "--out", "output folder already exists; pass --force to replace the "
-                                                    "run in it or choose another --out")
-        run_files(folder)  # refused now, before any work, unless it holds a run pe-sim can replace
     stage = folder / STAGING
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -146,6 +141,13 @@ def run_folder(folder: Path, force: bool) -> Iterator[Path]:
         if not _lock(lock):
             raise ConfigError(str(folder), "--out", "another pe-sim run is writing into this folder now; wait for it "
                                                     "to finish or choose another --out")
+        # What the folder holds is looked at only once it is ours: a run that finished while this one
+        # waited for the lock is seen, and not replaced without --force.
+        if any(folder.iterdir()) and not _only_partial(folder):
+            if not force:
+                raise ConfigError(str(folder), "--out", "output folder already exists; pass --force to replace the "
+                                                        "run in it or choose another --out")
+            run_files(folder)  # refused now, before any work, unless it holds a run pe-sim can replace
         try:
             if stage.is_dir() and not stage.is_symlink():
                 shutil.rmtree(stage)  # an interrupted run's: pe-sim's own, and no run holds it

@@ -235,3 +235,24 @@ def test_force_on_a_folder_with_a_foreign_manifest_is_refused_before_any_simulat
     assert main([*RUN, "--out", str(out), "--force"]) == 2
     assert "holds no pe-sim run" in capsys.readouterr().err
     assert sorted(p.name for p in out.iterdir()) == ["manifest.json"]
+
+
+def test_a_run_that_finishes_while_another_waits_for_the_folder_is_not_replaced(tmp_path, monkeypatch, capsys):
+    """The folder's contents are checked only once its lock is held: a first run that completes
+    between a second run's look and its lock is not replaced without --force."""
+    import pe_sim.files
+
+    out = tmp_path / "race"
+    (out / ".pe-sim-partial").mkdir(parents=True)  # the first run, still writing
+    real = pe_sim.files._lock
+
+    def first_run_finishes_meanwhile(fd):
+        if not (out / "manifest.json").exists():
+            monkeypatch.setattr(pe_sim.files, "_lock", real)
+            assert main([*RUN, "--out", str(out)]) == 0  # it completes (and releases the folder) first
+        return real(fd)
+
+    monkeypatch.setattr(pe_sim.files, "_lock", first_run_finishes_meanwhile)
+    assert main([*RUN, "--seed", "9", "--out", str(out)]) == 2
+    assert "output folder already exists; pass --force" in capsys.readouterr().err
+    assert json.loads((out / "manifest.json").read_text())["seed"] == 2  # the first run's, untouched
