@@ -34,6 +34,7 @@ from scipy import stats
 
 from pe_sim.config import MIN_RESAMPLES, Config, ConfigError, check_outcomes, distinct_names, load as load_config
 from pe_sim.core.engine import OUTCOMES, param_arrays, simulate
+from pe_sim.outcomes import WORK_OUTCOMES, meaning_in_team_unit
 from pe_sim.events import schedule
 from pe_sim.files import atomic, ready_to_write, save_figure
 from pe_sim.summary import HEADLINE
@@ -112,7 +113,6 @@ class Comparison:
         return plot_compare(self, path)
 
 
-WORK_OUTCOMES = frozenset({"velocity", "committed", "delivered"})  # in ideal-days: a team's unit scales them
 SCIPY_BCA_MAX = 2000  # above this many runs, the BCa interval of a mean is computed here, in O(n) memory
 
 
@@ -218,7 +218,7 @@ def compare(configs, *, runs: int | None = None, sprints: int | None = None, see
         for o in WORK_OUTCOMES & set(outcomes):
             for t in traj.values():
                 t[o] = t[o] * work_unit[:, None]
-            meaning[o] = OUTCOMES[o].replace(" (ideal-days)", "") + " (in the team's unit: each run's points_per_day)"
+            meaning[o] = meaning_in_team_unit(o)
     rng = np.random.default_rng(seed)
     summ = {name: summarise(t, outcomes) for name, t in traj.items()}
     run_rows = []

@@ -52,3 +52,11 @@ OUTCOMES: dict[str, str] = {
     "pm_workload": "PM hours asked for / available",
     "em_workload": "EM hours asked for / available",
 }
+
+# Outcomes measured in work (the model's ideal-days): a calibrated team's unit (points per ideal-day) scales them.
+WORK_OUTCOMES = frozenset({"velocity", "committed", "delivered"})
+
+
+def meaning_in_team_unit(outcome: str) -> str:
+    """A work outcome's meaning when it is given in a calibrated team's own unit."""
+    return OUTCOMES[outcome].replace(" (ideal-days)", "") + " (in the team's unit: each run's points_per_day)"

@@ -25,6 +25,7 @@ from pe_sim import __version__
 from pe_sim.config import Config, distinct_names
 from pe_sim.files import write_text
 from pe_sim.core.engine import OUTCOMES
+from pe_sim.outcomes import WORK_OUTCOMES, meaning_in_team_unit
 from pe_sim.dashboard.captions import CAPTIONS, OUTCOME_NAMES, REDUCTION_WORDS
 from pe_sim.events import EVENT_KINDS
 from pe_sim.params import BY_NAME, unused
@@ -100,8 +101,6 @@ TEAM_UNIT_TITLES = {"velocity": "Velocity (the team's unit per sprint)"}
 def in_team_unit(df: pd.DataFrame, work_unit, runs: int) -> pd.DataFrame:
     """``df`` with the work outcomes of run i multiplied by ``work_unit[i]`` (the team's unit per
     ideal-day of run i's posterior draw)."""
-    from pe_sim.analysis import WORK_OUTCOMES
-
     unit = np.asarray(work_unit, dtype=np.float64)
     if unit.shape != (runs,):
         raise ValueError(f"work_unit must hold one value per run ({runs}), got shape {unit.shape}")
@@ -202,7 +201,7 @@ def findings(df: pd.DataFrame, names: list[str], outcomes=HEADLINE) -> list[str]
     return out
 
 
-def _summary_html(summary: pd.DataFrame) -> str:
+def _summary_html(summary: pd.DataFrame, meanings: dict[str, str]) -> str:
     scenarios = list(dict.fromkeys(summary["scenario"]))
     cells = {(r.outcome, r.scenario): r for r in summary.itertuples()}
     head = "".join(f"<th>{_e(s)}</th>" for s in scenarios)
@@ -212,7 +211,7 @@ def _summary_html(summary: pd.DataFrame) -> str:
             f"<td class='num'>{_fmt(cells[(k, s)].mean)} <small>[{_fmt(cells[(k, s)].ci_low)}, "
             f"{_fmt(cells[(k, s)].ci_high)}]</small></td>" for s in scenarios)
         rows.append(f"<tr><td>{_e(OUTCOME_NAMES.get(k, k))} <small>({_e(REDUCTION_WORDS[REDUCTION[k]])}; "
-                    f"{_e(OUTCOMES[k])})</small></td>{tds}</tr>")
+                    f"{_e(meanings[k])})</small></td>{tds}</tr>")
     return f"<table><tr><th>outcome</th>{head}</tr>{''.join(rows)}</table>"
 
 
@@ -266,6 +265,7 @@ def build(configs: Sequence[Config], runs: int, sprints: int, seed: int, engine:
         df = in_team_unit(df, work_unit, runs)
     summary = summary_table(df)
     titles = TEAM_UNIT_TITLES if work_unit is not None else None
+    meanings = {**OUTCOMES, **({o: meaning_in_team_unit(o) for o in WORK_OUTCOMES} if work_unit is not None else {})}
     figs: list[tuple[str, str, str]] = []  # (title, caption, base64 png)
     figs.append(("Key outcomes with 95% confidence intervals",
                  "Each dot is the average over all runs at the end of the horizon and the whiskers are its 95% "
@@ -300,7 +300,7 @@ an engineering manager and their engineers for {sprints} sprints.</p>
 {_setups_html(configs, per_run)}
 <h2>Key outcomes</h2>
 <p>Mean over runs with its 95% confidence interval in brackets.</p>
-{_summary_html(summary)}
+{_summary_html(summary, meanings)}
 {('<h2>In plain words</h2><p>Each setup compared with <b>' + _e(names[0]) + '</b>, run by run '
   '(green: better for the team or customers, red: worse).</p><ul class="findings">' + ''.join(finding_items) + '</ul>')
   if finding_items else ''}
