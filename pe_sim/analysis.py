@@ -32,7 +32,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from pe_sim.config import MIN_RESAMPLES, Config, ConfigError, check_outcomes, distinct_names, load as load_config
+from pe_sim.config import (MIN_RESAMPLES, Config, ConfigError, check_outcomes, check_run_settings, distinct_names,
+                           load as load_config)
 from pe_sim.core.engine import OUTCOMES, param_arrays, simulate
 from pe_sim.outcomes import WORK_OUTCOMES, meaning_in_team_unit
 from pe_sim.events import schedule
@@ -185,9 +186,9 @@ def compare(configs, *, runs: int | None = None, sprints: int | None = None, see
     if len(cfgs) < 2:
         raise ConfigError("compare", "configs", "expected at least two configs (the first is the reference)")
     ref = cfgs[0]
-    runs = runs or ref.runs
-    sprints = sprints or ref.sprints
-    seed = ref.seed if seed is None else seed
+    checked = check_run_settings("compare", runs=ref.runs if runs is None else runs,
+                                 sprints=ref.sprints if sprints is None else sprints, seed=ref.seed if seed is None else seed)
+    runs, sprints, seed = checked["runs"], checked["sprints"], checked["seed"]
     outcomes = check_outcomes("compare", "outcomes", outcomes) if outcomes is not None else CORE_OUTCOMES
     if isinstance(resamples, bool) or not isinstance(resamples, (int, np.integer)) or resamples < MIN_RESAMPLES:
         raise ConfigError("compare", "resamples", f"{resamples!r} is not valid; expected a whole number of at least "

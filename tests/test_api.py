@@ -92,5 +92,9 @@ def test_the_python_api_checks_run_settings_and_outcomes():
             runner.run(c, seed=1, **kwargs)
     with pytest.raises(ConfigError, match="lists 'velocity' twice"):
         pe_sim.compare(["crunch", "one_roadmap"], runs=4, sprints=3, outcomes=["velocity", "velocity"], workers=1)
+    for kwargs, words in (({"sprints": 0}, "sprints: 0 is not valid"), ({"runs": 0}, "runs: 0 is not valid"),
+                          ({"seed": -1}, "seed: -1 is not valid"), ({"sprints": 2.5}, "sprints: 2.5 is not valid")):
+        with pytest.raises(ConfigError, match=re.escape(words)):
+            pe_sim.compare(["crunch", "one_roadmap"], **{"runs": 4, "sprints": 3, **kwargs}, workers=1)
     with pytest.raises(ConfigError, match="resamples: 1 is not valid"):
         pe_sim.compare(["crunch", "one_roadmap"], runs=4, sprints=3, resamples=1, workers=1)
