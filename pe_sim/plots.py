@@ -59,11 +59,13 @@ def trajectory_figure(df: pd.DataFrame, outcomes=PLOTTED, ncols: int = 3, titles
     for ax in list(axes.flat)[n:]:
         ax.set_visible(False)
     handles, labels = axes.flat[0].get_legend_handles_labels()
-    cols = min(4, len(labels))
-    rows = -(-len(labels) // max(cols, 1))
+    # as many columns as the longest name lets fit across the figure (a 64-character name takes ~4.5
+    # inches at the legend's size), and room below the panels for every row (about a quarter inch each)
+    entry = 0.6 + 0.07 * max((len(x) for x in labels), default=1)
+    cols = max(1, min(4, len(labels), int(fig.get_figwidth() / entry)))
+    rows = -(-len(labels) // cols)
     fig.legend(handles, labels, loc="lower center", ncol=cols, frameon=False)
-    # room below the panels for every row of the legend (about a quarter inch each), however many setups
-    fig.tight_layout(rect=(0, min(0.5, (0.1 + 0.25 * rows) / fig.get_figheight()), 1, 1))
+    fig.tight_layout(rect=(0, min(0.6, (0.1 + 0.25 * rows) / fig.get_figheight()), 1, 1))
     return fig
 
 

@@ -159,20 +159,25 @@ def test_parameters_a_roadmap_mode_ignores_are_marked_and_truly_change_nothing()
     assert "tech work in split_backlogs mode <small>(not used: one roadmap" in set_anyway
 
 
-@pytest.mark.parametrize("setups", [2, 9])
-def test_the_overview_legend_sits_below_every_panel(setups):
-    """However many setups, the shared legend takes its own room under the panels (with nine shipped
-    scenarios its three rows covered the lower panels' sprint labels)."""
+@pytest.mark.parametrize("setups, name", [(2, "setup_{i}"), (9, "setup_{i}"),
+                                           (5, "team_{i}_with_weekly_syncs_and_a_long_descriptive_setup_name_x")])
+def test_the_overview_legend_sits_below_every_panel(setups, name):
+    """However many setups, and however long their names (up to 64 characters), the shared legend
+    takes its own room under the panels and stays inside the figure (nine shipped scenarios' three
+    rows covered the lower panels' labels; five long names ran off both edges)."""
     import matplotlib.pyplot as plt
 
     from pe_sim.plots import trajectory_figure
 
-    df = pd.concat([pd.DataFrame({"scenario": f"setup_{i}", "run": np.repeat([0, 1], 3), "sprint": np.tile([0, 1, 2], 2),
-                                  **{k: np.arange(6.0) + i for k in PLOTTED}}) for i in range(setups)])
+    df = pd.concat([pd.DataFrame({"scenario": name.format(i=i), "run": np.repeat([0, 1], 3),
+                                  "sprint": np.tile([0, 1, 2], 2), **{k: np.arange(6.0) + i for k in PLOTTED}})
+                    for i in range(setups)])
     fig = trajectory_figure(df)
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
-    legend_top = fig.legends[0].get_window_extent(renderer).y1
+    legend = fig.legends[0].get_window_extent(renderer)
     lowest = min(ax.get_tightbbox(renderer).y0 for ax in fig.axes if ax.get_visible())
+    inside = fig.bbox
     plt.close(fig)
-    assert legend_top <= lowest
+    assert legend.y1 <= lowest
+    assert inside.x0 <= legend.x0 and legend.x1 <= inside.x1 and legend.y0 >= inside.y0
