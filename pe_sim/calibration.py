@@ -139,12 +139,14 @@ def settings_from_dict(data: Mapping[str, Any], file: str = "<dict>") -> Setting
         fixed[name] = cfg.check_param(file, f"calibrate.fixed.{name}", name, value)
         priors.pop(name, None)
     if fixed.get("roadmap_mode", practice.params["roadmap_mode"]) == "one_roadmap":
+        why = ("calibrate.fixed.roadmap_mode" if "roadmap_mode" in fixed else f"the base {base}")
         for name in sorted(SPLIT_ONLY):
-            if name in given:  # asked for by name: say why it cannot be, rather than drop it
-                raise ConfigError(file, f"calibrate.priors.{name}", f"changes nothing when the team plans with one "
-                                                                    f"roadmap ({base}), so the history cannot tell its "
-                                                                    "value; leave it out, or calibrate with a split "
-                                                                    "backlogs base")
+            for table, named in (("priors", given), ("fixed", fixed)):
+                if name in named:  # asked for by name: say why it cannot be, rather than drop or keep it silently
+                    raise ConfigError(file, f"calibrate.{table}.{name}",
+                                      f"changes nothing when the team plans with one roadmap ({why}), so "
+                                      f"{'the history cannot tell its value' if table == 'priors' else 'fixing it has no effect'}; "
+                                      "leave it out, or calibrate a team with split backlogs")
             priors.pop(name, None)
     if not priors:
         raise ConfigError(file, "calibrate.priors", "nothing left to calibrate; every parameter is fixed")

@@ -72,7 +72,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"pe-sim: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print(f"pe-sim: interrupted; {INTERRUPTED.get(args.command, INTERRUPTED_ANY)}", file=sys.stderr)
+        said = INTERRUPTED.get(args.command, INTERRUPTED_ANY)
+        if args.command == "sensitivity" and getattr(args, "overwrite", False):
+            said = said.replace("the same command resumes", "the same command without --overwrite resumes")
+        print(f"pe-sim: interrupted; {said}", file=sys.stderr)
         return 130
     except BrokenPipeError:
         # The reader went away (e.g. `pe-sim params | head`): stop quietly, as Unix tools do.

@@ -68,9 +68,14 @@ def test_settings_override_add_fix_and_drop_what_the_practice_ignores():
     fixed_mode = C.settings_from_dict({"calibrate": {"fixed": {"roadmap_mode": "one_roadmap"}}}, "cal.toml")
     assert "tech_share" not in fixed_mode.priors and "skill_mean" in fixed_mode.priors
     with pytest.raises(ConfigError, match=r"calibrate.priors.tech_share: changes nothing when the team plans with one "
-                                          r"roadmap \(one_roadmap\)"):  # asked for by name: an error, not a silent drop
+                                          r"roadmap \(the base one_roadmap\)"):  # asked for by name: not a silent drop
         C.settings_from_dict({"calibrate": {"base": "one_roadmap", "priors": {"tech_share": {"low": 0.1, "high": 0.9}}}},
                              "cal.toml")
+    with pytest.raises(ConfigError, match=r"calibrate.priors.tech_share: .*\(calibrate.fixed.roadmap_mode\)"):
+        C.settings_from_dict({"calibrate": {"base": "split_backlogs", "fixed": {"roadmap_mode": "one_roadmap"},
+                                            "priors": {"tech_share": {"low": 0.1, "high": 0.9}}}}, "cal.toml")
+    with pytest.raises(ConfigError, match=r"calibrate.fixed.tech_squeeze: changes nothing .* fixing it has no effect"):
+        C.settings_from_dict({"calibrate": {"base": "one_roadmap", "fixed": {"tech_squeeze": 0.4}}}, "cal.toml")
 
 
 def test_log_priors_are_sampled_in_log_units_and_the_model_sees_the_value():

@@ -128,6 +128,8 @@ def test_params_filters_by_name_and_shows_defaults_as_a_config_writes_them(capsy
      "no file was left half-written"),
     (["sensitivity", "pe_sim/sweep_configs/practices_sobol.toml"], "pe_sim.analysis.sensitivity",
      "the runs finished so far are kept in its folder; the same command resumes from them"),
+    (["sensitivity", "pe_sim/sweep_configs/practices_sobol.toml", "--overwrite"], "pe_sim.analysis.sensitivity",
+     "the same command without --overwrite resumes from them"),
     (["run", "crunch", "--runs", "3", "--sprints", "2", "--out", "{tmp}/r"], "pe_sim.runner.run",
      "an earlier run in the output folder is kept as it was"),
 ])
