@@ -292,6 +292,9 @@ def test_forecast_from_a_calibration(tmp_path, monkeypatch):
     assert (mine / "notes.txt").read_text() == "keep" and (mine / "forecast.csv").is_file()
     as_file = forecast_cli(out / "history.csv")
     assert as_file.returncode == 2 and "history.csv: CALIBRATION: is a file; expected a folder" in as_file.stderr
+    blocked = forecast_cli(out, "--out", out / "history.csv" / "fc", "--draws", 10)  # found before simulating
+    assert blocked.returncode == 2 and "cannot be made (a file is in the way)" in blocked.stderr
+    assert "forecast of" not in blocked.stdout
     empty = forecast_cli(tmp_path)
     assert empty.returncode == 2 and "has no manifest.json" in empty.stderr
     missing = forecast_cli(tmp_path / "nowhere")

@@ -256,3 +256,16 @@ def test_a_run_that_finishes_while_another_waits_for_the_folder_is_not_replaced(
     assert main([*RUN, "--seed", "9", "--out", str(out)]) == 2
     assert "output folder already exists; pass --force" in capsys.readouterr().err
     assert json.loads((out / "manifest.json").read_text())["seed"] == 2  # the first run's, untouched
+
+
+def test_two_outputs_of_one_command_never_share_a_file(tmp_path, capsys):
+    same = tmp_path / "same.png"
+    args = ["compare", "one_roadmap", "split_backlogs", "--runs", "4", "--sprints", "3"]
+    assert main(args + ["--figure", str(same), "--csv", str(same)]) == 2
+    assert "--csv" in capsys.readouterr().err and not same.exists()
+    assert main(["sensitivity", "practices_sobol", "--figure", str(same), "--csv",
+                 str(same)]) == 2
+    assert "give each output its own name" in capsys.readouterr().err and not same.exists()
+    assert main(["sensitivity", "practices_sobol", "--csv", str(tmp_path / "newdir" / "x.csv"),
+                 "--outcomes", "bogus"]) == 2
+    assert not (tmp_path / "newdir").exists()  # a bad --outcomes is found before any folder is made

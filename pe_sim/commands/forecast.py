@@ -48,6 +48,15 @@ def main(args) -> int:
     if ours and not args.force:  # other files in the folder are the user's: never touched, so no reason to refuse
         raise ConfigError(str(out), "--out", f"already holds a forecast ({', '.join(ours)}); pass --force to replace "
                                              "it, or --out to write another folder")
+    for name in ours:
+        if (out / name).is_dir():
+            raise ConfigError(str(out / name), "--out", "is a folder where the forecast writes a file; move it or "
+                                                        "choose another --out")
+    try:  # before simulating: a folder that cannot be made is found now, not after the work
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        why = "a file is in the way" if isinstance(exc, (FileExistsError, NotADirectoryError)) else exc.strerror
+        raise ConfigError(str(out), "--out", f"cannot be made ({why}); choose another folder") from None
     w = post["weight"].to_numpy(dtype=np.float64)
     fc = C.forecast(history, settings, post.drop(columns="weight"), w, args.sprints, args.draws, args.seed)
     first = int(history.columns["sprint"][-1]) + 1
@@ -60,7 +69,6 @@ def main(args) -> int:
         for q in QUANTILES:
             table[f"{k}_q{int(q * 100):02d}"] = np.quantile(x, q, axis=0)
     frame = pd.DataFrame(table)
-    out.mkdir(parents=True, exist_ok=True)
     with atomic(out / TABLE) as tmp:
         frame.to_csv(tmp, index=False)
     lines = [f"forecast of {history.source}: {args.draws} posterior draws, sprints {first}-{first + args.sprints - 1} "

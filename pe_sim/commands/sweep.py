@@ -34,6 +34,17 @@ def _outcomes(text: str | None) -> list[str] | None:
         raise UsageError(f"--outcomes: {exc.problem}") from None
 
 
+def _distinct_files(paths) -> None:
+    """Two outputs of one command never go to the same file (one would replace the other)."""
+    seen: dict[Path, str] = {}
+    for path, flag in paths:
+        if path:
+            key = Path(path).resolve()
+            if key in seen:
+                raise UsageError(f"{flag} {path}: the same file as {seen[key]}; give each output its own name")
+            seen[key] = f"{flag} {path}"
+
+
 def _add_backend(p: argparse.ArgumentParser) -> None:
     p.add_argument("--workers", type=_positive, metavar="N", help="local worker processes (default: all cores)")
     g = p.add_mutually_exclusive_group()
@@ -146,6 +157,7 @@ def _compare(args) -> int:
     else:
         figure = None if args.figure.lower() == "none" else args.figure
     over = Path(args.csv).with_name(f"{Path(args.csv).stem}_over_time{Path(args.csv).suffix or '.csv'}") if args.csv else None
+    _distinct_files(((figure, "--figure"), (args.csv, "--csv"), (over, "--csv")))
     for path, flag in ((figure, "--figure"), (args.csv, "--csv"), (over, "--csv")):
         if path:  # before any work, so nothing is lost and nothing overwritten
             refuse_existing(path, args.force, flag)
@@ -185,10 +197,13 @@ def _sensitivity(args) -> int:
     from pe_sim.analysis import sensitivity
 
     figure = args.figure
-    for path, flag in ((None if not figure or figure.lower() == "none" else figure, "--figure"), (args.csv, "--csv")):
+    outcomes = _outcomes(args.outcomes)  # checked before any folder is made
+    paths = ((None if not figure or figure.lower() == "none" else figure, "--figure"), (args.csv, "--csv"))
+    _distinct_files(paths)
+    for path, flag in paths:
         if path:  # an explicit path is the user's: replaced only with --force (defaults live in pe-sim's folder)
             ready_to_write(path, args.force, flag)
-    res = sensitivity(args.sweep_file, method=args.method, outcomes=_outcomes(args.outcomes), points=args.points,
+    res = sensitivity(args.sweep_file, method=args.method, outcomes=outcomes, points=args.points,
                       out=args.out, overwrite=args.overwrite,
                       figure=False if figure and figure.lower() == "none" else figure, csv=args.csv,
                       force=args.force, **_backend_kwargs(args))
