@@ -22,6 +22,7 @@ import numba
 import numpy as np
 
 from pe_sim import config as cfg
+from pe_sim.commands import int_in
 from pe_sim.core.engine import simulate
 from pe_sim.runner import batch, run_mesa
 
@@ -59,10 +60,10 @@ def startup(cache_dir: str) -> float:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--runs", type=int, default=10_000)
-    ap.add_argument("--mesa-runs", type=int, default=20)
-    ap.add_argument("--sprints", type=int, default=52)
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--runs", type=int_in(1, 10**8), default=10_000)
+    ap.add_argument("--mesa-runs", type=int_in(1, 10**8), default=20)
+    ap.add_argument("--sprints", type=int_in(1, 1000), default=52)
+    ap.add_argument("--repeat", type=int_in(1, 10**8), default=3)
     ap.add_argument("--scenario", default=None, help="shipped scenario (default: built-in defaults)")
     ap.add_argument("--no-compile", action="store_true", help="skip the first-compile measurement")
     a = ap.parse_args()

@@ -32,6 +32,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pe_sim import config as cfg  # noqa: E402
+from pe_sim.commands import int_in  # noqa: E402
 from pe_sim.core import backlog as B, kernel as K, rng  # noqa: E402
 from pe_sim.core.engine import param_matrix, simulate  # noqa: E402
 from pe_sim.core.record import P  # noqa: E402
@@ -118,9 +119,9 @@ def best_time(fn, repeat: int) -> float:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--runs", type=int, default=10_000)
-    ap.add_argument("--sprints", type=int, default=52)
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--runs", type=int_in(1, 10**8), default=10_000)
+    ap.add_argument("--sprints", type=int_in(1, 1000), default=52)
+    ap.add_argument("--repeat", type=int_in(1, 10**8), default=3)
     a = ap.parse_args()
     numba.set_num_threads(1)
     c = cfg.default()
