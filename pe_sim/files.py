@@ -57,7 +57,8 @@ def refuse_existing(path: Path | str, force: bool, flag: str) -> None:
         example = {"--figure": "figure.png", "--csv": "table.csv"}.get(flag, "report.html")
         raise ConfigError(text, flag, f"is a folder; expected a file name (for example {(path / example).as_posix()})")
     if path.exists() and not force:
-        raise ConfigError(str(path), flag, "already exists; pass --force to replace it or choose another name")
+        how = "--force" if flag.startswith("--") else "force=True"  # a command-line flag, or a Python argument
+        raise ConfigError(str(path), flag, f"already exists; pass {how} to replace it or choose another name")
 
 
 def ready_to_write(path: Path | str, force: bool, flag: str) -> Path:

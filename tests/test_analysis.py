@@ -99,7 +99,7 @@ def test_sensitivity_end_to_end_runs_the_saltelli_design_and_reuses_it(tmp_path)
     table = tmp_path / "new" / "deeper" / "t.csv"
     again = sensitivity(spec, out=out, workers=1, progress=False, resamples=100, figure=False, csv=table)
     assert pd.read_csv(table).shape[0] == len(again)
-    with pytest.raises(ConfigError, match="already exists; pass --force"):
+    with pytest.raises(ConfigError, match="already exists; pass force=True"):  # in Python's words
         sensitivity(spec, out=out, workers=1, progress=False, resamples=100, figure=False, csv=table)
     sensitivity(spec, out=out, workers=1, progress=False, resamples=100, figure=False, csv=table, force=True)
     (tmp_path / "afile").write_text("mine")

@@ -24,6 +24,8 @@ def _outcomes(text: str | None) -> list[str] | None:
     names = [t.strip() for t in text.split(",") if t.strip()]
     if names == ["all"]:
         return list(OUTCOMES)
+    if "all" in names:
+        raise UsageError("--outcomes: 'all' stands alone (every outcome); otherwise list outcome names")
     if not names:
         raise UsageError("--outcomes: expected a comma-separated list of outcome names")
     from pe_sim.config import ConfigError, check_outcomes
