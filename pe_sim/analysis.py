@@ -42,7 +42,7 @@ from pe_sim.summary import HEADLINE
 from pe_sim.params import BY_NAME, PARAMS, encode
 from pe_sim.sweeps import (as_spec, default_workers, load_results, make_design, run_sweep, running_summary,
                            summarise, summary_kind, summary_name)
-from pe_sim.sweeps.execute import main_script_unguarded, mp_context
+from pe_sim.sweeps.execute import interrupt_after, main_script_unguarded, process_pool, stop_pool
 
 CORE_OUTCOMES = HEADLINE  # one list of key outcomes for run, compare and report
 SENSITIVITY_OUTCOMES = ("customer_value", "tech_debt", "burnout_mean")
@@ -71,7 +71,12 @@ def run_config(config: Config, runs: int, sprints: int, seed: int, outcomes: Seq
     per_run = {k: np.asarray(v, dtype=np.float64) for k, v in (per_run or {}).items()}
     args = [(dict(config.params), config.events, sprints, seed, a, b, tuple(outcomes), {k: v[a:b] for k, v in per_run.items()})
             for a, b in spans]
-    parts = list(executor.map(_config_chunk, *zip(*args))) if executor else [_config_chunk(*a) for a in args]
+    if executor is None:
+        parts = [_config_chunk(*a) for a in args]
+    else:
+        with interrupt_after():  # the work is handed over (and workers started) whole
+            handed = executor.map(_config_chunk, *zip(*args))
+        parts = list(handed)
     return {k: np.concatenate([p[k] for p in parts]) for k in outcomes}
 
 
@@ -203,14 +208,16 @@ def compare(configs, *, runs: int | None = None, sprints: int | None = None, see
     n_workers = workers or default_workers()
     total = runs * len(cfgs)
     pool = n_workers > 1 and total >= 4000 and not main_script_unguarded()
-    ex = ProcessPoolExecutor(n_workers, mp_context=mp_context()) if pool else None
+    ex = process_pool(n_workers) if pool else None
+    finished = False
     try:
         chunk = max(250, min(2000, math.ceil(runs / max(1, n_workers))))
         traj = {c.name: run_config(c, runs, sprints, seed, outcomes, chunk=chunk, executor=ex, per_run=per_run)
                 for c in cfgs}
+        finished = True
     finally:
         if ex is not None:
-            ex.shutdown()
+            stop_pool(ex, finished)
     meaning = dict(OUTCOMES)
     if work_unit is not None:
         work_unit = np.asarray(work_unit, dtype=np.float64)

@@ -122,3 +122,43 @@ def test_the_forkserver_ignores_ctrl_c_from_its_first_moment():
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "True"
+
+
+SUBMIT_INTERRUPTED = """
+import os, signal, sys, time
+from concurrent.futures import ProcessPoolExecutor
+from pe_sim.sweeps import run_sweep, sweep_from_dict
+
+import threading
+real = ProcessPoolExecutor.submit
+def submit(self, *args, **kwargs):  # Ctrl-C arrives while a worker starts (the worker server is still loading)
+    if not getattr(submit, "armed", False):
+        submit.armed = True
+        threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT)).start()
+    return real(self, *args, **kwargs)
+ProcessPoolExecutor.submit = submit
+
+def main():
+    spec = sweep_from_dict({"sweep": {"base": "split_backlogs", "design": "lhs", "points": 40, "replicates": 50,
+                                      "sprints": 4, "seed": 1}, "vary": {"pressure": {"low": 0.1, "high": 0.9}}})
+    try:
+        run_sweep(spec, out=sys.argv[1], workers=2, chunk_size=100, progress=False)
+    except KeyboardInterrupt:
+        print("interrupted", flush=True)
+    time.sleep(3)  # a worker the pool did not know of would now fail to find the pool's semaphores
+
+if __name__ == "__main__":
+    main()
+"""
+
+
+@pytest.mark.timeout(120)
+def test_ctrl_c_while_workers_start_is_held_until_they_can_be_stopped(tmp_path):
+    """Interrupted halfway through starting a worker, the pool lost track of it: it outlived the
+    sweep and printed a traceback. The interrupt now waits until the work is handed over."""
+    script = tmp_path / "submit_interrupted.py"
+    script.write_text(SUBMIT_INTERRUPTED)
+    r = subprocess.run([sys.executable, str(script), str(tmp_path / "out")], cwd=ROOT, capture_output=True, text=True,
+                       timeout=100)
+    assert r.stdout.strip() == "interrupted", r.stderr
+    assert "Traceback" not in r.stderr, r.stderr

@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import math
 import multiprocessing as mp
+import contextlib
 import os
 import signal
 import sys
@@ -255,18 +256,53 @@ def main_script_unguarded() -> bool:
     return False
 
 
+def process_pool(workers: int) -> ProcessPoolExecutor:
+    """Worker processes for sweeps and comparisons: started from the forkserver, leaving Ctrl-C to
+    this process and exiting if it dies (:func:`_worker_init`)."""
+    return ProcessPoolExecutor(workers, mp_context=mp_context(), initializer=_worker_init, initargs=(os.getpid(),))
+
+
+def stop_pool(ex: ProcessPoolExecutor, finished: bool) -> None:
+    """Shut a pool down: after its work, wait for it; after Ctrl-C or a failure, stop its workers at
+    once (what they finished is kept by the caller)."""
+    if not finished:
+        for proc in list((getattr(ex, "_processes", None) or {}).values()):
+            proc.terminate()
+    ex.shutdown(wait=finished, cancel_futures=True)
+
+
+@contextlib.contextmanager
+def interrupt_after() -> Iterator[None]:
+    """Hold a Ctrl-C back until the block is done, then raise it. Work handed to a pool may start a
+    worker process; interrupted halfway, the worker is forked but not yet known to the pool, outlives
+    this process and prints a traceback when the pool's semaphores are gone. Held back, the
+    interrupt comes once every worker is known and can be stopped."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        raise KeyboardInterrupt
+
+
 def run_local(jobs: Iterator[ChunkJob], out: Path, workers: int, on_result: Callable[[dict], None]) -> None:
-    ex = ProcessPoolExecutor(workers, mp_context=mp_context(), initializer=_worker_init, initargs=(os.getpid(),))
+    ex = process_pool(workers)
     ok = False
     try:
         pending: set = set()
 
         def fill() -> None:
-            while len(pending) < 2 * workers:
-                job = next(jobs, None)
-                if job is None:
-                    return
-                pending.add(ex.submit(run_chunk, job, str(out)))
+            with interrupt_after():
+                while len(pending) < 2 * workers:
+                    job = next(jobs, None)
+                    if job is None:
+                        return
+                    pending.add(ex.submit(run_chunk, job, str(out)))
 
         fill()
         while pending:
@@ -276,10 +312,7 @@ def run_local(jobs: Iterator[ChunkJob], out: Path, workers: int, on_result: Call
             fill()
         ok = True
     finally:
-        if not ok:  # Ctrl-C or a failed chunk: stop at once; finished parts are on disk
-            for proc in list((getattr(ex, "_processes", None) or {}).values()):
-                proc.terminate()
-        ex.shutdown(wait=ok, cancel_futures=True)
+        stop_pool(ex, ok)  # after Ctrl-C or a failed chunk: at once; finished parts are on disk
 
 
 def connect_dask(scheduler: str | None = None, scheduler_file: str | None = None, timeout: float = 20):
