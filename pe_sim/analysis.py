@@ -37,7 +37,7 @@ from pe_sim.config import (MIN_RESAMPLES, Config, ConfigError, check_outcomes, c
 from pe_sim.core.engine import OUTCOMES, param_arrays, simulate
 from pe_sim.outcomes import WORK_OUTCOMES, meaning_in_team_unit
 from pe_sim.events import schedule
-from pe_sim.files import atomic, ready_to_write, save_figure
+from pe_sim.files import atomic, check_figure_name, distinct_outputs, ready_to_write, refuse_existing, save_figure
 from pe_sim.summary import HEADLINE
 from pe_sim.params import BY_NAME, PARAMS, encode
 from pe_sim.sweeps import (as_spec, default_workers, load_results, make_design, run_sweep, running_summary,
@@ -186,6 +186,7 @@ def compare(configs, *, runs: int | None = None, sprints: int | None = None, see
     ``figure`` a PNG with one panel per outcome is written (an existing file only with ``force``).
     """
     if figure:  # before the runs (an existing file is replaced only with ``force``)
+        check_figure_name(figure, "figure")
         ready_to_write(figure, force, "figure")
     cfgs = _as_configs(configs)
     if len(cfgs) < 2:
@@ -426,9 +427,6 @@ def sensitivity(spec, *, method: str | None = None, outcomes: Sequence[str] | No
     no plot); a ``csv`` or ``figure`` file that exists is replaced only with ``force``. Returns the
     index table (``.attrs`` hold the text summary and paths).
     """
-    for path, flag in ((csv, "csv"), (figure if not isinstance(figure, bool) else None, "figure")):
-        if path:  # before the runs: nothing is overwritten, and a folder that cannot be made is found now
-            ready_to_write(path, force, flag)
     spec = as_spec(spec)
     sens = dict(spec.sensitivity)
     method = method or sens.get("method", "sobol")
@@ -450,6 +448,17 @@ def sensitivity(spec, *, method: str | None = None, outcomes: Sequence[str] | No
     resamples = resamples or sens.get("resamples", 1000)
     sspec = spec.replace(design=design_kind, points=points, keep="summary")
     out_dir = Path(out if out is not None else (spec.out if spec.design == design_kind else f"{spec.out}_{method}"))
+    adir = out_dir / "_analysis"
+    csv_path = Path(csv) if csv else adir / f"{method}.csv"
+    fig_path = None if figure is False else Path(figure) if figure and figure is not True else adir / f"{method}.png"
+    # before the runs: nothing is overwritten, and a folder that cannot be made is found now
+    if figure and not isinstance(figure, bool):
+        refuse_existing(figure, force, "figure")
+        check_figure_name(figure, "figure")
+    distinct_outputs((csv_path, "csv"), (fig_path, "figure"))
+    for path, flag in ((csv, "csv"), (figure if not isinstance(figure, bool) else None, "figure")):
+        if path:
+            ready_to_write(path, force, flag)
     if progress:  # the design replaces the sweep file's own, so say how big it is before the work starts
         per = len(spec.factors) + (2 if method == "sobol" else 1)  # design points per base sample or trajectory
         own = f", replacing the file's design = {spec.design!r}" if spec.design != design_kind else ""
@@ -473,14 +482,10 @@ def sensitivity(spec, *, method: str | None = None, outcomes: Sequence[str] | No
         moved = np.array([names.index(m) if m else -1 for m in design.table["moved"]])
         table = morris_from_outputs(y, design.unit, moved, names, outcomes, confidence, resamples, spec.seed)
     table.insert(1, "summary", [summary_name(o) for o in table["outcome"]])
-    adir = out_dir / "_analysis"
     adir.mkdir(exist_ok=True)
-    csv_path = Path(csv) if csv else adir / f"{method}.csv"
     with atomic(csv_path) as tmp:
         table.to_csv(tmp, index=False)
-    fig_path = None
-    if figure is not False:
-        fig_path = Path(figure) if figure else adir / f"{method}.png"
+    if fig_path is not None:
         plot_sensitivity(table, method, fig_path, title=f"{spec.name}: {method} sensitivity, "
                          f"{report.points:,} points x {spec.replicates} replicates = {report.runs:,} runs")
     pct = round(100 * confidence)

@@ -61,6 +61,29 @@ def refuse_existing(path: Path | str, force: bool, flag: str) -> None:
         raise ConfigError(str(path), flag, f"already exists; pass {how} to replace it or choose another name")
 
 
+def distinct_outputs(*outputs: tuple[Path | str | None, str]) -> None:
+    """Two outputs of one command (``(path, flag)`` pairs; None for an output not written) never go
+    to the same file: one would silently replace the other."""
+    seen: dict[Path, str] = {}
+    for path, flag in outputs:
+        if path:
+            key = Path(path).resolve()
+            if key in seen:
+                raise ConfigError(str(path), flag, f"is the same file as {seen[key]}; give each output its own name")
+            seen[key] = f"{flag} {path}"
+
+
+def check_figure_name(path: Path | str, flag: str) -> None:
+    """A figure's file name ends in a format matplotlib writes (.png, .pdf, .svg, ...)."""
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    formats = FigureCanvasBase.get_supported_filetypes()
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if suffix not in formats:
+        raise ConfigError(str(path), flag, f"{'.' + suffix if suffix else 'no suffix'}: not a figure format; end the "
+                                           f"name in one of .{', .'.join(sorted(formats))}")
+
+
 def ready_to_write(path: Path | str, force: bool, flag: str) -> Path:
     """Check before any work that a file the user named can be written: refused if it exists
     (without ``force``) or is a folder; its folder is made now (one clear line if it cannot be)."""
@@ -194,4 +217,5 @@ def finish_run_folder(folder: Path, written: list[str], manifest: dict) -> None:
 
 
 __all__ = ["atomic", "is_leftover", "write_text", "save_figure", "refuse_existing", "clear_run_folder", "run_folder",
-           "finish_run_folder", "is_run_output", "ready_to_write"]
+           "finish_run_folder", "is_run_output", "ready_to_write",
+           "distinct_outputs", "check_figure_name"]

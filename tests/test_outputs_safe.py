@@ -260,8 +260,8 @@ def test_a_run_that_finishes_while_another_waits_for_the_folder_is_not_replaced(
 
 def test_two_outputs_of_one_command_never_share_a_file(tmp_path, capsys):
     same = tmp_path / "same.png"
-    args = ["compare", "one_roadmap", "split_backlogs", "--runs", "4", "--sprints", "3"]
-    assert main(args + ["--figure", str(same), "--csv", str(same)]) == 2
+    compare_args = ["compare", "one_roadmap", "split_backlogs", "--runs", "4", "--sprints", "3"]
+    assert main(compare_args + ["--figure", str(same), "--csv", str(same)]) == 2
     assert "--csv" in capsys.readouterr().err and not same.exists()
     assert main(["sensitivity", "practices_sobol", "--figure", str(same), "--csv",
                  str(same)]) == 2
@@ -269,3 +269,20 @@ def test_two_outputs_of_one_command_never_share_a_file(tmp_path, capsys):
     assert main(["sensitivity", "practices_sobol", "--csv", str(tmp_path / "newdir" / "x.csv"),
                  "--outcomes", "bogus"]) == 2
     assert not (tmp_path / "newdir").exists()  # a bad --outcomes is found before any folder is made
+    for args, words in (([*compare_args, "--figure", str(tmp_path / "f.csv")], "--figure: .csv: not a figure format"),
+                        ([*compare_args, "--figure", str(tmp_path / "f")], "--figure: no suffix: not a figure format"),
+                        ([*compare_args, "--csv", ".", "--figure", "none"], "--csv: is a folder"),
+                        (["sensitivity", "practices_sobol", "--figure", str(tmp_path / "g.xyz")], "not a figure format")):
+        assert main(args) == 2, args
+        err = capsys.readouterr().err
+        assert words in err and "Traceback" not in err, err
+    from pe_sim.analysis import sensitivity
+    from pe_sim.config import ConfigError
+
+    default_figure = tmp_path / "sens" / "_analysis" / "sobol.png"  # a table at the figure's default name
+    with pytest.raises(ConfigError, match="is the same file as"):
+        sensitivity("practices_sobol", out=tmp_path / "sens", csv=default_figure, progress=False)
+    with pytest.raises(ConfigError, match="is the same file as"):
+        sensitivity("practices_sobol", out=tmp_path / "sens", csv=tmp_path / "z.png", figure=tmp_path / "z.png",
+                    progress=False)
+    assert not (tmp_path / "sens").exists()

@@ -10,7 +10,7 @@ from pathlib import Path
 from pe_sim import config as cfg
 from pe_sim.cli import UsageError
 from pe_sim.commands import int_in, warn_few_runs
-from pe_sim.files import atomic, ready_to_write, refuse_existing
+from pe_sim.files import atomic, check_figure_name, distinct_outputs, ready_to_write, refuse_existing
 from pe_sim.outcomes import OUTCOMES
 from pe_sim.params import unused
 
@@ -34,17 +34,6 @@ def _outcomes(text: str | None) -> list[str] | None:
         return list(check_outcomes("--outcomes", "outcomes", names))
     except ConfigError as exc:
         raise UsageError(f"--outcomes: {exc.problem}") from None
-
-
-def _distinct_files(paths) -> None:
-    """Two outputs of one command never go to the same file (one would replace the other)."""
-    seen: dict[Path, str] = {}
-    for path, flag in paths:
-        if path:
-            key = Path(path).resolve()
-            if key in seen:
-                raise UsageError(f"{flag} {path}: the same file as {seen[key]}; give each output its own name")
-            seen[key] = f"{flag} {path}"
 
 
 def _add_backend(p: argparse.ArgumentParser) -> None:
@@ -158,11 +147,15 @@ def _compare(args) -> int:
         figure = str(Path("results") / f"compare-{names}-{datetime.now():%Y%m%d-%H%M%S-%f}.png")
     else:
         figure = None if args.figure.lower() == "none" else args.figure
+    if args.csv:  # a folder ("." or "dir/") is refused before a companion file name is made from it
+        refuse_existing(args.csv, args.force, "--csv")
     over = Path(args.csv).with_name(f"{Path(args.csv).stem}_over_time{Path(args.csv).suffix or '.csv'}") if args.csv else None
-    _distinct_files(((figure, "--figure"), (args.csv, "--csv"), (over, "--csv")))
+    distinct_outputs((figure, "--figure"), (args.csv, "--csv"), (over, "--csv"))
     for path, flag in ((figure, "--figure"), (args.csv, "--csv"), (over, "--csv")):
         if path:  # before any work, so nothing is lost and nothing overwritten
             refuse_existing(path, args.force, flag)
+    if figure:
+        check_figure_name(figure, "--figure")
     outcomes = _outcomes(args.outcomes)  # checked before any folder is made
     for path, flag in ((figure, "--figure"), (args.csv, "--csv")):
         if path:
@@ -201,7 +194,10 @@ def _sensitivity(args) -> int:
     figure = args.figure
     outcomes = _outcomes(args.outcomes)  # checked before any folder is made
     paths = ((None if not figure or figure.lower() == "none" else figure, "--figure"), (args.csv, "--csv"))
-    _distinct_files(paths)
+    if paths[0][0]:
+        refuse_existing(paths[0][0], args.force, "--figure")  # a folder is named as one first
+        check_figure_name(paths[0][0], "--figure")
+    distinct_outputs(*paths)
     for path, flag in paths:
         if path:  # an explicit path is the user's: replaced only with --force (defaults live in pe-sim's folder)
             ready_to_write(path, args.force, flag)
