@@ -59,14 +59,27 @@ def trajectory_figure(df: pd.DataFrame, outcomes=PLOTTED, ncols: int = 3, titles
     for ax in list(axes.flat)[n:]:
         ax.set_visible(False)
     handles, labels = axes.flat[0].get_legend_handles_labels()
-    # as many columns as the longest name lets fit across the figure (a 64-character name takes ~4.5
-    # inches at the legend's size), and room below the panels for every row (about a quarter inch each)
-    entry = 0.6 + 0.07 * max((len(x) for x in labels), default=1)
-    cols = max(1, min(4, len(labels), int(fig.get_figwidth() / entry)))
-    rows = -(-len(labels) // cols)
-    fig.legend(handles, labels, loc="lower center", ncol=cols, frameon=False)
-    fig.tight_layout(rect=(0, min(0.6, (0.1 + 0.25 * rows) / fig.get_figheight()), 1, 1))
+    legend_below(fig, handles, labels)
     return fig
+
+
+def legend_below(fig, handles, labels, max_cols: int = 4, fontsize: float | None = None) -> None:
+    """The setups' legend under the panels, measured rather than guessed: as many columns (up to
+    ``max_cols``) as fit across the figure, and the figure made taller by the legend's height, so
+    neither the legend nor the panels are cut, however many setups and however long their names."""
+    panels = fig.get_figheight()
+    renderer = fig.canvas.get_renderer()
+    legend, cols = None, max(1, min(max_cols, len(labels)))
+    while True:
+        legend = fig.legend(handles, labels, loc="lower center", ncol=cols, frameon=False, fontsize=fontsize)
+        box = legend.get_window_extent(renderer)
+        if cols == 1 or box.width <= fig.bbox.width * 0.98:
+            break
+        legend.remove()
+        cols -= 1
+    room = box.height / fig.dpi + 0.15  # inches
+    fig.set_figheight(panels + room)
+    fig.tight_layout(rect=(0, room / (panels + room), 1, 1))
 
 
 def save_plots(df: pd.DataFrame, folder: Path, outcomes=PLOTTED) -> list[Path]:
@@ -80,8 +93,12 @@ def save_plots(df: pd.DataFrame, folder: Path, outcomes=PLOTTED) -> list[Path]:
     for k in outcomes:
         fig, ax = plt.subplots(figsize=(6, 3.6))
         draw_outcome(ax, df, k)
-        ax.legend(frameon=False, fontsize=8)
-        fig.tight_layout()
+        handles, labels = ax.get_legend_handles_labels()
+        if len(labels) <= 6:
+            ax.legend(frameon=False, fontsize=8)
+            fig.tight_layout()
+        else:  # many setups: inside the axes the legend would cover the lines
+            legend_below(fig, handles, labels, max_cols=2, fontsize=8)
         paths.append(folder / f"{k}.png")
         save_figure(fig, paths[-1], dpi=110)
         plt.close(fig)

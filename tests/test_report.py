@@ -160,7 +160,9 @@ def test_parameters_a_roadmap_mode_ignores_are_marked_and_truly_change_nothing()
 
 
 @pytest.mark.parametrize("setups, name", [(2, "setup_{i}"), (9, "setup_{i}"),
-                                           (5, "team_{i}_with_weekly_syncs_and_a_long_descriptive_setup_name_x")])
+                                           (5, "team_{i}_with_weekly_syncs_and_a_long_descriptive_setup_name_x"),
+                                           (4, "one_roadmap_high_pressure_mobile_0{i}"), (20, "W" * 33 + "{i}"),
+                                           (40, "team_{i}_with_weekly_syncs_and_a_long_descriptive_name_xx")])
 def test_the_overview_legend_sits_below_every_panel(setups, name):
     """However many setups, and however long their names (up to 64 characters), the shared legend
     takes its own room under the panels and stays inside the figure (nine shipped scenarios' three
