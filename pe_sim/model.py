@@ -61,21 +61,27 @@ def team_sum(values: Iterable[float]) -> float:
     return total
 
 
+MAX_SEED = 2**63 - 1  # as a config's [run] seed
+
+
 def root_seed(rng: Any) -> int:
     """A root seed from what Mesa accepts as ``rng`` or ``seed``: an integer (>= 0) as it is, or one
     drawn from a numpy Generator, BitGenerator or SeedSequence (the same state gives the same run)."""
     if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
-        if rng < 0:
-            raise ValueError(f"a seed must be a whole number >= 0; got {rng}")
+        if not 0 <= rng <= MAX_SEED:  # larger ones would alias smaller ones (keys are built mod 2**64)
+            raise ValueError(f"a seed must be a whole number from 0 to 2**63 - 1; got {rng}")
         return int(rng)
+    if isinstance(rng, (list, tuple)) and rng and all(isinstance(x, (int, np.integer)) and not isinstance(x, bool)
+                                                      and x >= 0 for x in rng):
+        rng = np.random.SeedSequence([int(x) for x in rng])  # Mesa takes a sequence of ints as a seed too
     if isinstance(rng, np.random.BitGenerator):
         rng = np.random.Generator(rng)
     if isinstance(rng, np.random.Generator):
         return int(rng.integers(0, 2**63 - 1))
     if isinstance(rng, np.random.SeedSequence):
         return int(rng.generate_state(1, np.uint64)[0] >> np.uint64(1))
-    raise TypeError("a seed (or rng) must be a whole number >= 0, a numpy Generator, BitGenerator or SeedSequence, "
-                    f"or None; got {type(rng).__name__}")
+    raise TypeError("a seed (or rng) must be a whole number >= 0, a sequence of them, a numpy Generator, BitGenerator "
+                    f"or SeedSequence, or None; got {type(rng).__name__}")
 
 
 class TeamModel(mesa.Model):
