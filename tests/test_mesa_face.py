@@ -136,7 +136,7 @@ def test_rng_is_mesas_name_for_the_seed():
     assert TeamModel(rng=np.random.SeedSequence(7)).seed == TeamModel(rng=np.random.SeedSequence(7)).seed
     with pytest.raises(ValueError, match="a seed or an rng, not both"):
         TeamModel(seed=1, rng=2)
-    with pytest.raises(TypeError, match="must be a whole number >= 0, a numpy Generator"):
+    with pytest.raises(TypeError, match="must be a whole number >= 0, a sequence of them, a numpy Generator"):
         TeamModel(rng="five")
     with pytest.raises(ValueError, match=r"a seed must be a whole number from 0 to 2\*\*63 - 1; got -1"):
         TeamModel(rng=-1)
