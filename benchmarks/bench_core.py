@@ -67,7 +67,10 @@ def main() -> None:
     ap.add_argument("--scenario", default=None, help="shipped scenario (default: built-in defaults)")
     ap.add_argument("--no-compile", action="store_true", help="skip the first-compile measurement")
     a = ap.parse_args()
-    c = cfg.load(a.scenario) if a.scenario else cfg.default()
+    try:
+        c = cfg.load(a.scenario) if a.scenario else cfg.default()
+    except cfg.ConfigError as exc:
+        ap.error(str(exc))
 
     if not a.no_compile:
         with tempfile.TemporaryDirectory() as d:

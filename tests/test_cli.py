@@ -149,7 +149,14 @@ def test_an_interrupt_says_what_it_left_for_that_command(command, target, words,
 def test_few_runs_get_a_warning_about_rough_intervals(tmp_path, capsys):
     assert main(["run", "one_roadmap", "--runs", "3", "--sprints", "2", "--out", str(tmp_path / "r"), "--quiet",
                  "--no-plots"]) == 0
-    assert "3 runs per config give rough, very wide 95% intervals" in capsys.readouterr().err
+    assert "with 3 runs per config the 95% intervals are rough and very wide" in capsys.readouterr().err
     assert main(["run", "one_roadmap", "--runs", "10", "--sprints", "2", "--out", str(tmp_path / "s"), "--quiet",
                  "--no-plots"]) == 0
     assert "rough" not in capsys.readouterr().err
+
+
+def test_an_empty_path_is_refused_not_taken_for_the_current_folder(capsys):
+    for args in (["run", "crunch", "--out", ""], ["forecast", "somewhere", "--out", " "], ["report", "crunch", "--out", ""]):
+        with pytest.raises(SystemExit) as e:
+            main(args)
+        assert e.value.code == 2 and "is empty; expected a path" in capsys.readouterr().err

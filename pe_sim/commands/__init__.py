@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from pe_sim import config as cfg
 
@@ -22,6 +23,14 @@ def int_in(lo: int, hi: int):
     return parse
 
 
+def path_arg(text: str) -> Path:
+    """argparse type: a path, never an empty string (``Path("")`` is the current folder, which a
+    slip of the shell such as ``--out "$UNSET"`` should not silently mean)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("is empty; expected a path")
+    return Path(text)
+
+
 def add_run_options(p: argparse.ArgumentParser) -> None:
     """--runs, --sprints, --seed and --engine, shared by every command that runs configs."""
     p.add_argument("--runs", type=int_in(*cfg.RUN_LIMITS["runs"]), help="replicates per config (default: the first config's, 200)")
@@ -39,6 +48,6 @@ def warn_few_runs(runs: int) -> None:
     import sys
 
     if runs < FEW_RUNS:
-        print(f"pe-sim: warning: {runs} run{'s' if runs != 1 else ''} per config give rough, very wide 95% "
-              f"intervals (even below zero for counts); use --runs {FEW_RUNS * 5} or more for numbers to show",
+        print(f"pe-sim: warning: with {runs} run{'s' if runs != 1 else ''} per config the 95% intervals are rough and "
+              f"very wide (even below zero for counts); use --runs {FEW_RUNS * 5} or more for numbers to show",
               file=sys.stderr)

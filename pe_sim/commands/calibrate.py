@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from pe_sim import __version__
-from pe_sim.commands import forecast as forecast_cmd, int_in
+from pe_sim.commands import forecast as forecast_cmd, int_in, path_arg
 from pe_sim.config import ConfigError
 from pe_sim.files import MANIFEST, is_leftover, write_text
 
@@ -31,11 +31,11 @@ def register(sub) -> None:
                     "summary with 90% credible intervals, plots of the posterior and of posterior-predictive "
                     "bands over the team's history, and a manifest. Interrupt and rerun with the same --out to "
                     "resume from the last complete generation.")
-    p.add_argument("history", type=Path, metavar="TEAM.csv", help="the team's sprint history")
-    p.add_argument("--config", type=Path, metavar="CAL.toml",
+    p.add_argument("history", type=path_arg, metavar="TEAM.csv", help="the team's sprint history")
+    p.add_argument("--config", type=path_arg, metavar="CAL.toml",
                    help="a [calibrate] table: base practice, priors, fixed values, population, generations, seed, "
                         "min_acceptance, adjust, kernel_scale (see the README); the options below override it")
-    p.add_argument("--out", type=Path, help="output folder (default: results/calibrate-<file>-<timestamp>)")
+    p.add_argument("--out", type=path_arg, help="output folder (default: results/calibrate-<file>-<timestamp>)")
     p.add_argument("--population", type=int_in(20, 1_000_000), help="particles per generation (default 500)")
     p.add_argument("--generations", type=int_in(1, 100), help="most generations (default 8)")
     p.add_argument("--seed", type=int_in(0, 2**63 - 1), help="seed of the sampler and the model (default 1)")

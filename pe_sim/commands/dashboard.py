@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import shlex
 import sys
-from pathlib import Path
 
 from pe_sim import config as cfg
-from pe_sim.commands import add_run_options, int_in, warn_few_runs
+from pe_sim.commands import add_run_options, int_in, path_arg, warn_few_runs
 from pe_sim.files import refuse_existing
 
 
@@ -34,9 +33,9 @@ def register(sub) -> None:
         description="Run configs with the same seeds and write one self-contained HTML file (figures embedded, "
                     "no external references): what was run, key outcomes with 95% CIs, and the plots.")
     p.add_argument("configs", nargs="+", metavar="CONFIG", help="scenario TOML files or shipped scenario names")
-    p.add_argument("--out", type=Path, required=True, help="the HTML file to write, e.g. report.html")
+    p.add_argument("--out", type=path_arg, required=True, help="the HTML file to write, e.g. report.html")
     p.add_argument("--force", action="store_true", help="replace an existing --out file")
-    p.add_argument("--posterior", type=Path, metavar="CALIBRATION",
+    p.add_argument("--posterior", type=path_arg, metavar="CALIBRATION",
                    help="a `pe-sim calibrate` folder: each run takes its calibrated parameters from a posterior draw "
                         "and the team's head count (teams like that one)")
     add_run_options(p)

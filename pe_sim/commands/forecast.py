@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
-from pe_sim.commands import int_in
+from pe_sim.commands import int_in, path_arg
 from pe_sim.config import ConfigError
 
 QUANTILES = (0.1, 0.5, 0.9)
@@ -20,12 +19,12 @@ def register(sub) -> None:
                     "work delivered (in the team's unit), say/do, tech debt, burnout and head count, and, with "
                     "--backlog, how many sprints the team needs to deliver that much work. Writes forecast.csv "
                     "(per sprint) and forecast.png into --out.")
-    p.add_argument("posterior", type=Path, metavar="CALIBRATION", help="the folder `pe-sim calibrate` wrote")
+    p.add_argument("posterior", type=path_arg, metavar="CALIBRATION", help="the folder `pe-sim calibrate` wrote")
     p.add_argument("--sprints", type=int_in(1, 520), default=13, help="sprints to look ahead (default 13)")
     p.add_argument("--backlog", type=float, metavar="WORK", help="work to finish, in the team's unit (points or days)")
     p.add_argument("--draws", type=int_in(10, 1_000_000), default=1000, help="posterior draws (default 1000)")
     p.add_argument("--seed", type=int_in(0, 2**63 - 1), default=0, help="seed of the draws (default 0)")
-    p.add_argument("--out", type=Path, help="output folder (default: CALIBRATION/forecast)")
+    p.add_argument("--out", type=path_arg, help="output folder (default: CALIBRATION/forecast)")
     p.add_argument("--force", action="store_true", help="replace an earlier forecast in --out")
     p.set_defaults(func=main)
 

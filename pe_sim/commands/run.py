@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pe_sim import __version__
 from pe_sim import config as cfg
-from pe_sim.commands import add_run_options, warn_few_runs
+from pe_sim.commands import add_run_options, path_arg, warn_few_runs
 from pe_sim.files import atomic, finish_run_folder, run_folder
 
 DEFAULT_COMPARISON = ("split_backlogs", "one_roadmap")  # the reference first: differences read one_roadmap - split
@@ -24,7 +24,7 @@ def register(sub) -> None:
     p.add_argument("configs", nargs="*", metavar="CONFIG",
                    help="scenario TOML files or shipped scenario names (default: %s)" % " ".join(DEFAULT_COMPARISON))
     add_run_options(p)
-    p.add_argument("--out", type=Path, help="output folder (default: results/<scenarios>-<timestamp>)")
+    p.add_argument("--out", type=path_arg, help="output folder (default: results/<scenarios>-<timestamp>)")
     p.add_argument("--force", action="store_true",
                    help="replace the files of an earlier run in an existing output folder (nothing else in it)")
     p.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
@@ -43,12 +43,12 @@ def main(args) -> int:
     configs = cfg.distinct_names(configs)
     names = [c.name for c in configs]
     runs = args.runs or configs[0].runs
-    warn_few_runs(runs)
     sprints = args.sprints or configs[0].sprints
     seed = configs[0].seed if args.seed is None else args.seed
     stamp = datetime.now(timezone.utc)
     out = args.out or Path("results") / f"{'-vs-'.join(names)[:80]}-{stamp:%Y%m%d-%H%M%S-%f}"  # two at once never meet
     with run_folder(out, args.force) as stage:  # the run is written here and moved into `out` when complete
+        warn_few_runs(runs)  # once the folder is known to take the run
         for c in configs:
             for line in cfg.warn_beyond_horizon(c, sprints):
                 print(f"pe-sim: warning: {line}", file=sys.stderr)

@@ -141,7 +141,8 @@ def _compare(args) -> int:
     for loaded in configs:
         for line in cfg.warn_beyond_horizon(loaded, args.sprints or loaded.sprints):
             print(f"pe-sim: warning: {line}", file=sys.stderr)
-    warn_few_runs(args.runs or configs[0].runs)
+    if (args.runs or configs[0].runs) >= 2:  # below 2 runs compare refuses; no warning before the error
+        warn_few_runs(args.runs or configs[0].runs)
     if args.figure is None:  # pe-sim's own new file, so comparing twice never collides
         names = "-".join(c.name for c in configs)[:80]
         figure = str(Path("results") / f"compare-{names}-{datetime.now():%Y%m%d-%H%M%S-%f}.png")
