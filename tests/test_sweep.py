@@ -424,5 +424,5 @@ def test_an_out_folder_that_is_not_a_sweeps_is_never_overwritten_and_messages_sa
     assert (mine / "data" / "part-0.parquet").read_text() == "the user's own"
     done = tmp_path / "done"
     run_sweep(spec, out=done, workers=1, progress=False)
-    with pytest.raises(ConfigError, match="already holds a complete sweep; --resume reuses it"):
+    with pytest.raises(ConfigError, match=r"already holds a complete sweep; --resume \(resume=True\) reuses it"):
         run_sweep(spec, out=done, workers=1, progress=False)

@@ -115,12 +115,12 @@ def _run_sweep(spec: SweepSpec, out_dir: Path, design: Design, total: int, diges
         manifest = read_manifest(out_dir)
         if manifest.get("digest") != digest:
             raise ConfigError(str(out_dir), "out", "holds a different sweep (its config, design, pe-sim version or "
-                                                   "model code differ); use another --out, or --overwrite to discard it")
+                                                   "model code differ); use another --out, or --overwrite (overwrite=True in Python) to discard it")
         had, has = list(manifest.get("columns", {}).get("outcomes", {})), list(_outcome_columns(spec))
         if had != has:  # same sweep, but written when pe-sim summarised some outcome differently
             raise ConfigError(str(out_dir), "out", f"holds this sweep with columns {', '.join(sorted(set(had) - set(has)))} "
                                                    f"where pe-sim now writes {', '.join(sorted(set(has) - set(had)))}; "
-                                                   "--overwrite to compute it again")
+                                                   "--overwrite (overwrite=True in Python) to compute it again")
         chunk = int(manifest["chunk_size"])
         remove_stale_tmp(out_dir)
         done = done_chunks(out_dir)
@@ -131,9 +131,10 @@ def _run_sweep(spec: SweepSpec, out_dir: Path, design: Design, total: int, diges
                                                    f"readable {MANIFEST}); choose another --out")
         if existing and not overwrite:
             raise ConfigError(str(out_dir), "out", {
-                "complete": "already holds a complete sweep; --resume reuses it if it is this one (nothing to "
-                            "compute), --overwrite computes it again",
-            }.get(status, "holds an unfinished sweep; pass --resume to finish it or --overwrite to start again"))
+                "complete": "already holds a complete sweep; --resume (resume=True) reuses it if it is this one "
+                            "(nothing to compute), --overwrite (overwrite=True) computes it again",
+            }.get(status, "holds an unfinished sweep; pass --resume (resume=True) to finish it or --overwrite "
+                                   "(overwrite=True) to start again"))
         if existing:
             clear_output(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
