@@ -305,11 +305,16 @@ def plot_compare(res: Comparison, path: str | Path | None = None):
         for j, (color, text) in enumerate(notes):
             ax.text(0.02, 0.97 - 0.085 * j, text, transform=ax.transAxes, fontsize=6.5, va="top", color=color,
                     bbox={"facecolor": "white", "alpha": 0.75, "edgecolor": "none", "pad": 0.6})
+    import textwrap
+
+    from pe_sim.plots import fitted_legend
+
     handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncol=min(4, len(labels)), fontsize=8, frameon=False)
+    fitted_legend(fig, handles, labels, loc="outside lower center", fontsize=8)  # as many columns as fit
     n = int(res.summary["runs"].iloc[0])
-    fig.suptitle(f"Difference from {res.reference} (mean of {n} paired runs, common random numbers; "
-                 f"{pct}% bootstrap CI); horizon difference, CI and Cohen's d in each panel", fontsize=10)
+    title = (f"Difference from {res.reference} (mean of {n} paired runs, common random numbers; "
+             f"{pct}% bootstrap CI); horizon difference, CI and Cohen's d in each panel")
+    fig.suptitle(textwrap.fill(title, width=max(30, int(fig.get_figwidth() * 11))), fontsize=10)
     if path:
         save_figure(fig, path, dpi=110)
     return fig

@@ -77,7 +77,7 @@ def check_figure_name(path: Path | str, flag: str) -> None:
     """A figure's file name ends in a format matplotlib writes (.png, .pdf, .svg, ...)."""
     from matplotlib.backend_bases import FigureCanvasBase
 
-    formats = FigureCanvasBase.get_supported_filetypes()
+    formats = {k: v for k, v in FigureCanvasBase.get_supported_filetypes().items() if k != "pgf"}  # pgf needs LaTeX
     suffix = Path(path).suffix.lower().lstrip(".")
     if suffix not in formats:
         raise ConfigError(str(path), flag, f"{'.' + suffix if suffix else 'no suffix'}: not a figure format; end the "

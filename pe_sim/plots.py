@@ -63,23 +63,55 @@ def trajectory_figure(df: pd.DataFrame, outcomes=PLOTTED, ncols: int = 3, titles
     return fig
 
 
+def _renderer(fig):
+    """A renderer to measure text with (a bare ``Figure`` gets an Agg canvas first)."""
+    if not hasattr(fig.canvas, "get_renderer"):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        FigureCanvasAgg(fig)
+    return fig.canvas.get_renderer()
+
+
+def fitted_legend(fig, handles, labels, max_cols: int = 4, **kwargs):
+    """A figure legend with as many columns (up to ``max_cols``) as fit across the figure, measured;
+    a figure narrower than one column of the names is widened to hold it."""
+    renderer = _renderer(fig)
+    cols = max(1, min(max_cols, len(labels)))
+    while True:
+        legend = fig.legend(handles, labels, ncol=cols, frameon=False, **kwargs)
+        width = legend.get_window_extent(renderer).width
+        if width <= fig.bbox.width * 0.98:
+            return legend
+        if cols == 1:
+            fig.set_figwidth(width / fig.dpi / 0.95)
+            return legend
+        legend.remove()
+        cols -= 1
+
+
 def legend_below(fig, handles, labels, max_cols: int = 4, fontsize: float | None = None) -> None:
     """The setups' legend under the panels, measured rather than guessed: as many columns (up to
     ``max_cols``) as fit across the figure, and the figure made taller by the legend's height, so
     neither the legend nor the panels are cut, however many setups and however long their names."""
     panels = fig.get_figheight()
-    renderer = fig.canvas.get_renderer()
-    legend, cols = None, max(1, min(max_cols, len(labels)))
-    while True:
-        legend = fig.legend(handles, labels, loc="lower center", ncol=cols, frameon=False, fontsize=fontsize)
-        box = legend.get_window_extent(renderer)
-        if cols == 1 or box.width <= fig.bbox.width * 0.98:
-            break
-        legend.remove()
-        cols -= 1
-    room = box.height / fig.dpi + 0.15  # inches
+    legend = fitted_legend(fig, handles, labels, max_cols, loc="lower center", fontsize=fontsize)
+    room = legend.get_window_extent(_renderer(fig)).height / fig.dpi + 0.15  # inches
     fig.set_figheight(panels + room)
     fig.tight_layout(rect=(0, room / (panels + room), 1, 1))
+
+
+def outcome_figure(df: pd.DataFrame, outcome: str, titles: dict[str, str] | None = None, size=(6.0, 3.6)):
+    """One outcome over sprints, one line and band per setup; a few short names are labelled inside
+    the panel, more or longer ones below it."""
+    fig, ax = plt.subplots(figsize=size)
+    draw_outcome(ax, df, outcome, titles)
+    handles, labels = ax.get_legend_handles_labels()
+    if len(labels) <= 6 and max((len(x) for x in labels), default=0) <= 24:
+        ax.legend(frameon=False, fontsize=8)
+        fig.tight_layout()
+    else:  # inside the panel the legend would cover the lines
+        legend_below(fig, handles, labels, max_cols=2, fontsize=8)
+    return fig
 
 
 def save_plots(df: pd.DataFrame, folder: Path, outcomes=PLOTTED) -> list[Path]:
@@ -91,14 +123,7 @@ def save_plots(df: pd.DataFrame, folder: Path, outcomes=PLOTTED) -> list[Path]:
     save_figure(fig, paths[-1], dpi=110)
     plt.close(fig)
     for k in outcomes:
-        fig, ax = plt.subplots(figsize=(6, 3.6))
-        draw_outcome(ax, df, k)
-        handles, labels = ax.get_legend_handles_labels()
-        if len(labels) <= 6:
-            ax.legend(frameon=False, fontsize=8)
-            fig.tight_layout()
-        else:  # many setups: inside the axes the legend would cover the lines
-            legend_below(fig, handles, labels, max_cols=2, fontsize=8)
+        fig = outcome_figure(df, k)
         paths.append(folder / f"{k}.png")
         save_figure(fig, paths[-1], dpi=110)
         plt.close(fig)

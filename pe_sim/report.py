@@ -120,15 +120,9 @@ def overview_figure(df: pd.DataFrame, titles: dict[str, str] | None = None):
 
 
 def outcome_figure(df: pd.DataFrame, outcome: str, titles: dict[str, str] | None = None):
-    import matplotlib.pyplot as plt
+    from pe_sim.plots import outcome_figure as figure
 
-    from pe_sim.plots import draw_outcome
-
-    fig, ax = plt.subplots(figsize=(7.0, 3.3))
-    draw_outcome(ax, df, outcome, titles)
-    ax.legend(frameon=False, fontsize=8)
-    fig.tight_layout()
-    return fig
+    return figure(df, outcome, titles, size=(7.0, 3.3))
 
 
 def outcomes_ci_figure(summary: pd.DataFrame):

@@ -160,3 +160,12 @@ def test_an_empty_path_is_refused_not_taken_for_the_current_folder(capsys):
         with pytest.raises(SystemExit) as e:
             main(args)
         assert e.value.code == 2 and "is empty; expected a path" in capsys.readouterr().err
+
+
+def test_empty_paths_are_refused_by_sweep_compare_and_sensitivity_too(capsys):
+    for args in (["sweep", "example", "--out", ""], ["sensitivity", "practices_sobol", "--out", ""],
+                 ["compare", "crunch", "one_roadmap", "--csv", ""], ["compare", "crunch", "one_roadmap", "--figure", " "],
+                 ["compare", "crunch", "one_roadmap", "--posterior", ""]):
+        with pytest.raises(SystemExit) as e:
+            main(args)
+        assert e.value.code == 2 and "is empty; expected a path" in capsys.readouterr().err, args

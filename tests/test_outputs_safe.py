@@ -272,10 +272,12 @@ def test_two_outputs_of_one_command_never_share_a_file(tmp_path, capsys):
     for args, words in (([*compare_args, "--figure", str(tmp_path / "f.csv")], "--figure: .csv: not a figure format"),
                         ([*compare_args, "--figure", str(tmp_path / "f")], "--figure: no suffix: not a figure format"),
                         ([*compare_args, "--csv", ".", "--figure", "none"], "--csv: is a folder"),
-                        (["sensitivity", "practices_sobol", "--figure", str(tmp_path / "g.xyz")], "not a figure format")):
+                        (["sensitivity", "practices_sobol", "--figure", str(tmp_path / "g.xyz")], "not a figure format"),
+                        ([*compare_args, "--figure", str(tmp_path / "g.pgf")], ".pgf: not a figure format")):
         assert main(args) == 2, args
         err = capsys.readouterr().err
         assert words in err and "Traceback" not in err, err
+        assert "rough" not in err  # no few-runs warning before an error that stops the command
     from pe_sim.analysis import sensitivity
     from pe_sim.config import ConfigError
 

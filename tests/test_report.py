@@ -183,3 +183,50 @@ def test_the_overview_legend_sits_below_every_panel(setups, name):
     plt.close(fig)
     assert legend.y1 <= lowest
     assert inside.x0 <= legend.x0 and legend.x1 <= inside.x1 and legend.y0 >= inside.y0
+
+
+@pytest.mark.parametrize("setups, name", [(3, "s{i}"), (5, "team_{i}_with_weekly_syncs_and_a_long_descriptive_setup_name_x"),
+                                           (40, "setup_{i}")])
+def test_per_outcome_and_compare_legends_stay_inside_and_off_the_lines(setups, name):
+    """The per-outcome figures (run's and report's) and compare's figure fit their legends the same
+    way: inside the figure, and below the panel once there are many or long names."""
+    import warnings
+
+    import matplotlib.pyplot as plt
+
+    from pe_sim.plots import outcome_figure
+
+    df = pd.concat([pd.DataFrame({"scenario": name.format(i=i), "run": np.repeat([0, 1], 3),
+                                  "sprint": np.tile([0, 1, 2], 2), **{k: np.arange(6.0) + i for k in PLOTTED}})
+                    for i in range(setups)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # tight_layout's "not applied" warning among them
+        fig = outcome_figure(df, "velocity")
+        fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    legend = (fig.legends or [fig.axes[0].get_legend()])[0].get_window_extent(renderer)
+    assert fig.bbox.x0 <= legend.x0 and legend.x1 <= fig.bbox.x1 and legend.y0 >= fig.bbox.y0
+    if fig.legends:  # below the panel: clear of it
+        assert legend.y1 <= fig.axes[0].get_tightbbox(renderer).y0
+    else:
+        assert setups <= 6
+    plt.close(fig)
+
+
+def test_the_compare_figure_fits_long_setup_names():
+    from pe_sim.analysis import compare, plot_compare
+    from pe_sim.config import load
+
+    long = "a_{}_setup_whose_name_runs_to_sixty_four_characters_xxxxxxxxxxxx"
+    c = load("one_roadmap")
+    res = compare({long.format(i): c for i in range(5)}, runs=3, sprints=2, outcomes=["velocity"], workers=1,
+                  resamples=100)
+    fig = plot_compare(res)
+    from pe_sim.plots import _renderer
+
+    renderer = _renderer(fig)
+    fig.draw(renderer)
+    legend = fig.legends[0].get_window_extent(renderer)
+    assert fig.bbox.x0 <= legend.x0 and legend.x1 <= fig.bbox.x1
+    title = fig._suptitle.get_window_extent(renderer)
+    assert fig.bbox.x0 <= title.x0 and title.x1 <= fig.bbox.x1

@@ -23,12 +23,17 @@ def int_in(lo: int, hi: int):
     return parse
 
 
-def path_arg(text: str) -> Path:
-    """argparse type: a path, never an empty string (``Path("")`` is the current folder, which a
-    slip of the shell such as ``--out "$UNSET"`` should not silently mean)."""
+def path_text(text: str) -> str:
+    """argparse type: a path as text, never an empty string (``Path("")`` is the current folder,
+    which a slip of the shell such as ``--out "$UNSET"`` should not silently mean)."""
     if not text.strip():
         raise argparse.ArgumentTypeError("is empty; expected a path")
-    return Path(text)
+    return text
+
+
+def path_arg(text: str) -> Path:
+    """argparse type: a non-empty path (:func:`path_text`) as a Path."""
+    return Path(path_text(text))
 
 
 def add_run_options(p: argparse.ArgumentParser) -> None:

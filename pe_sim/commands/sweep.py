@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pe_sim import config as cfg
 from pe_sim.cli import UsageError
-from pe_sim.commands import int_in, warn_few_runs
+from pe_sim.commands import int_in, path_text, warn_few_runs
 from pe_sim.files import atomic, check_figure_name, distinct_outputs, ready_to_write, refuse_existing
 from pe_sim.outcomes import OUTCOMES
 from pe_sim.params import unused
@@ -54,7 +54,7 @@ def register(sub) -> None:
                     "only the missing chunks.")
     p.add_argument("sweep_file", metavar="SWEEP.toml")
     _add_backend(p)
-    p.add_argument("--out", metavar="DIR", help="output directory (default: [sweep].out)")
+    p.add_argument("--out", metavar="DIR", type=path_text, help="output directory (default: [sweep].out)")
     p.add_argument("--resume", action="store_true", help="finish an interrupted sweep in the output directory")
     p.add_argument("--overwrite", action="store_true", help="discard an existing sweep in the output directory")
     p.add_argument("--dry-run", action="store_true", help="validate and print the plan without running")
@@ -74,11 +74,11 @@ def register(sub) -> None:
     c.add_argument("--confidence", type=float, default=0.95, metavar="P", help="confidence level (default 0.95)")
     c.add_argument("--resamples", type=int_in(cfg.MIN_RESAMPLES, 1_000_000), default=2000, metavar="N",
                    help=f"bootstrap resamples (default 2000, at least {cfg.MIN_RESAMPLES})")
-    c.add_argument("--figure", metavar="PNG", help="figure path (default: results/compare-<configs>-<time>.png, a new "
+    c.add_argument("--figure", metavar="PNG", type=path_text, help="figure path (default: results/compare-<configs>-<time>.png, a new "
                                                    "file each time; 'none' to skip)")
-    c.add_argument("--csv", metavar="PATH", help="also write the horizon table (and PATH with _over_time for the time course)")
+    c.add_argument("--csv", metavar="PATH", type=path_text, help="also write the horizon table (and PATH with _over_time for the time course)")
     c.add_argument("--workers", type=_positive, metavar="N", help="local worker processes (default: all cores)")
-    c.add_argument("--posterior", metavar="CALIBRATION",
+    c.add_argument("--posterior", metavar="CALIBRATION", type=path_text,
                    help="a `pe-sim calibrate` folder: each paired run takes its calibrated parameters from a posterior "
                         "draw and the team's head count, so the setups are compared for teams like that one")
     c.add_argument("--force", action="store_true", help="replace an existing --figure or --csv file")
@@ -96,10 +96,10 @@ def register(sub) -> None:
     s.add_argument("--outcomes", metavar="A,B,...", help="default: [sensitivity].outcomes or customer_value,tech_debt,burnout_mean")
     s.add_argument("--points", type=_positive, metavar="N", help="base samples N (sobol: a power of 2) or trajectories (morris)")
     _add_backend(s)
-    s.add_argument("--out", metavar="DIR", help="run data directory (default: [sweep].out, with _sobol or _morris)")
+    s.add_argument("--out", metavar="DIR", type=path_text, help="run data directory (default: [sweep].out, with _sobol or _morris)")
     s.add_argument("--overwrite", action="store_true", help="discard existing runs in the output directory")
-    s.add_argument("--figure", metavar="PNG", help="figure path (default: DIR/_analysis/<method>.png; 'none' to skip)")
-    s.add_argument("--csv", metavar="PATH", help="index table path (default: DIR/_analysis/<method>.csv)")
+    s.add_argument("--figure", metavar="PNG", type=path_text, help="figure path (default: DIR/_analysis/<method>.png; 'none' to skip)")
+    s.add_argument("--csv", metavar="PATH", type=path_text, help="index table path (default: DIR/_analysis/<method>.csv)")
     s.add_argument("--force", action="store_true", help="replace an existing --figure or --csv file")
     s.set_defaults(func=_sensitivity)
 
@@ -141,8 +141,6 @@ def _compare(args) -> int:
     for loaded in configs:
         for line in cfg.warn_beyond_horizon(loaded, args.sprints or loaded.sprints):
             print(f"pe-sim: warning: {line}", file=sys.stderr)
-    if (args.runs or configs[0].runs) >= 2:  # below 2 runs compare refuses; no warning before the error
-        warn_few_runs(args.runs or configs[0].runs)
     if args.figure is None:  # pe-sim's own new file, so comparing twice never collides
         names = "-".join(c.name for c in configs)[:80]
         figure = str(Path("results") / f"compare-{names}-{datetime.now():%Y%m%d-%H%M%S-%f}.png")
@@ -161,6 +159,8 @@ def _compare(args) -> int:
     for path, flag in ((figure, "--figure"), (args.csv, "--csv")):
         if path:
             ready_to_write(path, args.force, flag)
+    if (args.runs or configs[0].runs) >= 2:  # after the checks: below 2 runs compare refuses anyway
+        warn_few_runs(args.runs or configs[0].runs)
     per_run = unit = None
     if args.posterior:
         from pe_sim.calibration import load_calibration, posterior_draws, posterior_unit
