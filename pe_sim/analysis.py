@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from pe_sim.config import (MIN_RESAMPLES, Config, ConfigError, check_outcomes, check_run_settings, distinct_names,
+from pe_sim.config import (Config, ConfigError, check_outcomes, check_run_settings, distinct_names,
                            load as load_config)
 from pe_sim.core.engine import OUTCOMES, param_arrays, simulate
 from pe_sim.outcomes import WORK_OUTCOMES, meaning_in_team_unit
@@ -196,9 +196,7 @@ def compare(configs, *, runs: int | None = None, sprints: int | None = None, see
                                  sprints=ref.sprints if sprints is None else sprints, seed=ref.seed if seed is None else seed)
     runs, sprints, seed = checked["runs"], checked["sprints"], checked["seed"]
     outcomes = check_outcomes("compare", "outcomes", outcomes) if outcomes is not None else CORE_OUTCOMES
-    if isinstance(resamples, bool) or not isinstance(resamples, (int, np.integer)) or resamples < MIN_RESAMPLES:
-        raise ConfigError("compare", "resamples", f"{resamples!r} is not valid; expected a whole number of at least "
-                                                  f"{MIN_RESAMPLES}")
+    resamples = check_run_settings("compare", resamples=resamples)["resamples"]
     if runs < 2:
         raise ConfigError("compare", "runs", f"{runs} is not valid; expected at least 2 paired runs")
     if per_run is not None:
@@ -454,14 +452,15 @@ def sensitivity(spec, *, method: str | None = None, outcomes: Sequence[str] | No
     sspec = spec.replace(design=design_kind, points=points, keep="summary")
     out_dir = Path(out if out is not None else (spec.out if spec.design == design_kind else f"{spec.out}_{method}"))
     adir = out_dir / "_analysis"
+    named_figure = figure if figure and not isinstance(figure, bool) else None  # a path the caller gave
     csv_path = Path(csv) if csv else adir / f"{method}.csv"
-    fig_path = None if figure is False else Path(figure) if figure and figure is not True else adir / f"{method}.png"
+    fig_path = None if figure is False else Path(named_figure) if named_figure else adir / f"{method}.png"
     # before the runs: nothing is overwritten, and a folder that cannot be made is found now
-    if figure and not isinstance(figure, bool):
-        refuse_existing(figure, force, "figure")
-        check_figure_name(figure, "figure")
+    if named_figure:
+        refuse_existing(named_figure, force, "figure")  # a folder is named as one first
+        check_figure_name(named_figure, "figure")
     distinct_outputs((csv_path, "csv"), (fig_path, "figure"))
-    for path, flag in ((csv, "csv"), (figure if not isinstance(figure, bool) else None, "figure")):
+    for path, flag in ((csv, "csv"), (named_figure, "figure")):
         if path:
             ready_to_write(path, force, flag)
     if progress:  # the design replaces the sweep file's own, so say how big it is before the work starts

@@ -28,6 +28,7 @@ SCENARIO_DIR = Path(__file__).parent / "scenarios"
 RUN_DEFAULTS = {"runs": 200, "sprints": 52, "seed": 20261122}
 RUN_LIMITS = {"runs": (1, 10_000_000), "sprints": (1, 1000), "seed": (0, 2**63 - 1)}
 MIN_RESAMPLES = 100  # bootstrap resamples of a confidence interval: fewer give noise, or none at all
+RESAMPLES_LIMITS = (MIN_RESAMPLES, 1_000_000)
 TOP_KEYS = ("scenario", "params", "events", "run")
 SCENARIO_KEYS = ("name", "description", "source")
 COUNTED_EVENTS = ("key_engineer_leaves", "hiring_wave")  # magnitudes that count engineers
@@ -159,9 +160,10 @@ def _check_int(file: str, key: str, value: Any, lo: int, hi: int) -> int:
 
 
 def check_run_settings(where: str, **values: Any) -> dict[str, int]:
-    """``runs``, ``sprints``, ``seed`` (and ``run``, a run index) given to the Python API, checked
-    against the limits a config's [run] table has (numpy integers are fine); returns them as ints."""
-    limits = {**RUN_LIMITS, "run": (0, 2**63 - 1)}
+    """``runs``, ``sprints``, ``seed`` (and ``run``, a run index, or ``resamples``) given to the Python
+    API, checked against the limits a config's [run] table and the CLI have (numpy integers are fine);
+    returns them as ints."""
+    limits = {**RUN_LIMITS, "run": (0, 2**63 - 1), "resamples": RESAMPLES_LIMITS}
     out = {}
     for key, value in values.items():
         if isinstance(value, numbers.Integral) and not isinstance(value, bool):

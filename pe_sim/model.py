@@ -111,7 +111,7 @@ class TeamModel(mesa.Model):
         if rng is not None:
             if seed is not None:
                 raise ValueError("TeamModel takes a seed or an rng, not both")
-            seed = root_seed(rng)
+            seed = rng
         if config is None:
             config = config_mod.load(scenario) if scenario is not None else config_mod.default()
         if params:

@@ -11,7 +11,7 @@ import sys
 
 from pe_sim import config as cfg
 from pe_sim.commands import add_run_options, int_in, path_arg, warn_few_runs
-from pe_sim.files import refuse_existing
+from pe_sim.files import ready_to_write
 
 
 def register(sub) -> None:
@@ -62,12 +62,7 @@ def report(args) -> int:
 
     if args.out.suffix.lower() not in (".html", ".htm"):
         raise UsageError(f"--out {args.out}: expected an .html file name")
-    refuse_existing(args.out, args.force, "--out")
-    try:  # before simulating: a folder that cannot be made is found now, not after the work
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        why = "a file is in the way" if isinstance(exc, FileExistsError) else exc.strerror
-        raise UsageError(f"--out {args.out}: cannot make its folder {args.out.parent} ({why})") from None
+    ready_to_write(args.out, args.force, "--out")  # before simulating: a folder that cannot be made is found now
     configs = [cfg.load(c) for c in args.configs]
     runs = args.runs or configs[0].runs
     warn_few_runs(runs)

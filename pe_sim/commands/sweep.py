@@ -72,7 +72,7 @@ def register(sub) -> None:
     c.add_argument("--seed", type=int_in(*cfg.RUN_LIMITS["seed"]), metavar="N", help="root seed (default: the first config's [run] seed)")
     c.add_argument("--outcomes", metavar="A,B,...", help="outcomes to compare (default: a core set; 'all' for every one)")
     c.add_argument("--confidence", type=float, default=0.95, metavar="P", help="confidence level (default 0.95)")
-    c.add_argument("--resamples", type=int_in(cfg.MIN_RESAMPLES, 1_000_000), default=2000, metavar="N",
+    c.add_argument("--resamples", type=int_in(*cfg.RESAMPLES_LIMITS), default=2000, metavar="N",
                    help=f"bootstrap resamples (default 2000, at least {cfg.MIN_RESAMPLES})")
     c.add_argument("--figure", metavar="PNG", type=path_text, help="figure path (default: results/compare-<configs>-<time>.png, a new "
                                                    "file each time; 'none' to skip)")
@@ -150,8 +150,8 @@ def _compare(args) -> int:
         refuse_existing(args.csv, args.force, "--csv")
     over = Path(args.csv).with_name(f"{Path(args.csv).stem}_over_time{Path(args.csv).suffix or '.csv'}") if args.csv else None
     distinct_outputs((figure, "--figure"), (args.csv, "--csv"), (over, "--csv"))
-    for path, flag in ((figure, "--figure"), (args.csv, "--csv"), (over, "--csv")):
-        if path:  # before any work, so nothing is lost and nothing overwritten
+    for path, flag in ((figure, "--figure"), (over, "--csv")):
+        if path:  # before any work, so nothing is lost and nothing overwritten (--csv was checked above)
             refuse_existing(path, args.force, flag)
     if figure:
         check_figure_name(figure, "--figure")

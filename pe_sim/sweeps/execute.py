@@ -6,10 +6,10 @@ be importable by module path (this module).
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import math
 import multiprocessing as mp
-import contextlib
 import os
 import signal
 import sys
