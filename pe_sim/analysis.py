@@ -32,14 +32,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from pe_sim.config import (Config, ConfigError, check_outcomes, check_run_settings, distinct_names,
+from pe_sim.config import (Config, ConfigError, check_outcomes, check_per_run, check_run_settings, distinct_names,
                            load as load_config)
 from pe_sim.core.engine import OUTCOMES, param_arrays, simulate
 from pe_sim.outcomes import WORK_OUTCOMES, meaning_in_team_unit
 from pe_sim.events import schedule
 from pe_sim.files import atomic, check_figure_name, distinct_outputs, ready_to_write, refuse_existing, save_figure
 from pe_sim.summary import HEADLINE
-from pe_sim.params import BY_NAME, PARAMS, encode
+from pe_sim.params import PARAMS, encode
 from pe_sim.sweeps import (as_spec, default_workers, load_results, make_design, run_sweep, running_summary,
                            summarise, summary_kind, summary_name)
 from pe_sim.sweeps.execute import interrupt_after, main_script_unguarded, process_pool, stop_pool
@@ -199,11 +199,7 @@ def compare(configs, *, runs: int | None = None, sprints: int | None = None, see
     resamples = check_run_settings("compare", resamples=resamples)["resamples"]
     if runs < 2:
         raise ConfigError("compare", "runs", f"{runs} is not valid; expected at least 2 paired runs")
-    if per_run is not None:
-        per_run = {k: np.asarray(v, dtype=np.float64) for k, v in per_run.items()}
-        bad = [k for k, v in per_run.items() if k not in BY_NAME or v.shape != (runs,)]
-        if bad:
-            raise ConfigError("compare", "per_run", f"{bad[0]!r}: expected a parameter with one value per run ({runs})")
+    per_run = check_per_run("compare", per_run, runs)
     n_workers = workers or default_workers()
     total = runs * len(cfgs)
     pool = n_workers > 1 and total >= 4000 and not main_script_unguarded()
@@ -459,7 +455,9 @@ def sensitivity(spec, *, method: str | None = None, outcomes: Sequence[str] | No
     if named_figure:
         refuse_existing(named_figure, force, "figure")  # a folder is named as one first
         check_figure_name(named_figure, "figure")
-    distinct_outputs((csv_path, "csv"), (fig_path, "figure"))
+    # only a default can clash here (the CLI checks the paths it was given), so name it as the default
+    distinct_outputs((csv_path, "csv" if csv else "the default table"),
+                     (fig_path, "figure" if named_figure else "the default figure"))
     for path, flag in ((csv, "csv"), (named_figure, "figure")):
         if path:
             ready_to_write(path, force, flag)

@@ -192,6 +192,37 @@ def check_outcomes(file: str, key: str, raw: Any) -> tuple[str, ...]:
     return tuple(raw)
 
 
+def check_per_run(file: str, per_run: Mapping[str, Any] | None, runs: int) -> dict[str, Any] | None:
+    """Parameters given one value per run (``per_run`` of compare and run): each a known parameter
+    with ``runs`` finite values within its range (choices and booleans as their codes); returns them
+    as float arrays."""
+    import numpy as np
+
+    if per_run is None:
+        return None
+    out = {}
+    for name, raw in per_run.items():
+        key = f"per_run[{name!r}]"
+        if name not in BY_NAME:
+            raise _unknown(file, key, str(name), BY_NAME)
+        p = BY_NAME[name]
+        try:
+            v = np.asarray(raw, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ConfigError(file, key, f"expected numbers, one per run ({runs})") from None
+        if v.shape != (runs,):
+            raise ConfigError(file, key, f"has shape {v.shape}; expected one value per run ({runs},)")
+        lo, hi = (p.lo, p.hi) if p.kind in ("float", "int") else (0, len(p.choices) - 1 if p.kind == "choice" else 1)
+        whole = p.kind != "float"
+        bad = ~np.isfinite(v) | (v < lo) | (v > hi) | (whole & (v != np.round(v)))
+        if bad.any():
+            i = int(np.argmax(bad))
+            what = p.describe_range() if p.kind in ("float", "int") else f"a code from 0 to {int(hi)} ({p.describe_range()})"
+            raise ConfigError(file, key, f"run {i}'s value {float(v[i])!r} is not valid; expected {what}")
+        out[name] = v
+    return out
+
+
 def check_event(file: str, key: str, raw: Any) -> Event:
     if not isinstance(raw, dict):
         raise ConfigError(file, key, f"{raw!r} is not a table; expected kind, sprint, duration, magnitude")

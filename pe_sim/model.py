@@ -73,6 +73,8 @@ def root_seed(rng: Any) -> int:
         return int(rng)
     if isinstance(rng, (list, tuple)) and rng and all(isinstance(x, (int, np.integer)) and not isinstance(x, bool)
                                                       and x >= 0 for x in rng):
+        if len(rng) == 1:  # numpy seeds [5] as it seeds 5, so one element is that seed
+            return root_seed(rng[0])
         rng = np.random.SeedSequence([int(x) for x in rng])  # Mesa takes a sequence of ints as a seed too
     if isinstance(rng, np.random.BitGenerator):
         rng = np.random.Generator(rng)

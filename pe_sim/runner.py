@@ -7,7 +7,7 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from pe_sim.config import Config, check_outcomes, check_run_settings, default, load
+from pe_sim.config import Config, check_outcomes, check_per_run, check_run_settings, default, load
 from pe_sim.core.engine import OUTCOMES, param_batch, simulate
 from pe_sim.events import schedule
 from pe_sim.params import BY_NAME
@@ -81,6 +81,7 @@ def run(config: Config, runs: int, sprints: int, seed: int, engine: str = "core"
     """Tidy per-sprint outcomes of ``runs`` runs of ``config`` (``per_run``: see :func:`batch`)."""
     checked = check_run_settings("run", runs=runs, sprints=sprints, seed=seed)
     runs, sprints, seed = checked["runs"], checked["sprints"], checked["seed"]
+    per_run = check_per_run("run", per_run, runs)
     if engine == "core":
         out = run_core(config, runs, sprints, seed, on_runs=on_runs, per_run=per_run)
     elif engine == "mesa":

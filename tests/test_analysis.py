@@ -10,6 +10,7 @@ from pe_sim.analysis import (compare, ishigami, ishigami_indices, morris_from_ou
                              sobol_from_outputs)
 from pe_sim.cli import main
 from pe_sim.config import ConfigError, load
+from pe_sim.runner import run
 from pe_sim.sweeps import load_results, morris_unit, read_manifest, saltelli_stack, saltelli_unit, sweep_from_dict
 
 
@@ -75,6 +76,18 @@ def test_compare_rejects_bad_input():
         compare(["crunch"], runs=5)
     with pytest.raises(ConfigError, match="did you mean"):
         compare(["crunch", "crunh"], runs=5)
+    # per_run values are checked as a config's would be: name, one value per run, within range
+    for per_run, message in [({"presure": [0.5] * 5}, r"per_run\['presure'\].*did you mean 'pressure'"),
+                             ({"pressure": [0.5] * 4}, r"shape \(4,\); expected one value per run \(5,\)"),
+                             ({"pressure": [0.5, 0.5, 7.0, 0.5, 0.5]}, r"run 2's value 7.0 is not valid; expected \[0, 1\]"),
+                             ({"pressure": [np.nan] * 5}, "run 0's value nan"),
+                             ({"n_engineers": [6, 6, 6.5, 6, 6]}, "run 2's value 6.5"),
+                             ({"roadmap_mode": [0, 1, 2, 0, 1]}, "a code from 0 to 1"),
+                             ({"pressure": ["high"] * 5}, "expected numbers")]:
+        with pytest.raises(ConfigError, match=message):
+            compare(["crunch", "split_backlogs"], runs=5, per_run=per_run)
+    with pytest.raises(ConfigError, match=r"^run: per_run\['pressure'\]: run 0"):
+        run(load("crunch"), 3, 2, 1, per_run={"pressure": [-1.0, 0.5, 0.5]})
 
 
 def test_sensitivity_end_to_end_runs_the_saltelli_design_and_reuses_it(tmp_path):

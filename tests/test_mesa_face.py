@@ -143,6 +143,7 @@ def test_rng_is_mesas_name_for_the_seed():
     with pytest.raises(ValueError, match="got 18446744073709551616"):
         TeamModel(seed=2**64)  # would have been the same run as seed 0
     assert TeamModel(rng=[1, 2]).seed == TeamModel(seed=[1, 2]).seed != TeamModel(rng=[2, 1]).seed
+    assert TeamModel(rng=[5]).seed == TeamModel(rng=5).seed == 5  # as numpy seeds [5] like 5
     assert TeamModel(rng=np.random.PCG64(1)).seed == TeamModel(rng=np.random.PCG64(1)).seed
     # mesa.batch_run hands its rng values to the model's seed argument: the same values work there
     rows = mesa.batch_run(TeamModel, parameters={"pressure": [0.5]}, rng=[np.random.default_rng(1),

@@ -282,7 +282,7 @@ def test_two_outputs_of_one_command_never_share_a_file(tmp_path, capsys):
     from pe_sim.config import ConfigError
 
     default_figure = tmp_path / "sens" / "_analysis" / "sobol.png"  # a table at the figure's default name
-    with pytest.raises(ConfigError, match="is the same file as"):
+    with pytest.raises(ConfigError, match="the default figure: is the same file as csv"):
         sensitivity("practices_sobol", out=tmp_path / "sens", csv=default_figure, progress=False)
     with pytest.raises(ConfigError, match="is the same file as"):
         sensitivity("practices_sobol", out=tmp_path / "sens", csv=tmp_path / "z.png", figure=tmp_path / "z.png",
