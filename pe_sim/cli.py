@@ -11,6 +11,7 @@ import argparse
 import importlib
 import os
 import sys
+from concurrent.futures import BrokenExecutor
 
 from pe_sim import __version__
 from pe_sim.config import ConfigError
@@ -36,6 +37,10 @@ INTERRUPTED = {
     "sensitivity": "the runs finished so far are kept in its folder; the same command resumes from them",
     "forecast": "no file was left half-written; an earlier forecast is kept as it was",
 }
+
+
+# A local worker process that died (killed, or by the kernel for memory) breaks its pool.
+WORKER_LOST = "a worker process stopped unexpectedly (killed, or out of memory)"
 
 
 class UsageError(Exception):
@@ -77,6 +82,9 @@ def main(argv: list[str] | None = None) -> int:
             said = said.replace("the same command resumes", "the same command without --overwrite resumes")
         print(f"pe-sim: interrupted; {said}", file=sys.stderr)
         return 130
+    except BrokenExecutor:  # a local pool with a dead worker (BrokenProcessPool)
+        print(f"pe-sim: error: {WORKER_LOST}; {INTERRUPTED.get(args.command, INTERRUPTED_ANY)}", file=sys.stderr)
+        return 1
     except BrokenPipeError:
         # The reader went away (e.g. `pe-sim params | head`): stop quietly, as Unix tools do.
         devnull = os.open(os.devnull, os.O_WRONLY)

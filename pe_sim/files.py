@@ -155,16 +155,7 @@ def run_folder(folder: Path, force: bool) -> Iterator[Path]:
     if folder.exists() and not folder.is_dir():
         raise ConfigError(str(folder), "--out", "is a file; expected a folder for the run's outputs")
     stage = folder / STAGING
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        lock = os.open(folder, os.O_RDONLY)
-    except OSError as exc:
-        raise ConfigError(str(folder), "--out", f"cannot be made or written ({exc.strerror}); choose another "
-                                                "folder") from None
-    try:
-        if not _lock(lock):
-            raise ConfigError(str(folder), "--out", "another pe-sim run is writing into this folder now; wait for it "
-                                                    "to finish or choose another --out")
+    with folder_lock(folder, "--out", "run"):
         # What the folder holds is looked at only once it is ours: a run that finished while this one
         # waited for the lock is seen, and not replaced without --force.
         if any(folder.iterdir()) and not _only_partial(folder):
@@ -181,8 +172,26 @@ def run_folder(folder: Path, force: bool) -> Iterator[Path]:
             raise ConfigError(str(folder), "--out", f"cannot be made or written ({exc.strerror}); choose another "
                                                     "folder") from None
         yield stage
+
+
+@contextlib.contextmanager
+def folder_lock(folder: Path, flag: str, what: str) -> Iterator[None]:
+    """Make ``folder`` if needed and hold an exclusive lock on it, so a second pe-sim ``what`` (run,
+    sweep) writing into it at the same time is refused with one line instead of mixing its files with
+    the first's. The lock goes with the process (or at the end of the block)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError as exc:
+        raise ConfigError(str(folder), flag, f"cannot be made or written ({exc.strerror}); choose another "
+                                             "folder") from None
+    try:
+        if not _lock(fd):
+            raise ConfigError(str(folder), flag, f"another pe-sim {what} is writing into this folder now; wait for it "
+                                                 f"to finish or choose another {flag}")
+        yield
     finally:
-        os.close(lock)  # releases the lock
+        os.close(fd)  # releases the lock
 
 
 def _lock(fd: int) -> bool:

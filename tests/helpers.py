@@ -27,3 +27,18 @@ def group_alive(pgid: int) -> bool:
         return True
     except ProcessLookupError:
         return False
+
+
+def grandchildren(pid: int) -> list[int]:
+    """Processes whose parent is a child of ``pid`` (e.g. pool workers a forkserver started), from /proc."""
+    parents = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    stat = f.read()
+            except OSError:  # gone meanwhile
+                continue
+            parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])  # the field after the state: ppid
+    children = {p for p, pp in parents.items() if pp == pid}
+    return sorted(p for p, pp in parents.items() if pp in children)

@@ -192,6 +192,26 @@ def test_a_second_run_into_a_folder_in_use_is_refused_and_the_first_completes(tm
     assert (out / "manifest.json").is_file() and not (out / ".pe-sim-partial").exists()
 
 
+def test_a_second_sweep_into_a_folder_in_use_is_refused_and_nothing_is_computed_twice(tmp_path, capsys):
+    """Two sweeps (or two resumes) into one folder at once computed and logged the same chunks twice,
+    and an --overwrite removed the first's parts under it; now the second is refused with one line."""
+    from pe_sim.files import folder_lock
+    from pe_sim.sweeps import read_manifest
+
+    out = tmp_path / "sw"
+    sweep = ["sweep", "cadence_grid", "--out", str(out), "--workers", "1", "--no-progress"]
+    assert main(sweep) == 0
+    before = (out / "_done.jsonl").read_text()
+    with folder_lock(out, "--out", "sweep"):  # a first sweep, in progress
+        capsys.readouterr()
+        for extra in ([], ["--resume"], ["--overwrite"]):
+            assert main([*sweep, *extra]) == 2
+            err = capsys.readouterr().err
+            assert "another pe-sim sweep is writing into this folder now" in err and len(err.splitlines()) == 1, err
+        assert (out / "_done.jsonl").read_text() == before and read_manifest(out)["status"] == "complete"
+    assert main([*sweep, "--resume"]) == 0  # released
+
+
 def test_an_output_path_that_cannot_be_written_is_one_line_not_a_traceback(tmp_path, capsys):
     blocker = tmp_path / "afile"
     blocker.write_text("x")

@@ -67,6 +67,14 @@ BAD = [
     ("[sweep]\nbase = 'crunch'\n[vary.deadline_crunch]\nmagnitude = [0.2, 1.5]\n", "vary.deadline_crunch.magnitude[1]",
      "out of range"),
     ("[sweep]\nbase = 'crunch'\n[vary.deadline_crunch]\nstart = [1, 2]\n", "vary.deadline_crunch.start", "sprint, duration"),
+    # the same event field as one quoted key: the base must have that event too (it crashed mid-sweep)
+    ("[sweep]\nbase = 'one_roadmap'\n[vary]\n'deadline_crunch.magnitude' = [0.2, 0.8]\n", "vary.deadline_crunch.magnitude",
+     "0 deadline_crunch events"),
+    # steps on a sampled design would be silently ignored
+    ("[sweep]\nbase = 'crunch'\ndesign = 'lhs'\npoints = 8\n[vary]\npressure = { low = 0.1, high = 0.9, steps = 5 }\n",
+     "vary.pressure.steps", "grid design only"),
+    ("[sweep]\nbase = 'crunch'\ndesign = 'sobol'\npoints = 8\n[vary]\ntech_share = { dist = 'normal', mean = 0.2, sd = 0.1, "
+     "steps = 3 }\n", "vary.tech_share.steps", "grid design only"),
 ]
 
 
@@ -426,3 +434,22 @@ def test_an_out_folder_that_is_not_a_sweeps_is_never_overwritten_and_messages_sa
     run_sweep(spec, out=done, workers=1, progress=False)
     with pytest.raises(ConfigError, match=r"already holds a complete sweep; --resume \(resume=True\) reuses it"):
         run_sweep(spec, out=done, workers=1, progress=False)
+
+
+@pytest.mark.parametrize("flag,value,words", [
+    ("--scheduler", "notaurl", "--scheduler: not a Dask scheduler address (missing port"),
+    ("--scheduler", "foo://127.0.0.1:5", "--scheduler: not a Dask scheduler address (unknown address scheme"),
+    ("--scheduler-file", "{}", "--scheduler-file: is not a Dask scheduler file"),
+    ("--scheduler-file", "not json", "--scheduler-file: is not a Dask scheduler file"),
+    ("--scheduler-file", None, "--scheduler-file: no such file"),
+])
+def test_a_bad_dask_address_or_scheduler_file_is_one_line(tmp_path, capsys, flag, value, words):
+    if flag == "--scheduler-file":
+        sf = tmp_path / "sched.json"
+        if value is not None:
+            sf.write_text(value)
+        value = str(sf)
+    assert main(["sweep", "cadence_grid", "--out", str(tmp_path / "o"), flag, value, "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert words in err and "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    assert not (tmp_path / "o").exists()

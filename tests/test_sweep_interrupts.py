@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers import group_alive as _group_alive
+from helpers import grandchildren, group_alive as _group_alive
 from pe_sim.cli import main
 from pe_sim.sweeps import load_results, load_sweep, read_manifest, sweep
 
@@ -81,6 +81,35 @@ def test_ctrl_c_exits_130_with_a_resume_hint_and_resume_gives_the_uninterrupted_
     log = read_manifest(out)["runs_log"]
     assert [x["ended"] for x in log] == ["interrupted", "complete"]
     assert log[0]["chunks_run"] + log[1]["chunks_run"] == 80
+    ref = sweep(load_sweep(toml), out=tmp_path / "ref", workers=2, chunk_size=2000, progress=False)
+    _check_complete(load_results(out), ref, out, 80)
+
+
+@pytest.mark.timeout(120)
+def test_a_killed_local_worker_ends_the_sweep_with_a_resume_hint_and_resume_completes_it(tmp_path):
+    toml = tmp_path / "s.toml"
+    toml.write_text(SWEEP.format(points=80))
+    out = tmp_path / "lost"
+    cmd = [sys.executable, "-m", "pe_sim.cli", "sweep", str(toml), "--out", str(out), "--workers", "2",
+           "--chunk-size", "1000", "--no-progress"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    try:
+        _wait_for(lambda: _parts(out) >= 2 or proc.poll() is not None, 60, "the first part files")
+        workers = grandchildren(proc.pid)  # the pool's workers are the forkserver's children
+        assert proc.poll() is None and workers, "the sweep ended before a worker could be killed"
+        os.kill(workers[0], signal.SIGKILL)  # as the kernel's out-of-memory killer would
+        stdout, stderr = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode == 1, stderr
+    assert "Traceback" not in stderr and len(stderr.strip().splitlines()) == 1, stderr
+    assert "a worker process stopped unexpectedly" in stderr and f"--out {out} --resume" in stderr
+    assert read_manifest(out)["runs_log"][0]["ended"] == "failed (BrokenProcessPool)"
+    _wait_for(lambda: not _group_alive(proc.pid), 15, "the workers to exit")
+    assert main(["sweep", str(toml), "--out", str(out), "--resume", "--workers", "2", "--no-progress"]) == 0
     ref = sweep(load_sweep(toml), out=tmp_path / "ref", workers=2, chunk_size=2000, progress=False)
     _check_complete(load_results(out), ref, out, 80)
 

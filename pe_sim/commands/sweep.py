@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from concurrent.futures import BrokenExecutor
 from datetime import datetime
 from pathlib import Path
 
 from pe_sim import config as cfg
-from pe_sim.cli import UsageError
+from pe_sim.cli import WORKER_LOST, UsageError
 from pe_sim.commands import int_in, path_text, warn_few_runs
 from pe_sim.files import atomic, check_figure_name, distinct_outputs, ready_to_write, refuse_existing
 from pe_sim.outcomes import OUTCOMES
@@ -120,12 +121,16 @@ def _sweep(args) -> int:
     if args.dry_run:
         print(describe(spec, args.workers))
         return 0
+    finish = f"finished chunks are in {spec.out}. Finish with: pe-sim sweep {args.sweep_file}" \
+             f"{' --out ' + args.out if args.out else ''} --resume"
     try:
         report = run_sweep(spec, resume=args.resume, overwrite=args.overwrite, **_backend_kwargs(args))
     except KeyboardInterrupt:
-        print(f"pe-sim: interrupted; finished chunks are in {spec.out}. Finish with: "
-              f"pe-sim sweep {args.sweep_file}{' --out ' + args.out if args.out else ''} --resume", file=sys.stderr)
+        print(f"pe-sim: interrupted; {finish}", file=sys.stderr)
         return 130
+    except BrokenExecutor:  # a local pool with a dead worker (BrokenProcessPool)
+        print(f"pe-sim: error: {WORKER_LOST}; {finish}", file=sys.stderr)
+        return 1
     print(report.line())
     return 0
 

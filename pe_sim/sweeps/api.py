@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pe_sim.config import ConfigError
+from pe_sim.files import folder_lock
 from pe_sim.core.engine import OUTCOMES
 from pe_sim.sweeps.design import Design, make_design
 from pe_sim.sweeps.execute import (auto_chunk_size, connect_dask, default_workers, iter_jobs, main_script_unguarded,
@@ -92,8 +93,9 @@ def run_sweep(spec: SweepSpec | str | Path | Mapping[str, Any], *, out: str | Pa
     if dask and client is None:  # connect first: a bad address must not leave a half-made output directory
         client = own_client = connect_dask(scheduler, scheduler_file)
     try:
-        return _run_sweep(spec, out_dir, design, total, digest, n_workers, dask, client, resume, overwrite,
-                          chunk_size, progress)
+        with folder_lock(out_dir, "--out", "sweep"):  # one writer at a time: two would compute and log chunks twice
+            return _run_sweep(spec, out_dir, design, total, digest, n_workers, dask, client, resume, overwrite,
+                              chunk_size, progress)
     finally:
         if own_client is not None:
             own_client.close()

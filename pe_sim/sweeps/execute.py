@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import json
 import math
 import multiprocessing as mp
 import os
@@ -321,12 +322,25 @@ def connect_dask(scheduler: str | None = None, scheduler_file: str | None = None
         from distributed import Client
     except ImportError:  # pragma: no cover
         raise ConfigError("--scheduler", "dask", "needs the distributed package: pip install 'pe-sim[distributed]'") from None
+    if scheduler_file:
+        if not Path(scheduler_file).is_file():
+            raise ConfigError(scheduler_file, "--scheduler-file", "no such file")
+        try:  # what Dask's dask-scheduler --scheduler-file writes: JSON with the scheduler's address
+            address = json.loads(Path(scheduler_file).read_text(encoding="utf-8")).get("address")
+        except (ValueError, AttributeError, OSError):
+            address = None
+        if not isinstance(address, str) or not address:
+            raise ConfigError(scheduler_file, "--scheduler-file", "is not a Dask scheduler file; expected the JSON file "
+                                                                  "that `dask scheduler --scheduler-file FILE` writes, "
+                                                                  "with the scheduler's \"address\"")
     try:
         if scheduler_file:
-            if not Path(scheduler_file).is_file():
-                raise ConfigError(scheduler_file, "--scheduler-file", "no such file")
             return Client(scheduler_file=scheduler_file, timeout=timeout)
         return Client(scheduler, timeout=timeout)
+    except ValueError as exc:  # an address Dask cannot parse ("host" without a port, an unknown protocol)
+        flag = "--scheduler-file" if scheduler_file else "--scheduler"
+        raise ConfigError(str(scheduler_file or scheduler), flag, f"not a Dask scheduler address ({exc}); expected "
+                                                                  "e.g. tcp://host:8786") from None
     except (OSError, TimeoutError) as exc:
         where = scheduler_file or scheduler
         raise ConfigError(str(where), "--scheduler", f"cannot connect to the Dask scheduler: {exc}") from None

@@ -74,6 +74,14 @@ def with_event_values(events: tuple[Event, ...], values: Mapping[str, Any]) -> t
     return tuple(sorted(out, key=lambda e: e.sprint))
 
 
+def _one_event(file: str, key: str, base: Config, kind: str) -> None:
+    """A sweep varies the fields of exactly one event of a kind, which the base scenario must have."""
+    same = [e for e in base.events if e.kind == kind]
+    if len(same) != 1:
+        raise ConfigError(file, key, f"the base scenario has {len(same)} {kind} events; a sweep varies "
+                                     f"the fields of exactly one (add it to the base's [[events]])")
+
+
 @dataclass(frozen=True)
 class Factor:
     """One varied parameter: a list of values, a range, or a distribution."""
@@ -377,16 +385,15 @@ def sweep_from_dict(data: Mapping[str, Any], file: str = "<dict>", base_dir: str
     factors = []
     for k, v in vary.items():
         if k in EVENT_KINDS and isinstance(v, dict):  # [vary.<event kind>] sprint / duration / magnitude
-            same = [e for e in base.events if e.kind == k]
-            if len(same) != 1:
-                raise ConfigError(file, f"vary.{k}", f"the base scenario has {len(same)} {k} events; a sweep varies "
-                                                     f"the fields of exactly one (add it to the base's [[events]])")
+            _one_event(file, f"vary.{k}", base, k)
             for fld, fv in v.items():
                 if fld not in EVENT_FIELDS:
                     raise _unknown_key(file, f"vary.{k}.{fld}", fld, EVENT_FIELDS)
                 factors.append(check_factor(file, f"vary.{k}.{fld}", f"{k}.{fld}", fv))
         else:
             factors.append(check_factor(file, f"vary.{k}", k, v))
+            if factors[-1].is_event:  # "kind.field" = ..., the same event field in one key
+                _one_event(file, f"vary.{k}", base, k.partition(".")[0])
     factors = tuple(factors)
     highest = dict(base.params)  # the largest value each varied weight can take in the design
     for f in factors:
@@ -398,6 +405,10 @@ def sweep_from_dict(data: Mapping[str, Any], file: str = "<dict>", base_dir: str
     if points is not None:
         points = _int(file, "sweep.points", points, 1, MAX_RUNS, "a number of points")
     if design != "grid":
+        for f in factors:
+            if f.steps:  # a sampled design draws from the whole range; steps would be silently ignored
+                raise ConfigError(file, f"vary.{f.name}.steps", f"steps apply to a grid design only; a {design} design "
+                                                                "samples the whole range (remove steps, or use design = \"grid\")")
         if not factors:
             raise ConfigError(file, "vary", f"empty; a {design} design needs at least one parameter to vary")
         if points is None:
