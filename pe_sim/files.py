@@ -152,8 +152,6 @@ def run_folder(folder: Path, force: bool) -> Iterator[Path]:
     its files; :func:`finish_run_folder` moves them into place. Nothing of an earlier run is removed
     before that. The folder is locked while held, so a second run into it at the same time is
     refused instead of mixing its files with the first's."""
-    if folder.exists() and not folder.is_dir():
-        raise ConfigError(str(folder), "--out", "is a file; expected a folder for the run's outputs")
     stage = folder / STAGING
     with folder_lock(folder, "--out", "run"):
         # What the folder holds is looked at only once it is ours: a run that finished while this one
@@ -179,6 +177,8 @@ def folder_lock(folder: Path, flag: str, what: str) -> Iterator[None]:
     """Make ``folder`` if needed and hold an exclusive lock on it, so a second pe-sim ``what`` (run,
     sweep) writing into it at the same time is refused with one line instead of mixing its files with
     the first's. The lock goes with the process (or at the end of the block)."""
+    if folder.exists() and not folder.is_dir():
+        raise ConfigError(str(folder), flag, f"is a file; expected a folder for the {what}'s outputs")
     try:
         folder.mkdir(parents=True, exist_ok=True)
         fd = os.open(folder, os.O_RDONLY)

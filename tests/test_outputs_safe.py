@@ -210,6 +210,10 @@ def test_a_second_sweep_into_a_folder_in_use_is_refused_and_nothing_is_computed_
             assert "another pe-sim sweep is writing into this folder now" in err and len(err.splitlines()) == 1, err
         assert (out / "_done.jsonl").read_text() == before and read_manifest(out)["status"] == "complete"
     assert main([*sweep, "--resume"]) == 0  # released
+    (tmp_path / "afile").write_text("x")
+    capsys.readouterr()
+    assert main(["sweep", "cadence_grid", "--out", str(tmp_path / "afile"), "--no-progress"]) == 2
+    assert "--out: is a file; expected a folder for the sweep's outputs" in capsys.readouterr().err
 
 
 def test_an_output_path_that_cannot_be_written_is_one_line_not_a_traceback(tmp_path, capsys):
