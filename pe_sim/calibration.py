@@ -244,7 +244,9 @@ def team_statistics(columns: Mapping[str, np.ndarray]) -> dict[str, float]:
 class TeamSimulator:
     """The model set up as the team: its practice, its starting head count and its horizon (the
     history's sprints, or ``n_sprints``); one call simulates one run for a parameter draw, straight
-    through the compiled kernel."""
+    through the compiled kernel. Over the history the team's size follows its record (a team_size
+    event each sprint: who leaves of their own accord is the model's; the newest go if the team
+    shrank more, hires fill it up at once); after it, the team goes on at its current size."""
 
     def __init__(self, settings: Settings, history: TeamHistory, n_sprints: int | None = None):
         from pe_sim.core import kernel
@@ -261,8 +263,10 @@ class TeamSimulator:
         self.first_sprint = int(history.columns["sprint"][0])
         self.row = record(values)
         self.index = {name: int(P[name]) for name in settings.priors if name != POINTS_PER_DAY}
+        sizes = np.asarray(history.columns["headcount"], dtype=np.float64)[:self.n_sprints]
         self.events = event_array(schedule((), self.n_sprints), self.n_sprints)
-        self.slots = max(1, history.starting_headcount)
+        self.events[0, kernel.EV_TEAM_SIZE, :len(sizes)] = sizes
+        self.slots = max(1, history.starting_headcount, int(sizes.max()))
         self.key = np.uint64(settings.seed % 2**64)
         self.priors = dict(settings.priors)
         self._kernel = kernel
@@ -734,11 +738,11 @@ def posterior_unit(df, w: np.ndarray, runs: int, seed: int = 0) -> np.ndarray:
 
 def posterior_draws(history: TeamHistory, df, w: np.ndarray, runs: int, seed: int = 0) -> dict[str, np.ndarray]:
     """Model parameters for ``runs`` paired runs of a what-if comparison for teams like this one:
-    each run a draw from the posterior (by weight), at the team's starting head count; encoded,
+    each run a draw from the posterior (by weight), at the team's current head count; encoded,
     one value per run (:func:`pe_sim.analysis.compare`'s ``per_run``). The team's unit of work is
     not a model parameter: :func:`posterior_unit` gives it for the same draws."""
     picks = pick(w, runs, seed)
     out = {k: np.array([encode(k, float(v)) for v in df[k].to_numpy()[picks]])
            for k in df.columns if k in BY_NAME}
-    out["n_engineers"] = np.full(runs, float(history.starting_headcount))
+    out["n_engineers"] = np.full(runs, float(history.current_headcount))
     return out

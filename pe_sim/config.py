@@ -31,7 +31,7 @@ MIN_RESAMPLES = 100  # bootstrap resamples of a confidence interval: fewer give 
 RESAMPLES_LIMITS = (MIN_RESAMPLES, 1_000_000)
 TOP_KEYS = ("scenario", "params", "events", "run")
 SCENARIO_KEYS = ("name", "description", "source")
-COUNTED_EVENTS = ("key_engineer_leaves", "hiring_wave")  # magnitudes that count engineers
+COUNTED_EVENTS = ("key_engineer_leaves", "hiring_wave", "team_size")  # magnitudes that count engineers
 EVENT_KEYS = ("kind", "sprint", "duration", "magnitude")
 
 

@@ -33,6 +33,7 @@ EVENT_KINDS: dict[str, EventKind] = {
         EventKind("em_absent", 1, 2, "unused (the EM is away for `duration` sprints)", 0.0, 1.0),
         EventKind("hiring_wave", 3, 1, "engineers who join at once (the hiring target grows too)", 1, 20),
         EventKind("competitor_launch", 0.5, 6, "pressure added (scaled by the PM's competition motivator) while it lasts; half of it is the share of feature value lost", 0.0, 1.0),
+        EventKind("team_size", 6, 1, "engineers on the team at the end of each sprint it lasts: beyond who leaves of their own accord, the newest leave; new hires fill up at once; backfill hiring waits until it ends (a team's recorded head count, a reorganisation)", 1, 40),
     )
 }
 
@@ -52,7 +53,7 @@ class Event:
 
 
 SCHEDULE_FIELDS = ("pressure_add", "competitor", "escalation", "escalation_span",
-                   "key_leaves", "pm_absent", "em_absent", "hires")
+                   "key_leaves", "pm_absent", "em_absent", "hires", "team_size")  # team_size 0: not set
 
 
 def schedule(events: tuple[Event, ...], n_sprints: int) -> dict[str, np.ndarray]:
@@ -79,7 +80,18 @@ def schedule(events: tuple[Event, ...], n_sprints: int) -> dict[str, np.ndarray]
             s["hires"][0, ev.sprint] += round(ev.magnitude)
         elif ev.kind == "competitor_launch":
             s["competitor"][0, span] = np.maximum(s["competitor"][0, span], ev.magnitude)
+        elif ev.kind == "team_size":
+            s["team_size"][0, span] = round(ev.magnitude)  # a later event's size replaces an earlier one's
     return s
+
+
+def team_slots(n_engineers, hires, team_size) -> int:
+    """Engineer slots a run needs: the larger of its starting team and any size a team_size event
+    sets, plus every hiring wave (arrays of any shape; the largest over them)."""
+    import numpy as np
+
+    waves = np.max(np.sum(np.atleast_2d(hires), axis=1))
+    return int(max(np.max(n_engineers), np.max(team_size, initial=0.0)) + waves)
 
 
 def total_hires(events: tuple[Event, ...]) -> int:

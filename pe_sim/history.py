@@ -71,6 +71,11 @@ class TeamHistory:
         c = self.columns
         return int(c["headcount"][0] - c["hires"][0] + c["leavers"][0])
 
+    @property
+    def current_headcount(self) -> int:
+        """Engineers on the team now: the last sprint's end headcount."""
+        return int(self.columns["headcount"][-1])
+
 
 def _fail(source: str, where: str, problem: str) -> None:
     raise ConfigError(source, where, problem)

@@ -39,7 +39,7 @@ from pe_sim.core import rng, rules as R
 from pe_sim.core.engine import OUTCOMES
 from pe_sim.core.record import P, record
 from pe_sim.core.rng import DRAW, run_key, seed_u64
-from pe_sim.events import SCHEDULE_FIELDS, Event
+from pe_sim.events import SCHEDULE_FIELDS, Event, team_slots
 from pe_sim.events import schedule as build_schedule
 
 EPS = R.EPS
@@ -146,8 +146,9 @@ class TeamModel(mesa.Model):
 
     # --- set-up ---------------------------------------------------------------------------
     def _slots_needed(self) -> int:
-        """Engineer slots: the starting team plus every hiring wave (as the engine sizes its arrays)."""
-        return int(self.p[P.n_engineers] + float(np.sum(self.schedule["hires"])))
+        """Engineer slots: the starting team (or the largest size set) plus every hiring wave (as the
+        engine sizes its arrays)."""
+        return team_slots(self.p[P.n_engineers], self.schedule["hires"], self.schedule["team_size"])
 
     def _build_team(self) -> None:
         """The kernel's set-up: managers, the starting engineers and the first backlogs (draws keyed to sprint -1)."""
@@ -437,6 +438,14 @@ class TeamModel(mesa.Model):
             if pick is not None:
                 leaving.append(pick)
                 reasons[pick.slot] = "key_engineer_leaves"
+        if s.ev.team_size > 0.0:  # a team size set for this sprint: beyond those leaving anyway, the newest go
+            staying = [e for e in s.team if e.slot not in reasons]
+            while len(staying) > s.ev.team_size:
+                # the kernel's newest_engineer(): the shortest tenure, the last slot on a tie
+                pick = max(staying, key=lambda e: (-e.tenure, e.slot))
+                staying.remove(pick)
+                leaving.append(pick)
+                reasons[pick.slot] = "team_size"
         leaving.sort(key=lambda e: e.slot)
         s.leavers = float(len(leaving))
         for e in leaving:
@@ -457,13 +466,18 @@ class TeamModel(mesa.Model):
         """Backfills arrive after the hiring delay, hiring waves at once; new hires take the lowest
         free slots, and whoever finds no free slot comes the sprint after."""
         p, t = self.p, s.t
-        if p[P.backfill] == 1.0:
-            due = t + max(1, int(round(p[P.hiring_delay_sprints])))
-            self.hires_due[due] = self.hires_due.get(due, 0.0) + s.leavers
-            self.open_reqs += s.leavers
-        backfills = self.hires_due.pop(t, 0.0)
-        arrivals = backfills + s.ev.hires
-        self.open_reqs -= backfills
+        if s.ev.team_size > 0.0:  # the team is filled to the size set, at once; no backfill is open
+            self.hires_due.clear()
+            self.open_reqs = 0.0
+            arrivals = s.ev.team_size - s.stayed
+        else:
+            if p[P.backfill] == 1.0:
+                due = t + max(1, int(round(p[P.hiring_delay_sprints])))
+                self.hires_due[due] = self.hires_due.get(due, 0.0) + s.leavers
+                self.open_reqs += s.leavers
+            backfills = self.hires_due.pop(t, 0.0)
+            arrivals = backfills + s.ev.hires
+            self.open_reqs -= backfills
         joined: list[Engineer] = []
         for slot in range(self.n_slots):
             if len(joined) >= arrivals:

@@ -137,7 +137,32 @@ def test_a_simulated_team_is_judged_by_the_same_statistics_as_the_real_one():
     same = sim.history(theta, C.run_for(theta))
     assert np.allclose(doubled["delivered"], 2 * same["delivered"])  # work is in the team's unit
     assert np.array_equal(doubled["incidents"], same["incidents"])
-    assert same["headcount"][0] <= h.starting_headcount
+    assert np.array_equal(same["headcount"], h.columns["headcount"])  # the team's size follows its record
+
+
+def test_a_forecast_goes_on_from_the_team_size_now_not_the_first():
+    """A team that shrank from 9 to 6 was forecast at about 8 engineers (its first size, refilled by
+    backfill); one that grew from 3 to 7 at 3. The simulated history now follows the recorded size."""
+    from pe_sim.history import TeamHistory
+
+    s = C.Settings()
+    theta = {k: p.quantile(0.5) for k, p in s.priors.items()}
+    post = pd.DataFrame([theta] * 4).assign(weight=0.25)
+    for sizes in ([9, 9, 9, 8, 8, 7, 7, 6, 6, 6, 6, 6], [3, 3, 4, 4, 5, 5, 5, 6, 6, 7, 7, 7]):
+        heads = np.array(sizes, dtype=float)
+        change = np.diff(heads, prepend=heads[0])
+        n = len(heads)
+        h = TeamHistory("team.csv", {"sprint": np.arange(1.0, n + 1), "committed": np.full(n, 40.0),
+                                     "delivered": np.full(n, 33.0), "incidents": np.ones(n), "headcount": heads,
+                                     "leavers": np.maximum(-change, 0), "hires": np.maximum(change, 0)})
+        assert h.current_headcount == sizes[-1]
+        sim = C.TeamSimulator(s, h)
+        assert np.array_equal(sim.history(theta, 3)["headcount"], heads)
+        f = C.forecast(h, s, post.drop(columns="weight"), post["weight"].to_numpy(), sprints=6, draws=40, seed=1)
+        first = f["headcount"][:, 0]
+        assert first.max() <= sizes[-1] and first.mean() > sizes[-1] - 0.5, (sizes, first)
+        assert (C.posterior_draws(h, post.drop(columns="weight"), post["weight"].to_numpy(), 5)["n_engineers"]
+                == sizes[-1]).all()
 
 
 def test_statistics_respond_to_what_they_measure():
@@ -352,9 +377,10 @@ def test_compare_for_teams_like_this_one_uses_a_posterior_draw_per_paired_run(tm
     h = read_history(out / "history.csv")
     draws = C.posterior_draws(h, post.drop(columns="weight"), post["weight"].to_numpy(), 40, seed=2)
     assert set(draws) == (set(C.DEFAULT_PRIORS) - {C.POINTS_PER_DAY}) | {"n_engineers"}
-    assert (draws["n_engineers"] == 7).all() and len(np.unique(draws["pressure"])) > 5
+    assert h.starting_headcount == 7 and h.current_headcount == 6
+    assert (draws["n_engineers"] == 6).all() and len(np.unique(draws["pressure"])) > 5  # the team's size now
     split = run_config(load("split_backlogs"), 40, 10, 1, ("velocity", "headcount"), per_run=draws)
-    assert split["headcount"][:, 0].max() == 7  # the team's size, not the scenario's 6
+    assert split["headcount"][:, 0].max() == 6
     one = run_config(load("split_backlogs"), 40, 10, 1, ("velocity",), per_run={k: v[::-1] for k, v in draws.items()})
     assert not np.array_equal(split["velocity"], one["velocity"])  # each run takes its own draw
     res = compare(["split_backlogs", "split_backlogs"], runs=40, sprints=10, seed=1, per_run=draws, workers=1)

@@ -28,7 +28,7 @@ RUN_IDS = (3, 11, 250)
 SPRINTS = 30
 SEED = 4242
 TOL = dict(rtol=1e-9, atol=1e-9)
-COUNTED = ("key_engineer_leaves", "hiring_wave")  # event magnitudes that count engineers
+COUNTED = config.COUNTED_EVENTS  # event magnitudes that count engineers
 
 
 def turbulent() -> config.Config:
@@ -45,6 +45,8 @@ def turbulent() -> config.Config:
         Event.make("hiring_wave", 22, magnitude=2),
         Event.make("pm_absent", 25, duration=1),
         Event.make("em_absent", 25, duration=1),
+        Event.make("team_size", 17, duration=3, magnitude=3),  # cut to 3 (the newest go), then back to 8
+        Event.make("team_size", 27, duration=2, magnitude=8),
     )
     assert {e.kind for e in events} == set(EVENT_KINDS)
     return config.default().with_params(

@@ -129,6 +129,35 @@ def test_key_engineer_leaving_costs_capacity():
     assert mean(gone, "velocity", slice(7, 15)) < 0.8 * mean(sim(), "velocity", slice(7, 15))
 
 
+def test_a_team_size_holds_the_team_at_it_and_backfill_resumes_after():
+    cut = (Event.make("team_size", 5, 10, 4),)  # 6 engineers cut to 4 for sprints 5-14
+    out = sim(base_attrition=0.05, hiring_delay_sprints=3, events=cut)
+    assert (out["headcount"][:, 5:15] == 4).all()
+    assert (out["attrition"][:, 5] >= out["headcount"][:, 4] - 4).all()  # the cut: the surplus leaves at once
+    assert (out["hires"][:, 6:15] == out["attrition"][:, 6:15]).all()  # every later leaver replaced at once
+    assert out["attrition"][:, 6:15].sum() > 50  # ... and there were leavers to replace
+    after = out["headcount"][:, 15:]
+    assert (after < 4).any() and (after <= 4).all()  # after it, leavers wait for backfill, as before
+    grow = sim(events=(Event.make("team_size", 3, 1, 9),))
+    assert (grow["headcount"][:, 3] == 9).all() and (grow["hires"][:, 3] >= 3).all()
+
+
+def test_a_team_size_below_the_team_lets_the_newest_go():
+    from pe_sim.config import default
+    from pe_sim.model import TeamModel
+
+    events = (Event.make("hiring_wave", 2, 1, 3), Event.make("team_size", 4, 1, 6))
+    model = TeamModel(config=default().with_params(base_attrition=0.0, burnout_attrition=0.0,
+                                                     dissatisfied_attrition=0.0).with_events(events),
+                      seed=5, n_sprints=6)
+    for _ in range(6):
+        model.step()
+    joined_at_2 = {d["slot"] for d in model.departures}
+    assert [d["reason"] for d in model.departures] == ["team_size"] * 3
+    assert joined_at_2 == {6, 7, 8} and all(d["tenure"] <= 2 for d in model.departures)  # the wave's hires
+    assert model.outcome_history[4]["headcount"] == 6 and model.outcome_history[4]["attrition"] == 3
+
+
 def test_conflict_style_and_feedback_move_trust():
     fight, productive = sim(conflict_style="fight"), sim(conflict_style="productive")
     assert mean(productive, "trust_pm_em") > mean(fight, "trust_pm_em") + 0.1

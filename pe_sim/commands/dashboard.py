@@ -86,7 +86,7 @@ def report(args) -> int:
         command += f" --posterior {shlex.quote(str(args.posterior))}"
         team = (f"Teams like the one calibrated in {args.posterior}: each run i of every setup takes its "
                 f"{', '.join(k for k in per_run if k != 'n_engineers')} from the same draw of that team's posterior, "
-                f"with its {history.starting_headcount} engineers, so the intervals include what is still "
+                f"with its {history.current_headcount} engineers of today, so the intervals include what is still "
                 "uncertain about the team. Work (velocity, committed, delivered) is in the team's own unit, as in "
                 "its history (each run's draw of points_per_day).")
     print(f"simulating {len(configs)} setup(s), {runs} runs x {sprints} sprints ...", file=sys.stderr)

@@ -177,7 +177,7 @@ def _compare(args) -> int:
         unit = posterior_unit(post.drop(columns="weight"), post["weight"].to_numpy(), runs, seed)
         idle = [f"{k} is not used by {c.name} (one roadmap)" for c in configs for k in unused(c.params) if k in per_run]
         print(f"pe-sim: {runs} paired runs, each with a draw from the posterior of {args.posterior} "
-              f"({', '.join(k for k in per_run if k != 'n_engineers')}) and {history.starting_headcount} engineers; "
+              f"({', '.join(k for k in per_run if k != 'n_engineers')}) and {history.current_headcount} engineers (its size now); "
               "work (velocity, committed, delivered) is in the team's own unit, as in its history (each run's draw "
               f"of points_per_day){''.join('; ' + line for line in idle)}", file=sys.stderr)
     res = compare(args.configs, runs=args.runs, sprints=args.sprints, seed=args.seed, outcomes=outcomes,

@@ -18,7 +18,7 @@ import numpy as np
 
 from pe_sim import outcomes
 from pe_sim.core import kernel, rng
-from pe_sim.events import SCHEDULE_FIELDS
+from pe_sim.events import SCHEDULE_FIELDS, team_slots
 from pe_sim.params import NAMES, PARAMS, encode
 
 OUTCOMES = outcomes.OUTCOMES  # re-exported: the per-sprint outcomes and their meanings
@@ -64,8 +64,7 @@ def event_array(schedule: Mapping[str, np.ndarray], n_sprints: int) -> np.ndarra
 
 def n_slots_for(p: SimpleNamespace, schedule: Mapping[str, np.ndarray]) -> int:
     """Engineer slots a batch needs: the largest team any run can reach."""
-    waves = np.sum(schedule["hires"], axis=1)
-    return int(np.max(np.ravel(p.n_engineers)) + np.max(waves))
+    return team_slots(p.n_engineers, schedule["hires"], schedule["team_size"])
 
 
 def _prepare(p: SimpleNamespace, schedule: Mapping[str, np.ndarray], run_ids: np.ndarray | None,

@@ -23,8 +23,8 @@ PM_ASKS, EM_OFFERS = np.int64(0), np.int64(1)  # ``who`` in best_option
 FIRST = np.int64(0)
 
 # Rows of a run's event schedule (see pe_sim.events.schedule).
-EV_PRESSURE, EV_COMPETITOR, EV_ESCALATION, EV_ESCALATION_SPAN, EV_KEY_LEAVES, EV_PM_ABSENT, EV_EM_ABSENT, EV_HIRES = \
-    range(len(SCHEDULE_FIELDS))
+(EV_PRESSURE, EV_COMPETITOR, EV_ESCALATION, EV_ESCALATION_SPAN, EV_KEY_LEAVES, EV_PM_ABSENT, EV_EM_ABSENT, EV_HIRES,
+ EV_TEAM_SIZE) = range(len(SCHEDULE_FIELDS))
 
 # The order run_team writes outcomes in (pe_sim.core.engine.OUTCOMES holds their meanings).
 OUTCOME_ORDER = (
@@ -85,6 +85,16 @@ def new_engineer(p, eng, s, skey, sprint_of_draw):
         eng[s, E_KNOWLEDGE] = p[P.ramp_start]
         eng[s, E_ENGAGEMENT] = p[P.initial_engagement]
         eng[s, E_USERS] = p[P.new_hire_user_knowledge]
+
+
+@jit_borrow
+def newest_engineer(eng, n_slots):
+    """The slot of the active engineer (not already leaving) with the shortest tenure; the last slot on a tie."""
+    pick, fewest = -1, np.inf
+    for s in range(n_slots):
+        if eng[s, E_ACTIVE] == 1.0 and eng[s, E_TENURE] <= fewest:
+            pick, fewest = s, eng[s, E_TENURE]
+    return pick
 
 
 @jit_borrow
@@ -445,6 +455,18 @@ def run_team(p, ev, seed, run, n_sprints, n_slots, out):
             if pick >= 0:
                 eng[pick, E_ACTIVE] = -1.0
                 leavers += 1.0
+        # A team size set for this sprint: beyond those leaving anyway, the newest go (last in, first out).
+        size = ev[EV_TEAM_SIZE, t]
+        if size > 0.0:
+            staying = 0.0
+            for s in range(n_slots):
+                if eng[s, E_ACTIVE] == 1.0:
+                    staying += 1.0
+            while staying > size:
+                pick = newest_engineer(eng, n_slots)
+                eng[pick, E_ACTIVE] = -1.0
+                leavers += 1.0
+                staying -= 1.0
         stayed = 0.0
         trust_em_sum = trust_pm_sum = 0.0
         for s in range(n_slots):
@@ -457,12 +479,19 @@ def run_team(p, ev, seed, run, n_sprints, n_slots, out):
                 trust_pm_sum += eng[s, E_TRUST_PM]
 
         # Hiring: backfills arrive after the delay, hiring waves at once; new hires take free slots.
-        if p[P.backfill] == 1.0:
-            hires_due[t + max(1, int(round(p[P.hiring_delay_sprints])))] += leavers
-            open_reqs += leavers
-        arrivals = hires_due[t] + ev[EV_HIRES, t]
-        open_reqs -= hires_due[t]
-        hires_due[t] = 0.0
+        # With a team size set, the team is filled to it at once and no backfill is open.
+        if size > 0.0:
+            for k in range(t, hires_due.shape[0]):
+                hires_due[k] = 0.0
+            open_reqs = 0.0
+            arrivals = size - stayed
+        else:
+            if p[P.backfill] == 1.0:
+                hires_due[t + max(1, int(round(p[P.hiring_delay_sprints])))] += leavers
+                open_reqs += leavers
+            arrivals = hires_due[t] + ev[EV_HIRES, t]
+            open_reqs -= hires_due[t]
+            hires_due[t] = 0.0
         joined = 0.0
         for s in range(n_slots):
             if joined >= arrivals:

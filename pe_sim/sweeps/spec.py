@@ -16,8 +16,8 @@ from scipy import stats
 from scipy.special import ndtri
 
 from pe_sim import __version__
-from pe_sim.config import (Config, ConfigError, _did_you_mean, _slug, check_name, check_outcomes, check_param, check_shares,
-                           check_value, load as load_config, read_toml)
+from pe_sim.config import (COUNTED_EVENTS, Config, ConfigError, _did_you_mean, _slug, check_name, check_outcomes,
+                           check_param, check_shares, check_value, load as load_config, read_toml)
 from pe_sim.core.engine import OUTCOMES
 from pe_sim.events import EVENT_KINDS, Event
 from pe_sim.params import BY_NAME, Param
@@ -50,7 +50,7 @@ def event_param(name: str) -> Param | None:
                                                  "it does not happen)", "events", "int")
     if fld == "duration":
         return Param(name, "sprints", ek.duration, 1, 1000, f"sprints the {kind} event lasts", "events", "int")
-    whole = kind in ("key_engineer_leaves", "hiring_wave")
+    whole = kind in COUNTED_EVENTS
     return Param(name, "-", ek.magnitude, ek.lo, ek.hi, ek.magnitude_meaning, "events", "int" if whole else "float")
 
 
