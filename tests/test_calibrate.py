@@ -243,6 +243,55 @@ def test_out_folder_with_other_files_is_refused(tmp_path):
     assert (run_folder / "manifest.json").exists()
 
 
+def test_files_with_a_calibrations_names_in_a_folder_no_calibration_started_are_refused(tmp_path):
+    """A folder with the user's own summary.csv and posterior.png had them replaced without --force."""
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "summary.csv").write_text("MY OWN SUMMARY")
+    (mine / "posterior.png").write_text("x")
+    r = cli(EXAMPLE, "--out", mine, "--population", 20, "--generations", 1)
+    assert r.returncode == 2 and "holds files pe-sim calibrate did not write (posterior.png, summary.csv)" in r.stderr
+    assert (mine / "summary.csv").read_text() == "MY OWN SUMMARY" and sorted(p.name for p in mine.iterdir()) == [
+        "posterior.png", "summary.csv"]
+    stray = tmp_path / "stray"  # an abc.db alone is no calibration's either
+    stray.mkdir()
+    (stray / "abc.db").write_text("junk")
+    r = cli(EXAMPLE, "--out", stray, "--population", 20, "--generations", 1)
+    assert r.returncode == 2 and "holds files pe-sim calibrate did not write (abc.db)" in r.stderr
+
+
+def test_a_resume_with_other_settings_says_what_differs(tmp_path):
+    from pe_sim.commands.calibrate import STARTED, _what_differs
+
+    started = {"history_sha256": "a", "settings": {"population": 500, "seed": 1, "priors": {"x": 1}}}
+    assert _what_differs(None, started) == f"whose {STARTED} is missing or unreadable (an abc.db no calibration here started)"
+    assert _what_differs({**started, "history_sha256": "b"}, started) == "of another history file (its contents differ)"
+    was = {"history_sha256": "a", "settings": {"population": 300, "seed": 1, "priors": {"x": 2}}}
+    assert _what_differs(was, started) == "with other settings: population 300 (now 500), other priors"
+    out = tmp_path / "cal"  # end to end: an interrupted calibration resumed with another population
+    out.mkdir()
+    (out / "abc.db").write_text("")
+    (out / STARTED).write_text(json.dumps({"history_sha256": "0", "settings": {}}))
+    r = cli(EXAMPLE, "--out", out, "--population", 20, "--generations", 1)
+    assert r.returncode == 2 and "of another history file" in r.stderr and "pass --force to start again" in r.stderr
+
+
+def test_after_an_interrupted_force_the_advice_drops_force(tmp_path, capsys):
+    """With --force the same command starts again; the advice to resume says to leave it out."""
+    from pe_sim.commands.calibrate import said_interrupted
+
+    assert said_interrupted(tmp_path / "abc.db", 20, force=True) == 130
+    assert "Run the same command again without --force to start it." in capsys.readouterr().err
+    said_interrupted(tmp_path / "abc.db", 20)
+    assert "Run the same command again to start it." in capsys.readouterr().err
+
+
+def test_a_cluster_that_cannot_be_reached_leaves_out_as_it_was(tmp_path):
+    r = cli(EXAMPLE, "--out", tmp_path / "w0", "--scheduler", "notaurl", "--population", 20, "--generations", 1)
+    assert r.returncode == 2 and "not a Dask scheduler address" in r.stderr
+    assert not (tmp_path / "w0").exists()
+
+
 def test_the_example_team_points_per_day_is_recovered(tmp_path):
     """The synthetic example was made at 2 points per ideal-day: a short calibration narrows
     points_per_day around it (the one parameter its records pin down well), and the regression

@@ -79,6 +79,9 @@ def prepare_folder(out: Path, force: bool) -> bool:
     others = sorted(f.name for f in out.iterdir() if f.name not in ours and not f.name.startswith(".")
                     and f.name != FORECAST) if out.is_dir() else []
     others += strangers or ([FORECAST] if (forecast.exists() or forecast.is_symlink()) and not theirs else [])
+    if not others and out.is_dir() and not (out / STARTED).is_file() and not (out / MANIFEST).is_file():
+        # a calibration writes calibration.json before anything else: without it, files with its names are not its
+        others = sorted(f.name for f in out.iterdir() if f.name in ours)
     if others:
         raise ConfigError(str(out), "--out", f"holds files pe-sim calibrate did not write ({', '.join(others[:3])}{', ...' if len(others) > 3 else ''}); "
                                              "choose an empty or new folder")
@@ -126,8 +129,8 @@ def main(args) -> int:
     try:
         return calibrate(args, interrupted)
     except KeyboardInterrupt:  # before sampling started, or while the results were written
-        print("pe-sim: interrupted; nothing finished was lost. Run the same command again to start or resume it.",
-              file=sys.stderr)
+        again = "the same command again without --force" if getattr(args, "force", False) else "the same command again"
+        print(f"pe-sim: interrupted; nothing finished was lost. Run {again} to start or resume it.", file=sys.stderr)
         return 130
     finally:
         if main_thread:
@@ -146,6 +149,11 @@ def calibrate(args, interrupted: list[bool]) -> int:
         raise ConfigError("--scheduler", "--scheduler-file", "give one of the two, not both")
     stamp = datetime.now(timezone.utc)
     out = args.out or Path("results") / f"calibrate-{args.history.stem[:40]}-{stamp:%Y%m%d-%H%M%S}"
+    client = None
+    if args.scheduler or args.scheduler_file:  # first: a cluster that cannot be reached leaves --out as it was
+        from pe_sim.sweeps.execute import connect_dask
+
+        client = connect_dask(args.scheduler, args.scheduler_file)
     resuming = prepare_folder(out, args.force)
     from pe_sim.calibration import settings_record
 
@@ -154,8 +162,8 @@ def calibrate(args, interrupted: list[bool]) -> int:
     if resuming:
         before = json.loads((out / STARTED).read_text(encoding="utf-8")) if (out / STARTED).is_file() else None
         if before != json.loads(json.dumps(started)):
-            raise ConfigError(str(out), "--out", "holds an unfinished calibration of another history or with other "
-                                                 "settings; rerun it as it was started, or pass --force to start again")
+            raise ConfigError(str(out), "--out", f"holds an unfinished calibration {_what_differs(before, started)}; "
+                                                 "rerun it as it was started, or pass --force to start again")
     else:
         write_text(out / STARTED, json.dumps(started, indent=2) + "\n")
 
@@ -165,11 +173,6 @@ def calibrate(args, interrupted: list[bool]) -> int:
     from pe_sim.files import atomic
     from pe_sim.sweeps import default_workers
 
-    client = None
-    if args.scheduler or args.scheduler_file:
-        from pe_sim.sweeps.execute import connect_dask
-
-        client = connect_dask(args.scheduler, args.scheduler_file)
     workers = args.workers or default_workers()
     if not args.quiet:
         print(f"pe-sim calibrate: {history.n_sprints} sprints of {history.source}; {len(settings.priors)} parameters "
@@ -177,7 +180,7 @@ def calibrate(args, interrupted: list[bool]) -> int:
               f"generations{'; resuming' if resuming else ''} -> {out}", file=sys.stderr)
     t0 = time.perf_counter()
     if interrupted:
-        return said_interrupted(out / DB, settings.population)
+        return said_interrupted(out / DB, settings.population, args.force)
     try:
         h, gens = C.run_abc(history, settings, out / DB, workers=workers, client=client, progress=not args.quiet)
     except C.DamagedDatabase as e:
@@ -188,9 +191,9 @@ def calibrate(args, interrupted: list[bool]) -> int:
         # session rolled back mid-write); the next run repairs the database either way.
         if not interrupted:
             raise
-        return said_interrupted(out / DB, settings.population)
+        return said_interrupted(out / DB, settings.population, args.force)
     if interrupted:  # the interrupt was swallowed somewhere inside pyabc; stop all the same
-        return said_interrupted(out / DB, settings.population)
+        return said_interrupted(out / DB, settings.population, args.force)
     seconds = time.perf_counter() - t0
     df, w = C.posterior(h, settings)
     write_history(out / "history.csv", history.columns, comment=f"the team history calibrated to, read from {history.source}",
@@ -228,20 +231,36 @@ def calibrate(args, interrupted: list[bool]) -> int:
     return 0
 
 
-def said_interrupted(db: Path, population: int) -> int:
-    """Tell an interrupted user what is kept and how to go on; the exit code of an interrupt."""
+def _what_differs(before, started: dict) -> str:
+    """How an unfinished calibration differs from the one asked for, in a few words."""
+    if not isinstance(before, dict) or "settings" not in before:
+        return f"whose {STARTED} is missing or unreadable (an {DB} no calibration here started)"
+    if before.get("history_sha256") != started["history_sha256"]:
+        return "of another history file (its contents differ)"
+    was, now = before.get("settings") or {}, json.loads(json.dumps(started["settings"]))
+    keys = sorted(k for k in set(was) | set(now) if was.get(k) != now.get(k))
+    shown = ", ".join(f"{k} {was.get(k)!r} (now {now.get(k)!r})" for k in keys[:3] if k != "priors")
+    if "priors" in keys:
+        shown = ", ".join(x for x in (shown, "other priors") if x)
+    return f"with other settings: {shown}" if shown else "with other settings"
+
+
+def said_interrupted(db: Path, population: int, force: bool = False) -> int:
+    """Tell an interrupted user what is kept and how to go on; the exit code of an interrupt. (With
+    --force the same command would start again, so the advice drops it.)"""
     from pe_sim import calibration as C
 
     try:  # a count only: the run that resumes repairs the database
         kept = C.repair_database(db, population, fix=False) if db.exists() else 0
     except C.DamagedDatabase:
         kept = None
+    again = "the same command again without --force" if force else "the same command again"
     if kept:
-        what = f"{kept} finished generation{'s are' if kept > 1 else ' is'} kept in {db}. Run the same command again to resume."
+        what = f"{kept} finished generation{'s are' if kept > 1 else ' is'} kept in {db}. Run {again} to resume."
     elif kept == 0:
-        what = "no generation had finished. Run the same command again to start it."
+        what = f"no generation had finished. Run {again} to start it."
     else:
-        what = f"the finished generations are in {db}. Run the same command again to resume."
+        what = f"the finished generations are in {db}. Run {again} to resume."
     print(f"pe-sim: interrupted; {what}", file=sys.stderr)
     return 130
 
