@@ -85,7 +85,10 @@ class Settings:
     1 is its Silverman-rule default). At 1 the importance weights degenerate in nine dimensions
     (an effective sample of 35-170 of 500 particles by the last generation, measured); at 3 it stays
     near 300-370 for about a quarter more simulations. ``adjust`` post-processes the last generation
-    (:func:`regression_adjust`, or ``"none"``)."""
+    (:func:`regression_adjust`, or ``"none"``). ``warmup`` is the sprints a simulated team works
+    before its history begins, at its starting head count, so that it enters the history in its
+    own steady state as a real team does, not fresh from the model's initial values (assumption:
+    a year, 26 sprints; the initial values then describe the team a year before its records)."""
 
     base: str = "split_backlogs"
     priors: Mapping[str, Prior] = field(default_factory=lambda: dict(DEFAULT_PRIORS))
@@ -96,12 +99,14 @@ class Settings:
     seed: int = 1
     adjust: str = "linear"
     kernel_scale: float = 3.0
+    warmup: int = 26
     source: str = "<defaults>"
 
 
 ADJUSTMENTS = ("linear", "none")  # how the last generation is post-processed (:func:`regression_adjust`)
 SETTING_KEYS = ("base", "priors", "fixed", "population", "generations", "min_acceptance", "seed", "adjust",
-                "kernel_scale")
+                "kernel_scale", "warmup")
+MAX_WARMUP = 520  # sprints: 20 years
 
 
 def settings_from_dict(data: Mapping[str, Any], file: str = "<dict>") -> Settings:
@@ -150,7 +155,7 @@ def settings_from_dict(data: Mapping[str, Any], file: str = "<dict>") -> Setting
             priors.pop(name, None)
     if not priors:
         raise ConfigError(file, "calibrate.priors", "nothing left to calibrate; every parameter is fixed")
-    ints = {"population": (20, 1_000_000), "generations": (1, 100), "seed": (0, 2**63 - 1)}
+    ints = {"population": (20, 1_000_000), "generations": (1, 100), "seed": (0, 2**63 - 1), "warmup": (0, MAX_WARMUP)}
     values = {}
     for key, (lo, hi) in ints.items():
         v = raw.get(key, getattr(s, key))
@@ -244,9 +249,10 @@ def team_statistics(columns: Mapping[str, np.ndarray]) -> dict[str, float]:
 class TeamSimulator:
     """The model set up as the team: its practice, its starting head count and its horizon (the
     history's sprints, or ``n_sprints``); one call simulates one run for a parameter draw, straight
-    through the compiled kernel. Over the history the team's size follows its record (a team_size
-    event each sprint: who leaves of their own accord is the model's; the newest go if the team
-    shrank more, hires fill it up at once); after it, the team goes on at its current size."""
+    through the compiled kernel. The team first works ``settings.warmup`` sprints at its starting
+    head count (not returned); over the history its size follows its record (a team_size event each
+    sprint: who leaves of their own accord is the model's; the newest go if the team shrank more,
+    hires fill it up at once); after it, the team goes on at its current size."""
 
     def __init__(self, settings: Settings, history: TeamHistory, n_sprints: int | None = None):
         from pe_sim.core import kernel
@@ -263,24 +269,28 @@ class TeamSimulator:
         self.first_sprint = int(history.columns["sprint"][0])
         self.row = record(values)
         self.index = {name: int(P[name]) for name in settings.priors if name != POINTS_PER_DAY}
+        self.warmup = settings.warmup
         sizes = np.asarray(history.columns["headcount"], dtype=np.float64)[:self.n_sprints]
-        self.events = event_array(schedule((), self.n_sprints), self.n_sprints)
-        self.events[0, kernel.EV_TEAM_SIZE, :len(sizes)] = sizes
+        total = self.warmup + self.n_sprints
+        self.events = event_array(schedule((), total), total)
+        self.events[0, kernel.EV_TEAM_SIZE, :self.warmup] = history.starting_headcount
+        self.events[0, kernel.EV_TEAM_SIZE, self.warmup:self.warmup + len(sizes)] = sizes
         self.slots = max(1, history.starting_headcount, int(sizes.max()))
         self.key = np.uint64(settings.seed % 2**64)
         self.priors = dict(settings.priors)
         self._kernel = kernel
 
     def outcomes(self, theta: Mapping[str, float], run: int) -> dict[str, np.ndarray]:
-        """One run's outcomes (1, sprints) for the parameter values ``theta``."""
+        """One run's outcomes (1, sprints) for the parameter values ``theta``, from the history's first
+        sprint on (the warm-up is left out)."""
         K = self._kernel
         row = self.row.copy()
         for name, i in self.index.items():
             row[i] = encode(name, float(theta[name]))
-        out = np.empty((K.N_OUTCOMES, 1, self.n_sprints))
-        K.run_batch(row[None, :], self.events, self.key, np.array([run], dtype=np.int64), self.n_sprints, self.slots,
-                    out, 0, 1)
-        return {k: out[i] for i, k in enumerate(K.OUTCOME_ORDER)}
+        total = self.warmup + self.n_sprints
+        out = np.empty((K.N_OUTCOMES, 1, total))
+        K.run_batch(row[None, :], self.events, self.key, np.array([run], dtype=np.int64), total, self.slots, out, 0, 1)
+        return {k: out[i][:, self.warmup:] for i, k in enumerate(K.OUTCOME_ORDER)}
 
     def history(self, theta: Mapping[str, float], run: int) -> dict[str, np.ndarray]:
         """One simulated run as the team's history columns, in the team's unit of work."""
@@ -636,11 +646,50 @@ def coverage(history: TeamHistory, bands: Mapping[str, np.ndarray], level: float
     return out
 
 
+# What each statistic measures, for the misfit caution (pe-sim calibrate and forecast print it).
+STATISTIC_WORDS = {
+    "delivered_mean": "work delivered per sprint", "committed_mean": "work committed per sprint",
+    "say_do": "say/do (delivered over committed)", "delivered_spread": "sprint-to-sprint spread of delivery",
+    "delivered_trend": "trend of delivery (last third over first)", "incidents_mean": "incidents per sprint",
+    "incidents_trend": "trend of incidents", "leavers_rate": "leavers per engineer-sprint",
+    "hires_rate": "hires per engineer-sprint", "tech_share_mean": "tech share", "features_mean": "features per sprint",
+}
+
+
+def misfits(history: TeamHistory, bands: Mapping[str, np.ndarray], level: float = 0.9) -> dict[str, dict[str, float]]:
+    """The team's summary statistics that fall outside the central ``level`` range of the same
+    statistics over the posterior-predictive teams (``bands``, from :func:`predictive`): what the
+    calibrated model does not reproduce. Returns {statistic: {observed, low, high}}."""
+    n = len(next(iter(bands.values())))
+    sims = [team_statistics({c: bands[c][j] for c in bands}) for j in range(n)]
+    out = {}
+    for k, observed in team_statistics(history.columns).items():
+        lo, hi = np.quantile([x[k] for x in sims], [(1 - level) / 2, (1 + level) / 2])
+        if not lo - 1e-12 <= observed <= hi + 1e-12:
+            out[k] = {"observed": float(observed), "low": float(lo), "high": float(hi)}
+    return out
+
+
+def misfit_lines(found: Mapping[str, Mapping[str, float]]) -> list[str]:
+    """The caution about :func:`misfits`, one line per statistic after a heading (none if all fit)."""
+    if not found:
+        return []
+    lines = ["caution: the calibrated model does not reproduce these statistics of this team (each outside the 90% "
+             "range of 200 posterior-predictive teams):"]
+    for k, m in found.items():
+        side = "below" if m["observed"] < m["low"] else "above"
+        lines.append(f"  {STATISTIC_WORDS.get(k, k)} ({k}): the team {m['observed']:.3g}, {side} the model's "
+                     f"{m['low']:.3g} to {m['high']:.3g}")
+    lines.append("  forecasts carry this: the model's teams differ from this one there (see predictive.png); "
+                 "a team smoother than the model's is forecast lower and wider than its history")
+    return lines
+
+
 def settings_record(settings: Settings) -> dict[str, Any]:
     """The settings as plain data (manifest; :func:`settings_from_manifest` reads it back)."""
     return {"base": settings.base, "population": settings.population, "generations": settings.generations,
             "min_acceptance": settings.min_acceptance, "seed": settings.seed, "adjust": settings.adjust,
-            "kernel_scale": settings.kernel_scale, "source": settings.source,
+            "kernel_scale": settings.kernel_scale, "warmup": settings.warmup, "source": settings.source,
             "priors": {k: vars(p) for k, p in settings.priors.items()}, "fixed": dict(settings.fixed)}
 
 
@@ -650,7 +699,22 @@ def settings_from_manifest(m: Mapping[str, Any]) -> Settings:
     return Settings(base=s["base"], priors={k: Prior(**v) for k, v in s["priors"].items()}, fixed=dict(s["fixed"]),
                     population=int(s["population"]), generations=int(s["generations"]),
                     min_acceptance=float(s["min_acceptance"]), seed=int(s["seed"]),
-                    adjust=s.get("adjust", "none"), kernel_scale=float(s.get("kernel_scale", 1.0)), source=s["source"])
+                    adjust=s.get("adjust", "none"), kernel_scale=float(s.get("kernel_scale", 1.0)),
+                    warmup=int(s.get("warmup", 0)), source=s["source"])  # calibrations before warm-up had none
+
+
+def calibration_misfits(folder) -> dict[str, dict[str, float]]:
+    """The :func:`misfits` a finished calibration recorded in its manifest (none for older ones)."""
+    import json
+    from pathlib import Path
+
+    from pe_sim.files import MANIFEST
+
+    try:
+        found = json.loads((Path(folder) / MANIFEST).read_text(encoding="utf-8")).get("predictive_misfits") or {}
+    except (OSError, ValueError, AttributeError):
+        return {}
+    return found if isinstance(found, dict) else {}
 
 
 def load_calibration(folder) -> tuple[TeamHistory, Settings, Any]:

@@ -208,9 +208,10 @@ def calibrate(args, interrupted: list[bool]) -> int:
         table.to_csv(tmp, index=False)
     bands = C.predictive(history, settings, df, w, draws=200, seed=settings.seed)
     covered = C.coverage(history, bands)
+    found = C.misfits(history, bands)
     plot_posterior(table, df, w, out / "posterior.png")
     plot_predictive(history, bands, out / "predictive.png", covered)
-    print(format_summary(table, covered, settings, bool(df.attrs.get("adjusted"))))
+    print("\n".join([format_summary(table, covered, settings, bool(df.attrs.get("adjusted"))), *C.misfit_lines(found)]))
     manifest = {
         "pe_sim_version": __version__, "command": "calibrate", "python": platform.python_version(),
         "started_utc": stamp.isoformat(timespec="seconds"),
@@ -220,7 +221,8 @@ def calibrate(args, interrupted: list[bool]) -> int:
         "sampler": "dask" if client is not None else f"{workers} local process{'es' if workers > 1 else ''}",
         "generations": [vars(g) for g in gens], "simulations": int(h.total_nr_simulations),
         "seconds": round(seconds, 1), "observed_statistics": C.team_statistics(history.columns),
-        "predictive_coverage_90": covered, "regression_adjusted": bool(df.attrs.get("adjusted")),
+        "predictive_coverage_90": covered, "predictive_misfits": found,
+        "regression_adjusted": bool(df.attrs.get("adjusted")),
         "files": [DB, *OUTPUTS], "complete": True,
     }
     write_text(out / MANIFEST, json.dumps(manifest, indent=2, default=float) + "\n")  # last: marks the run complete

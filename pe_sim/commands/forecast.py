@@ -83,13 +83,14 @@ def main(args) -> int:
         finite = np.isfinite(n)
         # whole sprints, never interpolated (a draw that does not finish counts as never)
         p50, p85, p95 = (np.quantile(n, q, method="inverted_cdf") for q in (0.5, 0.85, 0.95))
-        show = (lambda v: f"{v:.0f}" if np.isfinite(v) else f"more than {args.sprints}")
-        lines.append(f"  backlog of {args.backlog:g}: done within {show(p50)} sprint{'' if p50 == 1 else 's'} at 50% "
-                     f"confidence, {show(p85)} at 85%, {show(p95)} at 95%; not within {args.sprints} sprints in "
-                     f"{1 - finite.mean():.0%} of draws")
+        done = (lambda v: f"done within {v:.0f} sprint{'' if v == 1 else 's'}" if np.isfinite(v)
+                else f"not done within the {args.sprints} sprints forecast")
+        lines.append(f"  backlog of {args.backlog:g}: {done(p50)} at 50% confidence, {done(p85)} at 85%, "
+                     f"{done(p95)} at 95%; not within {args.sprints} sprints in {1 - finite.mean():.0%} of draws")
         if not np.isfinite(p95):
             lines.append(f"  (some draws need more than the {args.sprints} sprints forecast: look further ahead with "
                          f"--sprints, e.g. --sprints {min(520, 4 * args.sprints)})")
+    lines += C.misfit_lines(C.calibration_misfits(args.posterior))
     print("\n".join(lines))
 
     import matplotlib
