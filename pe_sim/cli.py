@@ -82,6 +82,10 @@ def main(argv: list[str] | None = None) -> int:
             said = said.replace("the same command resumes", "the same command without --overwrite resumes")
         print(f"pe-sim: interrupted; {said}", file=sys.stderr)
         return 130
+    except MemoryError:  # a design or batch larger than this machine holds (numpy says so with a traceback)
+        print("pe-sim: error: not enough memory for this work; make it smaller (fewer design points, runs or "
+              "sprints; keep = \"summary\" in a sweep) or use a machine with more memory", file=sys.stderr)
+        return 2
     except BrokenExecutor:  # a local pool with a dead worker (BrokenProcessPool)
         print(f"pe-sim: error: {WORKER_LOST}; {INTERRUPTED.get(args.command, INTERRUPTED_ANY)}", file=sys.stderr)
         return 1

@@ -27,6 +27,7 @@ from pe_sim.params import BY_NAME, Param, defaults
 SCENARIO_DIR = Path(__file__).parent / "scenarios"
 RUN_DEFAULTS = {"runs": 200, "sprints": 52, "seed": 20261122}
 RUN_LIMITS = {"runs": (1, 10_000_000), "sprints": (1, 1000), "seed": (0, 2**63 - 1)}
+MAX_CHUNK = 1_000_000  # runs in one sweep chunk (a sweep file's chunk_size and the CLI's --chunk-size)
 MIN_RESAMPLES = 100  # bootstrap resamples of a confidence interval: fewer give noise, or none at all
 RESAMPLES_LIMITS = (MIN_RESAMPLES, 1_000_000)
 TOP_KEYS = ("scenario", "params", "events", "run")

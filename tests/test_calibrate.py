@@ -241,6 +241,7 @@ def test_a_small_calibration_writes_everything_resumes_and_is_not_overwritten(tm
     m = json.loads((out / "manifest.json").read_text())
     assert m["regression_adjusted"] is False and m["settings"]["adjust"] == "linear"
     assert m["complete"] is True and len(m["generations"]) == 2 and m["simulations"] >= 80
+    assert m["packages"]["pe_sim_model"] and m["settings"]["warmup"] == 26
     assert m["history"]["sprints"] == 26 and set(m["settings"]["priors"]) == set(C.DEFAULT_PRIORS)
     post = pd.read_parquet(out / "posterior.parquet")
     assert len(post) == 40 and post["weight"].sum() == pytest.approx(1.0)

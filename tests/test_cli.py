@@ -146,6 +146,25 @@ def test_an_interrupt_says_what_it_left_for_that_command(command, target, words,
     assert "pe-sim: interrupted; " in err and words in err and "Traceback" not in err
 
 
+@pytest.mark.parametrize("error, code, words", [
+    (MemoryError, 2, "not enough memory for this work; make it smaller"),
+    (__import__("concurrent.futures.process").futures.process.BrokenProcessPool, 1,
+     "a worker process stopped unexpectedly (killed, or out of memory); no file was left half-written"),
+])
+def test_running_out_of_memory_or_losing_a_worker_is_one_line(error, code, words, monkeypatch, capsys):
+    def fails(*args, **kwargs):
+        raise error("from deep inside")
+
+    monkeypatch.setattr(importlib.import_module("pe_sim.analysis"), "compare", fails)
+    monkeypatch.chdir(ROOT)
+    assert main(["compare", "one_roadmap", "split_backlogs", "--runs", "3", "--sprints", "2"]) == code
+    err = capsys.readouterr().err
+    assert words in err and "Traceback" not in err and len([x for x in err.splitlines() if "error" in x]) == 1, err
+    with pytest.raises(SystemExit) as e:  # paired runs: at least 2, said by the option's own check
+        main(["compare", "crunch", "one_roadmap", "--runs", "1"])
+    assert e.value.code == 2 and "--runs: 1 is out of range; expected an integer in [2, 10000000]" in capsys.readouterr().err
+
+
 def test_few_runs_get_a_warning_about_rough_intervals(tmp_path, capsys):
     assert main(["run", "one_roadmap", "--runs", "3", "--sprints", "2", "--out", str(tmp_path / "r"), "--quiet",
                  "--no-plots"]) == 0

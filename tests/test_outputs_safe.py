@@ -29,6 +29,9 @@ def test_run_writes_its_manifest_last_with_a_completion_mark(tmp_path):
     assert main([*RUN, "--out", str(out)]) == 0
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["complete"] is True
+    from pe_sim.core.jit import MODEL_DIGEST
+
+    assert manifest["packages"]["pe_sim_model"] == MODEL_DIGEST  # provenance: the model's code itself
     assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
     assert set(manifest["files"]) >= {"outcomes.csv", "summary.csv", "summary.txt", "outcomes/one_roadmap.parquet"}
 

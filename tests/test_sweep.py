@@ -186,6 +186,9 @@ def test_results_identical_for_any_workers_and_chunk_size_and_match_the_core(tmp
     m = read_manifest(tmp_path / "b")
     assert m["status"] == "complete" and m["runs"] == 36 and m["sweep"]["sweep"]["base"] == "crunch"
     assert m["versions"]["pe_sim"] and m["versions"]["numba"] != "not installed" and m["created"] and m["design"]["kind"] == "grid"
+    from pe_sim.core.jit import MODEL_DIGEST
+
+    assert m["versions"]["pe_sim_model"] == MODEL_DIGEST  # the model's code, apart from the version number
     assert pd.read_parquet(tmp_path / "b" / "_design.parquet").shape[0] == 12
 
 

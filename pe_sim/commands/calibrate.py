@@ -172,6 +172,7 @@ def calibrate(args, interrupted: list[bool]) -> int:
     from pe_sim import calibration as C
     from pe_sim.files import atomic
     from pe_sim.sweeps import default_workers
+    from pe_sim.sweeps.store import package_versions
 
     workers = args.workers or default_workers()
     if not args.quiet:
@@ -214,6 +215,7 @@ def calibrate(args, interrupted: list[bool]) -> int:
     print("\n".join([format_summary(table, covered, settings, bool(df.attrs.get("adjusted"))), *C.misfit_lines(found)]))
     manifest = {
         "pe_sim_version": __version__, "command": "calibrate", "python": platform.python_version(),
+        "packages": package_versions(),
         "started_utc": stamp.isoformat(timespec="seconds"),
         "history": {"file": str(args.history), "sha256": digest,
                     "sprints": history.n_sprints, "columns": [c for c in history.columns]},

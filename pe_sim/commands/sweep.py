@@ -42,7 +42,7 @@ def _add_backend(p: argparse.ArgumentParser) -> None:
     g = p.add_mutually_exclusive_group()
     g.add_argument("--scheduler", metavar="ADDRESS", help="run on an existing Dask cluster, e.g. tcp://host:8786")
     g.add_argument("--scheduler-file", metavar="FILE", help="run on the Dask cluster described by this scheduler file")
-    p.add_argument("--chunk-size", type=_positive, metavar="N", help="runs per chunk (default: automatic)")
+    p.add_argument("--chunk-size", type=int_in(1, cfg.MAX_CHUNK), metavar="N", help="runs per chunk (default: automatic)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
@@ -68,7 +68,8 @@ def register(sub) -> None:
                     "(Cohen's d) of the end-of-run summaries, and the difference over time, with a figure of "
                     "one panel per outcome.")
     c.add_argument("configs", nargs="+", metavar="CONFIG", help="scenario TOMLs or shipped scenario names; the first is the reference")
-    c.add_argument("--runs", type=int_in(*cfg.RUN_LIMITS["runs"]), metavar="N", help="paired runs per setup (default: the first config's [run] runs)")
+    c.add_argument("--runs", type=int_in(2, cfg.RUN_LIMITS["runs"][1]), metavar="N",
+                   help="paired runs per setup, at least 2 (default: the first config's [run] runs)")
     c.add_argument("--sprints", type=int_in(*cfg.RUN_LIMITS["sprints"]), metavar="S", help="horizon (default: the first config's [run] sprints)")
     c.add_argument("--seed", type=int_in(*cfg.RUN_LIMITS["seed"]), metavar="N", help="root seed (default: the first config's [run] seed)")
     c.add_argument("--outcomes", metavar="A,B,...", help="outcomes to compare (default: a core set; 'all' for every one)")

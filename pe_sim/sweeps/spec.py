@@ -16,8 +16,8 @@ from scipy import stats
 from scipy.special import ndtri
 
 from pe_sim import __version__
-from pe_sim.config import (COUNTED_EVENTS, Config, ConfigError, _did_you_mean, _slug, check_name, check_outcomes,
-                           check_param, check_shares, check_value, load as load_config, read_toml)
+from pe_sim.config import (COUNTED_EVENTS, MAX_CHUNK, Config, ConfigError, _did_you_mean, _slug, check_name,
+                           check_outcomes, check_param, check_shares, check_value, load as load_config, read_toml)
 from pe_sim.core.engine import OUTCOMES
 from pe_sim.events import EVENT_KINDS, Event
 from pe_sim.params import BY_NAME, Param
@@ -433,7 +433,7 @@ def sweep_from_dict(data: Mapping[str, Any], file: str = "<dict>", base_dir: str
     outcomes = check_outcomes(file, "sweep.outcomes", sw.get("outcomes", list(OUTCOMES)))
     chunk_size = sw.get("chunk_size")
     if chunk_size is not None:
-        chunk_size = _int(file, "sweep.chunk_size", chunk_size, 1, 1_000_000, "a number of runs")
+        chunk_size = _int(file, "sweep.chunk_size", chunk_size, 1, MAX_CHUNK, "a number of runs")
     crn = sw.get("crn", False)
     if not isinstance(crn, bool):
         raise ConfigError(file, "sweep.crn", f"{crn!r} is not a boolean; expected true or false")

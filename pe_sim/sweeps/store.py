@@ -110,10 +110,14 @@ def remove_stale_tmp(out: Path) -> None:
 
 
 def package_versions() -> dict[str, str]:
-    """The versions a run's numbers depend on, for manifests (numba's compiled code included)."""
+    """The versions a run's numbers depend on, for manifests (numba's compiled code included), and
+    ``pe_sim_model``: a hash of the model's code (:data:`pe_sim.core.jit.MODEL_DIGEST`), which tells
+    two edits of one version apart."""
     from importlib.metadata import PackageNotFoundError, version
 
-    out = {"pe_sim": __version__, "python": platform.python_version()}
+    from pe_sim.core.jit import MODEL_DIGEST
+
+    out = {"pe_sim": __version__, "pe_sim_model": MODEL_DIGEST, "python": platform.python_version()}
     for name in ("numpy", "numba", "scipy", "pandas", "pyarrow", "mesa"):
         try:
             out[name] = version(name)
