@@ -331,6 +331,9 @@ def sobol_from_outputs(y: np.ndarray, n: int, factors: Sequence[str], outcomes: 
     if y.shape[0] != n * (d + 2):
         raise ValueError(f"expected {n * (d + 2)} rows (n (d + 2)), got {y.shape[0]}")
     outcomes = list(outcomes) if outcomes is not None else [f"y{i}" for i in range(s)]
+    if d == 1 and s == 1:  # scipy's sobol_indices squeezes a 1 x 1 result to a scalar and then fails on it
+        return sobol_from_outputs(np.hstack([y, y]), n, factors, [*outcomes, "copy"], confidence, resamples,
+                                  seed).iloc[:1].reset_index(drop=True)
     f_a, f_b = y[:n].T, y[n:2 * n].T
     f_ab = y[2 * n:].reshape(d, n, s).transpose(0, 2, 1)
     with warnings.catch_warnings():
@@ -467,6 +470,10 @@ def sensitivity(spec, *, method: str | None = None, outcomes: Sequence[str] | No
         print(f"pe-sim sensitivity: {design_kind} design for {method} indices{own}: {points:,} "
               f"{'base samples' if method == 'sobol' else 'trajectories'} x {per} = {points * per:,} points x "
               f"{spec.replicates} replicates = {points * per * spec.replicates:,} runs -> {out_dir}", file=sys.stderr)
+        if not spec.crn and spec.replicates > 1:
+            print("pe-sim sensitivity: warning: without crn = true in [sweep], each point's replicates draw their own "
+                  "random numbers, and that noise inflates the indices (total-order most) of noisy outcomes such as "
+                  "attrition; add crn = true to compare points on the same random numbers", file=sys.stderr)
         if method == "sobol" and points < MIN_SOBOL_POINTS:
             print(f"pe-sim sensitivity: warning: {points} base samples are too few for stable Sobol' indices "
                   f"(they can fall outside [0, 1]); use --points {MIN_SOBOL_POINTS} or more", file=sys.stderr)
@@ -485,6 +492,10 @@ def sensitivity(spec, *, method: str | None = None, outcomes: Sequence[str] | No
         table = morris_from_outputs(y, design.unit, moved, names, outcomes, confidence, resamples, spec.seed)
     table.insert(1, "summary", [summary_name(o) for o in table["outcome"]])
     adir.mkdir(exist_ok=True)
+    # The default table and figure in out/_analysis are pe-sim's own: each analysis rewrites them,
+    # and says so when one was there (a table or figure to keep is named with csv/figure).
+    replaced = [str(p) for p, given in ((csv_path, csv), (fig_path, named_figure)) if p is not None and not given
+                and Path(p).is_file()]
     with atomic(csv_path) as tmp:
         table.to_csv(tmp, index=False)
     if fig_path is not None:
@@ -499,7 +510,9 @@ def sensitivity(spec, *, method: str | None = None, outcomes: Sequence[str] | No
         txt = table[["outcome", "parameter", "mu", "mu_star", "mu_star_low", "mu_star_high", "sigma"]]
     text = (f"{method} sensitivity of {spec.name} ({report.points:,} points x {spec.replicates} replicates, "
             f"runs in {out_dir}):\n" + txt.to_string(index=False, float_format=lambda v: f"{v:.3f}")
-            + f"\ntable: {csv_path}" + (f"\nfigure: {fig_path}" if fig_path else ""))
+            + f"\ntable: {csv_path}" + (f"\nfigure: {fig_path}" if fig_path else "")
+            + "".join(f"\n(replaced the earlier analysis in {p}; name a file with --csv/--figure to keep one)"
+                      for p in replaced))
     table.attrs.update(text=text, out=str(out_dir), csv=str(csv_path), figure=str(fig_path) if fig_path else None)
     return table
 

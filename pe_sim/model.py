@@ -16,7 +16,7 @@ Typical use::
     model.datacollector.get_model_vars_dataframe()
 
     mesa.batch_run(TeamModel, parameters={"roadmap_mode": ["one_roadmap", "split_backlogs"]},
-                   iterations=5, max_steps=52)  # seed=None: each run draws a fresh seed (model.seed)
+                   rng=[None] * 5, max_steps=52)  # None: each run draws a fresh seed (model.seed)
 
 Keyword arguments that are parameter names (see ``pe-sim params``) override the config's.
 """

@@ -105,6 +105,8 @@ def test_sensitivity_end_to_end_runs_the_saltelli_design_and_reuses_it(tmp_path)
     assert len(pd.read_parquet(out)) == len(data)  # analysis files do not disturb the data directory
     again = sensitivity(spec, out=out, workers=1, progress=False, resamples=100, figure=False)
     pd.testing.assert_frame_equal(t[["S1", "ST"]], again[["S1", "ST"]])
+    assert "replaced the earlier analysis in" not in t.attrs["text"]  # the defaults are pe-sim's, and it says so
+    assert f"replaced the earlier analysis in {out / '_analysis' / 'sobol.csv'}" in again.attrs["text"]
     m = sensitivity(spec, method="morris", points=6, out=tmp_path / "morris", workers=1, progress=False,
                     resamples=50, outcomes=["burnout_mean"])
     assert len(m) == 3 and (m["mu_star"] >= 0).all() and (tmp_path / "morris" / "_analysis" / "morris.png").is_file()

@@ -36,6 +36,15 @@ def test_top_level_functions_work_on_tiny_inputs(tmp_path):
     assert isinstance(t, pd.DataFrame) and len(t) == 2 and {"S1", "ST"} <= set(t.columns)
 
 
+@pytest.mark.parametrize("crn, warned", [(False, True), (True, False)])
+def test_sensitivity_without_common_random_numbers_warns_of_inflated_indices(tmp_path, capsys, crn, warned):
+    pe_sim.sensitivity({"sweep": {"base": "crunch", "design": "saltelli", "points": 4, "replicates": 2, "crn": crn,
+                                  "sprints": 2, "outcomes": ["customer_value"]},
+                        "vary": {"pressure": {"low": 0.1, "high": 0.9}}},
+                       out=tmp_path / "sens", workers=1, resamples=20, figure=False)
+    assert ("noise inflates the indices" in capsys.readouterr().err) is warned
+
+
 def test_import_pe_sim_and_the_cli_parser_stay_light():
     code = ("import sys, pe_sim, pe_sim.cli; pe_sim.cli.build_parser(); "
             "print(sorted(m for m in ('pe_sim.sweeps', 'pe_sim.analysis', 'pyarrow.parquet', 'matplotlib') "

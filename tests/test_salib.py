@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from pe_sim.sweeps import load_results, run_sweep, sweep_from_dict
@@ -30,3 +31,17 @@ def test_salib_on_the_export_gives_pe_sims_sobol_indices(tmp_path):
     blocked = data
     wrong = salib.analyze(problem, blocked, calc_second_order=False, num_resamples=10, print_to_console=False, seed=1)
     assert np.max(np.abs(wrong["ST"] - ours["ST"])) > 0.05
+
+
+def test_one_factor_and_one_outcome_works_as_with_more_outcomes():
+    """scipy squeezes a 1 x 1 result to a scalar and failed on it: a sweep varying one parameter for one
+    outcome crashed after its runs. It gives what the same outcome gives beside another."""
+    from pe_sim.analysis import sobol_from_outputs
+
+    rng = np.random.default_rng(0)
+    n = 16
+    y = rng.random((3 * n, 1))
+    alone = sobol_from_outputs(y, n, ["x0"], ["o"], resamples=50)
+    beside = sobol_from_outputs(np.hstack([y, rng.random((3 * n, 1))]), n, ["x0"], ["o", "p"], resamples=50)
+    assert len(alone) == 1 and list(alone["outcome"]) == ["o"]
+    pd.testing.assert_frame_equal(alone, beside.iloc[:1])

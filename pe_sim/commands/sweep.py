@@ -83,7 +83,7 @@ def register(sub) -> None:
     c.add_argument("--posterior", metavar="CALIBRATION", type=path_text,
                    help="a `pe-sim calibrate` folder: each paired run takes its calibrated parameters from a posterior "
                         "draw and the team's head count, so the setups are compared for teams like that one")
-    c.add_argument("--force", action="store_true", help="replace an existing --figure or --csv file")
+    c.add_argument("--force", action="store_true", help="replace an existing --figure or --csv file (the default ones in DIR/_analysis are rewritten by each analysis)")
     c.set_defaults(func=_compare)
 
     s = sub.add_parser(
@@ -98,11 +98,12 @@ def register(sub) -> None:
     s.add_argument("--outcomes", metavar="A,B,...", help="default: [sensitivity].outcomes or customer_value,tech_debt,burnout_mean")
     s.add_argument("--points", type=_positive, metavar="N", help="base samples N (sobol: a power of 2) or trajectories (morris)")
     _add_backend(s)
-    s.add_argument("--out", metavar="DIR", type=path_text, help="run data directory (default: [sweep].out, with _sobol or _morris)")
+    s.add_argument("--out", metavar="DIR", type=path_text, help="run data directory (default: [sweep].out, with _sobol or _morris "
+                                                                     "added unless the file's design is already saltelli or morris)")
     s.add_argument("--overwrite", action="store_true", help="discard existing runs in the output directory")
     s.add_argument("--figure", metavar="PNG", type=path_text, help="figure path (default: DIR/_analysis/<method>.png; 'none' to skip)")
     s.add_argument("--csv", metavar="PATH", type=path_text, help="index table path (default: DIR/_analysis/<method>.csv)")
-    s.add_argument("--force", action="store_true", help="replace an existing --figure or --csv file")
+    s.add_argument("--force", action="store_true", help="replace an existing --figure or --csv file (the default ones in DIR/_analysis are rewritten by each analysis)")
     s.set_defaults(func=_sensitivity)
 
 
