@@ -103,7 +103,7 @@ def register(sub) -> None:
     s.add_argument("--overwrite", action="store_true", help="discard existing runs in the output directory")
     s.add_argument("--figure", metavar="PNG", type=path_text, help="figure path (default: DIR/_analysis/<method>.png; 'none' to skip)")
     s.add_argument("--csv", metavar="PATH", type=path_text, help="index table path (default: DIR/_analysis/<method>.csv)")
-    s.add_argument("--force", action="store_true", 
+    s.add_argument("--force", action="store_true",
                    help="replace an existing --figure or --csv file (the default ones in DIR/_analysis are rewritten "
                         "by each analysis)")
     s.set_defaults(func=_sensitivity)
