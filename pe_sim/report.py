@@ -36,9 +36,10 @@ from pe_sim.summary import HEADLINE, REDUCTION, paired_difference, summary_table
 FIGURE_OUTCOMES = ("customer_value", "velocity", "tech_debt", "incidents", "customer_trust",
                    "burnout_mean", "trust_pm_em", "trust_eng_em")
 # Whether a higher value is good news for the room (used only for wording).
+# Whether more of each key outcome (summary.HEADLINE) is good for the team, for the findings' colours.
 HIGHER_IS_BETTER = {"customer_value": True, "features_shipped": True, "velocity": True, "tech_debt": False,
                     "incidents": False, "customer_trust": True, "burnout_mean": False, "attrition": False,
-                    "trust_pm_em": True, "trust_eng_em": True, "alignment": True}
+                    "trust_pm_em": True, "trust_em_pm": True, "trust_eng_em": True, "alignment": True}
 
 CSS = """
 body { font-family: -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif; color: #1d2733; max-width: 60rem;

@@ -188,3 +188,20 @@ def test_empty_paths_are_refused_by_sweep_compare_and_sensitivity_too(capsys):
         with pytest.raises(SystemExit) as e:
             main(args)
         assert e.value.code == 2 and "is empty; expected a path" in capsys.readouterr().err, args
+
+
+def test_validate_checks_sweep_files_and_calibration_configs_as_what_they_are(tmp_path, capsys):
+    """A calibration config was refused as a scenario with 'unknown key calibrate'."""
+    good, bad = tmp_path / "cal.toml", tmp_path / "calbad.toml"
+    good.write_text("[calibrate]\npopulation = 100\n")
+    bad.write_text("[calibrate]\npopulaton = 100\n")
+    sweep = ROOT / "pe_sim" / "sweep_configs" / "example.toml"
+    assert main(["validate", str(good), str(sweep), "crunch"]) == 0
+    out = capsys.readouterr().out
+    assert "calibration config" in out and f"--config {good}" in out and "sweep 'example', lhs design" in out
+    assert main(["validate", str(bad)]) == 2
+    assert "calibrate.populaton: unknown key 'populaton'; did you mean 'population'?" in capsys.readouterr().out
+    for name in ("scenarios", "params", "validate"):  # each --help says what the command does
+        with pytest.raises(SystemExit):
+            main([name, "--help"])
+        assert len(capsys.readouterr().out.split("\n\n")) >= 3

@@ -230,3 +230,11 @@ def test_the_compare_figure_fits_long_setup_names():
     assert fig.bbox.x0 <= legend.x0 and legend.x1 <= fig.bbox.x1
     title = fig._suptitle.get_window_extent(renderer)
     assert fig.bbox.x0 <= title.x0 and title.x1 <= fig.bbox.x1
+
+
+def test_every_key_outcome_has_a_direction_for_the_findings_colours():
+    """trust_em_pm had none, so 'EM's trust in the PM is lower' showed in black beside red ones."""
+    from pe_sim.report import HIGHER_IS_BETTER
+    from pe_sim.summary import HEADLINE
+
+    assert set(HIGHER_IS_BETTER) == set(HEADLINE)
