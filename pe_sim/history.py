@@ -18,7 +18,12 @@ column                    required  meaning
 ``features_shipped``      no        features released during the sprint (whole number)
 ========================  ========  =====================================================================
 
-Lines starting with ``#`` are comments (a synthetic file says so in one). :func:`read_history`
+Header names may be in any case, with spaces, hyphens or nothing for underscores ("Tech share",
+"Head-count"); columns
+with other names (an export's notes, assignee, ...) are ignored and listed in ``ignored``, unless
+a name is close to one of the above (a misspelling is refused). Fields may be separated by commas,
+or, as spreadsheets in many locales export them, by semicolons (then with a decimal comma or
+point) or tabs. Lines starting with ``#`` are comments (a synthetic file says so in one). :func:`read_history`
 checks everything and raises :class:`pe_sim.config.ConfigError` naming the file, the line and the
 column of the first problem; :func:`history_from_outcomes` turns simulated outcomes into the same
 columns, so a simulated team and a real one are compared like for like.
@@ -60,6 +65,7 @@ class TeamHistory:
 
     source: str
     columns: Mapping[str, np.ndarray]
+    ignored: tuple[str, ...] = ()  # header names of columns pe-sim does not use (notes, assignee, ...)
 
     @property
     def n_sprints(self) -> int:
@@ -81,13 +87,13 @@ def _fail(source: str, where: str, problem: str) -> None:
     raise ConfigError(source, where, problem)
 
 
-def _number(source: str, line: int, col: str, text: str) -> float:
+def _number(source: str, line: int, col: str, text: str, decimal_comma: bool = False) -> float:
     where = f"line {line}, column {col}"
     text = text.strip()
     if not text:
         _fail(source, where, "empty; expected a number")
     try:
-        x = float(text)
+        x = float(text.replace(",", ".") if decimal_comma and text.count(",") == 1 and "." not in text else text)
     except ValueError:
         _fail(source, where, f"{text[:40]!r} is not a number")
     if not math.isfinite(x):
@@ -122,45 +128,54 @@ def read_history(path: Path | str) -> TeamHistory:
         text = p.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         _fail(source, "file", "is not UTF-8 text; save it as CSV (UTF-8)")
-    rows = [(i, r) for i, r in enumerate(csv.reader(text.splitlines()), start=1)
+    lines = text.splitlines()
+    first = next((x for x in lines if x.strip() and not x.lstrip().startswith("#")), "")
+    # Spreadsheets in many locales export with ';' (and a decimal comma) or tabs: read what the header uses.
+    delimiter = next((d for d in (";", "\t") if d in first and "," not in first), ",")
+    rows = [(i, r) for i, r in enumerate(csv.reader(lines, delimiter=delimiter), start=1)
             if r and any(c.strip() for c in r) and not r[0].lstrip().startswith("#")]
     expected = f"expected a header row with the columns {', '.join(REQUIRED)} (optional: {', '.join(OPTIONAL)})"
     if not rows:
         _fail(source, "file", f"is empty; {expected}")
     header_line, header = rows[0]
-    names = [h.strip() for h in header]
+    # Header names as people write them: "Sprint", "Tech share", "features-shipped" are the columns they mean.
+    plain = {c.replace("_", ""): c for c in COLUMNS}
+    names = [plain.get(n.replace("_", ""), n) for n in
+             (" ".join(h.split()).lower().replace(" ", "_").replace("-", "_") for h in header)]
     while names and not names[-1]:  # trailing empty columns, as spreadsheets export them
         names.pop()
     rows = rows[:1] + [(i, r[:len(names)] if len(r) > len(names) and not any(c.strip() for c in r[len(names):]) else r)
                        for i, r in rows[1:]]
+    ignored = []
     for k, name in enumerate(names):
         if not name:
             _fail(source, f"line {header_line}", f"column {k + 1} of the header has no name ({expected})")
         if name not in COLUMNS:
-            for sep in (";", "\t", "|"):
-                if len(names) == 1 and sep in name:
-                    _fail(source, f"line {header_line}", f"the columns are separated by {sep!r}; pe-sim reads "
-                                                         "comma-separated files (save or export the file as CSV "
-                                                         "with commas)")
+            if len(names) == 1 and "|" in name:
+                _fail(source, f"line {header_line}", "the columns are separated by '|'; pe-sim reads files separated "
+                                                     "by commas, semicolons or tabs (export the file as CSV)")
             if name.replace(".", "", 1).lstrip("-").isdigit():
                 _fail(source, f"line {header_line}", f"starts with numbers, not a header row; the first line "
                                                      f"names the columns ({expected})")
             close = difflib.get_close_matches(name, COLUMNS, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            _fail(source, f"line {header_line}", f"unknown column {name!r}{hint} ({expected})")
-    dup = sorted({n for n in names if names.count(n) > 1})
+            if close:  # a misspelt column is a mistake to point out, not a column to drop
+                _fail(source, f"line {header_line}", f"unknown column {header[k].strip()!r}; did you mean {close[0]!r}? "
+                                                     f"({expected})")
+            ignored.append(header[k].strip())  # the export's other columns (notes, assignee, ...): not used
+    dup = sorted({n for n in names if names.count(n) > 1 and n in COLUMNS})
     if dup:
         _fail(source, f"line {header_line}", f"column {dup[0]!r} appears twice")
     missing = [c for c in REQUIRED if c not in names]
     if missing:
         _fail(source, f"line {header_line}", f"missing column{'s' if len(missing) > 1 else ''} "
                                              f"{', '.join(missing)}; {expected}")
-    values: dict[str, list[float]] = {n: [] for n in names}
+    values: dict[str, list[float]] = {n: [] for n in names if n in COLUMNS}
     for line, row in rows[1:]:
         if len(row) != len(names):
             _fail(source, f"line {line}", f"{len(row)} values; expected {len(names)}, one for each column of the header")
         for name, cell in zip(names, row):
-            values[name].append(_number(source, line, name, cell))
+            if name in values:
+                values[name].append(_number(source, line, name, cell, decimal_comma=delimiter != ","))
     data_lines = [line for line, _ in rows[1:]]
     if len(data_lines) < MIN_SPRINTS:
         _fail(source, "file", f"{len(data_lines)} sprint{'s' if len(data_lines) != 1 else ''}; at least "
@@ -168,12 +183,13 @@ def read_history(path: Path | str) -> TeamHistory:
     sprints = values["sprint"]
     for k in range(1, len(sprints)):
         if sprints[k] != sprints[k - 1] + 1:
-            gap = (f"missing sprint {int(sprints[k - 1]) + 1}" if sprints[k] > sprints[k - 1] + 1
+            gap = (f"missing sprint {int(sprints[k - 1]) + 1}: add its row (a sprint without work has 0 committed "
+                   "and delivered) or number the sprints consecutively" if sprints[k] > sprints[k - 1] + 1
                    else "sprints must be in order, one row each")
             _fail(source, f"line {data_lines[k]}, column sprint",
                   f"{int(sprints[k])} follows {int(sprints[k - 1])}; {gap}")
     columns = {n: np.array(values[n], dtype=np.float64) for n in COLUMNS if n in values}
-    h = TeamHistory(source, columns)
+    h = TeamHistory(source, columns, tuple(ignored))
     if h.starting_headcount < 1:
         _fail(source, f"line {data_lines[0]}", "headcount - hires + leavers is below 1: the team starts with no engineers")
     if h.starting_headcount > MAX_HEADCOUNT:

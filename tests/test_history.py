@@ -70,7 +70,7 @@ def test_columns_in_any_order_comments_blank_lines_and_a_bom(tmp_path):
      "line 1: missing column hires"),
     (["sprint,committed,delivered,incidents,headcount"] + [f"{s},1,1,0,6" for s in range(6)],
      "missing columns leavers, hires"),
-    ([HEADER + ",velocty"] + [r + ",3" for r in rows()], "line 1: unknown column 'velocty'"),
+    ([HEADER + ",deliverd"] + [r + ",3" for r in rows()], "line 1: unknown column 'deliverd'; did you mean 'delivered'?"),
     ([HEADER + ",tech_shar"] + [r + ",0.1" for r in rows()], "did you mean 'tech_share'?"),
     ([HEADER + ",hires"] + [r + ",0" for r in rows()], "column 'hires' appears twice"),
     ([HEADER] + rows(3) + ["4,40,abc,1,6,0,0"] + rows(4, 5), "line 5, column delivered: 'abc' is not a number"),
@@ -97,10 +97,10 @@ def test_columns_in_any_order_comments_blank_lines_and_a_bom(tmp_path):
      "line 4, column headcount: 7 engineers, but the sprint before ended with 6, 0 joined and 0 left (6)"),
     ([HEADER] + rows(2) + ["3,40,30,1,6,1,0"] + rows(5, 4), "line 4, column headcount: 6 engineers"),
     ([HEADER] + [f"{s},0,0,1,6,0,0" for s in range(1, 9)], "columns committed and delivered: 0 in every sprint"),
-    ([HEADER] + rows(3) + rows(4, 5), "line 5, column sprint: 5 follows 3; missing sprint 4"),
+    ([HEADER] + rows(3) + rows(4, 5), "line 5, column sprint: 5 follows 3; missing sprint 4: add its row"),
     ([HEADER] + rows(3) + rows(5, 3), "line 5, column sprint: 3 follows 3; sprints must be in order"),
     ([HEADER, "1,40,30,1,1,0,1"] + rows(6, 2), "line 2: headcount - hires + leavers is below 1"),
-    ([HEADER.replace(",", ";")] + [r.replace(",", ";") for r in rows()], "separated by ';'; pe-sim reads comma-separated"),
+    ([HEADER.replace(",", "|")] + [r.replace(",", "|") for r in rows()], "separated by '|'; pe-sim reads files separated by commas, semicolons or tabs"),
     (rows(), "line 1: starts with numbers, not a header row"),
 ])
 def test_bad_history_files_get_one_clear_error(tmp_path, lines, expected):
@@ -129,3 +129,22 @@ def test_trailing_empty_columns_of_a_spreadsheet_export_are_ignored(tmp_path):
     excel = read_history(write(tmp_path, [HEADER + ",,"] + [r + ",," for r in rows()], "excel.csv"))
     assert all(np.array_equal(plain.columns[k], excel.columns[k]) for k in plain.columns)
     assert "line 3: 9 values; expected 7" in error(tmp_path, [HEADER + ",,"] + rows(1) + ["2,40,30,1,6,0,0,5,"] + rows(6, 3))
+
+
+def test_an_export_as_spreadsheets_write_it_reads_as_the_plain_file(tmp_path):
+    """Real exports trip on case, separators, decimal commas and extra columns: none of them
+    changes what the team's numbers are."""
+    plain = read_history(write(tmp_path, [HEADER + ",tech_share"] + [f"{s},40.5,30,1,6,0,0,0.2" for s in range(1, 9)],
+                               "plain.csv"))
+    assert plain.ignored == ()
+    header = "Sprint;Committed;Delivered;Incidents;Head-count;Leavers;Hires;Tech Share;Notes;Assignee"
+    semi = read_history(write(tmp_path, [header] + [f"{s};40,5;30;1;6;0;0;0,2;ok, fine;ann" for s in range(1, 9)],
+                              "semi.csv"))
+    tabs = read_history(write(tmp_path, [header.replace(";", "\t")] + [f"{s}\t40.5\t30\t1\t6\t0\t0\t0.2\tok\tann"
+                                                                       for s in range(1, 9)], "tabs.csv"))
+    for h in (semi, tabs):
+        assert set(h.columns) == set(plain.columns) and h.ignored == ("Notes", "Assignee")
+        assert all(np.array_equal(plain.columns[k], h.columns[k]) for k in plain.columns)
+    with pytest.raises(ConfigError, match="'1,5' is not a number"):  # a decimal comma only where commas do not separate
+        read_history(write(tmp_path, [HEADER] + [f"{s},40,30,1,6,0,0" for s in range(1, 8)] + ['8,"1,5",30,1,6,0,0'],
+                           "comma.csv"))

@@ -141,9 +141,12 @@ def main(args) -> int:
 def calibrate(args, interrupted: list[bool]) -> int:
     """The command; ``interrupted`` is set by the Ctrl-C handler ``main`` installs (pyabc can swallow
     the KeyboardInterrupt itself, so the flag is what counts)."""
-    from pe_sim.history import read_history, write_history
+    from pe_sim.history import COLUMNS as C_COLUMNS, read_history, write_history
 
     history = read_history(args.history)  # every input is checked before anything is written
+    if history.ignored and not args.quiet:
+        print(f"pe-sim calibrate: {args.history}: not used (pe-sim reads {', '.join(C_COLUMNS)}): "
+              f"{', '.join(history.ignored)}", file=sys.stderr)
     settings = settings_for(args)
     if args.scheduler and args.scheduler_file:
         raise ConfigError("--scheduler", "--scheduler-file", "give one of the two, not both")
