@@ -153,6 +153,7 @@ def run_folder(folder: Path, force: bool) -> Iterator[Path]:
     before that. The folder is locked while held, so a second run into it at the same time is
     refused instead of mixing its files with the first's."""
     stage = folder / STAGING
+    made = not folder.exists()
     with folder_lock(folder, "--out", "run"):
         # What the folder holds is looked at only once it is ours: a run that finished while this one
         # waited for the lock is seen, and not replaced without --force.
@@ -169,7 +170,13 @@ def run_folder(folder: Path, force: bool) -> Iterator[Path]:
         except OSError as exc:
             raise ConfigError(str(folder), "--out", f"cannot be made or written ({exc.strerror}); choose another "
                                                     "folder") from None
-        yield stage
+        try:
+            yield stage
+        except BaseException:  # interrupted or failed: leave the folder as it was (or no folder at all)
+            shutil.rmtree(stage, ignore_errors=True)
+            if made and not any(folder.iterdir()):
+                folder.rmdir()
+            raise
 
 
 @contextlib.contextmanager
