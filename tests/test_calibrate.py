@@ -398,6 +398,7 @@ def test_forecast_from_a_calibration(tmp_path, monkeypatch):
     f = forecast_cli(out, "--sprints", 6, "--backlog", 150, "--draws", 50)
     assert f.returncode == 0, f.stderr
     assert "backlog of 150: done within" in f.stdout and "delivered" in f.stdout
+    assert "simulating 50 posterior draws through the team's 26 sprints and 6 more" in f.stderr  # before the work
     table = pd.read_csv(out / "forecast" / "forecast.csv")
     assert list(table["sprint"]) == list(range(27, 33))
     assert (table["delivered_q10"] <= table["delivered_q90"]).all()

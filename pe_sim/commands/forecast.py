@@ -57,6 +57,8 @@ def main(args) -> int:
         why = "a file is in the way" if isinstance(exc, (FileExistsError, NotADirectoryError)) else exc.strerror
         raise ConfigError(str(out), "--out", f"cannot be made ({why}); choose another folder") from None
     w = post["weight"].to_numpy(dtype=np.float64)
+    print(f"pe-sim forecast: simulating {args.draws:,} posterior draws through the team's {history.n_sprints} sprints "
+          f"and {args.sprints} more ...", file=sys.stderr)
     fc = C.forecast(history, settings, post.drop(columns="weight"), w, args.sprints, args.draws, args.seed)
     first = int(history.columns["sprint"][-1]) + 1
     sprints = np.arange(first, first + args.sprints)
