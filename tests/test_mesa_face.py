@@ -54,7 +54,7 @@ def test_slots_leavers_and_joiners():
         joined += len(model.joined)
     assert model.sprint == SPRINTS and len(model.departures) == left and left > 0 and joined > 0
     assert all({"sprint", "slot", "skill", "tenure", "burnout", "reason", "unique_id"} <= set(d) for d in model.departures)
-    assert {d["reason"] for d in model.departures} == {"attrition", "key_engineer_leaves"}
+    assert {d["reason"] for d in model.departures} == {"attrition", "key_engineer_leaves", "team_size"}
     assert all(isinstance(v, float) for v in model.hires_due.values())
 
 

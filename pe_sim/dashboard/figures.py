@@ -391,7 +391,8 @@ def _burnout_color(b: float) -> str:
 
 def _why(r) -> str:
     b = r.burnout[-1] if r.burnout else 0.0
-    return {"key_engineer_leaves": "resigned (key engineer)"}.get(r.reason, "left, burned out" if b >= 0.6 else "left")
+    named = {"key_engineer_leaves": "resigned (key engineer)", "team_size": "moved off (team resized)"}
+    return named.get(r.reason, "left, burned out" if b >= 0.6 else "left")
 
 
 EARLIER_SHOWN = 40  # earlier leavers listed by name; more are counted

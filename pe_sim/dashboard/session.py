@@ -81,7 +81,7 @@ class EngineerRecord:
     slot: int
     joined: int  # sprint they joined, counted from 1 as on the plots (-1: on the starting team)
     left: int | None = None  # the last sprint they worked, counted from 1
-    reason: str = ""  # why they left: attrition (burnout or disengagement) or key_engineer_leaves
+    reason: str = ""  # why they left: attrition (burnout or disengagement), key_engineer_leaves or team_size
     burnout: list[float] = field(default_factory=list)  # one value per sprint on the team
     ramp: float = 1.0
     skill: float = 1.0
