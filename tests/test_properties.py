@@ -50,12 +50,16 @@ event_lists = st.lists(
 def test_any_valid_config_stays_finite_and_bounded(values, events, seed):
     c = cfg.from_dict({"params": values})  # every generated value must pass validation
     sprints = 15
-    out = simulate(param_batch([dict(c.params)] * 4), schedule(tuple(events), sprints), sprints, seed)
+    timeline = schedule(tuple(events), sprints)
+    out = simulate(param_batch([dict(c.params)] * 4), timeline, sprints, seed)
     for k in OUTCOMES:
         assert np.all(np.isfinite(out[k])), k
         assert np.all(out[k] >= 0.0), k
     for k in UNIT_OUTCOMES:
         assert np.all(out[k] <= 1.0 + 1e-12), k
-    assert np.all(out["headcount"] <= values["n_engineers"] + sum(
+    sized = max([values["n_engineers"]] + [round(e.magnitude) for e in events if e.kind == "team_size"])
+    assert np.all(out["headcount"] <= sized + sum(
         round(e.magnitude) for e in events if e.kind == "hiring_wave"))
+    held = timeline["team_size"][0] > 0  # a team_size event holds the head count exactly while it lasts
+    assert np.all(out["headcount"][:, held] == timeline["team_size"][0][held])
     assert np.all(out["delivered"] <= out["committed"] + 1e-9)
