@@ -191,3 +191,30 @@ def test_ctrl_c_while_workers_start_is_held_until_they_can_be_stopped(tmp_path):
                        timeout=100)
     assert r.stdout.strip() == "interrupted", r.stderr
     assert "Traceback" not in r.stderr, r.stderr
+
+
+def test_ctrl_c_while_a_chunk_is_recorded_still_counts_it_in_the_runs_log(tmp_path, monkeypatch):
+    # Ctrl-C lands as the second chunk's record is synced to disk: the chunk is on record (a resume
+    # skips it), so the interrupted session must count it too, or the sessions' counts miss a chunk
+    import pe_sim.sweeps.api as api
+
+    toml = tmp_path / "s.toml"
+    toml.write_text(SWEEP.format(points=4).replace("replicates = 1000", "replicates = 10"))
+    out = tmp_path / "out"
+    real_fsync, calls = os.fsync, []
+
+    def fsync(fd):
+        real_fsync(fd)
+        if sys._getframe(1).f_code.co_name == "on_result":
+            calls.append(fd)
+            if len(calls) == 2:
+                raise KeyboardInterrupt
+
+    monkeypatch.setattr(api.os, "fsync", fsync)
+    with pytest.raises(KeyboardInterrupt):
+        sweep(load_sweep(toml), out=out, workers=1, chunk_size=10, progress=False)
+    monkeypatch.setattr(api.os, "fsync", real_fsync)
+    assert read_manifest(out)["runs_log"][0]["chunks_run"] == 2
+    sweep(load_sweep(toml), out=out, workers=1, chunk_size=10, progress=False)
+    log = read_manifest(out)["runs_log"]
+    assert [x["ended"] for x in log] == ["interrupted", "complete"] and sum(x["chunks_run"] for x in log) == 4

@@ -197,7 +197,13 @@ def _run_sweep(spec: SweepSpec, out_dir: Path, design: Design, total: int, diges
                 n_workers = min(n_workers, len(todo))
                 run_local(jobs, out_dir, n_workers, on_result)
     except BaseException as exc:  # an interrupt or a failure: the session still goes into the runs log
-        _log_session(out_dir, time.perf_counter() - t0, backend, n_workers, finished_now,
+        # counted from what is on record, not finished_now: Ctrl-C can land between a chunk's record
+        # and the count (during its fsync), and the record is what a resume goes by
+        try:
+            recorded = max(finished_now, len(done_chunks(out_dir) - done))
+        except OSError:
+            recorded = finished_now
+        _log_session(out_dir, time.perf_counter() - t0, backend, n_workers, recorded,
                      "interrupted" if isinstance(exc, KeyboardInterrupt) else f"failed ({type(exc).__name__})")
         raise
     finally:
