@@ -218,6 +218,17 @@ def test_event_fields_vary_each_points_timeline(tmp_path):
     assert (late.groupby("hiring_wave.magnitude")["headcount_final"].mean().diff().dropna().abs() < 1).all()
 
 
+def test_a_team_size_varied_in_time_from_beyond_the_horizon_sizes_the_team(tmp_path):
+    # the base's team_size lies beyond the horizon; a point that brings it in needs room for its team
+    (tmp_path / "late.toml").write_text("[params]\nn_engineers = 5\n[[events]]\nkind = 'team_size'\nsprint = 100\n"
+                                        "duration = 10\nmagnitude = 30\n")
+    (tmp_path / "s.toml").write_text("[sweep]\nbase = 'late.toml'\nreplicates = 2\nsprints = 8\nseed = 3\n[vary]\n"
+                                     "team_size.sprint = [2, 100]\n")
+    a = sweep(load_sweep(tmp_path / "s.toml"), out=tmp_path / "a", workers=1, progress=False)
+    final = a.groupby("team_size.sprint")["headcount_final"].mean()
+    assert final[2] == 30 and final[100] <= 5
+
+
 def test_trajectories_stream_one_row_per_run_and_sprint(tmp_path):
     spec = sweep_from_dict({"sweep": {"base": "crunch", "replicates": 2, "sprints": 6, "keep": "trajectories",
                                       "outcomes": ["tech_share", "burnout_mean"], "crn": True},

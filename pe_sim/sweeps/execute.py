@@ -127,13 +127,11 @@ def iter_jobs(spec: SweepSpec, design: Design, chunk_size: int, chunks: Iterable
     ne = enc.get("n_engineers")
     biggest = float(np.max(ne)) if ne is not None else constants["n_engineers"]
     events = spec.base.events
-    if any(f.name.startswith("hiring_wave.") for f in spec.factors):  # the largest wave any point gets, at sprint 0
-        base_wave = next(e for e in events if e.kind == "hiring_wave")
-        size = design.table["hiring_wave.magnitude"].max() if "hiring_wave.magnitude" in design.table else base_wave.magnitude
-        events = with_event_values(events, {"hiring_wave.magnitude": size, "hiring_wave.sprint": 0})
-    if "team_size.magnitude" in design.table:  # the largest team any point sets, at sprint 0
-        events = with_event_values(events, {"team_size.magnitude": design.table["team_size.magnitude"].max(),
-                                            "team_size.sprint": 0})
+    for kind in ("hiring_wave", "team_size"):  # the largest wave or team any point gets, at sprint 0
+        if any(f.name.startswith(kind + ".") for f in spec.factors):  # (its sprint may be varied into the horizon)
+            base_event = next(e for e in events if e.kind == kind)
+            size = design.table[f"{kind}.magnitude"].max() if f"{kind}.magnitude" in design.table else base_event.magnitude
+            events = with_event_values(events, {f"{kind}.magnitude": size, f"{kind}.sprint": 0})
     n_slots = n_slots_for(SimpleNamespace(n_engineers=np.array([biggest])), schedule(events, max(1, spec.sprints)))
     ev_names = [f.name for f in spec.factors if f.is_event]
     label_cols = spec.label_columns()
