@@ -21,7 +21,7 @@ column                    required  meaning
 Header names may be in any case, with spaces, hyphens or nothing for underscores ("Tech share",
 "Head-count"); columns
 with other names (an export's notes, assignee, ...) are ignored and listed in ``ignored``, unless
-a name is close to one of the above (a misspelling is refused). Fields may be separated by commas,
+a name is a near-miss of one of the above that the file lacks (a misspelling is refused). Fields may be separated by commas,
 or, as spreadsheets in many locales export them, by semicolons (then with a decimal comma or
 point) or tabs. Lines starting with ``#`` are comments (a synthetic file says so in one). :func:`read_history`
 checks everything and raises :class:`pe_sim.config.ConfigError` naming the file, the line and the
@@ -48,6 +48,9 @@ OPTIONAL = ("tech_share", "features_shipped")
 COLUMNS = REQUIRED + OPTIONAL
 WHOLE = frozenset({"sprint", "incidents", "headcount", "leavers", "hires", "features_shipped"})
 MIN_SPRINTS = 6
+# How alike (difflib's ratio) an unknown header must be to a column the file lacks to be refused as
+# its misspelling ("deliverd", "head count"); less alike names ("Sprint goal", "Hours") are other columns.
+MISSPELT = 0.85
 MAX_HEADCOUNT = BY_NAME["n_engineers"].hi  # the model's range of team sizes
 MAX_WORK = 1e6  # per sprint, in any unit: beyond it a value is a typo or an overflow, not a team's work
 MAX_COUNT = 10_000  # incidents, leavers, hires or features in one sprint
@@ -157,7 +160,7 @@ def read_history(path: Path | str) -> TeamHistory:
             if name.replace(".", "", 1).lstrip("-").isdigit():
                 _fail(source, f"line {header_line}", f"starts with numbers, not a header row; the first line "
                                                      f"names the columns ({expected})")
-            close = difflib.get_close_matches(name, COLUMNS, n=1)
+            close = [c for c in difflib.get_close_matches(name, COLUMNS, n=1, cutoff=MISSPELT) if c not in names]
             if close:  # a misspelt column is a mistake to point out, not a column to drop
                 _fail(source, f"line {header_line}", f"unknown column {header[k].strip()!r}; did you mean {close[0]!r}? "
                                                      f"({expected})")
@@ -167,8 +170,11 @@ def read_history(path: Path | str) -> TeamHistory:
         _fail(source, f"line {header_line}", f"column {dup[0]!r} appears twice")
     missing = [c for c in REQUIRED if c not in names]
     if missing:
+        guesses = [f"is {header[names.index(g[0])].strip()!r} {c}?" for c in missing
+                   for g in [difflib.get_close_matches(c, [n for n in names if n not in COLUMNS], n=1)] if g]
         _fail(source, f"line {header_line}", f"missing column{'s' if len(missing) > 1 else ''} "
-                                             f"{', '.join(missing)}; {expected}")
+                                             f"{', '.join(missing)}{' (' + '; '.join(guesses) + ')' if guesses else ''}; "
+                                             f"{expected}")
     values: dict[str, list[float]] = {n: [] for n in names if n in COLUMNS}
     for line, row in rows[1:]:
         if len(row) != len(names):

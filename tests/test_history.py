@@ -70,7 +70,8 @@ def test_columns_in_any_order_comments_blank_lines_and_a_bom(tmp_path):
      "line 1: missing column hires"),
     (["sprint,committed,delivered,incidents,headcount"] + [f"{s},1,1,0,6" for s in range(6)],
      "missing columns leavers, hires"),
-    ([HEADER + ",deliverd"] + [r + ",3" for r in rows()], "line 1: unknown column 'deliverd'; did you mean 'delivered'?"),
+    ([HEADER.replace("delivered", "deliverd")] + rows(), "line 1: unknown column 'deliverd'; did you mean 'delivered'?"),
+    ([HEADER.replace("hires", "Hours")] + rows(), "line 1: missing column hires (is 'Hours' hires?)"),
     ([HEADER + ",tech_shar"] + [r + ",0.1" for r in rows()], "did you mean 'tech_share'?"),
     ([HEADER + ",hires"] + [r + ",0" for r in rows()], "column 'hires' appears twice"),
     ([HEADER] + rows(3) + ["4,40,abc,1,6,0,0"] + rows(4, 5), "line 5, column delivered: 'abc' is not a number"),
@@ -148,3 +149,11 @@ def test_an_export_as_spreadsheets_write_it_reads_as_the_plain_file(tmp_path):
     with pytest.raises(ConfigError, match="'1,5' is not a number"):  # a decimal comma only where commas do not separate
         read_history(write(tmp_path, [HEADER] + [f"{s},40,30,1,6,0,0" for s in range(1, 8)] + ['8,"1,5",30,1,6,0,0'],
                            "comma.csv"))
+
+
+def test_other_columns_that_resemble_ones_the_file_has_are_ignored_not_refused(tmp_path):
+    extra = ["Sprint goal", "Sprint ID", "Points", "Hours", "Tech debt", "Completed", "Features", "Incidents P1",
+             "New hires", "deliverd"]
+    h = read_history(write(tmp_path, [HEADER + ",tech_share,features_shipped," + ",".join(extra)]
+                           + [r + ",0.2,3," + ",".join(["x"] * len(extra)) for r in rows()]))
+    assert h.ignored == tuple(extra) and "features_shipped" in h.columns
