@@ -141,7 +141,14 @@ def settings_from_dict(data: Mapping[str, Any], file: str = "<dict>") -> Setting
         if name == "n_engineers":
             raise ConfigError(file, f"calibrate.fixed.{name}", "comes from the history (the head count at the start "
                                                                "of its first sprint); leave it out")
-        fixed[name] = cfg.check_param(file, f"calibrate.fixed.{name}", name, value)
+        if name == POINTS_PER_DAY:  # a team that knows its unit (work recorded in days: 1)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < math.inf:
+                raise ConfigError(file, f"calibrate.fixed.{name}", f"{value!r} is not valid; expected the team's unit "
+                                                                   "of work per ideal-day, a number above 0 (1 if its "
+                                                                   "history records work in days)")
+            fixed[name] = float(value)
+        else:
+            fixed[name] = cfg.check_param(file, f"calibrate.fixed.{name}", name, value)
         priors.pop(name, None)
     if fixed.get("roadmap_mode", practice.params["roadmap_mode"]) == "one_roadmap":
         why = ("calibrate.fixed.roadmap_mode" if "roadmap_mode" in fixed else f"the base {base}")
@@ -262,8 +269,9 @@ class TeamSimulator:
 
         practice = cfg.load(settings.base)
         values = dict(practice.params)
-        values.update(settings.fixed)
+        values.update({k: v for k, v in settings.fixed.items() if k != POINTS_PER_DAY})
         values["n_engineers"] = history.starting_headcount
+        self.unit = float(settings.fixed.get(POINTS_PER_DAY, 1.0))  # the team's unit, when it is not calibrated
         self.columns = tuple(c for c in history.columns if c != "sprint")
         self.n_sprints = n_sprints or history.n_sprints
         self.first_sprint = int(history.columns["sprint"][0])
@@ -294,7 +302,7 @@ class TeamSimulator:
 
     def history(self, theta: Mapping[str, float], run: int) -> dict[str, np.ndarray]:
         """One simulated run as the team's history columns, in the team's unit of work."""
-        return history_from_outcomes(self.outcomes(theta, run), 0, float(theta.get(POINTS_PER_DAY, 1.0)),
+        return history_from_outcomes(self.outcomes(theta, run), 0, float(theta.get(POINTS_PER_DAY, self.unit)),
                                      self.first_sprint, ("sprint", *self.columns))
 
     def draws(self, df, w: np.ndarray, n: int, seed: int) -> list[tuple[dict[str, float], int]]:
@@ -782,7 +790,7 @@ def forecast(history: TeamHistory, settings: Settings, df, w: np.ndarray, sprint
         o = sim.outcomes(theta, run)
         for k in FORECAST:
             x = o[k][0, n:]
-            out[k][j] = x * theta.get(POINTS_PER_DAY, 1.0) if k == "delivered" else x
+            out[k][j] = x * theta.get(POINTS_PER_DAY, sim.unit) if k == "delivered" else x
     return out
 
 
@@ -793,10 +801,13 @@ def sprints_to_finish(delivered: np.ndarray, backlog: float) -> np.ndarray:
     return np.where(done.any(axis=1), np.argmax(done, axis=1) + 1.0, np.inf)
 
 
-def posterior_unit(df, w: np.ndarray, runs: int, seed: int = 0) -> np.ndarray:
+def posterior_unit(df, w: np.ndarray, runs: int, seed: int = 0, fixed: float = 1.0) -> np.ndarray:
     """The team's unit of work per ideal-day (``points_per_day``) of the same posterior draws as
     :func:`posterior_draws` with the same ``runs`` and ``seed``: :func:`pe_sim.analysis.compare`'s
-    ``work_unit``, which puts its work outcomes in the team's own unit."""
+    ``work_unit``, which puts its work outcomes in the team's own unit (``fixed`` when the
+    calibration fixed the unit rather than inferring it)."""
+    if POINTS_PER_DAY not in df:
+        return np.full(runs, float(fixed))
     return df[POINTS_PER_DAY].to_numpy(dtype=np.float64)[pick(w, runs, seed)]
 
 
@@ -810,3 +821,21 @@ def posterior_draws(history: TeamHistory, df, w: np.ndarray, runs: int, seed: in
            for k in df.columns if k in BY_NAME}
     out["n_engineers"] = np.full(runs, float(history.current_headcount))
     return out
+
+
+def posterior_runs(folder, runs: int, seed: int) -> tuple[TeamHistory, Settings, dict[str, np.ndarray], np.ndarray, str]:
+    """What a what-if comparison for the team calibrated in ``folder`` takes from it: its history, its
+    settings, the per-run parameters (:func:`posterior_draws`), the per-run unit of work
+    (:func:`posterior_unit`) and a sentence saying where the unit comes from and what is not applied."""
+    history, settings, post = load_calibration(folder)
+    df, w = post.drop(columns="weight"), post["weight"].to_numpy()
+    per_run = posterior_draws(history, df, w, runs, seed)
+    unit = posterior_unit(df, w, runs, seed, settings.fixed.get(POINTS_PER_DAY, 1.0))
+    how = (f"at its fixed {settings.fixed[POINTS_PER_DAY]:g} per ideal-day" if POINTS_PER_DAY in settings.fixed
+           else "each run's draw of points_per_day")
+    text = f"work (velocity, committed, delivered) is in the team's own unit, as in its history ({how})"
+    others = {k: v for k, v in settings.fixed.items() if k != POINTS_PER_DAY}
+    if others:  # facts about the team the user gave the calibration: the setups compared are as their files say
+        text += (f"; the values the calibration fixed ({', '.join(f'{k} = {v}' for k, v in others.items())}) are not "
+                 "applied: put them in the setups compared if they hold there")
+    return history, settings, per_run, unit, text

@@ -691,3 +691,32 @@ def test_pyabc_progress_becomes_one_plain_line_per_generation():
                                  "effective sample 50", None, None,
                      "generation 2 of 8: 50 of 133 simulated teams within distance 4.12 (38% accepted), "
                      "effective sample 29", "stopped: maximum number of generations", "Something pyabc says one day"]
+
+
+def test_a_team_that_knows_its_unit_fixes_points_per_day(tmp_path):
+    with pytest.raises(ConfigError, match="calibrate.fixed.points_per_day: 0 is not valid; expected the team's unit"):
+        C.settings_from_dict({"calibrate": {"fixed": {"points_per_day": 0}}}, "cal.toml")
+    s = C.settings_from_dict({"calibrate": {"fixed": {"points_per_day": 2.5}}}, "cal.toml")
+    assert C.POINTS_PER_DAY not in s.priors and s.fixed == {"points_per_day": 2.5}
+    h = read_history(EXAMPLE)
+    sim = C.TeamSimulator(s, h)
+    theta = {k: 0.5 * (p.low + p.high) for k, p in s.priors.items()}
+    days = sim.outcomes(theta, 7)["delivered"][0]
+    assert np.allclose(sim.history(theta, 7)["delivered"], 2.5 * days)  # the team's unit, not 1
+    cal = tmp_path / "cal.toml"
+    cal.write_text("[calibrate]\nbase = 'crunch'\n[calibrate.fixed]\npoints_per_day = 2.5\nsprint_days = 10\n")
+    out = tmp_path / "cal"
+    from pe_sim.sweeps import default_workers
+
+    many = default_workers() + 1
+    r = cli(EXAMPLE, "--config", cal, "--out", out, "--population", 20, "--generations", 1, "--workers", many, "--quiet")
+    assert r.returncode == 0, r.stderr
+    assert "note: the base 'crunch' has 3 events" in r.stderr and "so they are not used" in r.stderr
+    assert f"warning: {many} worker processes on" in r.stderr
+    assert "points_per_day" not in pd.read_parquet(out / "posterior.parquet")
+    f = forecast_cli(out, "--sprints", 3, "--draws", 20)
+    assert f.returncode == 0, f.stderr
+    c = cli("split_backlogs", "one_roadmap", "--posterior", out, "--runs", 10, "--sprints", 4, "--figure", "none",
+            command="compare")
+    assert c.returncode == 0, c.stderr
+    assert "at its fixed 2.5 per ideal-day" in c.stderr and "(sprint_days = 10.0) are not applied" in c.stderr

@@ -124,3 +124,13 @@ def test_inline_code_may_wrap_but_not_across_paragraphs():
     assert "debt_drag" in docs._code(wrapped)
     broken = "an unclosed `debt_drag(p,\n\ndebt) and a later `y`"
     assert "debt_drag" not in docs._code(broken)
+
+
+def test_the_readme_lists_every_event_kind():
+    from pathlib import Path
+
+    from pe_sim.events import EVENT_KINDS
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    listed = re.sub(r"\([^)]*\)", "", re.search(r"Event kinds: (.*?)\.\s", readme, re.S).group(1))  # not the notes
+    assert set(re.findall(r"`(\w+)`", listed)) == set(EVENT_KINDS)

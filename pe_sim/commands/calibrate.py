@@ -144,10 +144,17 @@ def calibrate(args, interrupted: list[bool]) -> int:
     from pe_sim.history import COLUMNS as C_COLUMNS, read_history, write_history
 
     history = read_history(args.history)  # every input is checked before anything is written
-    if history.ignored and not args.quiet:
+    if history.ignored:  # what was left out of the user's file, not progress: said even with --quiet
         print(f"pe-sim calibrate: {args.history}: not used (pe-sim reads {', '.join(C_COLUMNS)}): "
               f"{', '.join(history.ignored)}", file=sys.stderr)
     settings = settings_for(args)
+    from pe_sim.config import load
+
+    events = load(settings.base).events
+    if events:  # a practice's one-off events have no place in a real team's past: its record is the timeline
+        print(f"pe-sim calibrate: note: the base {settings.base!r} has {len(events)} event{'s' if len(events) > 1 else ''} "
+              f"({', '.join(sorted({e.kind for e in events}))}); calibration simulates the team's own history without "
+              "them (its head count sprint by sprint), so they are not used", file=sys.stderr)
     if args.scheduler and args.scheduler_file:
         raise ConfigError("--scheduler", "--scheduler-file", "give one of the two, not both")
     stamp = datetime.now(timezone.utc)
@@ -175,9 +182,12 @@ def calibrate(args, interrupted: list[bool]) -> int:
     from pe_sim import calibration as C
     from pe_sim.files import atomic
     from pe_sim.sweeps import default_workers
+    from pe_sim.sweeps.execute import warn_if_oversubscribed
     from pe_sim.sweeps.store import package_versions
 
     workers = args.workers or default_workers()
+    if client is None:
+        warn_if_oversubscribed(workers)
     if not args.quiet:
         print(f"pe-sim calibrate: {history.n_sprints} sprints of {history.source}; {len(settings.priors)} parameters "
               f"({', '.join(settings.priors)}); {settings.population} particles, up to {settings.generations} "
@@ -215,7 +225,6 @@ def calibrate(args, interrupted: list[bool]) -> int:
     found = C.misfits(history, bands)
     plot_posterior(table, df, w, out / "posterior.png")
     plot_predictive(history, bands, out / "predictive.png", covered)
-    print("\n".join([format_summary(table, covered, settings, bool(df.attrs.get("adjusted"))), *C.misfit_lines(found)]))
     manifest = {
         "pe_sim_version": __version__, "command": "calibrate", "python": platform.python_version(),
         "packages": package_versions(),
@@ -231,6 +240,8 @@ def calibrate(args, interrupted: list[bool]) -> int:
         "files": [DB, *OUTPUTS], "complete": True,
     }
     write_text(out / MANIFEST, json.dumps(manifest, indent=2, default=float) + "\n")  # last: marks the run complete
+    # printed once the folder is complete, so a reader that stops early (`| head`) leaves it whole
+    print("\n".join([format_summary(table, covered, settings, bool(df.attrs.get("adjusted"))), *C.misfit_lines(found)]))
     if not args.quiet:
         print(f"{h.total_nr_simulations:,} simulated teams over {len(gens)} generations in {seconds:.0f} s"
               f"{' (this session; the earlier generations ran before)' if resuming else ''}; wrote {out}",

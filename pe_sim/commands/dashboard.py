@@ -78,17 +78,14 @@ def report(args) -> int:
         (f" --engine {args.engine}" if args.engine != "core" else "")
     per_run = team = unit = None
     if args.posterior:
-        from pe_sim.calibration import load_calibration, posterior_draws, posterior_unit
+        from pe_sim.calibration import posterior_runs
 
-        history, _, post = load_calibration(args.posterior)
-        per_run = posterior_draws(history, post.drop(columns="weight"), post["weight"].to_numpy(), runs, seed)
-        unit = posterior_unit(post.drop(columns="weight"), post["weight"].to_numpy(), runs, seed)
+        history, _, per_run, unit, how = posterior_runs(args.posterior, runs, seed)
         command += f" --posterior {shlex.quote(str(args.posterior))}"
         team = (f"Teams like the one calibrated in {args.posterior}: each run i of every setup takes its "
                 f"{', '.join(k for k in per_run if k != 'n_engineers')} from the same draw of that team's posterior, "
                 f"with its {history.current_headcount} engineers of today, so the intervals include what is still "
-                "uncertain about the team. Work (velocity, committed, delivered) is in the team's own unit, as in "
-                "its history (each run's draw of points_per_day).")
+                f"uncertain about the team. {how[0].upper() + how[1:]}.")
     print(f"simulating {len(configs)} setup(s), {runs} runs x {sprints} sprints ...", file=sys.stderr)
     result = rep.write(args.out, configs, runs, sprints, seed, engine=args.engine, command=command, per_run=per_run,
                        team=team, work_unit=unit)

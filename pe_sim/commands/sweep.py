@@ -172,18 +172,15 @@ def _compare(args) -> int:
         warn_few_runs(args.runs or configs[0].runs)
     per_run = unit = None
     if args.posterior:
-        from pe_sim.calibration import load_calibration, posterior_draws, posterior_unit
+        from pe_sim.calibration import posterior_runs
 
-        history, _, post = load_calibration(Path(args.posterior))
         runs = args.runs or configs[0].runs
         seed = configs[0].seed if args.seed is None else args.seed
-        per_run = posterior_draws(history, post.drop(columns="weight"), post["weight"].to_numpy(), runs, seed)
-        unit = posterior_unit(post.drop(columns="weight"), post["weight"].to_numpy(), runs, seed)
+        history, _, per_run, unit, how = posterior_runs(Path(args.posterior), runs, seed)
         idle = [f"{k} is not used by {c.name} (one roadmap)" for c in configs for k in unused(c.params) if k in per_run]
         print(f"pe-sim: {runs} paired runs, each with a draw from the posterior of {args.posterior} "
               f"({', '.join(k for k in per_run if k != 'n_engineers')}) and {history.current_headcount} engineers (its size now); "
-              "work (velocity, committed, delivered) is in the team's own unit, as in its history (each run's draw "
-              f"of points_per_day){''.join('; ' + line for line in idle)}", file=sys.stderr)
+              f"{how}{''.join('; ' + line for line in idle)}", file=sys.stderr)
     res = compare(args.configs, runs=args.runs, sprints=args.sprints, seed=args.seed, outcomes=outcomes,
                   confidence=args.confidence, resamples=args.resamples, figure=figure, workers=args.workers,
                   per_run=per_run, work_unit=unit, force=args.force)

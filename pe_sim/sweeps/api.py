@@ -21,6 +21,7 @@ from pe_sim.files import folder_lock
 from pe_sim.core.engine import OUTCOMES
 from pe_sim.sweeps.design import Design, make_design
 from pe_sim.sweeps.execute import (auto_chunk_size, connect_dask, default_workers, iter_jobs, main_script_unguarded,
+                                    warn_if_oversubscribed,
                                    run_dask, run_inline,
                                    run_local)
 from pe_sim.sweeps.spec import SweepSpec, as_spec
@@ -165,10 +166,8 @@ def _run_sweep(spec: SweepSpec, out_dir: Path, design: Design, total: int, diges
               "worker processes cannot re-import it; running in this process (guard the call to use every core)",
               file=sys.stderr)
     backend = "dask" if dask else "inline" if (n_workers == 1 or len(todo) <= 1 or unguarded) else "processes"
-    cores = default_workers()
-    if not dask and backend == "processes" and n_workers > cores:
-        print(f"pe-sim: warning: {n_workers} worker processes on {cores} cores: more than one per core only adds "
-              f"start-up and switching (use --workers {cores} or fewer)", file=sys.stderr)
+    if not dask and backend == "processes":
+        warn_if_oversubscribed(n_workers)
     t0 = time.perf_counter()
     from tqdm.auto import tqdm
 

@@ -179,6 +179,14 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def warn_if_oversubscribed(workers: int) -> None:
+    """One line on stderr when more worker processes than cores are asked for."""
+    cores = default_workers()
+    if workers > cores:
+        print(f"pe-sim: warning: {workers} worker processes on {cores} cores: more than one per core only adds "
+              f"start-up and switching (use --workers {cores} or fewer)", file=sys.stderr)
+
+
 def run_inline(jobs: Iterator[ChunkJob], out: Path, on_result: Callable[[dict], None]) -> None:
     for job in jobs:
         on_result(run_chunk(job, str(out)))
