@@ -209,7 +209,7 @@ def _prior(file: str, key: str, name: str, spec: Any) -> Prior:
     if name != POINTS_PER_DAY:
         p = BY_NAME[name]
         if p.kind != "float":
-            raise ConfigError(file, key, f"{name} is a {p.kind} parameter; only real-valued parameters can be calibrated")
+            raise ConfigError(file, key, f"{name} takes {p.a_kind}; only real-valued parameters can be calibrated")
         if lo < p.lo or hi > p.hi:
             raise ConfigError(file, key, f"[{lo}, {hi}] leaves the parameter's valid range {p.describe_range()}")
     return Prior(float(lo), float(hi), scale)

@@ -144,7 +144,7 @@ def check_value(file: str, key: str, p: Param, value: Any) -> Any:
             raise ConfigError(file, key, f"{value!r} is not a boolean; expected true or false")
         return value
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ConfigError(file, key, f"{value!r} is not a number; expected a {p.kind} in {p.describe_range()} ({p.unit})")
+        raise ConfigError(file, key, f"{value!r} is not a number; expected {p.a_kind} in {p.describe_range()} ({p.unit})")
     if value != value or value in (float("inf"), float("-inf")):
         raise ConfigError(file, key, f"{value!r} is not a finite number; expected {p.describe_range()} ({p.unit}): {p.meaning}")
     if p.kind == "int" and float(value) != int(value):
@@ -239,6 +239,9 @@ def check_event(file: str, key: str, raw: Any) -> Event:
     sprint = _check_int(file, f"{key}.sprint", raw["sprint"], 0, RUN_LIMITS["sprints"][1])
     ek = EVENT_KINDS[kind]
     duration = _check_int(file, f"{key}.duration", raw.get("duration", ek.duration), 1, 1000)
+    if kind == "team_size" and "magnitude" not in raw:  # a size is what the event is: no default to fall back on
+        raise ConfigError(file, f"{key}.magnitude", f"missing; team_size sets the team's size, so it needs one "
+                                                    f"(an integer in [{ek.lo:g}, {ek.hi:g}]: {ek.magnitude_meaning})")
     mag = raw.get("magnitude", ek.magnitude)
     if isinstance(mag, bool) or not isinstance(mag, (int, float)) or not (ek.lo <= mag <= ek.hi):
         raise ConfigError(file, f"{key}.magnitude", f"{mag!r} is not valid for {kind}; expected a number in "

@@ -23,6 +23,11 @@ class Param:
     choices: tuple[str, ...] = ()
     source: str = ""
 
+    @property
+    def a_kind(self) -> str:
+        """The kind of value it takes, for messages ("an integer", "a number", ...)."""
+        return {"int": "an integer", "float": "a number", "bool": "a boolean"}.get(self.kind, "a choice")
+
     def describe_range(self) -> str:
         if self.kind == "choice":
             return " | ".join(self.choices)

@@ -24,6 +24,7 @@ def write(tmp_path, text, name="bad.toml"):
     ("[[events]]\nkind = 'hiring_wave'\n", "events[0].sprint", ["missing"]),
     ("[[events]]\nkind = 'deadline_crunch'\nsprint = 3\nmagnitude = 9\n", "events[0].magnitude", ["[0, 1]"]),
     ("[[events]]\nkind = 'deadline_crunch'\nsprint = -1\n", "events[0].sprint", ["integer"]),
+    ("[[events]]\nkind = 'team_size'\nsprint = 2\n", "events[0].magnitude", ["missing; team_size sets", "[1, 40]"]),
     ("[[events]]\nkind = 'pm_absent'\nsprint = 2\nlength = 3\n", "events[0].length", ["duration"]),
     ("[run]\nruns = 0\n", "run.runs", ["[1,"]),
     ("[scenario]\nnmae = 'x'\n", "scenario.nmae", ["did you mean 'name'"]),

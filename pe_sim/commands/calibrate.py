@@ -34,7 +34,7 @@ def register(sub) -> None:
     p.add_argument("history", type=path_arg, metavar="TEAM.csv", help="the team's sprint history")
     p.add_argument("--config", type=path_arg, metavar="CAL.toml",
                    help="a [calibrate] table: base practice, priors, fixed values, population, generations, seed, "
-                        "min_acceptance, adjust, kernel_scale (see the README); the options below override it")
+                        "min_acceptance, adjust, kernel_scale, warmup (see the README); the options below override it")
     p.add_argument("--out", type=path_arg, help="output folder (default: results/calibrate-<file>-<timestamp>)")
     p.add_argument("--population", type=int_in(20, 1_000_000), help="particles per generation (default 500)")
     p.add_argument("--generations", type=int_in(1, 100), help="most generations (default 8)")

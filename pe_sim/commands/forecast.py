@@ -85,10 +85,14 @@ def main(args) -> int:
         finite = np.isfinite(n)
         # whole sprints, never interpolated (a draw that does not finish counts as never)
         p50, p85, p95 = (np.quantile(n, q, method="inverted_cdf") for q in (0.5, 0.85, 0.95))
-        done = (lambda v: f"done within {v:.0f} sprint{'' if v == 1 else 's'}" if np.isfinite(v)
-                else f"not done within the {args.sprints} sprints forecast")
-        lines.append(f"  backlog of {args.backlog:g}: {done(p50)} at 50% confidence, {done(p85)} at 85%, "
-                     f"{done(p95)} at 95%; not within {args.sprints} sprints in {1 - finite.mean():.0%} of draws")
+        levels = ((50, p50), (85, p85), (95, p95))
+        parts = [f"done within {v:.0f} sprint{'' if v == 1 else 's'} at {q}%" for q, v in levels if np.isfinite(v)]
+        beyond = [f"{q}%" for q, v in levels if not np.isfinite(v)]
+        if beyond:  # said once for every confidence level the horizon does not reach
+            parts.append(f"not done within the {args.sprints} sprints forecast at "
+                         f"{', '.join(beyond[:-1]) + ' or ' if len(beyond) > 1 else ''}{beyond[-1]}")
+        lines.append(f"  backlog of {args.backlog:g}: {', '.join(parts)} confidence; not within {args.sprints} sprints "
+                     f"in {1 - finite.mean():.0%} of draws")
         if not np.isfinite(p95):
             lines.append(f"  (some draws need more than the {args.sprints} sprints forecast: look further ahead with "
                          f"--sprints, e.g. --sprints {min(520, 4 * args.sprints)})")

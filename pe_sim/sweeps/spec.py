@@ -292,7 +292,7 @@ def check_factor(file: str, key: str, name: str, raw: Any) -> Factor:
                                      "(fixed values belong in the base scenario's [params])")
     if p.kind in ("choice", "bool"):
         example = list(p.choices) if p.kind == "choice" else [True, False]
-        raise ConfigError(file, key, f"a {p.kind} parameter takes a list of values, e.g. {json.dumps(example)}")
+        raise ConfigError(file, key, f"{name} takes {p.a_kind}, so it is varied by a list of values, e.g. {json.dumps(example)}")
     steps = raw.get("steps", 0)
     if "steps" in raw:
         steps = _int(file, f"{key}.steps", steps, 1, 100_000, "a whole number of steps")
