@@ -252,10 +252,20 @@ def check_event(file: str, key: str, raw: Any) -> Event:
     return Event.make(kind, sprint, duration, float(mag))
 
 
-def warn_beyond_horizon(config: "Config", sprints: int) -> list[str]:
-    """One line for each event that starts at or after ``sprints`` and so never happens."""
-    return [f"{config.path or config.name}: events[{i}] ({e.kind} at sprint {e.sprint}) is beyond the last "
-            f"sprint ({sprints - 1}) and never happens" for i, e in enumerate(config.events) if e.sprint >= sprints]
+def event_warnings(config: "Config", sprints: int) -> list[str]:
+    """One line for each event that never happens: it starts at or after ``sprints``, or it is a
+    hiring wave while a team_size event holds the team's size (which the wave then cannot change)."""
+    where = config.path or config.name
+    lines = [f"{where}: events[{i}] ({e.kind} at sprint {e.sprint}) is beyond the last sprint ({sprints - 1}) and "
+             "never happens" for i, e in enumerate(config.events) if e.sprint >= sprints]
+    for i, e in enumerate(config.events):
+        held = [j for j, s in enumerate(config.events) if s.kind == "team_size" and s.sprint <= e.sprint < s.sprint + s.duration]
+        if e.kind == "hiring_wave" and held and e.sprint < sprints:
+            s = config.events[held[-1]]
+            lines.append(f"{where}: events[{i}] (hiring_wave at sprint {e.sprint}) falls while events[{held[-1]}] "
+                         f"(team_size, sprints {s.sprint}-{s.sprint + s.duration - 1}) holds the team at "
+                         f"{s.magnitude:g} engineers, so it adds no one")
+    return lines
 
 
 def from_dict(data: Mapping[str, Any], file: str = "<dict>") -> Config:

@@ -92,3 +92,14 @@ def test_repeated_configs_are_labelled_alike_everywhere(tmp_path):
 def test_a_folder_given_as_a_config_is_named_as_a_folder(tmp_path):
     with pytest.raises(cfg.ConfigError, match="is a folder; expected a scenario TOML file"):
         cfg.load(tmp_path)
+
+
+def test_events_that_never_happen_are_warned_about(tmp_path):
+    path = write(tmp_path, "[run]\nsprints = 20\n[[events]]\nkind = 'team_size'\nsprint = 2\nduration = 5\nmagnitude = 6\n"
+                           "[[events]]\nkind = 'hiring_wave'\nsprint = 4\nmagnitude = 3\n"
+                           "[[events]]\nkind = 'hiring_wave'\nsprint = 7\nmagnitude = 2\n"
+                           "[[events]]\nkind = 'pm_absent'\nsprint = 30\n")
+    lines = cfg.event_warnings(cfg.load(path), 20)
+    assert len(lines) == 2
+    assert "events[3] (pm_absent at sprint 30) is beyond the last sprint (19)" in lines[0]
+    assert "events[1] (hiring_wave at sprint 4) falls while events[0] (team_size, sprints 2-6)" in lines[1]

@@ -68,7 +68,7 @@ def report(args) -> int:
     warn_few_runs(runs)
     sprints = args.sprints or configs[0].sprints
     for c in configs:
-        for line in cfg.warn_beyond_horizon(c, sprints):
+        for line in cfg.event_warnings(c, sprints):
             print(f"pe-sim: warning: {line}", file=sys.stderr)
     seed = configs[0].seed if args.seed is None else args.seed
     from pe_sim import report as rep

@@ -122,4 +122,5 @@ def _check(path: str) -> str:
         return (f"calibration config, base {s.base}, {len(s.priors)} calibrated parameters, {s.population} particles "
                 f"(use it with pe-sim calibrate TEAM.csv --config {path})")
     c = cfg.load(path)
-    return f"scenario '{c.name}', {len(c.events)} events, {c.runs} runs x {c.sprints} sprints"
+    notes = "".join(f"\n  warning: {line}" for line in cfg.event_warnings(c, c.sprints))
+    return f"scenario '{c.name}', {len(c.events)} events, {c.runs} runs x {c.sprints} sprints{notes}"

@@ -50,7 +50,7 @@ def main(args) -> int:
     with run_folder(out, args.force) as stage:  # the run is written here and moved into `out` when complete
         warn_few_runs(runs)  # once the folder is known to take the run
         for c in configs:
-            for line in cfg.warn_beyond_horizon(c, sprints):
+            for line in cfg.event_warnings(c, sprints):
                 print(f"pe-sim: warning: {line}", file=sys.stderr)
 
         import pandas as pd

@@ -148,7 +148,7 @@ def _compare(args) -> int:
         raise UsageError("compare needs at least two configs (the first is the reference)")
     configs = [cfg.load(c) for c in args.configs]
     for loaded in configs:
-        for line in cfg.warn_beyond_horizon(loaded, args.sprints or loaded.sprints):
+        for line in cfg.event_warnings(loaded, args.sprints or loaded.sprints):
             print(f"pe-sim: warning: {line}", file=sys.stderr)
     if args.figure is None:  # pe-sim's own new file, so comparing twice never collides
         names = "-".join(c.name for c in configs)[:80]
