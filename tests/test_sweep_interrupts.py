@@ -45,11 +45,9 @@ def _check_complete(got: pd.DataFrame, ref: pd.DataFrame, out: Path, chunks: int
     assert read_manifest(out)["status"] == "complete"
 
 
-@pytest.mark.timeout(120)
-def test_ctrl_c_exits_130_with_a_resume_hint_and_resume_gives_the_uninterrupted_data(tmp_path):
-    toml = tmp_path / "s.toml"
-    toml.write_text(SWEEP.format(points=80))  # 80 chunks of 1,000 runs: several seconds on 2 workers
-    out = tmp_path / "interrupted"
+def _sweep_stopped(toml: Path, out: Path, parts: int, stop) -> tuple[subprocess.Popen, str]:
+    """Run ``pe-sim sweep`` on 2 workers, call ``stop(proc)`` once ``parts`` part files are written,
+    and return the finished process and its stderr (the process group is killed if it hangs)."""
     cmd = [sys.executable, "-m", "pe_sim.cli", "sweep", str(toml), "--out", str(out), "--workers", "2",
            "--chunk-size", "1000", "--no-progress"]
     # its own process group, as a terminal's foreground job; SIGINT handled even if this test runs in
@@ -57,14 +55,26 @@ def test_ctrl_c_exits_130_with_a_resume_hint_and_resume_gives_the_uninterrupted_
     proc = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
-        _wait_for(lambda: _parts(out) >= 3 or proc.poll() is not None, 60, "the first part files")
-        assert proc.poll() is None, f"the sweep ended before it could be interrupted: {proc.communicate()}"
-        os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does: the whole foreground group
-        stdout, stderr = proc.communicate(timeout=30)
+        _wait_for(lambda: _parts(out) >= parts or proc.poll() is not None, 60, "the first part files")
+        stop(proc)
+        _, stderr = proc.communicate(timeout=30)
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+    return proc, stderr
+
+
+@pytest.mark.timeout(120)
+def test_ctrl_c_exits_130_with_a_resume_hint_and_resume_gives_the_uninterrupted_data(tmp_path):
+    toml = tmp_path / "s.toml"
+    toml.write_text(SWEEP.format(points=80))  # 80 chunks of 1,000 runs: several seconds on 2 workers
+    out = tmp_path / "interrupted"
+    def ctrl_c(proc):
+        assert proc.poll() is None, f"the sweep ended before it could be interrupted: {proc.communicate()}"
+        os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does: the whole foreground group
+
+    proc, stderr = _sweep_stopped(toml, out, 3, ctrl_c)
     assert proc.returncode == 130, stderr
     assert f"pe-sim sweep {toml} --out {out} --resume" in stderr and "Traceback" not in stderr
     assert "leaked" not in stderr, stderr  # multiprocessing's resource tracker cleans up quietly
@@ -90,20 +100,12 @@ def test_a_killed_local_worker_ends_the_sweep_with_a_resume_hint_and_resume_comp
     toml = tmp_path / "s.toml"
     toml.write_text(SWEEP.format(points=80))
     out = tmp_path / "lost"
-    cmd = [sys.executable, "-m", "pe_sim.cli", "sweep", str(toml), "--out", str(out), "--workers", "2",
-           "--chunk-size", "1000", "--no-progress"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
-    try:
-        _wait_for(lambda: _parts(out) >= 2 or proc.poll() is not None, 60, "the first part files")
+    def kill_a_worker(proc):
         workers = grandchildren(proc.pid)  # the pool's workers are the forkserver's children
         assert proc.poll() is None and workers, "the sweep ended before a worker could be killed"
         os.kill(workers[0], signal.SIGKILL)  # as the kernel's out-of-memory killer would
-        stdout, stderr = proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+
+    proc, stderr = _sweep_stopped(toml, out, 2, kill_a_worker)
     assert proc.returncode == 1, stderr
     assert "Traceback" not in stderr and len(stderr.strip().splitlines()) == 1, stderr
     assert "a worker process stopped unexpectedly" in stderr and f"--out {out} --resume" in stderr
