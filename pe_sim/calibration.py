@@ -770,7 +770,12 @@ def load_calibration(folder) -> tuple[TeamHistory, Settings, Any]:
         raise ConfigError(str(path), "posterior", f"is not this calibration's posterior (missing columns "
                                                   f"{missing} or no valid weights); run `pe-sim calibrate` into the "
                                                   "folder again with --force")
-    return read_history(folder / "history.csv"), settings, post
+    copy = folder / "history.csv"
+    kept = manifest.get("history", {}).get("copy_sha256") if isinstance(manifest.get("history"), dict) else None
+    if kept and copy.is_file() and hashlib.sha256(copy.read_bytes()).hexdigest() != kept:
+        raise ConfigError(str(copy), "history", "was changed after the calibration: the posterior is of the history as "
+                                                "it was; restore the file, or calibrate the changed history again")
+    return read_history(copy), settings, post
 
 
 # --- forecasting ------------------------------------------------------------------------------------

@@ -427,7 +427,9 @@ def test_forecast_from_a_calibration(tmp_path, monkeypatch):
     for damage, expected in ((lambda d: (d / "posterior.parquet").unlink(), "posterior.parquet: posterior: cannot be read"),
                              (lambda d: (d / "posterior.parquet").write_bytes(b"junk"), "posterior: cannot be read"),
                              (lambda d: (d / "manifest.json").write_text('{"command": "calib'), "manifest: is damaged"),
-                             (lambda d: (d / "manifest.json").unlink(), "is an unfinished calibration; run the same")):
+                             (lambda d: (d / "manifest.json").unlink(), "is an unfinished calibration; run the same"),
+                             (lambda d: (d / "history.csv").write_text((d / "history.csv").read_text().replace(",6,", ",7,", 1)),
+                              "history.csv: history: was changed after the calibration")):
         broken = tmp_path / "broken"
         shutil.rmtree(broken, ignore_errors=True)
         shutil.copytree(out, broken)

@@ -230,6 +230,7 @@ def calibrate(args, interrupted: list[bool]) -> int:
         "packages": package_versions(),
         "started_utc": stamp.isoformat(timespec="seconds"),
         "history": {"file": str(args.history), "sha256": digest,
+                    "copy_sha256": hashlib.sha256((out / "history.csv").read_bytes()).hexdigest(),
                     "sprints": history.n_sprints, "columns": [c for c in history.columns]},
         "settings": settings_record(settings),
         "sampler": "dask" if client is not None else f"{workers} local process{'es' if workers > 1 else ''}",
