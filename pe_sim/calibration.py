@@ -30,6 +30,7 @@ from pe_sim.config import ConfigError
 from pe_sim.history import TeamHistory, history_from_outcomes
 from pe_sim.params import BY_NAME, encode
 
+FIXED_UNIT_RANGE = (1e-3, 1e3)  # points per ideal-day a team may fix: beyond, its history would be implausible
 POINTS_PER_DAY = "points_per_day"  # the team's unit of work per model ideal-day: calibrated, not a model parameter
 
 
@@ -142,10 +143,11 @@ def settings_from_dict(data: Mapping[str, Any], file: str = "<dict>") -> Setting
             raise ConfigError(file, f"calibrate.fixed.{name}", "comes from the history (the head count at the start "
                                                                "of its first sprint); leave it out")
         if name == POINTS_PER_DAY:  # a team that knows its unit (work recorded in days: 1)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < math.inf:
+            lo, hi = FIXED_UNIT_RANGE
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= value <= hi:
                 raise ConfigError(file, f"calibrate.fixed.{name}", f"{value!r} is not valid; expected the team's unit "
-                                                                   "of work per ideal-day, a number above 0 (1 if its "
-                                                                   "history records work in days)")
+                                                                   f"of work per ideal-day, a number in [{lo:g}, {hi:g}] "
+                                                                   "(1 if its history records work in days)")
             fixed[name] = float(value)
         else:
             fixed[name] = cfg.check_param(file, f"calibrate.fixed.{name}", name, value)

@@ -59,4 +59,4 @@ WORK_OUTCOMES = frozenset({"velocity", "committed", "delivered"})
 
 def meaning_in_team_unit(outcome: str) -> str:
     """A work outcome's meaning when it is given in a calibrated team's own unit."""
-    return OUTCOMES[outcome].replace(" (ideal-days)", "") + " (in the team's unit: each run's points_per_day)"
+    return OUTCOMES[outcome].replace(" (ideal-days)", "") + " (in the team's unit, the calibration's points_per_day)"

@@ -421,7 +421,7 @@ def test_forecast_from_a_calibration(tmp_path, monkeypatch):
     missing = forecast_cli(tmp_path / "nowhere")
     assert missing.returncode == 2 and "nowhere: CALIBRATION: no such folder" in missing.stderr
     short = forecast_cli(out, "--sprints", 2, "--backlog", 10_000, "--draws", 20, "--force")
-    assert short.returncode == 0 and re.search(r"not done within the 2 sprints forecast at (\d+%, )*(\d+% or )?95% confidence", short.stdout) and "--sprints 8" in short.stdout
+    assert short.returncode == 0 and re.search(r"not done within the 2 sprints forecast at (\d+%, )*(\d+% and )?95% confidence", short.stdout) and "--sprints 8" in short.stdout
     assert "RuntimeWarning" not in short.stderr
     # a damaged folder: one line naming the file, exit 2, no traceback
     for damage, expected in ((lambda d: (d / "posterior.parquet").unlink(), "posterior.parquet: posterior: cannot be read"),
@@ -458,6 +458,17 @@ def test_forecast_from_a_calibration(tmp_path, monkeypatch):
     redo = cli(EXAMPLE, "--out", out, "--population", 20, "--generations", 1, "--workers", 1, "--quiet", "--force")
     assert redo.returncode == 0, redo.stderr
     assert not (out / "forecast").exists() and len(pd.read_parquet(out / "posterior.parquet")) == 20
+
+
+def test_the_backlog_line_says_each_answer_once():
+    from pe_sim.commands.forecast import backlog_line
+
+    inf = float("inf")
+    assert backlog_line(((50, 1.0), (85, 1.0), (95, 1.0)), 13) == "done within 1 sprint at 50%, 85% and 95% confidence"
+    assert backlog_line(((50, 4.0), (85, 5.0), (95, 5.0)), 13) == \
+        "done within 4 sprints at 50%, done within 5 sprints at 85% and 95% confidence"
+    assert backlog_line(((50, 4.0), (85, inf), (95, inf)), 1) == \
+        "done within 4 sprints at 50%, not done within the 1 sprint forecast at 85% and 95% confidence"
 
 
 def test_sprints_to_finish_a_backlog():
@@ -697,8 +708,9 @@ def test_pyabc_progress_becomes_one_plain_line_per_generation():
 
 
 def test_a_team_that_knows_its_unit_fixes_points_per_day(tmp_path):
-    with pytest.raises(ConfigError, match="calibrate.fixed.points_per_day: 0 is not valid; expected the team's unit"):
-        C.settings_from_dict({"calibrate": {"fixed": {"points_per_day": 0}}}, "cal.toml")
+    for bad in (0, 1e160, -1, True, "2"):
+        with pytest.raises(ConfigError, match=f"calibrate.fixed.points_per_day: .* is not valid; expected the team's unit"):
+            C.settings_from_dict({"calibrate": {"fixed": {"points_per_day": bad}}}, "cal.toml")
     s = C.settings_from_dict({"calibrate": {"fixed": {"points_per_day": 2.5}}}, "cal.toml")
     assert C.POINTS_PER_DAY not in s.priors and s.fixed == {"points_per_day": 2.5}
     h = read_history(EXAMPLE)

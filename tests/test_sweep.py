@@ -295,6 +295,7 @@ def test_the_python_sweep_says_when_it_reuses_a_finished_sweep(tmp_path, capsys)
     pd.testing.assert_frame_equal(first, again)
     sweep(spec, out=tmp_path, workers=1, progress=False)
     assert capsys.readouterr().err == ""
+    assert len(read_manifest(tmp_path)["runs_log"]) == 1  # the reuses computed nothing: no sessions on record
 
 
 def test_dask_local_cluster_gives_identical_data(tmp_path):

@@ -195,14 +195,13 @@ def test_ctrl_c_while_workers_start_is_held_until_they_can_be_stopped(tmp_path):
     assert "Traceback" not in r.stderr, r.stderr
 
 
-def test_ctrl_c_while_a_chunk_is_recorded_still_counts_it_in_the_runs_log(tmp_path, monkeypatch):
-    # Ctrl-C lands as the second chunk's record is synced to disk: the chunk is on record (a resume
-    # skips it), so the interrupted session must count it too, or the sessions' counts miss a chunk
+def _ctrl_c_at_the_second_record(tmp_path: Path, monkeypatch) -> tuple[Path, Path, list]:
+    """A small sweep of 4 chunks and a Ctrl-C that lands as its second chunk's record is synced to
+    disk (after the record is written); returns the sweep file, its folder and the records synced."""
     import pe_sim.sweeps.api as api
 
     toml = tmp_path / "s.toml"
     toml.write_text(SWEEP.format(points=4).replace("replicates = 1000", "replicates = 10"))
-    out = tmp_path / "out"
     real_fsync, calls = os.fsync, []
 
     def fsync(fd):
@@ -213,10 +212,34 @@ def test_ctrl_c_while_a_chunk_is_recorded_still_counts_it_in_the_runs_log(tmp_pa
                 raise KeyboardInterrupt
 
     monkeypatch.setattr(api.os, "fsync", fsync)
+    return toml, tmp_path / "out", calls
+
+
+def test_ctrl_c_while_a_chunk_is_recorded_still_counts_it_in_the_runs_log(tmp_path, monkeypatch):
+    # Ctrl-C lands as the second chunk's record is synced to disk: the chunk is on record (a resume
+    # skips it), so the interrupted session must count it too, or the sessions' counts miss a chunk
+    toml, out, _ = _ctrl_c_at_the_second_record(tmp_path, monkeypatch)
     with pytest.raises(KeyboardInterrupt):
         sweep(load_sweep(toml), out=out, workers=1, chunk_size=10, progress=False)
-    monkeypatch.setattr(api.os, "fsync", real_fsync)
+    monkeypatch.undo()
     assert read_manifest(out)["runs_log"][0]["chunks_run"] == 2
     sweep(load_sweep(toml), out=out, workers=1, chunk_size=10, progress=False)
     log = read_manifest(out)["runs_log"]
     assert [x["ended"] for x in log] == ["interrupted", "complete"] and sum(x["chunks_run"] for x in log) == 4
+
+
+def test_a_second_ctrl_c_while_the_session_is_logged_still_logs_it(tmp_path, monkeypatch):
+    import pe_sim.sweeps.api as api
+
+    toml, out, calls = _ctrl_c_at_the_second_record(tmp_path, monkeypatch)
+    real_done = api.done_chunks
+
+    def done_chunks(folder):
+        if calls:
+            os.kill(os.getpid(), signal.SIGINT)  # the second, as the session is being logged
+        return real_done(folder)
+
+    monkeypatch.setattr(api, "done_chunks", done_chunks)
+    with pytest.raises(KeyboardInterrupt):
+        sweep(load_sweep(toml), out=out, workers=1, chunk_size=10, progress=False)
+    assert read_manifest(out)["runs_log"] == [dict(read_manifest(out)["runs_log"][0], ended="interrupted", chunks_run=2)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 
 from pe_sim.commands import int_in, path_arg
@@ -9,6 +10,30 @@ from pe_sim.config import ConfigError
 
 QUANTILES = (0.1, 0.5, 0.9)
 FOLDER, TABLE, FIGURE = "forecast", "forecast.csv", "forecast.png"  # the default output: CALIBRATION/forecast
+MAX_SPRINTS = 520  # the longest look-ahead (ten years of two-week sprints)
+
+
+def _sprints(n: int) -> str:
+    return f"{n} sprint{'' if n == 1 else 's'}"
+
+
+def backlog_line(levels, horizon: int) -> str:
+    """When the backlog is done at each confidence level (sprints, inf if beyond ``horizon``), with the
+    levels that share an answer said together: "done within 4 sprints at 50% and 85%, ..."."""
+    def together(qs):
+        qs = [f"{q}%" for q in qs]
+        return qs[0] if len(qs) == 1 else f"{', '.join(qs[:-1])} and {qs[-1]}"
+
+    parts, answers = [], []
+    for q, v in levels:
+        if answers and (answers[-1][1] == v or not (math.isfinite(v) or math.isfinite(answers[-1][1]))):
+            answers[-1][0].append(q)
+        else:
+            answers.append(([q], v))
+    for qs, v in answers:
+        parts.append(f"done within {_sprints(int(v))} at {together(qs)}" if math.isfinite(v)
+                     else f"not done within the {_sprints(horizon)} forecast at {together(qs)}")
+    return ", ".join(parts) + " confidence"
 
 
 def register(sub) -> None:
@@ -20,7 +45,7 @@ def register(sub) -> None:
                     "--backlog, how many sprints the team needs to deliver that much work. Writes forecast.csv "
                     "(per sprint) and forecast.png into --out.")
     p.add_argument("posterior", type=path_arg, metavar="CALIBRATION", help="the folder `pe-sim calibrate` wrote")
-    p.add_argument("--sprints", type=int_in(1, 520), default=13, help="sprints to look ahead (default 13)")
+    p.add_argument("--sprints", type=int_in(1, MAX_SPRINTS), default=13, help="sprints to look ahead (default 13)")
     p.add_argument("--backlog", type=float, metavar="WORK", help="work to finish, in the team's unit (points or days)")
     p.add_argument("--draws", type=int_in(10, 1_000_000), default=1000, help="posterior draws (default 1000)")
     p.add_argument("--seed", type=int_in(0, 2**63 - 1), default=0, help="seed of the draws (default 0)")
@@ -85,17 +110,15 @@ def main(args) -> int:
         finite = np.isfinite(n)
         # whole sprints, never interpolated (a draw that does not finish counts as never)
         p50, p85, p95 = (np.quantile(n, q, method="inverted_cdf") for q in (0.5, 0.85, 0.95))
-        levels = ((50, p50), (85, p85), (95, p95))
-        parts = [f"done within {v:.0f} sprint{'' if v == 1 else 's'} at {q}%" for q, v in levels if np.isfinite(v)]
-        beyond = [f"{q}%" for q, v in levels if not np.isfinite(v)]
-        if beyond:  # said once for every confidence level the horizon does not reach
-            parts.append(f"not done within the {args.sprints} sprints forecast at "
-                         f"{', '.join(beyond[:-1]) + ' or ' if len(beyond) > 1 else ''}{beyond[-1]}")
-        lines.append(f"  backlog of {args.backlog:g}: {', '.join(parts)} confidence; not within {args.sprints} sprints "
-                     f"in {1 - finite.mean():.0%} of draws")
-        if not np.isfinite(p95):
-            lines.append(f"  (some draws need more than the {args.sprints} sprints forecast: look further ahead with "
-                         f"--sprints, e.g. --sprints {min(520, 4 * args.sprints)})")
+        lines.append(f"  backlog of {args.backlog:g}: {backlog_line(((50, p50), (85, p85), (95, p95)), args.sprints)}"
+                     + (f"; not within {_sprints(args.sprints)} in {1 - finite.mean():.0%} of draws"
+                        if not finite.all() else ""))
+        if not np.isfinite(p95) and args.sprints < MAX_SPRINTS:
+            lines.append(f"  ({'some' if finite.any() else 'all'} draws need more than the {_sprints(args.sprints)} "
+                         f"forecast: look further ahead with --sprints, e.g. --sprints {min(MAX_SPRINTS, 4 * args.sprints)})")
+        elif not np.isfinite(p95):
+            lines.append(f"  ({'some' if finite.any() else 'all'} draws need more than {MAX_SPRINTS} sprints, the longest "
+                         "forecast: the backlog is beyond what the model can look ahead)")
     lines += C.misfit_lines(C.calibration_misfits(args.posterior))
     print("\n".join(lines))
 

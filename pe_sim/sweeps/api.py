@@ -20,10 +20,8 @@ from pe_sim.config import ConfigError
 from pe_sim.files import folder_lock
 from pe_sim.core.engine import OUTCOMES
 from pe_sim.sweeps.design import Design, make_design
-from pe_sim.sweeps.execute import (auto_chunk_size, connect_dask, default_workers, iter_jobs, main_script_unguarded,
-                                    warn_if_oversubscribed,
-                                   run_dask, run_inline,
-                                   run_local)
+from pe_sim.sweeps.execute import (auto_chunk_size, connect_dask, default_workers, interrupt_after, iter_jobs,
+                                   main_script_unguarded, run_dask, run_inline, run_local, warn_if_oversubscribed)
 from pe_sim.sweeps.spec import SweepSpec, as_spec
 from pe_sim.sweeps.store import (DATA, DESIGN_FILE, DONE, MANIFEST, clear_output, done_chunks, is_sweep_file, package_versions,
                                  read_manifest, remove_stale_tmp, utc_now, write_atomic, write_manifest)
@@ -198,12 +196,13 @@ def _run_sweep(spec: SweepSpec, out_dir: Path, design: Design, total: int, diges
     except BaseException as exc:  # an interrupt or a failure: the session still goes into the runs log
         # counted from what is on record, not finished_now: Ctrl-C can land between a chunk's record
         # and the count (during its fsync), and the record is what a resume goes by
-        try:
-            recorded = max(finished_now, len(done_chunks(out_dir) - done))
-        except OSError:
-            recorded = finished_now
-        _log_session(out_dir, time.perf_counter() - t0, backend, n_workers, recorded,
-                     "interrupted" if isinstance(exc, KeyboardInterrupt) else f"failed ({type(exc).__name__})")
+        with interrupt_after():  # a second Ctrl-C waits until the session is on record
+            try:
+                recorded = max(finished_now, len(done_chunks(out_dir) - done))
+            except OSError:
+                recorded = finished_now
+            _log_session(out_dir, time.perf_counter() - t0, backend, n_workers, recorded,
+                         "interrupted" if isinstance(exc, KeyboardInterrupt) else f"failed ({type(exc).__name__})")
         raise
     finally:
         bar.close()
@@ -212,7 +211,8 @@ def _run_sweep(spec: SweepSpec, out_dir: Path, design: Design, total: int, diges
     missing = set(range(n_chunks)) - done_chunks(out_dir)
     if missing:  # pragma: no cover - would be a bug
         raise RuntimeError(f"sweep finished with {len(missing)} chunks missing: {sorted(missing)[:5]}")
-    _log_session(out_dir, seconds, backend, n_workers, len(todo), "complete")
+    if todo or _status(out_dir) != "complete":  # a resume of a finished sweep computed nothing: no session to log
+        _log_session(out_dir, seconds, backend, n_workers, len(todo), "complete")
     return SweepReport(out_dir, total, design.n_points, n_chunks, len(todo), len(done), seconds,
                        backend if backend != "processes" else f"{n_workers} processes", n_workers, spec.keep)
 
