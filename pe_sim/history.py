@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import re
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,6 +121,16 @@ def _number(source: str, line: int, col: str, text: str, decimal_comma: bool = F
     return x
 
 
+def _guess(column: str, others: dict[str, str]) -> str | None:
+    """Which of the file's other headers (normalised name -> as written) may be the missing ``column``:
+    those that have its words ("Leavers (incl. transfers)", "Story points committed"), else the
+    closest spelling; None if none is."""
+    words = set(column.split("_"))
+    hits = [n for n in others if words <= set(re.split(r"[^a-z0-9]+", n))]
+    hits = hits or difflib.get_close_matches(column, list(others), n=1)
+    return f"is {' or '.join(repr(others[n]) for n in hits[:3])} {column}?" if hits else None
+
+
 def read_history(path: Path | str) -> TeamHistory:
     """Read and check a team's sprint history CSV (see the module docstring for the columns)."""
     source = str(path)
@@ -170,8 +181,8 @@ def read_history(path: Path | str) -> TeamHistory:
         _fail(source, f"line {header_line}", f"column {dup[0]!r} appears twice")
     missing = [c for c in REQUIRED if c not in names]
     if missing:
-        guesses = [f"is {header[names.index(g[0])].strip()!r} {c}?" for c in missing
-                   for g in [difflib.get_close_matches(c, [n for n in names if n not in COLUMNS], n=1)] if g]
+        others = {n: header[k].strip() for k, n in enumerate(names) if n not in COLUMNS}
+        guesses = [g for g in (_guess(c, others) for c in missing) if g]
         _fail(source, f"line {header_line}", f"missing column{'s' if len(missing) > 1 else ''} "
                                              f"{', '.join(missing)}{' (' + '; '.join(guesses) + ')' if guesses else ''}; "
                                              f"{expected}")

@@ -735,3 +735,18 @@ def test_a_team_that_knows_its_unit_fixes_points_per_day(tmp_path):
             command="compare")
     assert c.returncode == 0, c.stderr
     assert "at its fixed 2.5 per ideal-day" in c.stderr and "(sprint_days = 10.0) are not applied" in c.stderr
+
+
+def test_a_calibration_resumes_from_a_copy_of_its_config_file(tmp_path):
+    a, b = tmp_path / "a.toml", tmp_path / "b.toml"
+    a.write_text("[calibrate]\npopulation = 20\ngenerations = 1\n[calibrate.fixed]\nsprint_days = 10\n")
+    b.write_text(a.read_text())
+    out = tmp_path / "cal"
+    assert cli(EXAMPLE, "--config", a, "--out", out, "--workers", 1, "--quiet").returncode == 0
+    (out / "manifest.json").unlink()  # as if stopped after its last generation
+    r = cli(EXAMPLE, "--config", b, "--out", out, "--workers", 1, "--quiet")
+    assert r.returncode == 0 and (out / "manifest.json").is_file(), r.stderr
+    b.write_text(a.read_text().replace("10", "5"))
+    (out / "manifest.json").unlink()
+    r = cli(EXAMPLE, "--config", b, "--out", out, "--workers", 1, "--quiet")
+    assert r.returncode == 2 and "with other settings: fixed" in r.stderr

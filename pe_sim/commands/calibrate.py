@@ -154,7 +154,8 @@ def calibrate(args, interrupted: list[bool]) -> int:
     if events:  # a practice's one-off events have no place in a real team's past: its record is the timeline
         print(f"pe-sim calibrate: note: the base {settings.base!r} has {len(events)} event{'s' if len(events) > 1 else ''} "
               f"({', '.join(sorted({e.kind for e in events}))}); calibration simulates the team's own history without "
-              "them (its head count sprint by sprint), so they are not used", file=sys.stderr)
+              f"{'them' if len(events) > 1 else 'it'} (its head count sprint by sprint), so "
+              f"{'they are' if len(events) > 1 else 'it is'} not used", file=sys.stderr)
     if args.scheduler and args.scheduler_file:
         raise ConfigError("--scheduler", "--scheduler-file", "give one of the two, not both")
     stamp = datetime.now(timezone.utc)
@@ -171,7 +172,7 @@ def calibrate(args, interrupted: list[bool]) -> int:
     started = {"history_sha256": digest, "settings": settings_record(settings)}
     if resuming:
         before = json.loads((out / STARTED).read_text(encoding="utf-8")) if (out / STARTED).is_file() else None
-        if before != json.loads(json.dumps(started)):
+        if _without_source(before) != _without_source(json.loads(json.dumps(started))):
             raise ConfigError(str(out), "--out", f"holds an unfinished calibration {_what_differs(before, started)}; "
                                                  "rerun it as it was started, or pass --force to start again")
     else:
@@ -250,13 +251,21 @@ def calibrate(args, interrupted: list[bool]) -> int:
     return 0
 
 
+def _without_source(record):
+    """A calibration's start record without the name of the config file it came from: the same
+    settings from a copy of the file are the same calibration."""
+    if not isinstance(record, dict) or not isinstance(record.get("settings"), dict):
+        return record
+    return {**record, "settings": {k: v for k, v in record["settings"].items() if k != "source"}}
+
+
 def _what_differs(before, started: dict) -> str:
     """How an unfinished calibration differs from the one asked for, in a few words."""
     if not isinstance(before, dict) or "settings" not in before:
         return f"whose {STARTED} is missing or unreadable (an {DB} no calibration here started)"
     if before.get("history_sha256") != started["history_sha256"]:
         return "of another history file (its contents differ)"
-    was, now = before.get("settings") or {}, json.loads(json.dumps(started["settings"]))
+    was, now = _without_source(before).get("settings") or {}, _without_source(json.loads(json.dumps(started)))["settings"]
     keys = sorted(k for k in set(was) | set(now) if was.get(k) != now.get(k))
     shown = ", ".join(f"{k} {was.get(k)!r} (now {now.get(k)!r})" for k in keys[:3] if k != "priors")
     if "priors" in keys:

@@ -123,4 +123,5 @@ def _check(path: str) -> str:
                 f"(use it with pe-sim calibrate TEAM.csv --config {path})")
     c = cfg.load(path)
     notes = "".join(f"\n  warning: {line}" for line in cfg.event_warnings(c, c.sprints))
-    return f"scenario '{c.name}', {len(c.events)} events, {c.runs} runs x {c.sprints} sprints{notes}"
+    return (f"scenario '{c.name}', {len(c.events)} event{'' if len(c.events) == 1 else 's'}, {c.runs} runs x "
+            f"{c.sprints} sprints{notes}")

@@ -183,8 +183,8 @@ def warn_if_oversubscribed(workers: int) -> None:
     """One line on stderr when more worker processes than cores are asked for."""
     cores = default_workers()
     if workers > cores:
-        print(f"pe-sim: warning: {workers} worker processes on {cores} cores: more than one per core only adds "
-              f"start-up and switching (use --workers {cores} or fewer)", file=sys.stderr)
+        print(f"pe-sim: warning: {workers} worker processes on {cores} core{'s' if cores > 1 else ''}: more than one "
+              f"per core only adds start-up and switching (use --workers {cores} or fewer)", file=sys.stderr)
 
 
 def run_inline(jobs: Iterator[ChunkJob], out: Path, on_result: Callable[[dict], None]) -> None:
