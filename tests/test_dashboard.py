@@ -289,6 +289,26 @@ def test_engineers_who_left_stay_marked():
     assert f"{len(leavers)} left so far" in team
 
 
+def test_a_reorganisation_moves_the_two_newest_of_each_column_off_for_good():
+    w = Workshop(setup="split_backlogs", compare="one_roadmap", n_engineers=7, seed=4)
+    w.inject_event("hiring_wave")  # three newcomers: the newest, so the ones a reorganisation moves
+    w.step()
+    before = [s.model.headcount for s in w.setups]
+    newest = [sorted(s.engineers(), key=lambda a: (a.tenure, -a.slot))[:2] for s in w.setups]  # ties: the last slot
+    w.inject_event("team_size")
+    w.step()
+    for s, n, gone in zip(w.setups, before, newest):
+        moved = [d for d in s.model.departures if d["reason"] == "team_size"]
+        assert len(moved) == 2 and {d["unique_id"] for d in moved} == {a.unique_id for a in gone}
+        assert s.model.headcount <= n - 2
+        assert "moved off (team resized) in sprint 2" in figures.team_html(s)
+    sizes = [s.model.headcount for s in w.setups]
+    for _ in range(10):  # no one replaces them: the team grows back only by replacing later leavers
+        w.step()
+    assert all(s.model.headcount <= k for s, k in zip(w.setups, sizes))
+    assert w.problems() == []
+
+
 def test_band_of_runs_with_the_same_settings_is_cached_and_contains_this_run():
     room = Room(setup="split_backlogs", horizon=30)
     for _ in range(5):

@@ -53,6 +53,7 @@ EVENT_BUTTONS: dict[str, tuple[str, str]] = {
     "key_engineer_leaves": ("Key engineer leaves", "The most skilled engineer resigns today."),
     "pm_absent": ("PM away", "The PM is away for two sprints; how well the EM covers depends on the blurry line."),
     "hiring_wave": ("Hiring wave", "Three new engineers join at once and need onboarding."),
+    "team_size": ("Reorganisation", "Two engineers, the newest, move to another team; no one replaces them."),
 }
 
 # Practice controls a room argues about: parameter -> (label, plain-language help).

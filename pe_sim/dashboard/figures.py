@@ -30,7 +30,8 @@ FONT = "font-family='DejaVu Sans, Arial, Helvetica, sans-serif'"
 COLORS = {"a": "#1f6fb4", "b": "#d9661a", "c": "#2e9a4a", "d": "#8a4fb8", "grey": "#7b8794", "event": "#b42318",
           "band": "#5b6673"}
 EVENT_SHORT = {"customer_escalation": "escalation", "deadline_crunch": "crunch", "key_engineer_leaves": "key leaves",
-               "pm_absent": "PM away", "em_absent": "EM away", "hiring_wave": "hiring", "competitor_launch": "competitor"}
+               "pm_absent": "PM away", "em_absent": "EM away", "hiring_wave": "hiring", "competitor_launch": "competitor",
+               "team_size": "reorg"}
 # The outcome a plot's band is drawn for (the plot's main line).
 BAND_SERIES = {"customer_value": "customer_value", "velocity": "velocity", "tech_debt": "tech_debt",
                "incidents_trust": "customer_trust", "trust": "trust_pm_em", "burnout": "burnout_mean"}

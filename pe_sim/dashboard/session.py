@@ -43,7 +43,8 @@ LEFT_SHOWN_SPRINTS = 8  # how long a leaver stays on the team view, greyed out
 # Practices (and the business pressure) the room argues about, changed live between sprints.
 LIVE_PARAMS = ("roadmap_mode", "tech_share", "syncs_per_sprint", "discovery_involvement", "conflict_style", "feedback",
                "pressure")
-EVENTS = ("customer_escalation", "deadline_crunch", "key_engineer_leaves", "pm_absent", "hiring_wave")
+EVENTS = ("customer_escalation", "deadline_crunch", "key_engineer_leaves", "pm_absent", "hiring_wave", "team_size")
+REORG_MOVES = 2  # the room's "reorganisation" (team_size without a size): this many of the newest move to another team
 
 # Outcomes that must stay inside these bounds (the soak test checks them every sprint).
 UNIT_INTERVAL = ("customer_trust", "burnout_mean", "burnout_max", "engagement_mean", "trust_pm_em",
@@ -262,7 +263,10 @@ class Workshop(mesa.Model):
                 raise cfg.ConfigError("<dashboard>", "event", f"the run has ended (sprint {self.sprint} of "
                                       f"{self.horizon}); press Reset to start again")
             for s in self.setups:
-                ev = s.model.inject_event(kind, duration=duration, magnitude=magnitude)
+                size = magnitude
+                if kind == "team_size" and size is None:  # each column's own team, two smaller (never below one)
+                    size = max(1, s.model.headcount - REORG_MOVES)
+                ev = s.model.inject_event(kind, duration=duration, magnitude=size)
                 lasts = getattr(ev, "duration", None)
                 if lasts is None:
                     lasts = EVENT_KINDS[kind].duration if duration is None else duration
