@@ -571,7 +571,7 @@ def test_the_report_gives_work_in_the_team_unit():
         rep.in_team_unit(plain, np.ones(2), 3)
     built = rep.build(configs, 3, 4, 9, work_unit=unit)
     assert np.array_equal(built.data["velocity"].to_numpy(), scaled["velocity"].to_numpy())
-    assert "in the team&#x27;s unit: each run&#x27;s points_per_day" in built.html  # the key outcomes say so
+    assert "in the team&#x27;s unit, the calibration&#x27;s points_per_day" in built.html  # the key outcomes say so
     assert "(ideal-days)" not in built.html and "(ideal-days)" in rep.build(configs, 3, 4, 9).html
 
 
