@@ -783,17 +783,24 @@ def load_calibration(folder) -> tuple[TeamHistory, Settings, Any]:
 # --- forecasting ------------------------------------------------------------------------------------
 
 FORECAST = ("delivered", "say_do", "tech_debt", "burnout_mean", "headcount")
+PROGRESS_RUN_SPRINTS = 2_000_000  # a forecast longer than this (a few seconds) shows a progress bar
 
 
 def forecast(history: TeamHistory, settings: Settings, df, w: np.ndarray, sprints: int, draws: int = 1000,
-             seed: int = 0) -> dict[str, np.ndarray]:
+             seed: int = 0, progress: bool = False) -> dict[str, np.ndarray]:
     """The team's coming ``sprints`` under its current practice, for ``draws`` parameter draws from
     the posterior: each draw is simulated through the history and on, and the future sprints are
-    kept. Returns :data:`FORECAST` outcomes as (draws, sprints), work in the team's unit."""
+    kept. Returns :data:`FORECAST` outcomes as (draws, sprints), work in the team's unit. With
+    ``progress`` a bar on stderr counts the draws (shown only when the work takes a while)."""
+    from tqdm.auto import tqdm
+
     n = history.n_sprints
     sim = TeamSimulator(settings, history, n + sprints)
     out = {k: np.empty((draws, sprints)) for k in FORECAST}
-    for j, (theta, run) in enumerate(sim.draws(df, w, draws, seed)):
+    work = draws * (settings.warmup + n + sprints)  # run-sprints; about 2 us each
+    bar = tqdm(sim.draws(df, w, draws, seed), total=draws, unit="draws", file=sys.stderr, dynamic_ncols=True,
+               disable=not progress or work < PROGRESS_RUN_SPRINTS, desc="forecast")
+    for j, (theta, run) in enumerate(bar):
         o = sim.outcomes(theta, run)
         for k in FORECAST:
             x = o[k][0, n:]

@@ -84,7 +84,8 @@ def main(args) -> int:
     w = post["weight"].to_numpy(dtype=np.float64)
     print(f"pe-sim forecast: simulating {args.draws:,} posterior draws through the team's {history.n_sprints} sprints "
           f"and {args.sprints} more ...", file=sys.stderr)
-    fc = C.forecast(history, settings, post.drop(columns="weight"), w, args.sprints, args.draws, args.seed)
+    fc = C.forecast(history, settings, post.drop(columns="weight"), w, args.sprints, args.draws, args.seed,
+                    progress=True)
     first = int(history.columns["sprint"][-1]) + 1
     sprints = np.arange(first, first + args.sprints)
 
