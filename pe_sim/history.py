@@ -14,7 +14,8 @@ column                    required  meaning
 ``leavers``               yes       engineers who left during the sprint (whole number)
 ``hires``                 yes       engineers who joined during the sprint (whole number); each
                                     sprint's headcount is the one before's plus hires minus leavers
-``tech_share``            no        share of the commitment that was tech work (0-1)
+``tech_share``            no        share of the commitment that was tech work (0-1, or in percent:
+                                    "20%" cells, or a "Tech share %" header)
 ``features_shipped``      no        features released during the sprint (whole number)
 ========================  ========  =====================================================================
 
@@ -91,15 +92,22 @@ def _fail(source: str, where: str, problem: str) -> None:
     raise ConfigError(source, where, problem)
 
 
-def _number(source: str, line: int, col: str, text: str, decimal_comma: bool = False) -> float:
+def _number(source: str, line: int, col: str, text: str, decimal_comma: bool = False, percent: bool = False) -> float:
+    """One cell's value, checked for its column; a share in percent (a "%" header or cell) as a share."""
     where = f"line {line}, column {col}"
     text = text.strip()
     if not text:
         _fail(source, where, "empty; expected a number")
+    if col == "tech_share" and text.endswith("%"):
+        text, percent = text[:-1].strip(), True
     try:
         x = float(text.replace(",", ".") if decimal_comma and text.count(",") == 1 and "." not in text else text)
     except ValueError:
         _fail(source, where, f"{text[:40]!r} is not a number")
+    if percent:
+        if x > 100:
+            _fail(source, where, f"{text}% is above 100%; expected a share between 0 and 100%")
+        x /= 100.0
     if not math.isfinite(x):
         _fail(source, where, f"{text[:40]!r} is not a finite number")
     if x < 0:
@@ -156,6 +164,10 @@ def read_history(path: Path | str) -> TeamHistory:
     plain = {c.replace("_", ""): c for c in COLUMNS}
     names = [plain.get(n.replace("_", ""), n) for n in
              (" ".join(h.split()).lower().replace(" ", "_").replace("-", "_") for h in header)]
+    # "Tech share %", "Tech share (%)": the share in percent
+    percent = {k for k, n in enumerate(names) if re.sub(r"[\W_]*(%|\(%\)|pct|percent)$", "", n).replace("_", "") == "techshare"
+               and n != "tech_share"}
+    names = ["tech_share" if k in percent else n for k, n in enumerate(names)]
     while names and not names[-1]:  # trailing empty columns, as spreadsheets export them
         names.pop()
     rows = rows[:1] + [(i, r[:len(names)] if len(r) > len(names) and not any(c.strip() for c in r[len(names):]) else r)
@@ -192,7 +204,8 @@ def read_history(path: Path | str) -> TeamHistory:
             _fail(source, f"line {line}", f"{len(row)} values; expected {len(names)}, one for each column of the header")
         for name, cell in zip(names, row):
             if name in values:
-                values[name].append(_number(source, line, name, cell, decimal_comma=delimiter != ","))
+                values[name].append(_number(source, line, name, cell, decimal_comma=delimiter != ",",
+                                            percent=names.index(name) in percent))
     data_lines = [line for line, _ in rows[1:]]
     if len(data_lines) < MIN_SPRINTS:
         _fail(source, "file", f"{len(data_lines)} sprint{'s' if len(data_lines) != 1 else ''}; at least "

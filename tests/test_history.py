@@ -163,3 +163,15 @@ def test_other_columns_that_resemble_ones_the_file_has_are_ignored_not_refused(t
     h = read_history(write(tmp_path, [HEADER + ",tech_share,features_shipped," + ",".join(extra)]
                            + [r + ",0.2,3," + ",".join(["x"] * len(extra)) for r in rows()]))
     assert h.ignored == tuple(extra) and "features_shipped" in h.columns
+
+
+@pytest.mark.parametrize("head, cell", [("Tech share %", "20"), ("Tech share (%)", "20"), ("tech_share_pct", "20"),
+                                        ("Tech share", "20%"), ("tech_share", "0.2")])
+def test_a_tech_share_in_percent_reads_as_the_share(tmp_path, head, cell):
+    h = read_history(write(tmp_path, [HEADER + "," + head] + [r + "," + cell for r in rows()]))
+    assert np.allclose(h.columns["tech_share"], 0.2) and h.ignored == ()
+
+
+def test_a_percent_above_100_is_refused(tmp_path):
+    assert "column tech_share: 120% is above 100%" in error(tmp_path, [HEADER + ",Tech share %"]
+                                                             + [r + ",120" for r in rows()])
