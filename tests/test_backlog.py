@@ -143,3 +143,23 @@ def test_discovery_shrinks_the_error_of_waiting_ideas_and_kills_those_below_the_
     assert np.array_equal(items[3:], before[3:])  # started and dead slots untouched
     assert B.discover(p, items, 5, 2.0) == 0.0  # power above 1 removes the whole error
     assert items[0, B.ERROR] == 0.0 and items[0, B.ESTIMATE] == 3.0
+
+
+def test_one_roadmap_plans_by_the_joint_score_and_counts_the_tech_work_it_planned():
+    from pe_sim.core import kernel as K
+
+    items = B.empty(3, 3)
+    sizes = [2.0, 3.0, 4.0, 1.5, 2.5, 5.0]  # features 0-2, tech items 3-5
+    items[:, B.ALIVE] = 1.0
+    items[:, B.SIZE] = items[:, B.EFFORT] = items[:, B.LEFT] = sizes
+    joint = np.array([6.0, 1.0, 4.0, 5.0, 3.0, 0.5])
+    pm_s, em_s = np.zeros(6), np.zeros(6)
+    plan, ranked = np.zeros(6, dtype=np.int64), np.zeros(12)
+    n_plan, committed, tech = K.plan_sprint(_p(roadmap_mode="one_roadmap"), items, 3, 10.0, 0.4, 0.5, 0.8,
+                                            pm_s, em_s, joint, plan, ranked)
+    assert list(plan[:n_plan]) == [0, 3, 2, 4]  # best first, while at least half the next fits
+    assert committed == 2.0 + 1.5 + 4.0 + 2.5 and tech == 1.5 + 2.5  # exactly the tech items planned
+    items[3, B.LEFT] = 0.75  # half done: what is left of it counts, in estimated size
+    n_plan, committed, tech = K.plan_sprint(_p(roadmap_mode="one_roadmap"), items, 3, 10.0, 0.4, 0.5, 0.8,
+                                            pm_s, em_s, joint, plan, ranked)
+    assert list(plan[:n_plan]) == [0, 3, 2, 4] and tech == 0.75 + 2.5 and committed == 2.0 + 0.75 + 4.0 + 2.5
