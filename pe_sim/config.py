@@ -259,8 +259,10 @@ def event_warnings(config: "Config", sprints: int) -> list[str]:
     lines = [f"{where}: events[{i}] ({e.kind} at sprint {e.sprint}) is beyond the last sprint ({sprints - 1}) and "
              "never happens" for i, e in enumerate(config.events) if e.sprint >= sprints]
     for i, e in enumerate(config.events):
+        if e.kind != "hiring_wave" or e.sprint >= sprints:
+            continue
         held = [j for j, s in enumerate(config.events) if s.kind == "team_size" and s.sprint <= e.sprint < s.sprint + s.duration]
-        if e.kind == "hiring_wave" and held and e.sprint < sprints:
+        if held:
             s = config.events[held[-1]]
             lines.append(f"{where}: events[{i}] (hiring_wave at sprint {e.sprint}) falls while events[{held[-1]}] "
                          f"(team_size, sprints {s.sprint}-{s.sprint + s.duration - 1}) holds the team at "

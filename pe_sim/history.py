@@ -34,8 +34,8 @@ from __future__ import annotations
 
 import csv
 import difflib
-import re
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
@@ -202,10 +202,10 @@ def read_history(path: Path | str) -> TeamHistory:
     for line, row in rows[1:]:
         if len(row) != len(names):
             _fail(source, f"line {line}", f"{len(row)} values; expected {len(names)}, one for each column of the header")
-        for name, cell in zip(names, row):
+        for k, (name, cell) in enumerate(zip(names, row)):
             if name in values:
                 values[name].append(_number(source, line, name, cell, decimal_comma=delimiter != ",",
-                                            percent=names.index(name) in percent))
+                                            percent=k in percent))
     data_lines = [line for line, _ in rows[1:]]
     if len(data_lines) < MIN_SPRINTS:
         _fail(source, "file", f"{len(data_lines)} sprint{'s' if len(data_lines) != 1 else ''}; at least "
