@@ -32,6 +32,7 @@ from pe_sim.params import BY_NAME, encode
 
 FIXED_UNIT_RANGE = (1e-3, 1e3)  # points per ideal-day a team may fix: beyond, its history would be implausible
 POINTS_PER_DAY = "points_per_day"  # the team's unit of work per model ideal-day: calibrated, not a model parameter
+RUN = "run"  # posterior.parquet's column of each particle's run id: the run that got it accepted (:func:`run_for`)
 
 
 @dataclass(frozen=True)
@@ -302,6 +303,33 @@ class TeamSimulator:
         K.run_batch(row[None, :], self.events, self.key, np.array([run], dtype=np.int64), total, self.slots, out, 0, 1)
         return {k: out[i][:, self.warmup:] for i, k in enumerate(K.OUTCOME_ORDER)}
 
+    def many(self, thetas: list[Mapping[str, float]], runs: np.ndarray, keep: tuple[str, ...], start: int = 0,
+             bar=None, chunk: int = 256) -> dict[str, np.ndarray]:
+        """Outcomes ``keep`` of many runs, each (len(thetas), sprints) from sprint ``start`` of the
+        history on: the same numbers as :meth:`outcomes` run by run, simulated in chunks on numba's
+        threads (a run's numbers depend on its parameters and run id only); ``bar`` (tqdm) counts
+        the runs."""
+        from pe_sim.core.engine import on_threads
+
+        K = self._kernel
+        total = self.warmup + self.n_sprints
+        ids = np.asarray(runs, dtype=np.int64)
+        rows = [K.OUTCOME_ORDER.index(k) for k in keep]
+        out = {k: np.empty((len(thetas), self.n_sprints - start)) for k in keep}
+        for lo in range(0, len(thetas), chunk):
+            hi = min(len(thetas), lo + chunk)
+            params = np.repeat(self.row[None, :], hi - lo, axis=0)
+            for name, i in self.index.items():
+                params[:, i] = [encode(name, float(theta[name])) for theta in thetas[lo:hi]]
+            block = np.empty((K.N_OUTCOMES, hi - lo, total))
+            part = ids[lo:hi]
+            on_threads(lambda a_b: K.run_batch(params, self.events, self.key, part, total, self.slots, block, *a_b), hi - lo)
+            for k, i in zip(keep, rows):
+                out[k][lo:hi] = block[i, :, self.warmup + start:]
+            if bar is not None:
+                bar.update(hi - lo)
+        return out
+
     def history(self, theta: Mapping[str, float], run: int) -> dict[str, np.ndarray]:
         """One simulated run as the team's history columns, in the team's unit of work."""
         return history_from_outcomes(self.outcomes(theta, run), 0, float(theta.get(POINTS_PER_DAY, self.unit)),
@@ -309,10 +337,9 @@ class TeamSimulator:
 
     def draws(self, df, w: np.ndarray, n: int, seed: int) -> list[tuple[dict[str, float], int]]:
         """``n`` parameter draws from weighted particles (by weight), each with a fresh run id."""
-        names = [k for k in df.columns if k != "weight"]
         out = []
         for j, i in enumerate(pick(w, n, seed)):
-            theta = {k: float(df[k].iloc[i]) for k in names}
+            theta = particle(df, i)
             out.append((theta, (run_for(theta) + 1 + j) % 2**63))  # not the run the particle was judged by
         return out
 
@@ -322,6 +349,11 @@ class TeamSimulator:
         team, whichever worker simulates it)."""
         theta = {k: self.priors[k].from_sampling(float(v)) for k, v in sampled.items()}
         return team_statistics(self.history(theta, run_for(theta)))
+
+
+def particle(df, i: int) -> dict[str, float]:
+    """Particle ``i``'s values (every column but the weight and the run id)."""
+    return {k: float(df[k].iloc[i]) for k in df.columns if k not in ("weight", RUN)}
 
 
 def pick(w: np.ndarray, n: int, seed: int) -> np.ndarray:
@@ -540,14 +572,16 @@ def generations(h) -> list[Generation]:
 
 def posterior(h, settings: Settings) -> tuple[Any, np.ndarray]:
     """The posterior: the last generation's particles (a DataFrame of parameter values; its
-    ``attrs["adjusted"]`` says whether they were adjusted) and their weights, regression-adjusted
-    as ``settings.adjust`` says (:func:`regression_adjust`)."""
+    ``attrs["adjusted"]`` says whether they were adjusted, ``attrs["runs"]`` holds each particle's
+    run id, the run it was accepted with) and their weights, regression-adjusted as
+    ``settings.adjust`` says (:func:`regression_adjust`)."""
     import pandas as pd
 
     pop = h.get_population(t=h.max_t)
     names = list(settings.priors)
     theta = np.array([[settings.priors[k].from_sampling(float(pt.parameter[k])) for k in names]
                       for pt in pop.particles], dtype=np.float64)
+    runs = np.array([run_for(dict(zip(names, row))) for row in theta], dtype=np.int64)  # of the values as accepted
     w = np.array([pt.weight for pt in pop.particles], dtype=np.float64)
     if settings.adjust == "linear":
         keys = sorted(h.observed_sum_stat())
@@ -560,6 +594,7 @@ def posterior(h, settings: Settings) -> tuple[Any, np.ndarray]:
         adjusted = False
     df = pd.DataFrame(theta, columns=names)
     df.attrs["adjusted"] = adjusted  # False also when there were too few effective particles to adjust
+    df.attrs["runs"] = runs
     return df, w / w.sum()
 
 
@@ -787,25 +822,35 @@ PROGRESS_RUN_SPRINTS = 2_000_000  # a forecast longer than this (a few seconds) 
 
 
 def forecast(history: TeamHistory, settings: Settings, df, w: np.ndarray, sprints: int, draws: int = 1000,
-             seed: int = 0, progress: bool = False) -> dict[str, np.ndarray]:
-    """The team's coming ``sprints`` under its current practice, for ``draws`` parameter draws from
-    the posterior: each draw is simulated through the history and on, and the future sprints are
-    kept. Returns :data:`FORECAST` outcomes as (draws, sprints), work in the team's unit. With
-    ``progress`` a bar on stderr counts the draws (shown only when the work takes a while)."""
+             seed: int = 0, progress: bool = False, runs: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """The team's coming ``sprints`` under its current practice, for ``draws`` particles drawn from
+    the posterior by weight. With ``runs`` (each particle's run id, :data:`RUN`), each draw is its
+    particle's own run, the one that got it accepted, simulated through the history and on: the
+    team's state at the end of its history (debt, burnout, trust, backlog, who is on it) is one
+    whose history came close to the team's, and only the future sprints are new (a particle drawn
+    twice is simulated once). Without (a calibration from before pe-sim recorded the runs), each draw
+    is simulated afresh. Returns :data:`FORECAST` outcomes as (draws, sprints), work in the team's
+    unit. With ``progress`` a bar on stderr counts the simulations (shown only when they take a
+    while)."""
     from tqdm.auto import tqdm
 
     n = history.n_sprints
     sim = TeamSimulator(settings, history, n + sprints)
-    out = {k: np.empty((draws, sprints)) for k in FORECAST}
-    work = draws * (settings.warmup + n + sprints)  # run-sprints; about 2 us each
-    bar = tqdm(sim.draws(df, w, draws, seed), total=draws, unit="draws", file=sys.stderr, dynamic_ncols=True,
-               disable=not progress or work < PROGRESS_RUN_SPRINTS, desc="forecast")
-    for j, (theta, run) in enumerate(bar):
-        o = sim.outcomes(theta, run)
-        for k in FORECAST:
-            x = o[k][0, n:]
-            out[k][j] = x * theta.get(POINTS_PER_DAY, sim.unit) if k == "delivered" else x
-    return out
+    picks = pick(w, draws, seed)
+    if runs is None:
+        chosen, back = picks, None
+        thetas = [particle(df, i) for i in chosen]
+        ids = np.array([(run_for(theta) + 1 + j) % 2**63 for j, theta in enumerate(thetas)])  # not the run it was judged by
+    else:
+        chosen, back = np.unique(picks, return_inverse=True)
+        thetas = [particle(df, i) for i in chosen]
+        ids = np.asarray(runs, dtype=np.int64)[chosen]
+    work = len(chosen) * (settings.warmup + n + sprints)  # run-sprints; about 2 us each
+    with tqdm(total=len(chosen), unit="runs", file=sys.stderr, dynamic_ncols=True, desc="forecast",
+              disable=not progress or work < PROGRESS_RUN_SPRINTS) as bar:
+        out = sim.many(thetas, ids, FORECAST, n, bar)
+    out["delivered"] *= np.array([theta.get(POINTS_PER_DAY, sim.unit) for theta in thetas])[:, None]
+    return out if runs is None else {k: x[back] for k, x in out.items()}
 
 
 def sprints_to_finish(delivered: np.ndarray, backlog: float) -> np.ndarray:

@@ -24,9 +24,12 @@ Header names may be in any case, with spaces, hyphens or nothing for underscores
 with other names (an export's notes, assignee, ...) are ignored and listed in ``ignored``, unless
 a name is a near-miss of one of the above that the file lacks (a misspelling is refused). Fields may be separated by commas,
 or, as spreadsheets in many locales export them, by semicolons (then with a decimal comma or
-point) or tabs. Lines starting with ``#`` are comments (a synthetic file says so in one). :func:`read_history`
+point) or tabs. Lines starting with ``#`` are comments (a synthetic file says so in one). Numbers are
+plain: one with a thousands separator ("1,010.5", "1.010,00", "1 010") is refused with a note to
+export plain ones. :func:`read_history`
 checks everything and raises :class:`pe_sim.config.ConfigError` naming the file, the line and the
-column of the first problem; :func:`history_from_outcomes` turns simulated outcomes into the same
+column of the first problem; findings that do not stop calibration (sprints that delivered more than
+they committed) are returned in ``notes``. :func:`history_from_outcomes` turns simulated outcomes into the same
 columns, so a simulated team and a real one are compared like for like.
 """
 
@@ -62,6 +65,12 @@ MAX_SPRINT_NUMBER = 1_000_000
 OUTCOME = {"committed": "committed", "delivered": "delivered", "incidents": "incidents", "headcount": "headcount",
            "leavers": "attrition", "hires": "hires", "tech_share": "tech_share", "features_shipped": "features_shipped"}
 WORK = frozenset({"committed", "delivered"})
+# A number written with thousands separators: groups of three digits after a first group of one to
+# three (not starting with 0: "0,125" is a decimal), then perhaps a decimal part with the other mark.
+GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}(?P<sep>[,.'\u2019 \u00a0\u2009\u202f])\d{3}(?:(?P=sep)\d{3})*"
+                     r"(?:(?P<dec>[.,])\d+)?")
+SEPARATOR_NAMES = {",": "','", ".": "'.'", "'": "an apostrophe", "\u2019": "an apostrophe"}  # others: spaces
+NOTED_SPRINTS = 5  # sprints named in a note; the rest are counted
 
 
 @dataclass(frozen=True)
@@ -71,6 +80,7 @@ class TeamHistory:
     source: str
     columns: Mapping[str, np.ndarray]
     ignored: tuple[str, ...] = ()  # header names of columns pe-sim does not use (notes, assignee, ...)
+    notes: tuple[str, ...] = ()  # findings about the numbers that do not stop calibration, one sentence each
 
     @property
     def n_sprints(self) -> int:
@@ -92,18 +102,60 @@ def _fail(source: str, where: str, problem: str) -> None:
     raise ConfigError(source, where, problem)
 
 
-def _number(source: str, line: int, col: str, text: str, decimal_comma: bool = False, percent: bool = False) -> float:
-    """One cell's value, checked for its column; a share in percent (a "%" header or cell) as a share."""
+def _grouped(text: str) -> re.Match | None:
+    """``text`` as a number with thousands separators ("1,010.5", "1.010,00", "1 010", "1,010"), else None."""
+    m = GROUPED.fullmatch(text)
+    return m if m and m["dec"] != m["sep"] else None  # "1,010,5" has no reading as a number
+
+
+def _decimal_mark(text: str) -> str | None:
+    """The decimal mark a cell shows beyond doubt: '.' in "40.5", "0.125" or "1,010.5"; None for
+    whole numbers and for "1.010" or "1,010", which may be a decimal or a thousand and ten."""
+    text = text.strip().removesuffix("%").strip()
+    grouped = _grouped(text)
+    if grouped:
+        return grouped["dec"]
+    m = re.fullmatch(r"[+-]?\d*([.,])\d+", text)
+    return m[1] if m else None
+
+
+def _thousands(source: str, where: str, text: str, grouped: re.Match, sprint: str, why: str = "") -> None:
+    """Refuse a cell that looks like a number with thousands separators, saying how to write it."""
+    plain = text.replace(grouped["sep"], "")
+    if grouped["dec"]:
+        plain = plain.replace(grouped["dec"], ".")
+    at = f" (sprint {sprint})" if sprint else ""
+    _fail(source, where, f"{text!r}{at} looks like a number with a thousands separator "
+                         f"({SEPARATOR_NAMES.get(grouped['sep'], 'a space')}){why}; export plain numbers, without "
+                         f"thousands separators (e.g. {plain})")
+
+
+def _number(source: str, line: int, col: str, text: str, decimal_comma: bool = False, percent: bool = False,
+            sprint: str = "", marks: Mapping[str, str] | None = None) -> float:
+    """One cell's value, checked for its column; a share in percent (a "%" header or cell) as a share.
+    ``sprint`` is the row's sprint number (for messages) and ``marks`` the decimal marks other cells
+    of the file show beyond doubt (mark -> where), to tell a thousands separator from a decimal mark."""
     where = f"line {line}, column {col}"
     text = text.strip()
     if not text:
         _fail(source, where, "empty; expected a number")
     if col == "tech_share" and text.endswith("%"):
         text, percent = text[:-1].strip(), True
+    grouped = _grouped(text)
     try:
         x = float(text.replace(",", ".") if decimal_comma and text.count(",") == 1 and "." not in text else text)
     except ValueError:
+        if grouped:
+            _thousands(source, where, text, grouped, sprint)
         _fail(source, where, f"{text[:40]!r} is not a number")
+    if grouped:  # "1.010" (or "1,010" where a comma may be decimal): a decimal unless the file says otherwise
+        sep, other = grouped["sep"], "," if grouped["sep"] == "." else "."
+        marks = marks or {}
+        if other in marks and sep not in marks:  # never guess: only a file whose decimal mark is clear
+            _thousands(source, where, text, grouped, sprint, f", and the file's decimal mark is {other!r} "
+                                                             f"({marks[other]})")
+        if col in WHOLE and x != int(x):  # "1.010 incidents" is a thousand and ten, not a typo for 1
+            _thousands(source, where, text, grouped, sprint, f", and {col} takes whole numbers")
     if percent:
         if x > 100:
             _fail(source, where, f"{text}% is above 100%; expected a share between 0 and 100%")
@@ -199,13 +251,23 @@ def read_history(path: Path | str) -> TeamHistory:
                                              f"{', '.join(missing)}{' (' + '; '.join(guesses) + ')' if guesses else ''}; "
                                              f"{expected}")
     values: dict[str, list[float]] = {n: [] for n in names if n in COLUMNS}
+    # The decimal marks the file shows beyond doubt ("40.5", "0,2"): they tell whether a "1.010" or
+    # "1,010" elsewhere is a decimal or has a thousands separator.
+    marks: dict[str, str] = {}
+    for line, row in rows[1:]:
+        for name, cell in zip(names, row):
+            mark = _decimal_mark(cell) if name in values else None
+            if mark and mark not in marks:
+                marks[mark] = f"{cell.strip()!r} on line {line}"
+    at = names.index("sprint")
     for line, row in rows[1:]:
         if len(row) != len(names):
             _fail(source, f"line {line}", f"{len(row)} values; expected {len(names)}, one for each column of the header")
+        sprint = row[at].strip() if row[at].strip().isdigit() else ""
         for k, (name, cell) in enumerate(zip(names, row)):
             if name in values:
                 values[name].append(_number(source, line, name, cell, decimal_comma=delimiter != ",",
-                                            percent=k in percent))
+                                            percent=k in percent, sprint=sprint if k != at else "", marks=marks))
     data_lines = [line for line, _ in rows[1:]]
     if len(data_lines) < MIN_SPRINTS:
         _fail(source, "file", f"{len(data_lines)} sprint{'s' if len(data_lines) != 1 else ''}; at least "
@@ -219,7 +281,7 @@ def read_history(path: Path | str) -> TeamHistory:
             _fail(source, f"line {data_lines[k]}, column sprint",
                   f"{int(sprints[k])} follows {int(sprints[k - 1])}; {gap}")
     columns = {n: np.array(values[n], dtype=np.float64) for n in COLUMNS if n in values}
-    h = TeamHistory(source, columns, tuple(ignored))
+    h = TeamHistory(source, columns, tuple(ignored), _notes(columns))
     if h.starting_headcount < 1:
         _fail(source, f"line {data_lines[0]}", "headcount - hires + leavers is below 1: the team starts with no engineers")
     if h.starting_headcount > MAX_HEADCOUNT:
@@ -241,6 +303,24 @@ def read_history(path: Path | str) -> TeamHistory:
         _fail(source, "columns committed and delivered", "0 in every sprint; the history records no work to "
                                                          "calibrate to")
     return h
+
+
+def _notes(columns: Mapping[str, np.ndarray]) -> tuple[str, ...]:
+    """What in a checked history the model cannot reproduce but calibration can go on with."""
+    notes = []
+    committed, delivered = columns["committed"], columns["delivered"]
+    over = columns["sprint"][delivered > committed]
+    if len(over):  # work pulled in mid-sprint: real, but beyond the model, where delivered = committed x share done
+        shown = ", ".join(str(int(s)) for s in over[:NOTED_SPRINTS]) + (", ..." if len(over) > NOTED_SPRINTS else "")
+        say_do = ""
+        if np.mean(committed) > 0:  # calibration's say/do (calibration.team_statistics), unclipped
+            ratio = float(np.mean(delivered) / np.mean(committed))
+            say_do = f" = {ratio:.2f}{', above the model maximum of 1' if ratio > 1 else ''}"
+        notes.append(f"delivered is above committed in {len(over)} of {len(committed)} sprints "
+                     f"({'sprints' if len(over) > 1 else 'sprint'} {shown}): in the model delivered = committed x "
+                     "share done, never more, so no simulated team matches those sprints; calibration uses the "
+                     f"numbers as they are, not clipped (say/do = mean delivered / mean committed{say_do})")
+    return tuple(notes)
 
 
 def history_from_outcomes(outcomes: Mapping[str, np.ndarray], run: int, points_per_day: float = 1.0,

@@ -399,7 +399,17 @@ def test_forecast_from_a_calibration(tmp_path, monkeypatch):
     f = forecast_cli(out, "--sprints", 6, "--backlog", 150, "--draws", 50)
     assert f.returncode == 0, f.stderr
     assert "backlog of 150: done within" in f.stdout and "delivered" in f.stdout
-    assert "simulating 50 posterior draws through the team's 26 sprints and 6 more" in f.stderr  # before the work
+    assert ("50 posterior draws through the team's 26 sprints and 6 more, each its particle's own simulated team"
+            in f.stderr)  # said before the work
+    post = pd.read_parquet(out / "posterior.parquet")
+    assert post[C.RUN].dtype == np.int64 and len(set(post[C.RUN])) == len(post)
+    old = tmp_path / "old"  # a calibration from before the runs were kept: forecast afresh, and say so
+    shutil.copytree(out, old)
+    post.drop(columns=C.RUN).to_parquet(old / "posterior.parquet")
+    fresh = forecast_cli(old, "--sprints", 6, "--draws", 50, "--force")
+    assert fresh.returncode == 0 and "each simulated afresh (this calibration predates" in fresh.stderr
+    assert pd.read_csv(old / "forecast" / "forecast.csv")["delivered_q50"].tolist() != \
+        pd.read_csv(out / "forecast" / "forecast.csv")["delivered_q50"].tolist()
     table = pd.read_csv(out / "forecast" / "forecast.csv")
     assert list(table["sprint"]) == list(range(27, 33))
     assert (table["delivered_q10"] <= table["delivered_q90"]).all()
@@ -458,6 +468,50 @@ def test_forecast_from_a_calibration(tmp_path, monkeypatch):
     redo = cli(EXAMPLE, "--out", out, "--population", 20, "--generations", 1, "--workers", 1, "--quiet", "--force")
     assert redo.returncode == 0, redo.stderr
     assert not (out / "forecast").exists() and len(pd.read_parquet(out / "posterior.parquet")) == 20
+
+
+def test_each_particle_keeps_the_run_that_got_it_accepted(tmp_path):
+    """posterior() records each particle's run id: simulating the particle's values (as accepted)
+    with it gives exactly the statistics pyabc judged; the adjustment moves values, not runs."""
+    from dataclasses import replace
+
+    h = read_history(EXAMPLE)
+    s = C.Settings(population=40, generations=1, seed=3)
+    hist, _ = C.run_abc(h, s, tmp_path / "abc.db")
+    raw, _ = C.posterior(hist, replace(s, adjust="none"))
+    adjusted, _ = C.posterior(hist, s)
+    assert np.array_equal(raw.attrs["runs"], adjusted.attrs["runs"]) and len(set(raw.attrs["runs"])) == 40
+    sim = C.TeamSimulator(s, h)
+    judged = hist.get_population(t=hist.max_t).particles
+    for i, pt in enumerate(judged):
+        stats = C.team_statistics(sim.history(C.particle(raw, i), int(raw.attrs["runs"][i])))
+        assert stats == pytest.approx({k: float(v) for k, v in pt.sum_stat.items()}, rel=1e-12, abs=1e-12)
+    shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def test_a_forecast_goes_on_from_each_particles_own_run(monkeypatch):
+    """With the runs, every draw is its particle's own run continued (the same numbers as that run
+    simulated through the history and on), a particle drawn twice is simulated once, and the
+    forecast differs from fresh runs of the same values; without, each draw is a fresh run."""
+    h = read_history(EXAMPLE)
+    s = C.Settings()
+    thetas = [{k: p.quantile(q) for k, p in s.priors.items()} for q in (0.3, 0.5, 0.7)]
+    df = pd.DataFrame(thetas)
+    w, runs = np.array([0.2, 0.5, 0.3]), np.array([11, 222, 3333], dtype=np.int64)
+    simulated = []
+    many = C.TeamSimulator.many
+    monkeypatch.setattr(C.TeamSimulator, "many", lambda self, th, ids, *a: simulated.append(len(th)) or many(self, th, ids, *a))
+    own = C.forecast(h, s, df, w, sprints=5, draws=30, seed=4, runs=runs)
+    fresh = C.forecast(h, s, df, w, sprints=5, draws=30, seed=4)
+    assert simulated == [3, 30]
+    sim = C.TeamSimulator(s, h, h.n_sprints + 5)
+    for j, i in enumerate(C.pick(w, 30, 4)):
+        run = sim.outcomes(thetas[i], int(runs[i]))
+        assert np.array_equal(own["delivered"][j], run["delivered"][0, h.n_sprints:] * thetas[i][C.POINTS_PER_DAY])
+        assert np.array_equal(own["tech_debt"][j], run["tech_debt"][0, h.n_sprints:])
+    for theta, run in sim.draws(df, w, 1, 4):  # the fallback's first draw: a fresh run, as before
+        assert np.array_equal(fresh["say_do"][0], sim.outcomes(theta, run)["say_do"][0, h.n_sprints:])
+    assert not np.array_equal(own["delivered"], fresh["delivered"])
 
 
 def test_the_backlog_line_says_each_answer_once():
@@ -735,6 +789,21 @@ def test_a_team_that_knows_its_unit_fixes_points_per_day(tmp_path):
             command="compare")
     assert c.returncode == 0, c.stderr
     assert "at its fixed 2.5 per ideal-day" in c.stderr and "(sprint_days = 10.0) are not applied" in c.stderr
+
+
+def test_what_calibrate_leaves_out_or_cannot_match_is_said_even_with_quiet(tmp_path):
+    lines = EXAMPLE.read_text().splitlines()
+    first = next(i for i, line in enumerate(lines) if line and not line.startswith("#"))
+    cells = [row.split(",") for row in lines[first + 1:]]
+    cells[2][2] = str(float(cells[2][1]) + 5)  # the third sprint delivered more than it committed
+    team = tmp_path / "team.csv"
+    team.write_text("\n".join([lines[first] + ",Notes"] + [",".join(row) + ",x" for row in cells]) + "\n")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[calibrate]\npopulaton = 20\n")
+    r = cli(team, "--config", bad, "--out", tmp_path / "cal", "--quiet")
+    assert r.returncode == 2 and "populaton" in r.stderr and not (tmp_path / "cal").exists()
+    assert f"{team}: not used (pe-sim reads" in r.stderr and "): Notes" in r.stderr  # said before the settings' error
+    assert f"warning: {team}: delivered is above committed in 1 of 26 sprints (sprint {cells[2][0]})" in r.stderr
 
 
 def test_a_calibration_resumes_from_a_copy_of_its_config_file(tmp_path):

@@ -175,3 +175,81 @@ def test_a_tech_share_in_percent_reads_as_the_share(tmp_path, head, cell):
 def test_a_percent_above_100_is_refused(tmp_path):
     assert "column tech_share: 120% is above 100%" in error(tmp_path, [HEADER + ",Tech share %"]
                                                              + [r + ",120" for r in rows()])
+
+
+def semi(lines):
+    return [line.replace(",", ";") for line in lines]
+
+
+@pytest.mark.parametrize("lines, expected", [
+    ([HEADER] + rows(3) + ['4,"1,010.5",30,1,6,0,0'] + rows(4, 5),
+     "line 5, column committed: '1,010.5' (sprint 4) looks like a number with a thousands separator (','); "
+     "export plain numbers, without thousands separators (e.g. 1010.5)"),
+    (semi([HEADER] + rows(3)) + ["4;1.010,00;30;1;6;0;0"] + semi(rows(4, 5)),
+     "line 5, column committed: '1.010,00' (sprint 4) looks like a number with a thousands separator ('.'); "
+     "export plain numbers, without thousands separators (e.g. 1010.00)"),
+    ([HEADER] + rows(3) + ["4,40,1 010,1,6,0,0"] + rows(4, 5),
+     "line 5, column delivered: '1 010' (sprint 4) looks like a number with a thousands separator (a space)"),
+    ([HEADER] + rows(3) + ["4,40,1\u202f010.5,1,6,0,0"] + rows(4, 5),
+     "thousands separator (a space); export plain numbers, without thousands separators (e.g. 1010.5)"),
+    ([HEADER] + rows(3) + ["4,1'010,30,1,6,0,0"] + rows(4, 5),
+     "line 5, column committed: \"1'010\" (sprint 4) looks like a number with a thousands separator (an apostrophe)"),
+    ([HEADER] + rows(3) + ['4,"1,010,000",30,1,6,0,0'] + rows(4, 5), "(e.g. 1010000)"),
+    # where a comma cannot be a decimal mark, "1,010" is not read as 1.01 (nor guessed to be 1010)
+    ([HEADER] + rows(3) + ['4,"1,010",30,1,6,0,0'] + rows(4, 5),
+     "line 5, column committed: '1,010' (sprint 4) looks like a number with a thousands separator (',')"),
+    # "1,010" or "1.010" may be a decimal; the file's other cells say it is not
+    (semi([HEADER] + rows(3)) + ["4;1,010;30;1;6;0;0"] + semi(rows(3, 5)) + ["8;40.5;30;1;6;0;0"],
+     "line 5, column committed: '1,010' (sprint 4) looks like a number with a thousands separator (','), and the "
+     "file's decimal mark is '.' ('40.5' on line 9); export plain numbers, without thousands separators (e.g. 1010)"),
+    ([HEADER] + rows(3) + ["4,1.010,30,1,6,0,0"] + rows(3, 5) + ['8,"40,5",30,1,6,0,0'],
+     "line 5, column committed: '1.010' (sprint 4) looks like a number with a thousands separator ('.'), and the "
+     "file's decimal mark is ',' ('40,5' on line 9)"),
+    ([HEADER] + rows(3) + ["4,40,30,1.010,6,0,0"] + rows(4, 5),
+     "line 5, column incidents: '1.010' (sprint 4) looks like a number with a thousands separator ('.'), and "
+     "incidents takes whole numbers"),
+    ([HEADER, "1.010,40,30,1,6,0,0"] + rows(7, 2),
+     "line 2, column sprint: '1.010' looks like a number with a thousands separator ('.'), and sprint takes whole"),
+])
+def test_a_number_with_a_thousands_separator_is_refused_saying_so(tmp_path, lines, expected):
+    assert expected in error(tmp_path, lines)
+
+
+def test_a_number_that_may_be_a_decimal_reads_as_the_files_decimal_mark(tmp_path):
+    """"1,010" is 1.01 where a comma is a decimal mark and nothing in the file says otherwise (as
+    "1,5" is 1.5), and "1.010" is 1.01 in any file: an ambiguous cell is not guessed to be 1010."""
+    for lines in (semi([HEADER] + rows(3)) + ["4;1,010;30;1;6;0;0"] + semi(rows(4, 5)),
+                  semi([HEADER] + rows(3)) + ["4;1,010;30;1;6;0;0"] + semi(rows(3, 5)) + ["8;40,5;30;1;6;0;0"],
+                  [HEADER] + rows(3) + ["4,1.010,30,1,6,0,0"] + rows(3, 5) + ["8,40.5,30,1,6,0,0"]):
+        assert read_history(write(tmp_path, lines)).columns["committed"][3] == pytest.approx(1.01)
+    h = read_history(write(tmp_path, semi([HEADER + ",tech_share"])
+                           + [f"{s};40.5;30;1;6;0;0;0,125" for s in range(1, 9)]))
+    assert np.allclose(h.columns["tech_share"], 0.125)  # "0,125" has no thousands
+
+
+def test_the_cli_says_a_thousands_separator_in_one_line_and_exits_2(tmp_path, capsys):
+    from pe_sim.cli import main
+
+    f = write(tmp_path, [HEADER] + rows(3) + ['4,"1,010.5",30,1,6,0,0'] + rows(4, 5))
+    assert main(["calibrate", str(f), "--out", str(tmp_path / "out"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err == (f"pe-sim: error: {f}: line 5, column committed: '1,010.5' (sprint 4) looks like a number with a "
+                   "thousands separator (','); export plain numbers, without thousands separators (e.g. 1010.5)\n")
+    assert not (tmp_path / "out").exists()
+
+
+def test_sprints_that_delivered_more_than_they_committed_are_noted_not_refused(tmp_path):
+    h = read_history(write(tmp_path, [HEADER] + rows(2) + ["3,40,45,1,6,0,0", "4,40,41,1,6,0,0"] + rows(4, 5)))
+    assert h.n_sprints == 8 and h.columns["delivered"][2] == 45  # the numbers as they are
+    assert h.notes == ("delivered is above committed in 2 of 8 sprints (sprints 3, 4): in the model delivered = "
+                       "committed x share done, never more, so no simulated team matches those sprints; calibration "
+                       "uses the numbers as they are, not clipped (say/do = mean delivered / mean committed = 0.83)",)
+    every = read_history(write(tmp_path, [HEADER] + [f"{s},40,50,1,6,0,0" for s in range(11, 19)]))
+    assert every.notes == ("delivered is above committed in 8 of 8 sprints (sprints 11, 12, 13, 14, 15, ...): in the "
+                           "model delivered = committed x share done, never more, so no simulated team matches those "
+                           "sprints; calibration uses the numbers as they are, not clipped (say/do = mean delivered / "
+                           "mean committed = 1.25, above the model maximum of 1)",)
+    one = read_history(write(tmp_path, [HEADER] + rows(2) + ["3,0,5,1,6,0,0"] + rows(5, 4)))
+    assert one.notes[0].startswith("delivered is above committed in 1 of 8 sprints (sprint 3): ")
+    assert read_history(write(tmp_path, [HEADER] + [f"{s},40,40,1,6,0,0" for s in range(1, 9)])).notes == ()
+    assert read_history(EXAMPLE).notes == ()

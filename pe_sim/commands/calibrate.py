@@ -147,6 +147,8 @@ def calibrate(args, interrupted: list[bool]) -> int:
     if history.ignored:  # what was left out of the user's file, not progress: said even with --quiet
         print(f"pe-sim calibrate: {args.history}: not used (pe-sim reads {', '.join(C_COLUMNS)}): "
               f"{', '.join(history.ignored)}", file=sys.stderr)
+    for note in history.notes:  # what the model cannot match in the user's file: said even with --quiet
+        print(f"pe-sim calibrate: warning: {args.history}: {note}", file=sys.stderr)
     settings = settings_for(args)
     from pe_sim.config import load
 
@@ -215,6 +217,7 @@ def calibrate(args, interrupted: list[bool]) -> int:
                   decimals=6)
     post = df.reset_index(drop=True)
     post["weight"] = w
+    post[C.RUN] = post.attrs.pop("runs")  # a column (so a forecast goes on from each particle's own run), not metadata
     with atomic(out / "posterior.parquet") as tmp:
         post.to_parquet(tmp, index=False)
     rows = C.summarise_posterior(df, w, settings)

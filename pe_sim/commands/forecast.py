@@ -82,10 +82,15 @@ def main(args) -> int:
         why = "a file is in the way" if isinstance(exc, (FileExistsError, NotADirectoryError)) else exc.strerror
         raise ConfigError(str(out), "--out", f"cannot be made ({why}); choose another folder") from None
     w = post["weight"].to_numpy(dtype=np.float64)
-    print(f"pe-sim forecast: simulating {args.draws:,} posterior draws through the team's {history.n_sprints} sprints "
-          f"and {args.sprints} more ...", file=sys.stderr)
-    fc = C.forecast(history, settings, post.drop(columns="weight"), w, args.sprints, args.draws, args.seed,
-                    progress=True)
+    runs = post[C.RUN].to_numpy(dtype=np.int64) if C.RUN in post.columns else None
+    how = ("each its particle's own simulated team, the run that got it accepted, going on from the end of its "
+           "history" if runs is not None else
+           "each simulated afresh (this calibration predates pe-sim keeping each particle's run: calibrate again "
+           "for forecasts that go on from the teams that got the particles accepted)")
+    print(f"pe-sim forecast: {args.draws:,} posterior draws through the team's {history.n_sprints} sprints and "
+          f"{args.sprints} more, {how} ...", file=sys.stderr)
+    fc = C.forecast(history, settings, post.drop(columns=["weight", C.RUN], errors="ignore"), w, args.sprints,
+                    args.draws, args.seed, progress=True, runs=runs)
     first = int(history.columns["sprint"][-1]) + 1
     sprints = np.arange(first, first + args.sprints)
 

@@ -78,7 +78,7 @@ def _prepare(p: SimpleNamespace, schedule: Mapping[str, np.ndarray], run_ids: np
     return params, run_ids, max(need, 1)
 
 
-def _on_threads(runs: Callable[[tuple[int, int]], None], r: int) -> None:
+def on_threads(runs: Callable[[tuple[int, int]], None], r: int) -> None:
     """Call ``runs`` on ranges of the batch's r runs, on ``numba.get_num_threads()`` threads at once
     (the kernel releases the GIL); a few ranges per thread even out uneven runs."""
     threads = min(numba.get_num_threads(), r)
@@ -106,7 +106,7 @@ def simulate(p: SimpleNamespace, schedule: Mapping[str, np.ndarray], n_sprints: 
     out = np.empty((len(OUTCOMES), r, n_sprints))  # outcome-major: each outcome a contiguous block, no copies
     if r and n_sprints:
         events, key = event_array(schedule, n_sprints), np.uint64(rng.seed_u64(seed))
-        _on_threads(lambda lo_hi: kernel.run_batch(params, events, key, run_ids, n_sprints, slots, out, *lo_hi), r)
+        on_threads(lambda lo_hi: kernel.run_batch(params, events, key, run_ids, n_sprints, slots, out, *lo_hi), r)
     if on_sprint is not None:
         for t in range(n_sprints):
             on_sprint(t)
@@ -129,6 +129,6 @@ def simulate_summaries(p: SimpleNamespace, schedule: Mapping[str, np.ndarray], n
     out = np.empty((len(OUTCOMES), r))
     if r:
         events, key = event_array(schedule, n_sprints), np.uint64(rng.seed_u64(seed))
-        _on_threads(lambda lo_hi: kernel.run_batch_summaries(params, events, key, run_ids, n_sprints, slots, kinds, out,
+        on_threads(lambda lo_hi: kernel.run_batch_summaries(params, events, key, run_ids, n_sprints, slots, kinds, out,
                                                              *lo_hi), r)
     return {k: out[i] for i, k in enumerate(OUTCOMES)}
