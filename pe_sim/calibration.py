@@ -337,11 +337,8 @@ class TeamSimulator:
 
     def draws(self, df, w: np.ndarray, n: int, seed: int) -> list[tuple[dict[str, float], int]]:
         """``n`` parameter draws from weighted particles (by weight), each with a fresh run id."""
-        out = []
-        for j, i in enumerate(pick(w, n, seed)):
-            theta = particle(df, i)
-            out.append((theta, (run_for(theta) + 1 + j) % 2**63))  # not the run the particle was judged by
-        return out
+        thetas = particles(df, pick(w, n, seed))
+        return [(theta, (run_for(theta) + 1 + j) % 2**63) for j, theta in enumerate(thetas)]  # not the run it was judged by
 
     def __call__(self, sampled: Mapping[str, float]) -> dict[str, float]:
         """pyabc's model: summary statistics of one run for a draw on the sampling scale
@@ -351,9 +348,11 @@ class TeamSimulator:
         return team_statistics(self.history(theta, run_for(theta)))
 
 
-def particle(df, i: int) -> dict[str, float]:
-    """Particle ``i``'s values (every column but the weight and the run id)."""
-    return {k: float(df[k].iloc[i]) for k in df.columns if k not in ("weight", RUN)}
+def particles(df, rows) -> list[dict[str, float]]:
+    """The values of particles ``rows`` (every column but the weight and the run id), one dict each."""
+    names = [k for k in df.columns if k not in ("weight", RUN)]
+    values = df[names].to_numpy(dtype=np.float64)[np.asarray(rows, dtype=np.int64)]
+    return [dict(zip(names, row.tolist())) for row in values]
 
 
 def pick(w: np.ndarray, n: int, seed: int) -> np.ndarray:
@@ -836,17 +835,14 @@ def forecast(history: TeamHistory, settings: Settings, df, w: np.ndarray, sprint
 
     n = history.n_sprints
     sim = TeamSimulator(settings, history, n + sprints)
-    picks = pick(w, draws, seed)
     if runs is None:
-        chosen, back = picks, None
-        thetas = [particle(df, i) for i in chosen]
-        ids = np.array([(run_for(theta) + 1 + j) % 2**63 for j, theta in enumerate(thetas)])  # not the run it was judged by
+        drawn = sim.draws(df, w, draws, seed)
+        thetas, ids, back = [theta for theta, _ in drawn], np.array([run for _, run in drawn], dtype=np.int64), None
     else:
-        chosen, back = np.unique(picks, return_inverse=True)
-        thetas = [particle(df, i) for i in chosen]
-        ids = np.asarray(runs, dtype=np.int64)[chosen]
-    work = len(chosen) * (settings.warmup + n + sprints)  # run-sprints; about 2 us each
-    with tqdm(total=len(chosen), unit="runs", file=sys.stderr, dynamic_ncols=True, desc="forecast",
+        chosen, back = np.unique(pick(w, draws, seed), return_inverse=True)
+        thetas, ids = particles(df, chosen), np.asarray(runs, dtype=np.int64)[chosen]
+    work = len(thetas) * (settings.warmup + n + sprints)  # run-sprints; about 2 us each
+    with tqdm(total=len(thetas), unit="runs", file=sys.stderr, dynamic_ncols=True, desc="forecast",
               disable=not progress or work < PROGRESS_RUN_SPRINTS) as bar:
         out = sim.many(thetas, ids, FORECAST, n, bar)
     out["delivered"] *= np.array([theta.get(POINTS_PER_DAY, sim.unit) for theta in thetas])[:, None]

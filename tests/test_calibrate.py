@@ -484,7 +484,7 @@ def test_each_particle_keeps_the_run_that_got_it_accepted(tmp_path):
     sim = C.TeamSimulator(s, h)
     judged = hist.get_population(t=hist.max_t).particles
     for i, pt in enumerate(judged):
-        stats = C.team_statistics(sim.history(C.particle(raw, i), int(raw.attrs["runs"][i])))
+        stats = C.team_statistics(sim.history(C.particles(raw, [i])[0], int(raw.attrs["runs"][i])))
         assert stats == pytest.approx({k: float(v) for k, v in pt.sum_stat.items()}, rel=1e-12, abs=1e-12)
     shutil.rmtree(tmp_path, ignore_errors=True)
 
