@@ -47,8 +47,15 @@ class UsageError(Exception):
     """A bad command-line value; the message says what was expected."""
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse's parser, with a bad option said in one line (not the usage block first), exit 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (`{self.prog} --help` lists the options)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="pe-sim",
         description="Agent-based simulation of how product managers, engineering managers and engineers work together.",
     )
