@@ -64,7 +64,7 @@ def test_bad_flag_values_are_explained(tmp_path):
     r = pe_sim("run", "--runs", "0")
     assert r.returncode == 2 and "out of range" in r.stderr
     assert r.stderr.splitlines() == ["pe-sim run: error: argument --runs: 0 is out of range; expected an integer in "
-                                     "[1, 1000000] (`pe-sim run --help` lists the options)"]  # one line, no usage block
+                                     "[1, 10000000] (`pe-sim run --help` lists the options)"]  # one line, no usage block
     r = pe_sim("run", "--engine", "gpu")
     assert r.returncode == 2 and "core" in r.stderr and len(r.stderr.splitlines()) == 1
     r = pe_sim("forecast")
