@@ -791,6 +791,20 @@ def test_a_team_that_knows_its_unit_fixes_points_per_day(tmp_path):
     assert "at its fixed 2.5 per ideal-day" in c.stderr and "(sprint_days = 10.0) are not applied" in c.stderr
 
 
+def test_a_second_calibration_into_a_folder_in_use_is_refused(tmp_path):
+    """Two calibrations writing one pyabc database at once corrupted it (two generations with one
+    number); the second is now refused while the first holds the folder, and nothing is written."""
+    from pe_sim.files import folder_lock
+
+    out = tmp_path / "cal"
+    with folder_lock(out, "--out", "calibrate"):
+        r = cli(EXAMPLE, "--out", out, "--population", 20, "--generations", 1, "--workers", 1, "--quiet")
+        assert r.returncode == 2 and "another pe-sim calibrate is writing into this folder now" in r.stderr
+        assert "Traceback" not in r.stderr and list(out.iterdir()) == []
+    assert cli(EXAMPLE, "--out", out, "--population", 20, "--generations", 1, "--workers", 1,
+               "--quiet").returncode == 0  # once it is free
+
+
 def test_what_calibrate_leaves_out_or_cannot_match_is_said_even_with_quiet(tmp_path):
     lines = EXAMPLE.read_text().splitlines()
     first = next(i for i, line in enumerate(lines) if line and not line.startswith("#"))

@@ -141,7 +141,7 @@ def main(args) -> int:
 def calibrate(args, interrupted: list[bool]) -> int:
     """The command; ``interrupted`` is set by the Ctrl-C handler ``main`` installs (pyabc can swallow
     the KeyboardInterrupt itself, so the flag is what counts)."""
-    from pe_sim.history import COLUMNS as C_COLUMNS, read_history, write_history
+    from pe_sim.history import COLUMNS as C_COLUMNS, read_history
 
     history = read_history(args.history)  # every input is checked before anything is written
     if history.ignored:  # what was left out of the user's file, not progress: said even with --quiet
@@ -167,6 +167,16 @@ def calibrate(args, interrupted: list[bool]) -> int:
         from pe_sim.sweeps.execute import connect_dask
 
         client = connect_dask(args.scheduler, args.scheduler_file)
+    from pe_sim.files import folder_lock
+
+    with folder_lock(out, "--out", "calibrate"):  # two calibrations in one folder would write one database at once
+        return _calibrate_into(out, args, interrupted, history, settings, client, stamp)
+
+
+def _calibrate_into(out: Path, args, interrupted: list[bool], history, settings, client, stamp) -> int:
+    """The calibration itself, into the locked folder ``out``."""
+    from pe_sim.history import write_history
+
     resuming = prepare_folder(out, args.force)
     from pe_sim.calibration import settings_record
 
