@@ -21,6 +21,7 @@ import os
 import re
 import sys
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any, Mapping
 
 import numpy as np
@@ -103,6 +104,13 @@ class Settings:
     kernel_scale: float = 3.0
     warmup: int = 26
     source: str = "<defaults>"
+    practice: Mapping[str, Any] | None = None  # the base's parameter values, as read when the calibration began
+
+
+def with_practice(settings: Settings) -> Settings:
+    """``settings`` with the base's parameter values recorded, so that the calibration keeps the
+    practice it ran with (a base file changed or moved later changes nothing)."""
+    return settings if settings.practice is not None else replace(settings, practice=dict(cfg.load(settings.base).params))
 
 
 ADJUSTMENTS = ("linear", "none")  # how the last generation is post-processed (:func:`regression_adjust`)
@@ -111,8 +119,9 @@ SETTING_KEYS = ("base", "priors", "fixed", "population", "generations", "min_acc
 MAX_WARMUP = 520  # sprints: 20 years
 
 
-def settings_from_dict(data: Mapping[str, Any], file: str = "<dict>") -> Settings:
-    """Check a ``[calibrate]`` table (the whole TOML document is passed; other tables are refused)."""
+def settings_from_dict(data: Mapping[str, Any], file: str = "<dict>", base_dir=None) -> Settings:
+    """Check a ``[calibrate]`` table (the whole TOML document is passed; other tables are refused). A
+    ``base`` file is looked for beside the config (``base_dir``) first, as a sweep's is."""
     for top in data:
         if top != "calibrate":
             raise ConfigError(file, top, "unknown table; a calibration config holds one [calibrate] table")
@@ -126,6 +135,8 @@ def settings_from_dict(data: Mapping[str, Any], file: str = "<dict>") -> Setting
     base = raw.get("base", s.base)
     if not isinstance(base, str):
         raise ConfigError(file, "calibrate.base", f"{base!r} is not a scenario name or TOML path")
+    if base_dir is not None and (Path(base_dir) / base).is_file():
+        base = str(Path(base_dir) / base)
     try:
         cfg.resolve_path(base)
     except ConfigError as exc:
@@ -182,7 +193,7 @@ def settings_from_dict(data: Mapping[str, Any], file: str = "<dict>") -> Setting
         raise ConfigError(file, "calibrate.adjust", f"{adjust!r} is not valid; expected one of "
                                                     f"{', '.join(repr(a) for a in ADJUSTMENTS)}")
     return replace(s, base=base, priors=priors, fixed=fixed, min_acceptance=float(acc), adjust=adjust,
-                   kernel_scale=float(scale), **values)
+                   kernel_scale=float(scale), practice=dict(practice.params), **values)
 
 
 def _table(file: str, raw: Mapping[str, Any], key: str) -> Mapping[str, Any]:
@@ -270,8 +281,7 @@ class TeamSimulator:
         from pe_sim.core.record import P, record
         from pe_sim.events import schedule
 
-        practice = cfg.load(settings.base)
-        values = dict(practice.params)
+        values = dict(with_practice(settings).practice)
         values.update({k: v for k, v in settings.fixed.items() if k != POINTS_PER_DAY})
         values["n_engineers"] = history.starting_headcount
         self.unit = float(settings.fixed.get(POINTS_PER_DAY, 1.0))  # the team's unit, when it is not calibrated
@@ -734,7 +744,8 @@ def settings_record(settings: Settings) -> dict[str, Any]:
     return {"base": settings.base, "population": settings.population, "generations": settings.generations,
             "min_acceptance": settings.min_acceptance, "seed": settings.seed, "adjust": settings.adjust,
             "kernel_scale": settings.kernel_scale, "warmup": settings.warmup, "source": settings.source,
-            "priors": {k: vars(p) for k, p in settings.priors.items()}, "fixed": dict(settings.fixed)}
+            "priors": {k: vars(p) for k, p in settings.priors.items()}, "fixed": dict(settings.fixed),
+            "practice": dict(with_practice(settings).practice)}
 
 
 def settings_from_manifest(m: Mapping[str, Any]) -> Settings:
@@ -744,7 +755,8 @@ def settings_from_manifest(m: Mapping[str, Any]) -> Settings:
                     population=int(s["population"]), generations=int(s["generations"]),
                     min_acceptance=float(s["min_acceptance"]), seed=int(s["seed"]),
                     adjust=s.get("adjust", "none"), kernel_scale=float(s.get("kernel_scale", 1.0)),
-                    warmup=int(s.get("warmup", 0)), source=s["source"])  # calibrations before warm-up had none
+                    warmup=int(s.get("warmup", 0)), source=s["source"],  # calibrations before warm-up had none
+                    practice=s.get("practice"))  # None in calibrations before it was kept: the base is read again
 
 
 def calibration_misfits(folder) -> dict[str, dict[str, float]]:
@@ -794,6 +806,13 @@ def load_calibration(folder) -> tuple[TeamHistory, Settings, Any]:
     except (KeyError, TypeError, ValueError) as exc:
         raise ConfigError(str(m), "settings", f"is damaged or from another version ({exc!r}); run `pe-sim calibrate` "
                                               "into the folder again with --force") from None
+    if settings.practice is None:  # a calibration from before the practice was kept: its base must still be there
+        try:
+            settings = with_practice(settings)
+        except ConfigError as exc:
+            raise ConfigError(str(folder), "base", f"the calibration's base {settings.base!r} cannot be read "
+                                                   f"({exc.problem}); run from the folder it was calibrated in, or "
+                                                   "calibrate again (calibrations now keep their practice)") from None
     path = folder / "posterior.parquet"
     try:
         post = pd.read_parquet(path)

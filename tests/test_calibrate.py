@@ -833,3 +833,44 @@ def test_a_calibration_resumes_from_a_copy_of_its_config_file(tmp_path):
     (out / "manifest.json").unlink()
     r = cli(EXAMPLE, "--config", b, "--out", out, "--workers", 1, "--quiet")
     assert r.returncode == 2 and "with other settings: fixed" in r.stderr
+
+
+def test_a_calibration_keeps_its_practice_from_a_base_beside_its_config(tmp_path):
+    """A base file is found beside the config (from any folder); the calibration records the base's
+    values, so a forecast from elsewhere, or after the file changed or went, uses the practice it
+    was calibrated with; an unfinished calibration with a changed base is not resumed; a calibration
+    from before the practice was kept names its base when the base cannot be found."""
+    conf = tmp_path / "conf"
+    conf.mkdir()
+    (conf / "mybase.toml").write_text("[scenario]\nname = 'mybase'\n[params]\nsyncs_per_sprint = 4\n")
+    (conf / "cal.toml").write_text("[calibrate]\nbase = 'mybase.toml'\npopulation = 20\ngenerations = 1\n")
+    out = tmp_path / "cal"
+    r = cli(EXAMPLE, "--config", conf / "cal.toml", "--out", out, "--workers", 1, "--quiet")  # run from the repository
+    assert r.returncode == 0, r.stderr
+    v = cli(conf / "cal.toml", command="validate")
+    assert v.returncode == 0 and f"base {conf / 'mybase.toml'}" in v.stdout, v.stderr
+    practice = json.loads((out / "manifest.json").read_text())["settings"]["practice"]
+    assert practice["syncs_per_sprint"] == 4
+    first = forecast_cli(out, "--sprints", 3, "--draws", 20, "--out", tmp_path / "f1")
+    (conf / "mybase.toml").write_text("[scenario]\nname = 'mybase'\n[params]\nsyncs_per_sprint = 1\n")
+    second = forecast_cli(out, "--sprints", 3, "--draws", 20, "--out", tmp_path / "f2")
+    assert first.returncode == second.returncode == 0 and first.stdout.split("\n")[1:] == second.stdout.split("\n")[1:]
+    from dataclasses import replace
+
+    s, h = C.Settings(), read_history(EXAMPLE)
+    theta = {k: p.quantile(0.5) for k, p in s.priors.items()}
+    runs = [C.TeamSimulator(replace(s, practice={**practice, "syncs_per_sprint": n}), h).outcomes(theta, 5)["delivered"]
+            for n in (4, 1)]
+    assert not np.array_equal(*runs)  # so re-reading the changed base would have changed the forecast
+    (out / "manifest.json").unlink()  # as if stopped after its last generation: the base changed meanwhile
+    r = cli(EXAMPLE, "--config", conf / "cal.toml", "--out", out, "--workers", 1, "--quiet")
+    assert r.returncode == 2 and "with other settings: the base's values of syncs_per_sprint" in r.stderr
+    old = tmp_path / "old"  # a calibration from before the practice was kept, whose base is gone
+    r = cli(EXAMPLE, "--config", conf / "cal.toml", "--out", old, "--workers", 1, "--quiet")
+    assert r.returncode == 0, r.stderr
+    m = json.loads((old / "manifest.json").read_text())
+    del m["settings"]["practice"]
+    (old / "manifest.json").write_text(json.dumps(m))
+    (conf / "mybase.toml").unlink()
+    f = forecast_cli(old, "--sprints", 3, "--draws", 20)
+    assert f.returncode == 2 and f"{old}: base: the calibration's base" in f.stderr and "no such file" in f.stderr

@@ -56,11 +56,11 @@ def settings_for(args):
 
     if args.config and not args.config.is_file():
         raise ConfigError(str(args.config), "--config", "no such file (expected a TOML file with a [calibrate] table)")
-    s = C.settings_from_dict(read_toml(args.config), str(args.config)) if args.config else C.Settings()
+    s = C.settings_from_dict(read_toml(args.config), str(args.config), args.config.parent) if args.config else C.Settings()
     for key in ("population", "generations", "seed"):
         if getattr(args, key) is not None:
             s = replace(s, **{key: getattr(args, key)})
-    return s
+    return C.with_practice(s)
 
 
 def prepare_folder(out: Path, force: bool) -> bool:
@@ -184,7 +184,8 @@ def _calibrate_into(out: Path, args, interrupted: list[bool], history, settings,
     started = {"history_sha256": digest, "settings": settings_record(settings)}
     if resuming:
         before = json.loads((out / STARTED).read_text(encoding="utf-8")) if (out / STARTED).is_file() else None
-        if _without_source(before) != _without_source(json.loads(json.dumps(started))):
+        kept = _kept_practice(before)
+        if _without_source(before, kept) != _without_source(json.loads(json.dumps(started)), kept):
             raise ConfigError(str(out), "--out", f"holds an unfinished calibration {_what_differs(before, started)}; "
                                                  "rerun it as it was started, or pass --force to start again")
     else:
@@ -264,12 +265,19 @@ def _calibrate_into(out: Path, args, interrupted: list[bool], history, settings,
     return 0
 
 
-def _without_source(record):
+def _without_source(record, practice: bool = True):
     """A calibration's start record without the name of the config file it came from: the same
-    settings from a copy of the file are the same calibration."""
+    settings from a copy of the file are the same calibration. Without ``practice`` the base's
+    recorded values are left out too (a calibration started before they were kept has none)."""
     if not isinstance(record, dict) or not isinstance(record.get("settings"), dict):
         return record
-    return {**record, "settings": {k: v for k, v in record["settings"].items() if k != "source"}}
+    drop = {"source"} if practice else {"source", "practice"}
+    return {**record, "settings": {k: v for k, v in record["settings"].items() if k not in drop}}
+
+
+def _kept_practice(record) -> bool:
+    """Whether a start record holds the base's values (calibrations started since they are kept)."""
+    return isinstance(record, dict) and isinstance(record.get("settings"), dict) and "practice" in record["settings"]
 
 
 def _what_differs(before, started: dict) -> str:
@@ -279,10 +287,17 @@ def _what_differs(before, started: dict) -> str:
     if before.get("history_sha256") != started["history_sha256"]:
         return "of another history file (its contents differ)"
     was, now = _without_source(before).get("settings") or {}, _without_source(json.loads(json.dumps(started)))["settings"]
+    if "practice" not in was:
+        now.pop("practice", None)
     keys = sorted(k for k in set(was) | set(now) if was.get(k) != now.get(k))
-    shown = ", ".join(f"{k} {was.get(k)!r} (now {now.get(k)!r})" for k in keys[:3] if k != "priors")
+    shown = ", ".join(f"{k} {was.get(k)!r} (now {now.get(k)!r})" for k in keys[:3] if k not in ("priors", "practice"))
     if "priors" in keys:
         shown = ", ".join(x for x in (shown, "other priors") if x)
+    if "practice" in keys:
+        a, b = (x if isinstance(x, dict) else {} for x in (was["practice"], now.get("practice")))
+        changed = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
+        shown = ", ".join(x for x in (shown, f"the base's values of {', '.join(changed[:3])}"
+                                               f"{', ...' if len(changed) > 3 else ''}") if x)
     return f"with other settings: {shown}" if shown else "with other settings"
 
 

@@ -118,7 +118,7 @@ def _check(path: str) -> str:
     if "calibrate" in data:
         from pe_sim.calibration import settings_from_dict
 
-        s = settings_from_dict(data, str(path))
+        s = settings_from_dict(data, str(path), Path(path).parent)
         return (f"calibration config, base {s.base}, {len(s.priors)} calibrated parameters, {s.population} particles "
                 f"(use it with pe-sim calibrate TEAM.csv --config {path})")
     c = cfg.load(path)
