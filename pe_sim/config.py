@@ -7,12 +7,14 @@ A config has four tables, all optional::
     [[events]]           kind, sprint, duration, magnitude (see pe_sim.events.EVENT_KINDS)
     [run]                runs, sprints, seed (defaults for `pe-sim run`)
 
-Every problem raises :class:`ConfigError` naming the file, the key, the value and what is valid.
+Every problem raises :class:`ConfigError` naming the file, the key, the value (as TOML spells it:
+:func:`toml_value`) and what is valid. Integer keys take 6 or 6.0 alike, never 6.5 (:func:`as_int`).
 """
 
 from __future__ import annotations
 
 import difflib
+import json
 import numbers
 import re
 import tomllib
@@ -45,14 +47,69 @@ class ConfigError(ValueError):
 
 
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+SHOWN_CHARS = 60  # a message shows this much of a value: a pasted list or a 400-digit number stays one readable line
+SHOWN_ITEMS = 10  # items of a list or table shown, and ...
+SHOWN_DEPTH = 3  # ... levels of nesting (deeper ones as [...]), so that showing a value is cheap and cannot recurse far
+
+
+def toml_value(value: Any) -> str:
+    """A value as a TOML file spells it, for messages: true, 'text', [1, 2], { a = 1 }, nan; long ones cut.
+
+    Whoever wrote the file wrote TOML, so Python's spelling (True, {'a': 1}) is not what they see."""
+    text = _toml(value, 0)
+    return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS - 3] + "..."
+
+
+def _toml(value: Any, depth: int) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, numbers.Integral):  # numpy integers too
+        value = int(value)
+        # str() of a huge integer is slow, or refused past 4300 digits; TOML hex integers can be that long
+        return str(value) if value.bit_length() <= 1000 else "an integer of over 300 digits"
+    if isinstance(value, numbers.Real):
+        return repr(float(value))  # Python spells floats as TOML does: 6.0, 1e-05, 1e+20, inf, -inf, nan
+    if isinstance(value, str):
+        if "'" not in value and not any(c < " " or c == "\x7f" for c in value):
+            return f"'{value}'"  # a TOML literal string: what was written, no escapes
+        return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")  # a TOML basic string, escaped
+    if isinstance(value, (list, tuple)):
+        if depth >= SHOWN_DEPTH:
+            return "[...]"
+        items = [_toml(v, depth + 1) for v in value[:SHOWN_ITEMS]]
+        return "[" + ", ".join(items + ["..."] * (len(value) > SHOWN_ITEMS)) + "]"
+    if isinstance(value, Mapping):
+        if depth >= SHOWN_DEPTH:
+            return "{...}"
+        pairs = [f"{k if isinstance(k, str) and BARE_KEY.fullmatch(k) else _toml(str(k), depth)} = {_toml(v, depth + 1)}"
+                 for k, v in list(value.items())[:SHOWN_ITEMS]]
+        return "{ " + ", ".join(pairs + ["..."] * (len(value) > SHOWN_ITEMS)) + " }" if pairs else "{}"
+    if hasattr(value, "isoformat"):  # TOML dates, times and date-times
+        return value.isoformat()
+    return repr(value)  # not a TOML value (None, an object given to the Python API): Python's spelling is the truth
+
+
+def as_int(value: Any) -> int | None:
+    """An integer key's value as an int, or None if it is not one.
+
+    The rule for every integer key (parameters, [run], event fields): an integer, or a float with no
+    fraction (TOML's 6.0 or 1e1, a numpy float from the Python API), since both name a whole number;
+    never a boolean, and never 6.5."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real) and float(value).is_integer():  # False for nan and inf
+        return int(value)
+    return None
 
 
 def check_name(file: str, name: str, key: str = "scenario.name") -> str:
     """A scenario (or sweep) name, which becomes part of output file names: letters, digits, '_', '.', '-'."""
     if not NAME_PATTERN.fullmatch(name) or ".." in name:
-        shown = name if len(name) <= 40 else name[:40] + "..."
-        raise ConfigError(file, key, f"{shown!r} cannot be used in file names; expected 1-64 letters, "
-                                                 "digits, '_', '.' or '-', starting with a letter or digit")
+        raise ConfigError(file, key, f"{toml_value(name)} cannot be used in file names; expected 1-64 letters, "
+                                     "digits, '_', '.' or '-', starting with a letter or digit")
     return name
 
 
@@ -62,7 +119,9 @@ def _slug(text: str) -> str:
     return slug or "custom"
 
 
-def _did_you_mean(word: str, options) -> str:
+def _did_you_mean(word: Any, options) -> str:
+    if not isinstance(word, str):
+        word = toml_value(word)  # not str(): that of an integer of thousands of digits raises
     close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
     return f"; did you mean '{close[0]}'?" if close else ""
 
@@ -135,42 +194,43 @@ def check_param(file: str, key: str, name: str, value: Any) -> Any:
 def check_value(file: str, key: str, p: Param, value: Any) -> Any:
     """Validate a value against one :class:`~pe_sim.params.Param` (kind, choices, range)."""
     if p.kind == "choice":
-        if value not in p.choices:
-            raise ConfigError(file, key, f"{value!r} is not a valid choice{_did_you_mean(str(value), p.choices)}; "
+        if not isinstance(value, str) or value not in p.choices:
+            raise ConfigError(file, key, f"{toml_value(value)} is not a valid choice{_did_you_mean(value, p.choices)}; "
                                          f"expected one of {', '.join(p.choices)}")
         return value
     if p.kind == "bool":
         if not isinstance(value, bool):
-            raise ConfigError(file, key, f"{value!r} is not a boolean; expected true or false")
+            raise ConfigError(file, key, f"{toml_value(value)} is not a boolean; expected true or false")
         return value
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ConfigError(file, key, f"{value!r} is not a number; expected {p.a_kind} in {p.describe_range()} ({p.unit})")
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ConfigError(file, key, f"{toml_value(value)} is not a number; expected {p.a_kind} in "
+                                     f"{p.describe_range()} ({p.unit})")
     if value != value or value in (float("inf"), float("-inf")):
-        raise ConfigError(file, key, f"{value!r} is not a finite number; expected {p.describe_range()} ({p.unit}): {p.meaning}")
-    if p.kind == "int" and float(value) != int(value):
-        raise ConfigError(file, key, f"{value!r} is not a whole number; expected an integer in {p.describe_range()}")
-    if value != value or not (p.lo <= value <= p.hi):
-        raise ConfigError(file, key, f"{value!r} is out of range; expected {p.describe_range()} ({p.unit}): {p.meaning}")
-    return int(value) if p.kind == "int" else float(value)
+        raise ConfigError(file, key, f"{toml_value(value)} is not a finite number; expected {p.describe_range()} "
+                                     f"({p.unit}): {p.meaning}")
+    whole = as_int(value)  # no float() of an integer: one too large for a float is merely out of range
+    if p.kind == "int" and whole is None:
+        raise ConfigError(file, key, f"{toml_value(value)} is not a whole number; expected an integer in {p.describe_range()}")
+    if not (p.lo <= value <= p.hi):
+        raise ConfigError(file, key, f"{toml_value(value)} is out of range; expected {p.describe_range()} "
+                                     f"({p.unit}): {p.meaning}")
+    return whole if p.kind == "int" else float(value)
 
 
 def _check_int(file: str, key: str, value: Any, lo: int, hi: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not (lo <= value <= hi):
-        raise ConfigError(file, key, f"{value!r} is not valid; expected an integer in [{lo}, {hi}]")
-    return value
+    """An integer key outside the parameter table ([run], event fields): :func:`as_int`'s rule, then the range."""
+    whole = as_int(value)
+    if whole is None or not (lo <= whole <= hi):
+        raise ConfigError(file, key, f"{toml_value(value)} is not valid; expected an integer in [{lo}, {hi}]")
+    return whole
 
 
 def check_run_settings(where: str, **values: Any) -> dict[str, int]:
     """``runs``, ``sprints``, ``seed`` (and ``run``, a run index, or ``resamples``) given to the Python
-    API, checked against the limits a config's [run] table and the CLI have (numpy integers are fine);
-    returns them as ints."""
+    API, checked against the limits a config's [run] table and the CLI have (numpy integers, and floats
+    with no fraction, are fine: :func:`as_int`); returns them as ints."""
     limits = {**RUN_LIMITS, "run": (0, 2**63 - 1), "resamples": RESAMPLES_LIMITS}
-    out = {}
-    for key, value in values.items():
-        if isinstance(value, numbers.Integral) and not isinstance(value, bool):
-            value = int(value)  # numpy integers too, without importing numpy for the CLI's sake
-        out[key] = _check_int(where, key, value, *limits[key])
-    return out
+    return {key: _check_int(where, key, value, *limits[key]) for key, value in values.items()}
 
 
 def check_outcomes(file: str, key: str, raw: Any) -> tuple[str, ...]:
@@ -182,14 +242,14 @@ def check_outcomes(file: str, key: str, raw: Any) -> tuple[str, ...]:
     if isinstance(raw, tuple):
         raw = list(raw)
     if not isinstance(raw, list) or not raw:
-        raise ConfigError(file, key, f"{raw!r} is not valid; expected a list of outcome names")
+        raise ConfigError(file, key, f"{toml_value(raw)} is not valid; expected a list of outcome names")
     for i, o in enumerate(raw):
         if not isinstance(o, str) or o not in OUTCOMES:
-            raise ConfigError(file, f"{key}[{i}]", f"unknown outcome {o!r}{_did_you_mean(str(o), OUTCOMES)} "
+            raise ConfigError(file, f"{key}[{i}]", f"unknown outcome {toml_value(o)}{_did_you_mean(o, OUTCOMES)} "
                                                    f"(valid: {', '.join(OUTCOMES)})")
     twice = sorted({o for o in raw if raw.count(o) > 1})
     if twice:
-        raise ConfigError(file, key, f"lists {twice[0]!r} twice")
+        raise ConfigError(file, key, f"lists {toml_value(twice[0])} twice")
     return tuple(raw)
 
 
@@ -219,20 +279,23 @@ def check_per_run(file: str, per_run: Mapping[str, Any] | None, runs: int) -> di
         if bad.any():
             i = int(np.argmax(bad))
             what = p.describe_range() if p.kind in ("float", "int") else f"a code from 0 to {int(hi)} ({p.describe_range()})"
-            raise ConfigError(file, key, f"run {i}'s value {float(v[i])!r} is not valid; expected {what}")
+            raise ConfigError(file, key, f"run {i}'s value {toml_value(float(v[i]))} is not valid; expected {what}")
         out[name] = v
     return out
 
 
 def check_event(file: str, key: str, raw: Any) -> Event:
     if not isinstance(raw, dict):
-        raise ConfigError(file, key, f"{raw!r} is not a table; expected kind, sprint, duration, magnitude")
+        raise ConfigError(file, key, f"{toml_value(raw)} is not a table; expected kind, sprint, duration, magnitude")
     for k in raw:
         if k not in EVENT_KEYS:
             raise _unknown(file, f"{key}.{k}", k, EVENT_KEYS)
-    kind = raw.get("kind")
+    if "kind" not in raw:
+        raise ConfigError(file, f"{key}.kind", f"missing; expected the kind of event, one of {', '.join(EVENT_KINDS)}")
+    kind = raw["kind"]
     if not isinstance(kind, str) or kind not in EVENT_KINDS:
-        raise ConfigError(file, f"{key}.kind", f"{kind!r} is not an event kind{_did_you_mean(str(kind), EVENT_KINDS)}; "
+        raise ConfigError(file, f"{key}.kind", f"{toml_value(kind)} is not an event kind"
+                                               f"{_did_you_mean(kind, EVENT_KINDS)}; "
                                                f"expected one of {', '.join(EVENT_KINDS)}")
     if "sprint" not in raw:
         raise ConfigError(file, f"{key}.sprint", "missing; expected the sprint (0-based) the event happens at")
@@ -243,11 +306,11 @@ def check_event(file: str, key: str, raw: Any) -> Event:
         raise ConfigError(file, f"{key}.magnitude", f"missing; team_size sets the team's size, so it needs one "
                                                     f"(an integer in [{ek.lo:g}, {ek.hi:g}]: {ek.magnitude_meaning})")
     mag = raw.get("magnitude", ek.magnitude)
-    if isinstance(mag, bool) or not isinstance(mag, (int, float)) or not (ek.lo <= mag <= ek.hi):
-        raise ConfigError(file, f"{key}.magnitude", f"{mag!r} is not valid for {kind}; expected a number in "
+    if isinstance(mag, bool) or not isinstance(mag, numbers.Real) or not (ek.lo <= mag <= ek.hi):
+        raise ConfigError(file, f"{key}.magnitude", f"{toml_value(mag)} is not valid for {kind}; expected a number in "
                                                     f"[{ek.lo:g}, {ek.hi:g}] ({ek.magnitude_meaning})")
-    if kind in COUNTED_EVENTS and mag != int(mag):
-        raise ConfigError(file, f"{key}.magnitude", f"{mag!r} is not a whole number; {kind} counts engineers "
+    if kind in COUNTED_EVENTS and as_int(mag) is None:
+        raise ConfigError(file, f"{key}.magnitude", f"{toml_value(mag)} is not a whole number; {kind} counts engineers "
                                                     f"(expected an integer in [{ek.lo:g}, {ek.hi:g}])")
     return Event.make(kind, sprint, duration, float(mag))
 
@@ -282,7 +345,7 @@ def from_dict(data: Mapping[str, Any], file: str = "<dict>") -> Config:
         if k not in SCENARIO_KEYS:
             raise _unknown(file, f"scenario.{k}", k, SCENARIO_KEYS)
         if not isinstance(v, str):
-            raise ConfigError(file, f"scenario.{k}", f"{v!r} is not text; expected a string")
+            raise ConfigError(file, f"scenario.{k}", f"{toml_value(v)} is not text; expected a string")
     params = defaults()
     raw_params = data.get("params", {})
     if not isinstance(raw_params, dict):
@@ -333,6 +396,11 @@ def read_toml(path: Path) -> dict[str, Any]:
         return tomllib.loads(path.read_text(encoding="utf-8-sig"))  # -sig: a byte-order mark some editors add
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(str(path), "file", f"not valid TOML: {exc}") from None
+    except ValueError as exc:  # Python refuses to read an integer of more than 4300 digits (sys.get_int_max_str_digits)
+        if "integer string conversion" not in str(exc):
+            raise
+        raise ConfigError(str(path), "file", "holds an integer too long to read (thousands of digits); no "
+                                             "pe-sim setting takes one") from None
     except RecursionError:
         raise ConfigError(str(path), "file", "nested too deeply to be a pe-sim config (tables or arrays inside "
                                              "each other thousands of levels deep)") from None

@@ -27,6 +27,7 @@ def _scenarios() -> list[tuple[str, str, str]]:
             out.append((f"{name}={bad}", f"[params]\n{name} = {bad}\n", f"params.{name}"))
     for kind in ['["deadline_crunch"]', "{ a = 1 }", "3", '"meteor_strike"']:
         out.append((f"kind {kind}", f"[[events]]\nkind = {kind}\nsprint = 3\n", "events[0].kind"))
+    out.append(("no kind", "[[events]]\nsprint = 3\n", "events[0].kind"))
     for field, value in [("sprint", "1.5"), ("sprint", "-2"), ("sprint", '"soon"'), ("duration", "0"),
                          ("magnitude", "nan"), ("magnitude", "[1]")]:
         base = "" if field == "sprint" else "sprint = 3\n"
@@ -36,6 +37,11 @@ def _scenarios() -> list[tuple[str, str, str]]:
         out.append((f"{kind} 2.5", f'[[events]]\nkind = "{kind}"\nsprint = 3\nmagnitude = 2.5\n', "events[0].magnitude"))
     for name in ["a/b", "../../escaped", "/abs", "x\\u0000y", "n" * 300, "cost $\\\\foo{$", ".."]:
         out.append((f"name {name[:12]}", f'[scenario]\nname = "{name}"\n', "scenario.name"))
+    out.append(("huge integer", "[params]\nn_engineers = 1" + "0" * 400 + "\n", "params.n_engineers"))
+    out.append(("huge hex integer", "[run]\nseed = 0x" + "f" * 5000 + "\n", "run.seed"))
+    out.append(("huge hex kind", "[[events]]\nsprint = 3\nkind = 0x" + "f" * 5000 + "\n", "events[0].kind"))
+    out.append(("huge hex choice", "[params]\nroadmap_mode = 0x" + "f" * 5000 + "\n", "params.roadmap_mode"))
+    out.append(("integer too long to read", "[run]\nseed = 1" + "0" * 5000 + "\n", "file"))
     out.append(("deep", "a = " + "[" * 3000 + "]" * 3000 + "\n", "file"))
     out.append(("deep table", "[params]\nx = " + "{ a = " * 2000 + "1" + " }" * 2000 + "\n", "file"))
     for table, value in [("params", "3"), ("events", "{ kind = 1 }"), ("scenario", "[1]"), ("run", '"fast"')]:

@@ -103,3 +103,95 @@ def test_events_that_never_happen_are_warned_about(tmp_path):
     assert len(lines) == 2
     assert "events[3] (pm_absent at sprint 30) is beyond the last sprint (19)" in lines[0]
     assert "events[1] (hiring_wave at sprint 4) falls while events[0] (team_size, sprints 2-6)" in lines[1]
+
+
+def test_an_event_without_a_kind_says_the_kind_is_missing_and_lists_the_kinds(tmp_path):
+    path = write(tmp_path, "[[events]]\nsprint = 3\n")
+    with pytest.raises(cfg.ConfigError) as err:
+        cfg.load(path)
+    assert str(err.value) == (f"{path}: events[0].kind: missing; expected the kind of event, one of customer_escalation, "
+                              "deadline_crunch, key_engineer_leaves, pm_absent, em_absent, hiring_wave, competitor_launch, "
+                              "team_size")
+
+
+@pytest.mark.parametrize("text, said", [
+    ("[run]\nsprints = true\n", "run.sprints: true is not valid; expected an integer in [1, 1000]"),
+    ("[params]\nn_engineers = true\n", "params.n_engineers: true is not a number; expected an integer in [1, 40]"),
+    ("[params]\nroadmap_mode = false\n", "params.roadmap_mode: false is not a valid choice; expected one of"),
+    ("[params]\nbackfill = \"yes\"\n", "params.backfill: 'yes' is not a boolean; expected true or false"),
+    ("[params]\ntech_share = { a = 1, \"b c\" = [true, 2.5, \"it's\"] }\n",
+     "params.tech_share: { a = 1, 'b c' = [true, 2.5, \"it's\"] } is not a number"),
+    ("[run]\nseed = 2026-11-22\n", "run.seed: 2026-11-22 is not valid; expected an integer"),
+    ("[scenario]\nname = false\n", "scenario.name: false is not text; expected a string"),
+    ("[[events]]\nkind = true\nsprint = 3\n", "events[0].kind: true is not an event kind"),
+    ("[[events]]\nkind = 'deadline_crunch'\nsprint = true\n", "events[0].sprint: true is not valid; expected an integer"),
+    ("[[events]]\nkind = 'deadline_crunch'\nsprint = 3\nduration = false\n", "events[0].duration: false is not valid"),
+    ("[[events]]\nkind = 'deadline_crunch'\nsprint = 3\nmagnitude = true\n",
+     "events[0].magnitude: true is not valid for deadline_crunch"),
+])
+def test_values_in_messages_are_spelled_as_in_toml(tmp_path, text, said):
+    """Whoever wrote `true` in a TOML file reads `true` in the message, not Python's `True`."""
+    path = write(tmp_path, text)
+    with pytest.raises(cfg.ConfigError) as err:
+        cfg.load(path)
+    msg = str(err.value)
+    assert f"{path}: {said}" in msg, msg
+    assert not {"True", "False", "None", "datetime"} & set(msg.replace(",", " ").replace(";", " ").split()), msg
+
+
+def test_sweep_values_in_messages_are_spelled_as_in_toml():
+    from pe_sim.sweeps import sweep_from_dict
+
+    head = {"name": "s", "base": "one_roadmap", "design": "grid", "sprints": 4}
+    for sweep, said in (({"vary": {"n_engineers": [4, True]}}, "s.toml: vary.n_engineers[1]: true is not a number"),
+                        ({"vary": {"pressure": {"low": True, "high": 0.5}}}, "s.toml: vary.pressure.low: true is not a number"),
+                        ({"vary": {"pressure": [0.2]}, "outcomes": [True]}, "s.toml: sweep.outcomes[0]: unknown outcome true")):
+        vary = sweep.pop("vary")
+        with pytest.raises(cfg.ConfigError) as err:
+            sweep_from_dict({"sweep": {**head, **sweep}, "vary": vary}, "s.toml")
+        assert str(err.value).startswith(said), str(err.value)
+
+
+@pytest.mark.parametrize("value, shown", [
+    (True, "true"), (False, "false"), (3, "3"), (6.0, "6.0"), (1e-5, "1e-05"), (float("nan"), "nan"),
+    (float("-inf"), "-inf"), ("lots", "'lots'"), ("it's", '"it\'s"'), ("a\\b", "'a\\b'"), ("tab\there", '"tab\\there"'),
+    ([1, "x", [True]], "[1, 'x', [true]]"), ({"a": 1, "b c": {}}, "{ a = 1, 'b c' = {} }"), ([[[[[1]]]]], "[[[[...]]]]"),
+    (list(range(20)), "[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, ...]"), ("n" * 300, "'" + "n" * 56 + "..."),
+    (10**400, "an integer of over 300 digits"), (None, "None"),
+], ids=lambda x: repr(x)[:24])
+def test_toml_value_spells_values_as_toml_does(value, shown):
+    assert cfg.toml_value(value) == shown
+
+
+def test_integer_keys_take_floats_with_no_fraction_everywhere(tmp_path):
+    """One rule for every integer key: 6 and 6.0 (or 1e1) name the same whole number; 6.5 does not."""
+    import numpy as np
+
+    path = write(tmp_path, "[params]\nn_engineers = 6.0\nfeature_backlog_items = 1e1\n"
+                           "[[events]]\nkind = 'hiring_wave'\nsprint = 3.0\nduration = 2.0\nmagnitude = 2.0\n"
+                           "[run]\nruns = 1.0\nsprints = 2e1\nseed = 7.0\n")
+    c = cfg.load(path)
+    values = [c.params["n_engineers"], c.params["feature_backlog_items"], c.runs, c.sprints, c.seed,
+              c.events[0].sprint, c.events[0].duration]
+    assert values == [6, 10, 1, 20, 7, 3, 2] and all(type(v) is int for v in values)
+    assert c.events[0].magnitude == 2.0
+    assert cfg.check_run_settings("api", runs=np.float64(4.0), sprints=np.int64(3)) == {"runs": 4, "sprints": 3}
+    assert type(cfg.default().with_params(n_engineers=np.int64(5)).params["n_engineers"]) is int
+
+
+@pytest.mark.parametrize("text, said", [
+    ("[params]\nn_engineers = 6.5\n", "params.n_engineers: 6.5 is not a whole number; expected an integer in [1, 40]"),
+    ("[run]\nruns = 6.5\n", "run.runs: 6.5 is not valid; expected an integer in [1, 10000000]"),
+    ("[run]\nseed = 1e-3\n", "run.seed: 0.001 is not valid; expected an integer in [0, 9223372036854775807]"),
+    ("[[events]]\nkind = 'pm_absent'\nsprint = 2.5\n", "events[0].sprint: 2.5 is not valid; expected an integer in [0, 1000]"),
+    ("[[events]]\nkind = 'pm_absent'\nsprint = 2\nduration = 1.5\n",
+     "events[0].duration: 1.5 is not valid; expected an integer in [1, 1000]"),
+    ("[[events]]\nkind = 'hiring_wave'\nsprint = 2\nmagnitude = 2.5\n",
+     "events[0].magnitude: 2.5 is not a whole number; hiring_wave counts engineers"),
+    ("[params]\nn_engineers = 1" + "0" * 400 + "\n", "params.n_engineers: an integer of over 300 digits is out of range"),
+], ids=lambda x: x.split(":")[0] if ":" in x else None)
+def test_integer_keys_refuse_fractions(tmp_path, text, said):
+    path = write(tmp_path, text)
+    with pytest.raises(cfg.ConfigError) as err:
+        cfg.load(path)
+    assert str(err.value).startswith(f"{path}: {said}"), str(err.value)
