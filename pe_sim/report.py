@@ -216,11 +216,13 @@ _IDLE = " <small>(not used: one roadmap ranks tech items together with features)
 def _setups_html(configs: Sequence[Config], per_run=None) -> str:
     """Each setup's parameters that differ from the defaults; with ``per_run``, the parameters drawn
     per run (a team's posterior) are named instead of shown as one value."""
-    drawn = sorted(per_run) if per_run else []
+    per_run = per_run or {}
+    heads = per_run.get("n_engineers")  # the team's head count now: the same in every run, not a draw
+    drawn = sorted(k for k in per_run if k != "n_engineers")
     parts = []
     for c in configs:
         idle = unused(c.params)
-        changed = [row for row in _changed_params(c) if row[0] not in drawn]
+        changed = [row for row in _changed_params(c) if row[0] not in drawn and (heads is None or row[0] != "n_engineers")]
         rows = "".join(
             f"<tr><td><code>{_e(k)}</code></td><td>{_e(v)}</td><td>{_e(d)}</td><td>{_e(BY_NAME[k].meaning)}"
             f"{_IDLE if k in idle else ''}</td></tr>" for k, v, d in changed)
@@ -228,8 +230,10 @@ def _setups_html(configs: Sequence[Config], per_run=None) -> str:
                  if changed else "<p>All other parameters at their defaults.</p>" if drawn else
                  "<p>All parameters at their defaults.</p>")
         if drawn:
+            size = (f" The team's current head count in every run: <code>n_engineers</code> = {int(heads[0])}."
+                    if heads is not None and len(heads) else "")
             table = (f"<p>Drawn per run from the team's posterior: "
-                     f"{', '.join(f'<code>{_e(k)}</code>' + (_IDLE if k in idle else '') for k in drawn)}.</p>{table}")
+                     f"{', '.join(f'<code>{_e(k)}</code>' + (_IDLE if k in idle else '') for k in drawn)}.{size}</p>{table}")
         events = ("<ul>" + "".join(f"<li>{_e(_event_text(ev))}</li>" for ev in c.events) + "</ul>"
                   if c.events else "<p>No scripted events.</p>")
         parts.append(f"<h3>{_e(c.name)}</h3><p>{_e(c.description or 'No description.')}"

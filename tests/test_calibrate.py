@@ -525,6 +525,13 @@ def test_the_backlog_line_says_each_answer_once():
         "done within 4 sprints at 50%, not done within the 1 sprint forecast at 85% and 95% confidence"
 
 
+def test_a_share_of_draws_never_rounds_a_few_to_none_or_most_to_all():
+    from pe_sim.commands.forecast import share_text
+
+    assert [share_text(x) for x in (0.0, 0.001, 0.005, 0.0051, 0.3, 0.994, 0.996, 0.999, 1.0)] == \
+        ["0%", "under 1%", "under 1%", "1%", "30%", "99%", "over 99%", "over 99%", "100%"]
+
+
 def test_sprints_to_finish_a_backlog():
     delivered = np.array([[10.0, 10, 10, 10], [5, 5, 5, 5], [40, 0, 0, 0]])
     assert list(C.sprints_to_finish(delivered, 30)) == [3.0, np.inf, 1.0]
@@ -604,6 +611,10 @@ def test_posterior_draws_drive_both_engines_alike_and_the_report(tmp_path):
     assert "Drawn per run from the team&#x27;s posterior: <code>base_attrition</code>" in text or \
         "Drawn per run from the team's posterior: <code>base_attrition</code>" in text
     assert "in the team&#x27;s own unit" in text or "in the team's own unit" in text
+    drawn = re.search(r"Drawn per run from the team(?:&#x27;|')s posterior: (.*?)\.", text)[1]
+    assert "n_engineers" not in drawn  # the head count now is the same in every run, not a draw
+    heads = int(read_history(out / "history.csv").current_headcount)
+    assert f"current head count in every run: <code>n_engineers</code> = {heads}." in text
 
 
 def test_the_report_gives_work_in_the_team_unit():

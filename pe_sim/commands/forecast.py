@@ -17,6 +17,16 @@ def _sprints(n: int) -> str:
     return f"{n} sprint{'' if n == 1 else 's'}"
 
 
+def share_text(x: float) -> str:
+    """A share of draws as a whole percentage that never rounds a few to none or most to all."""
+    text = f"{x:.0%}"
+    if text == "0%" and x > 0.0:
+        return "under 1%"
+    if text == "100%" and x < 1.0:
+        return "over 99%"
+    return text
+
+
 def backlog_line(levels, horizon: int) -> str:
     """When the backlog is done at each confidence level (sprints, inf if beyond ``horizon``), with the
     levels that share an answer said together: "done within 4 sprints at 50% and 85%, ..."."""
@@ -117,7 +127,7 @@ def main(args) -> int:
         # whole sprints, never interpolated (a draw that does not finish counts as never)
         p50, p85, p95 = (np.quantile(n, q, method="inverted_cdf") for q in (0.5, 0.85, 0.95))
         lines.append(f"  backlog of {args.backlog:g}: {backlog_line(((50, p50), (85, p85), (95, p95)), args.sprints)}"
-                     + (f"; not within {_sprints(args.sprints)} in {1 - finite.mean():.0%} of draws"
+                     + (f"; not within {_sprints(args.sprints)} in {share_text(1 - finite.mean())} of draws"
                         if not finite.all() else ""))
         if not np.isfinite(p95) and args.sprints < MAX_SPRINTS:
             lines.append(f"  ({'some' if finite.any() else 'all'} draws need more than the {_sprints(args.sprints)} "
