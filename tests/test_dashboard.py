@@ -302,11 +302,23 @@ def test_a_reorganisation_moves_the_two_newest_of_each_column_off_for_good():
         assert len(moved) == 2 and {d["unique_id"] for d in moved} == {a.unique_id for a in gone}
         assert s.model.headcount <= n - 2
         assert "moved off (team resized) in sprint 2" in figures.team_html(s)
+    assert w.log[-1] == f"sprint 1: reorganisation (A {before[0]} -> {before[0] - 2} engineers; B {before[1]} -> " \
+                        f"{before[1] - 2} engineers)"
     sizes = [s.model.headcount for s in w.setups]
     for _ in range(10):  # no one replaces them: the team grows back only by replacing later leavers
         w.step()
     assert all(s.model.headcount <= k for s, k in zip(w.setups, sizes))
     assert w.problems() == []
+
+
+def test_a_reorganisation_of_a_one_engineer_team_says_no_one_can_move():
+    w = Workshop(setup="split_backlogs", n_engineers=1, seed=4)
+    w.step()
+    w.inject_event("team_size")
+    w.step()
+    assert w.setups[0].model.headcount == 1 and w.log[-1] == "sprint 1: reorganisation (1 engineer, no one can move)"
+    w.inject_event("pm_absent")
+    assert w.log[-1] == "sprint 2: PM away"
 
 
 def test_band_of_runs_with_the_same_settings_is_cached_and_contains_this_run():

@@ -29,6 +29,7 @@ import mesa
 
 from pe_sim import config as cfg
 from pe_sim.core.engine import OUTCOMES
+from pe_sim.dashboard.captions import EVENT_BUTTONS
 from pe_sim.events import EVENT_KINDS
 from pe_sim.params import BY_NAME
 
@@ -262,17 +263,23 @@ class Workshop(mesa.Model):
             if self.sprint >= self.horizon:
                 raise cfg.ConfigError("<dashboard>", "event", f"the run has ended (sprint {self.sprint} of "
                                       f"{self.horizon}); press Reset to start again")
-            for s in self.setups:
+            moves = []  # what a reorganisation did to each column, for the log
+            for column, s in zip("AB", self.setups):
                 size = magnitude
                 if kind == "team_size" and size is None:  # each column's own team, two smaller (never below one)
-                    size = max(1, s.model.headcount - REORG_MOVES)
+                    now = s.model.headcount
+                    size = max(1, now - REORG_MOVES)
+                    moves.append((f"{column} " if len(self.setups) > 1 else "")
+                                 + (f"{now} -> {size} engineers" if size < now else f"{now} engineer, no one can move"))
                 ev = s.model.inject_event(kind, duration=duration, magnitude=size)
                 lasts = getattr(ev, "duration", None)
                 if lasts is None:
                     lasts = EVENT_KINDS[kind].duration if duration is None else duration
                 s.events.append((s.sprint, kind, int(lasts)))
             self.version += 1
-            self.log.append(f"sprint {self.sprint}: {kind.replace('_', ' ')}")
+            label = EVENT_BUTTONS[kind][0] if kind in EVENT_BUTTONS else kind.replace("_", " ")
+            label = label if label[:2].isupper() else label[0].lower() + label[1:]  # "PM away" keeps its capitals
+            self.log.append(f"sprint {self.sprint}: {label}" + (f" ({'; '.join(moves)})" if moves else ""))
 
     def problems(self) -> list[str]:
         """Every outcome or engineer state out of bounds (empty when all is well)."""
