@@ -134,7 +134,7 @@ def settings_from_dict(data: Mapping[str, Any], file: str = "<dict>", base_dir=N
     s = Settings(source=file)
     base = raw.get("base", s.base)
     if not isinstance(base, str):
-        raise ConfigError(file, "calibrate.base", f"{base!r} is not a scenario name or TOML path")
+        raise ConfigError(file, "calibrate.base", f"{cfg.toml_value(base)} is not a scenario name or TOML path")
     if base_dir is not None and (Path(base_dir) / base).is_file():
         base = str(Path(base_dir) / base)
     try:
@@ -157,7 +157,7 @@ def settings_from_dict(data: Mapping[str, Any], file: str = "<dict>", base_dir=N
         if name == POINTS_PER_DAY:  # a team that knows its unit (work recorded in days: 1)
             lo, hi = FIXED_UNIT_RANGE
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= value <= hi:
-                raise ConfigError(file, f"calibrate.fixed.{name}", f"{value!r} is not valid; expected the team's unit "
+                raise ConfigError(file, f"calibrate.fixed.{name}", f"{cfg.toml_value(value)} is not valid; expected the team's unit "
                                                                    f"of work per ideal-day, a number in [{lo:g}, {hi:g}] "
                                                                    "(1 if its history records work in days)")
             fixed[name] = float(value)
@@ -183,14 +183,14 @@ def settings_from_dict(data: Mapping[str, Any], file: str = "<dict>", base_dir=N
         values[key] = cfg._check_int(file, f"calibrate.{key}", v, lo, hi)
     acc = raw.get("min_acceptance", s.min_acceptance)
     if isinstance(acc, bool) or not isinstance(acc, (int, float)) or not 0 <= acc < 1:
-        raise ConfigError(file, "calibrate.min_acceptance", f"{acc!r} is not valid; expected a share in [0, 1)")
+        raise ConfigError(file, "calibrate.min_acceptance", f"{cfg.toml_value(acc)} is not valid; expected a share in [0, 1)")
     scale = raw.get("kernel_scale", s.kernel_scale)
     if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not 0 < scale <= 100:
-        raise ConfigError(file, "calibrate.kernel_scale", f"{scale!r} is not valid; expected a number in (0, 100] "
+        raise ConfigError(file, "calibrate.kernel_scale", f"{cfg.toml_value(scale)} is not valid; expected a number in (0, 100] "
                                                           "(the perturbation covariance over pyabc's default)")
     adjust = raw.get("adjust", s.adjust)
     if adjust not in ADJUSTMENTS:
-        raise ConfigError(file, "calibrate.adjust", f"{adjust!r} is not valid; expected one of "
+        raise ConfigError(file, "calibrate.adjust", f"{cfg.toml_value(adjust)} is not valid; expected one of "
                                                     f"{', '.join(repr(a) for a in ADJUSTMENTS)}")
     return replace(s, base=base, priors=priors, fixed=fixed, min_acceptance=float(acc), adjust=adjust,
                    kernel_scale=float(scale), practice=dict(practice.params), **values)
@@ -207,15 +207,15 @@ def _prior(file: str, key: str, name: str, spec: Any) -> Prior:
     if name != POINTS_PER_DAY and name not in BY_NAME:
         raise cfg._unknown(file, key, name, [POINTS_PER_DAY, *BY_NAME])
     if not isinstance(spec, Mapping) or set(spec) - {"low", "high", "scale"} or not {"low", "high"} <= set(spec):
-        raise ConfigError(file, key, f"{spec!r} is not a prior; expected {{low = ..., high = ...}} and optionally "
+        raise ConfigError(file, key, f"{cfg.toml_value(spec)} is not a prior; expected {{low = ..., high = ...}} and optionally "
                                      "scale = \"log\"")
     scale = spec.get("scale", "linear")
     if scale not in ("linear", "log"):
-        raise ConfigError(file, f"{key}.scale", f"{scale!r} is not valid; expected \"linear\" or \"log\"")
+        raise ConfigError(file, f"{key}.scale", f"{cfg.toml_value(scale)} is not valid; expected \"linear\" or \"log\"")
     lo, hi = spec["low"], spec["high"]
     for end, v in (("low", lo), ("high", hi)):
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-            raise ConfigError(file, f"{key}.{end}", f"{v!r} is not a finite number")
+            raise ConfigError(file, f"{key}.{end}", f"{cfg.toml_value(v)} is not a finite number")
     if not lo < hi:
         raise ConfigError(file, key, f"low {lo} is not below high {hi}")
     if scale == "log" and lo <= 0:

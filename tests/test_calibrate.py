@@ -50,7 +50,9 @@ def forecast_cli(*args):
     ({"calibrate": {"fixed": {"n_engineers": 3}}}, "calibrate.fixed.n_engineers: comes from the history"),
     ({"calibrate": {"adjust": "quadratic"}}, "calibrate.adjust: 'quadratic' is not valid; expected one of 'linear', 'none'"),
     ({"calibrate": {"kernel_scale": 0}}, "calibrate.kernel_scale: 0 is not valid"),
-    ({"calibrate": {"kernel_scale": True}}, "calibrate.kernel_scale"),
+    ({"calibrate": {"kernel_scale": True}}, "calibrate.kernel_scale: true is not valid"),
+    ({"calibrate": {"min_acceptance": False}}, "calibrate.min_acceptance: false is not valid"),
+    ({"calibrate": {"priors": {"pressure": {"low": True, "high": 1}}}}, "calibrate.priors.pressure.low: true is not"),
     ({"calibrate": {"warmup": -1}}, "calibrate.warmup: -1 is not valid; expected an integer in [0, 520]"),
     ({"calibrate": {"warmup": 2.5}}, "calibrate.warmup"),
 ])

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pe_sim import __version__
 from pe_sim.commands import forecast as forecast_cmd, int_in, path_arg
-from pe_sim.config import ConfigError
+from pe_sim.config import ConfigError, toml_value
 from pe_sim.files import MANIFEST, is_leftover, write_text
 
 DB = "abc.db"
@@ -290,7 +290,7 @@ def _what_differs(before, started: dict) -> str:
     if "practice" not in was:
         now.pop("practice", None)
     keys = sorted(k for k in set(was) | set(now) if was.get(k) != now.get(k))
-    shown = ", ".join(f"{k} {was.get(k)!r} (now {now.get(k)!r})" for k in keys[:3] if k not in ("priors", "practice"))
+    shown = ", ".join(f"{k} {toml_value(was.get(k))} (now {toml_value(now.get(k))})" for k in keys[:3] if k not in ("priors", "practice"))
     if "priors" in keys:
         shown = ", ".join(x for x in (shown, "other priors") if x)
     if "practice" in keys:
