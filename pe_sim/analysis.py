@@ -43,6 +43,7 @@ from pe_sim.params import PARAMS, encode
 from pe_sim.sweeps import (as_spec, default_workers, load_results, make_design, run_sweep, running_summary,
                            summarise, summary_kind, summary_name)
 from pe_sim.sweeps.execute import interrupt_after, main_script_unguarded, process_pool, stop_pool
+from pe_sim.sweeps.spec import sensitivity_design
 
 CORE_OUTCOMES = HEADLINE  # one list of key outcomes for run, compare and report
 SENSITIVITY_OUTCOMES = ("customer_value", "tech_debt", "burnout_mean")
@@ -429,26 +430,18 @@ def sensitivity(spec, *, method: str | None = None, outcomes: Sequence[str] | No
     no plot); a ``csv`` or ``figure`` file that exists is replaced only with ``force``. Returns the
     index table (``.attrs`` hold the text summary and paths).
     """
-    spec = as_spec(spec)
+    spec = as_spec(spec, rules="sensitivity")  # the file's own design is replaced, so its rules do not apply
     sens = dict(spec.sensitivity)
-    method = method or sens.get("method", "sobol")
-    if method not in ("sobol", "morris"):
-        raise ConfigError(spec.file, "sensitivity.method", f"{method!r} is not valid; expected sobol or morris")
+    sspec = sensitivity_design(spec, method, points)  # the method and points checked, the size too
+    method = "sobol" if sspec.design == "saltelli" else "morris"
+    points = int(sspec.points)
     outcomes = list(outcomes or sens.get("outcomes") or [o for o in SENSITIVITY_OUTCOMES if o in spec.outcomes])
     for o in outcomes:
         if o not in spec.outcomes:
             raise ConfigError(spec.file, "sweep.outcomes", f"does not keep {o!r}, which the sensitivity analysis needs")
-    if not spec.factors:
-        raise ConfigError(spec.file, "vary", "empty; sensitivity needs at least one parameter to vary")
-    design_kind = "saltelli" if method == "sobol" else "morris"
-    points = points or spec.points or (256 if method == "sobol" else 20)
-    if method == "sobol" and points & (points - 1):
-        lo = 1 << (points.bit_length() - 1)
-        raise ConfigError(spec.file, "sweep.points", f"{points} is not a power of 2 (needed for Sobol' indices); "
-                                                     f"try {lo} or {2 * lo}")
+    design_kind = sspec.design
     confidence = confidence or sens.get("confidence", 0.95)
     resamples = resamples or sens.get("resamples", 1000)
-    sspec = spec.replace(design=design_kind, points=points, keep="summary")
     out_dir = Path(out if out is not None else (spec.out if spec.design == design_kind else f"{spec.out}_{method}"))
     adir = out_dir / "_analysis"
     named_figure = figure if figure and not isinstance(figure, bool) else None  # a path the caller gave
@@ -474,6 +467,8 @@ def sensitivity(spec, *, method: str | None = None, outcomes: Sequence[str] | No
             print("pe-sim sensitivity: warning: without crn = true in [sweep], each point's replicates draw their own "
                   "random numbers, and that noise inflates the indices (total-order most) of noisy outcomes such as "
                   "attrition; add crn = true to compare points on the same random numbers", file=sys.stderr)
+        for line in spec.event_warnings():
+            print(f"pe-sim sensitivity: warning: {line}", file=sys.stderr)
         if method == "sobol" and points < MIN_SOBOL_POINTS:
             print(f"pe-sim sensitivity: warning: {points} base samples are too few for stable Sobol' indices "
                   f"(they can fall outside [0, 1]); use --points {MIN_SOBOL_POINTS} or more", file=sys.stderr)

@@ -75,6 +75,16 @@ BAD = [
      "vary.pressure.steps", "grid design only"),
     ("[sweep]\nbase = 'crunch'\ndesign = 'sobol'\npoints = 8\n[vary]\ntech_share = { dist = 'normal', mean = 0.2, sd = 0.1, "
      "steps = 3 }\n", "vary.tech_share.steps", "grid design only"),
+    # points in a grid (every combination of the values) were silently ignored
+    ("[sweep]\nbase = 'crunch'\ndesign = 'grid'\npoints = 3\n[vary]\npressure = [0.1, 0.2]\n", "sweep.points",
+     "3 is not used by a grid design, which runs every combination of the [vary] values; remove points, or choose a "
+     "sampled design that draws 3 points"),
+    ("[sweep]\nbase = 'crunch'\npoints = 3\n[vary]\npressure = [0.1, 0.2]\n", "sweep.points", "not used by a grid design"),
+    # a file set up for `pe-sim sensitivity` is checked with its method and points (what that command refuses)
+    ("[sweep]\nbase = 'crunch'\npoints = 1\n[vary]\npressure = { low = 0.1, high = 0.9 }\n[sensitivity]\n"
+     "method = 'morris'\n", "sweep.points", "1 is too few trajectories for Morris screening; expected at least 2"),
+    ("[sweep]\nbase = 'crunch'\npoints = 1\n[vary]\npressure = { low = 0.1, high = 0.9 }\n[sensitivity]\n",
+     "sweep.points", "1 is too few base samples for Sobol' indices; expected a power of 2, at least 2"),
 ]
 
 
@@ -277,7 +287,7 @@ def test_existing_output_needs_resume_or_overwrite_and_resume_checks_the_sweep(t
     real = pe_sim.core.jit.MODEL_DIGEST
     try:  # the same sweep file after the model's rules changed: never resumed into the old data
         pe_sim.core.jit.MODEL_DIGEST = "0" * 16
-        with pytest.raises(ConfigError, match="model code differ"):
+        with pytest.raises(ConfigError, match=r"different sweep \(the model code \(pe-sim's rules changed since it ran\)\)"):
             run_sweep(spec, out=tmp_path, workers=1, resume=True, progress=False)
     finally:
         pe_sim.core.jit.MODEL_DIGEST = real
@@ -468,3 +478,138 @@ def test_a_bad_dask_address_or_scheduler_file_is_one_line(tmp_path, capsys, flag
     err = capsys.readouterr().err
     assert words in err and "Traceback" not in err and len(err.strip().splitlines()) == 1, err
     assert not (tmp_path / "o").exists()
+
+
+# --- what a new user ran into ---------------------------------------------------------------------
+
+FLOATS = ("pressure", "tech_share", "shielding", "early_warning", "blurry_line", "pm_learns_tech", "em_meets_customers",
+          "engineer_ownership", "tech_value_framing", "buffer_scale")
+
+
+@pytest.mark.parametrize("factors, steps, count", [
+    (4, 65536, "18,446,744,073,709,551,616 points x 10 replicates = 184,467,440,737,095,516,160 runs"),  # 2**64: was 0
+    (10, 100, "100,000,000,000,000,000,000 points x 10 replicates = 1,000,000,000,000,000,000,000 runs"),  # was wrapped
+])
+def test_a_grid_too_big_for_int64_is_refused_with_its_true_count(tmp_path, capsys, factors, steps, count):
+    f = tmp_path / "big.toml"
+    f.write_text("[sweep]\nbase = 'crunch'\n[vary]\n" + "".join(f"{n} = {{ low = 0.1, high = 0.3, steps = {steps} }}\n"
+                                                               for n in FLOATS[:factors]))
+    said = f"{f}: sweep: {count}; at most 1,000,000,000 runs per sweep"
+    assert main(["validate", str(f)]) == 2
+    assert capsys.readouterr().out.strip() == f"INVALID {said}"
+    assert main(["sweep", str(f), "--dry-run"]) == 2  # was a traceback: numpy's "array is too big"
+    assert capsys.readouterr().err.strip() == f"pe-sim: error: {said}"
+    assert not (tmp_path / "results").exists()
+
+
+SENSITIVITY_FILE = ("[sweep]\nbase = 'crunch'\nreplicates = 1\nsprints = 3\npoints = 2\noutcomes = ['tech_debt']\n"
+                    "[vary]\npressure = {{ low = 0.1, high = 0.5 }}\ntech_share = {{ low = 0.1, high = 0.5 }}\n{extra}")
+
+
+@pytest.mark.parametrize("extra", ["", "[sensitivity]\nresamples = 20\n"])
+def test_sensitivity_takes_ranges_without_steps_that_a_grid_sweep_refuses(tmp_path, capsys, extra):
+    f = tmp_path / "sens.toml"
+    f.write_text(SENSITIVITY_FILE.format(extra=extra))
+    steps = (f"pe-sim: error: {f}: vary.pressure: a range in a grid design needs steps, e.g. steps = 5 "
+             "(`pe-sim sensitivity` uses its own design and needs no steps)")
+    assert main(["sweep", str(f), "--dry-run"]) == 2  # no design key: a grid, which needs steps
+    assert capsys.readouterr().err.strip() == steps
+    assert main(["sensitivity", str(f), "--out", str(tmp_path / "o"), "--workers", "1", "--no-progress",
+                 "--figure", "none", "--method", "morris"]) == 0  # it replaces the design: a grid's rules do not apply
+    assert "morris sensitivity of sens (6 points x 1 replicates" in capsys.readouterr().out
+    # validate checks what the file sets up: with a [sensitivity] table, that analysis; without, a sweep
+    assert main(["validate", str(f)]) == (0 if extra else 2)
+    out = capsys.readouterr().out
+    assert out.startswith("ok") if extra else "needs steps" in out
+    with pytest.raises(ConfigError, match="needs steps"):  # a spec read for validate is not run as a stepless grid
+        run_sweep(load_sweep(f), out=tmp_path / "never", workers=1, progress=False)
+    assert not (tmp_path / "never").exists()
+
+
+@pytest.mark.parametrize("method, points, words", [
+    ("morris", 1, "--points: points: 1 is too few trajectories for Morris screening; expected at least 2 (sigma and the "
+                  "CI of mu* need two elementary effects of each parameter; 20 or more is usual)"),
+    ("sobol", 1, "--points: points: 1 is too few base samples for Sobol' indices; expected a power of 2, at least 2 "
+                 "(the bootstrap CIs need two; 64 or more for stable indices)"),  # was a scipy traceback
+])
+def test_sensitivity_needs_two_trajectories_or_base_samples(tmp_path, capsys, method, points, words):
+    f = tmp_path / "sens.toml"
+    f.write_text(SENSITIVITY_FILE.format(extra=""))
+    assert main(["sensitivity", str(f), "--method", method, "--points", str(points), "--out", str(tmp_path / "o"),
+                 "--no-progress"]) == 2  # morris wrote NaN intervals and sigma without a word
+    assert capsys.readouterr().err.strip() == f"pe-sim: error: {words}"
+    assert not (tmp_path / "o").exists()
+    from pe_sim.analysis import sensitivity
+
+    t = sensitivity(str(f), method=method, points=2, out=tmp_path / "two", workers=1, progress=False, figure=False,
+                    resamples=20)  # the least that gives every interval
+    cols = ["mu_star_low", "mu_star_high", "sigma"] if method == "morris" else ["S1_low", "S1_high", "ST_low", "ST_high"]
+    assert t[cols].notna().all().all()
+
+
+def test_resume_into_another_sweep_says_what_differs(tmp_path, capsys):
+    spec = sweep_from_dict(spec_dict(sprints=4))
+    run_sweep(spec, out=tmp_path, workers=1, progress=False)
+
+    def said(other) -> str:
+        with pytest.raises(ConfigError) as e:
+            run_sweep(other, out=tmp_path, workers=1, resume=True, progress=False)
+        assert "\n" not in str(e.value)
+        return e.value.problem
+
+    assert said(spec.replace(seed=6, replicates=4)) == (
+        "holds a different sweep (sweep.replicates 3 (now 4), sweep.seed 5 (now 6)); use another --out, or --overwrite "
+        "(overwrite=True in Python) to discard it")
+    other = sweep_from_dict({**spec_dict(sprints=4), "vary": {"n_engineers": [2, 5, 13],
+                                                              "pressure": {"low": 0.2, "high": 0.9, "steps": 2}}})
+    assert said(other).startswith('holds a different sweep (vary.n_engineers.values [2, 5, 12] (now [2, 5, 13]), '
+                                  'vary.pressure.high 0.8 (now 0.9), vary.conflict_style ["fight", "productive"] '
+                                  '(now unset));')
+    base = spec.base.with_params(pressure=0.7, shielding=0.1, tech_share=0.3)
+    many = said(spec.replace(base=base, keep="trajectories", crn=True))  # long lists are cut short, on one line
+    assert many.startswith("holds a different sweep (base.params.") and "and 1 more difference); use another" in many
+    import pe_sim
+    import pe_sim.core.jit
+
+    m = read_manifest(tmp_path)
+    del m["identity"]  # as sweeps made before the identity was kept: told from the rest of the manifest
+    m["versions"]["pe_sim"] = "0.0.1"
+    (tmp_path / "_manifest.json").write_text(json.dumps(m))
+    assert said(spec.replace(seed=6)).startswith(f"holds a different sweep (pe-sim version 0.0.1 (now {pe_sim.__version__}), "
+                                                 "sweep.seed 5 (now 6));")
+
+
+def test_a_resume_keeps_the_first_chunk_size_and_says_so(tmp_path, capsys):
+    f = tmp_path / "s.toml"
+    f.write_text("[sweep]\nbase = 'one_roadmap'\nreplicates = 3\nsprints = 3\n[vary]\nsyncs_per_sprint = [0, 1, 10]\n")
+    out = tmp_path / "o"
+    assert main(["sweep", str(f), "--out", str(out), "--workers", "1", "--chunk-size", "2", "--no-progress"]) == 0
+    ref = load_results(out)
+    (out / "data" / "part-000004.parquet").unlink()  # as if interrupted before the last chunk
+    capsys.readouterr()
+    assert main(["sweep", str(f), "--out", str(out), "--workers", "1", "--chunk-size", "300", "--resume",
+                 "--no-progress"]) == 0
+    assert (f"pe-sim: note: the sweep in {out} keeps its chunk size 2, fixed by its first run; the chunk size 300 "
+            "asked for now is not used") in capsys.readouterr().err.splitlines()
+    assert read_manifest(out)["chunk_size"] == 2 and len(list((out / "data").glob("part-*"))) == 5
+    pd.testing.assert_frame_equal(ref, load_results(out), check_exact=True)
+    assert main(["sweep", str(f), "--out", str(out), "--workers", "1", "--chunk-size", "2", "--resume"]) == 0
+    assert "note:" not in capsys.readouterr().err  # the same chunk size: nothing to say
+
+
+def test_dry_run_and_sweep_warn_of_events_the_horizon_cuts_off(tmp_path, capsys):
+    f = tmp_path / "s.toml"
+    f.write_text("[sweep]\nbase = 'crunch'\nreplicates = 1\nsprints = 13\n[vary]\npressure = [0.1, 0.5]\n")
+    base = ROOT / "pe_sim" / "scenarios" / "crunch.toml"
+    warned = [f"pe-sim: warning: {base}: events[1] (deadline_crunch at sprint 14) is beyond the last sprint (12) and "
+              "never happens",
+              f"pe-sim: warning: {base}: events[2] (key_engineer_leaves at sprint 20) is beyond the last sprint (12) and "
+              "never happens"]
+    assert main(["sweep", str(f), "--dry-run"]) == 0
+    assert capsys.readouterr().err.splitlines() == warned  # as `pe-sim run` says them
+    assert main(["sweep", str(f), "--out", str(tmp_path / "o"), "--workers", "1", "--no-progress"]) == 0
+    assert capsys.readouterr().err.splitlines() == warned
+    # a varied start: each point times the event itself (a sprint beyond the horizon is one of its values)
+    f.write_text("[sweep]\nbase = 'crunch'\nreplicates = 1\nsprints = 13\n[vary]\n'deadline_crunch.sprint' = [4, 14]\n")
+    assert main(["sweep", str(f), "--dry-run"]) == 0
+    assert capsys.readouterr().err.splitlines() == warned[1:]

@@ -119,9 +119,11 @@ def _sweep(args) -> int:
 
     if args.resume and args.overwrite:
         raise UsageError("--resume and --overwrite exclude each other")
-    spec = load_sweep(args.sweep_file)
+    spec = load_sweep(args.sweep_file, rules="sweep")  # the design the file names, as it runs
     if args.out:
         spec = spec.replace(out=args.out)
+    for line in spec.event_warnings():  # as run and compare say them, before a plan or any work
+        print(f"pe-sim: warning: {line}", file=sys.stderr)
     if args.dry_run:
         print(describe(spec, args.workers))
         return 0

@@ -6,7 +6,8 @@ A sweep TOML names a base scenario, the parameters to vary and how, and where to
     base = "split_backlogs"   # shipped scenario name, or a scenario TOML (relative to this file or the cwd)
     design = "grid"           # grid | lhs | sobol | saltelli | morris
     points = 64               # lhs/sobol points (sobol, saltelli: a power of 2); saltelli: base samples N;
-                              # morris: trajectories
+                              # morris: trajectories; not with grid (every combination), unless the file has a
+                              # [sensitivity] table (then they are `pe-sim sensitivity`'s, at least 2)
     replicates = 20           # runs per design point
     sprints = 52              # horizon (default: the base scenario's [run] sprints)
     seed = 1                  # root seed (default: the base scenario's [run] seed)
@@ -18,8 +19,9 @@ A sweep TOML names a base scenario, the parameters to vary and how, and where to
 
     [vary]
     syncs_per_sprint = [0, 1, 2, 5, 10]                       # a list of values
-    pressure = { low = 0.1, high = 0.9, steps = 5 }           # a range: uniform for lhs/sobol; `steps` for grid;
-                                                              # `log = true` for log-uniform
+    pressure = { low = 0.1, high = 0.9, steps = 5 }           # a range: uniform for lhs/sobol; `steps` for grid
+                                                              # (`pe-sim sensitivity` needs none: it has its own
+                                                              # design); `log = true` for log-uniform
     roadmap_mode = ["one_roadmap", "split_backlogs"]          # choices and booleans: lists only
     tech_share = { dist = "normal", mean = 0.2, sd = 0.05 }   # a distribution, clipped to the valid range:
                                                               # uniform(low, high), normal(mean, sd),
@@ -28,7 +30,8 @@ A sweep TOML names a base scenario, the parameters to vary and how, and where to
                                                               # of the base scenario's one event of that kind
                                                               # (a sprint at or after the horizon: no event)
 
-    [sensitivity]             # optional, read by `pe-sim sensitivity`
+    [sensitivity]             # optional, read by `pe-sim sensitivity` (and `pe-sim validate` then checks the
+                              # file for it: without a design key, as no grid sweep)
     method = "sobol"          # sobol | morris
     outcomes = ["customer_value", "tech_debt", "burnout_mean"]
     levels = 4                # morris grid levels

@@ -22,7 +22,7 @@ from pe_sim.core.engine import OUTCOMES
 from pe_sim.sweeps.design import Design, make_design
 from pe_sim.sweeps.execute import (auto_chunk_size, connect_dask, default_workers, interrupt_after, iter_jobs,
                                    main_script_unguarded, run_dask, run_inline, run_local, warn_if_oversubscribed)
-from pe_sim.sweeps.spec import SweepSpec, as_spec
+from pe_sim.sweeps.spec import SweepSpec, as_spec, check_runnable, check_size
 from pe_sim.sweeps.store import (DATA, DESIGN_FILE, DONE, MANIFEST, clear_output, done_chunks, is_sweep_file, package_versions,
                                  read_manifest, remove_stale_tmp, utc_now, write_atomic, write_manifest)
 from pe_sim.sweeps.summaries import summary_kind, summary_name
@@ -82,6 +82,8 @@ def run_sweep(spec: SweepSpec | str | Path | Mapping[str, Any], *, out: str | Pa
         raise ConfigError("--chunk-size", "chunk_size", f"{chunk_size} is not valid; expected at least 1")
     if resume and overwrite:
         raise ConfigError(str(out_dir), "out", "choose either resume or overwrite, not both")
+    check_runnable(spec)  # a spec read for `validate` or `sensitivity` was not held to its design's rules
+    check_size(spec)
     dask = client is not None or scheduler is not None or scheduler_file is not None
     n_workers = workers or default_workers()
     design = make_design(spec)
@@ -100,6 +102,79 @@ def run_sweep(spec: SweepSpec | str | Path | Mapping[str, Any], *, out: str | Pa
             own_client.close()
 
 
+_UNSET = object()
+# identity keys as a sweep file names them
+_KEY_NAMES = {"design": "sweep.design", "points": "sweep.points", "replicates": "sweep.replicates",
+              "sprints": "sweep.sprints", "seed": "sweep.seed", "keep": "sweep.keep", "outcomes": "sweep.outcomes",
+              "crn": "sweep.crn", "levels": "sensitivity.levels", "factors": "vary", "base": "base"}
+
+
+def _manifest_identity(manifest: Mapping[str, Any]) -> dict[str, Any]:
+    """The identity (:meth:`SweepSpec.identity`) a sweep folder was made with: stored since it is compared key
+    by key, pieced together from the rest of an older manifest."""
+    if isinstance(manifest.get("identity"), dict):
+        return manifest["identity"]
+    design, versions = manifest.get("design") or {}, manifest.get("versions") or {}
+    base = {k: v for k, v in (manifest.get("base") or {}).items() if k not in ("path", "run", "scenario")}
+    return {"pe_sim": versions.get("pe_sim"), "model": versions.get("pe_sim_model"), "base": base,
+            "factors": design.get("factors"), "design": design.get("kind"), "points": design.get("points"),
+            "levels": design.get("levels") if design.get("kind") == "morris" else None,
+            "replicates": manifest.get("replicates"), "sprints": manifest.get("sprints"), "seed": manifest.get("seed"),
+            "keep": manifest.get("keep"), "outcomes": ((manifest.get("sweep") or {}).get("sweep") or {}).get("outcomes"),
+            "crn": manifest.get("crn")}
+
+
+def _by_name(factors: Any) -> Any:
+    """A factor list as {name: how it varies}, so one factor added or changed is named alone."""
+    if not isinstance(factors, list) or not all(isinstance(f, dict) and "name" in f for f in factors):
+        return factors
+    return {f["name"]: {k: v for k, v in f.items() if k != "name"} for f in factors}
+
+
+def _differences(was: Any, now: Any, key: str, out: list[tuple[str, Any, Any]]) -> None:
+    """(key, was, now) for each leaf that differs; dicts and equally long lists of dicts are compared inside."""
+    if isinstance(was, dict) and isinstance(now, dict):
+        for k in dict.fromkeys([*was, *now]):
+            _differences(was.get(k, _UNSET), now.get(k, _UNSET), f"{key}.{k}" if key else k, out)
+    elif isinstance(was, list) and isinstance(now, list) and len(was) == len(now) and \
+            all(isinstance(x, dict) for x in was + now):
+        for i, (a, b) in enumerate(zip(was, now)):
+            _differences(a, b, f"{key}[{i}]", out)
+    elif was != now:
+        out.append((key, was, now))
+
+
+def _short(value: Any, width: int = 40) -> str:
+    if value is _UNSET:  # a key (a varied parameter) one side does not have
+        return "unset"
+    if isinstance(value, dict) and list(value) == ["values"]:  # a factor varied by a list: the list
+        value = value["values"]
+    text = "none" if value is None else json.dumps(value, default=str)
+    return text if len(text) <= width else text[:width - 3] + "..."
+
+
+def what_differs(manifest: Mapping[str, Any], spec: SweepSpec, shown: int = 4) -> str:
+    """How the sweep in a folder differs from ``spec``, in one short line: the pe-sim version, the model code, then
+    the file's keys with the folder's value and the value now (``sweep.seed 5 (now 6)``), at most ``shown``."""
+    was = _manifest_identity(manifest)
+    now = json.loads(json.dumps(spec.identity(), default=str))  # as the manifest holds it (tuples as lists)
+    parts = []
+    if was.get("pe_sim") != now["pe_sim"]:
+        parts.append(f"pe-sim version {was.get('pe_sim') or 'unknown'} (now {now['pe_sim']})")
+    if was.get("model") != now["model"]:
+        parts.append("the model code (pe-sim's rules changed since it ran)")
+    diffs: list[tuple[str, Any, Any]] = []
+    for k in now:
+        if k not in ("pe_sim", "model"):
+            a, b = (_by_name(was.get(k)), _by_name(now[k])) if k == "factors" else (was.get(k, _UNSET), now[k])
+            _differences(a, b, _KEY_NAMES.get(k, k), diffs)
+    parts += [f"{k} {_short(a)} (now {_short(b)})" for k, a, b in diffs]
+    if not parts:  # an older manifest without what changed
+        return "its config, design, pe-sim version or model code differ"
+    more = len(parts) - shown
+    return ", ".join(parts[:shown]) + (f" and {more} more difference{'s' if more > 1 else ''}" if more > 0 else "")
+
+
 def _outcome_columns(spec: SweepSpec) -> dict[str, Any]:
     """The outcome columns a sweep writes, with what each holds (for the manifest)."""
     if spec.keep == "summary":
@@ -115,14 +190,18 @@ def _run_sweep(spec: SweepSpec, out_dir: Path, design: Design, total: int, diges
     if existing and resume:
         manifest = read_manifest(out_dir)
         if manifest.get("digest") != digest:
-            raise ConfigError(str(out_dir), "out", "holds a different sweep (its config, design, pe-sim version or "
-                                                   "model code differ); use another --out, or --overwrite (overwrite=True in Python) to discard it")
+            raise ConfigError(str(out_dir), "out", f"holds a different sweep ({what_differs(manifest, spec)}); use another "
+                                                   "--out, or --overwrite (overwrite=True in Python) to discard it")
         had, has = list(manifest.get("columns", {}).get("outcomes", {})), list(_outcome_columns(spec))
         if had != has:  # same sweep, but written when pe-sim summarised some outcome differently
             raise ConfigError(str(out_dir), "out", f"holds this sweep with columns {', '.join(sorted(set(had) - set(has)))} "
                                                    f"where pe-sim now writes {', '.join(sorted(set(has) - set(had)))}; "
                                                    "--overwrite (overwrite=True in Python) to compute it again")
         chunk = int(manifest["chunk_size"])
+        asked = chunk_size or spec.chunk_size
+        if asked and asked != chunk:  # the chunks are fixed by the first run: their ids name the part files
+            print(f"pe-sim: note: the sweep in {out_dir} keeps its chunk size {chunk:,}, fixed by its first run; "
+                  f"the chunk size {asked:,} asked for now is not used", file=sys.stderr)
         remove_stale_tmp(out_dir)
         done = done_chunks(out_dir)
     else:
@@ -147,7 +226,7 @@ def _run_sweep(spec: SweepSpec, out_dir: Path, design: Design, total: int, diges
                                                 "factors": [f.describe() for f in spec.factors]},
                     "columns": {"varied": spec.label_columns(), "outcomes": _outcome_columns(spec)},
                     "sweep": spec.to_dict(), "base": spec.base.to_dict(), "versions": package_versions(),
-                    "runs_log": []}
+                    "identity": spec.identity(), "runs_log": []}  # identity: what a resume compares, key by key
         # The manifest first: a sweep killed at any moment after this can be resumed.
         write_manifest(out_dir, manifest)
     (out_dir / DATA).mkdir(parents=True, exist_ok=True)
@@ -311,6 +390,8 @@ def sweep(spec: SweepSpec | str | Path | Mapping[str, Any], *, out: str | Path |
 
 def describe(spec: SweepSpec, workers: int | None = None) -> str:
     """A short plan of a sweep (for --dry-run)."""
+    check_runnable(spec)
+    check_size(spec)
     design = make_design(spec)
     chunk = spec.chunk_size or auto_chunk_size(spec, workers or default_workers())
     lines = [f"sweep {spec.name!r}: base {spec.base.name!r}, design {spec.design}, {design.n_points:,} points x "

@@ -6,6 +6,7 @@ import dataclasses
 import hashlib
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -34,6 +35,11 @@ SENSITIVITY_METHODS = ("sobol", "morris")
 RANGE_KEYS = ("low", "high", "steps", "log")
 MAX_RUNS = 10**9
 DEFAULT_SENSITIVITY_OUTCOMES = ("customer_value", "tech_debt", "burnout_mean")
+SENSITIVITY_DESIGNS = {"sobol": "saltelli", "morris": "morris"}  # the design each method runs
+SENSITIVITY_POINTS = {"sobol": 256, "morris": 20}  # base samples / trajectories when neither file nor caller says
+# Sobol' bootstrap CIs need two base samples, Morris' sigma and mu* CI two effects per factor (one per trajectory)
+MIN_SENSITIVITY_POINTS = 2
+RULES = ("sweep", "sensitivity", "file")
 
 
 EVENT_FIELDS = ("sprint", "duration", "magnitude")
@@ -220,7 +226,8 @@ class SweepSpec:
     def n_points(self) -> int:
         d = len(self.factors)
         if self.design == "grid":
-            return int(np.prod([len(f.grid_values()) for f in self.factors], dtype=np.int64)) if d else 1
+            # Python ints: a large grid's count overflows int64 (4 factors x 65,536 steps wrapped to 0 points)
+            return math.prod(len(f.grid_values()) for f in self.factors)
         if self.design == "saltelli":
             return int(self.points) * (d + 2)
         if self.design == "morris":
@@ -245,6 +252,17 @@ class SweepSpec:
 
     def digest(self) -> str:
         return hashlib.sha256(json.dumps(self.identity(), sort_keys=True, default=str).encode()).hexdigest()
+
+    def event_warnings(self) -> list[str]:
+        """:func:`pe_sim.config.event_warnings` for the base scenario at the sweep's horizon, without the lines
+        about events whose sprint or duration the sweep varies (each design point times those itself)."""
+        from pe_sim.config import event_warnings
+
+        timed = {f.name.partition(".")[0] for f in self.factors if f.is_event and not f.name.endswith(".magnitude")}
+        kinds = [e.kind for e in self.base.events]
+        where = len(str(self.base.path or self.base.name)) + 2  # each line starts "<base>: "; its path is no event
+        return [line for line in event_warnings(self.base, self.sprints)
+                if not any(kinds[int(i)] in timed for i in re.findall(r"events\[(\d+)\]", line[where:]))]
 
     def to_dict(self) -> dict[str, Any]:
         """The sweep as TOML-like tables (for manifests)."""
@@ -350,8 +368,18 @@ def check_factor(file: str, key: str, name: str, raw: Any) -> Factor:
     return Factor(name, "range", low=low, high=high, steps=steps, log=log)
 
 
-def sweep_from_dict(data: Mapping[str, Any], file: str = "<dict>", base_dir: str | Path | None = None) -> SweepSpec:
-    """Validate a parsed sweep (the TOML's tables) into a :class:`SweepSpec`."""
+def sweep_from_dict(data: Mapping[str, Any], file: str = "<dict>", base_dir: str | Path | None = None,
+                    rules: str = "sweep") -> SweepSpec:
+    """Validate a parsed sweep (the TOML's tables) into a :class:`SweepSpec`.
+
+    ``rules``: ``"sweep"`` holds the file to the design it names (what `pe-sim sweep` runs);
+    ``"sensitivity"`` leaves the design's rules out, as `pe-sim sensitivity` replaces the design with its own
+    (:func:`sensitivity_design` checks that one); ``"file"`` (`pe-sim validate`) checks what the file sets up:
+    its sweep, and with a [sensitivity] table that analysis too (without a design key such a file is no grid
+    sweep, so a grid's rules are not applied).
+    """
+    if rules not in RULES:
+        raise ValueError(f"rules: {rules!r} is not one of {', '.join(RULES)}")
     for k in data:
         if k not in TOP_KEYS:
             raise _unknown_key(file, k, k, TOP_KEYS)
@@ -404,25 +432,13 @@ def sweep_from_dict(data: Mapping[str, Any], file: str = "<dict>", base_dir: str
     points = sw.get("points")
     if points is not None:
         points = _int(file, "sweep.points", points, 1, MAX_RUNS, "a number of points")
-    if design != "grid":
-        for f in factors:
-            if f.steps:  # a sampled design draws from the whole range; steps would be silently ignored
-                raise ConfigError(file, f"vary.{f.name}.steps", f"steps apply to a grid design only; a {design} design "
-                                                                "samples the whole range (remove steps, or use design = \"grid\")")
-        if not factors:
-            raise ConfigError(file, "vary", f"empty; a {design} design needs at least one parameter to vary")
-        if points is None:
-            raise ConfigError(file, "sweep.points", f"missing; a {design} design needs the number of "
-                                                    f"{'trajectories' if design == 'morris' else 'points'}")
-        if design in ("sobol", "saltelli") and points & (points - 1):
-            lo = 1 << (points.bit_length() - 1)
-            raise ConfigError(file, "sweep.points", f"{points} is not a power of 2 (Sobol' sequences are balanced "
-                                                    f"only at powers of 2); try {lo} or {2 * lo}")
-    else:
-        for f in factors:
-            if f.kind != "values" and not f.steps:
-                raise ConfigError(file, f"vary.{f.name}", f"a {'range' if f.kind == 'range' else 'distribution'} "
-                                                          "in a grid design needs steps, e.g. steps = 5")
+    # `pe-sim sensitivity` replaces the file's design with its own, so its rules are not the design's
+    as_sweep = rules == "sweep" or (rules == "file" and ("design" in sw or "sensitivity" not in data))
+    if as_sweep:
+        # a file that may be meant for `pe-sim sensitivity` is told that it needs none of this there
+        hint = "" if "design" in sw and "sensitivity" not in data else \
+            " (`pe-sim sensitivity` uses its own design and needs no steps)"
+        _design_rules(file, design, points, factors, hint, grid_points="sensitivity" not in data)
     replicates = _int(file, "sweep.replicates", sw.get("replicates", 10), 1, MAX_RUNS, "a number of replicates")
     sprints = _int(file, "sweep.sprints", sw.get("sprints", base.sprints), 1, 1000, "a number of sprints")
     seed = _int(file, "sweep.seed", sw.get("seed", base.seed), 0, 2**63 - 1, "a seed")
@@ -465,11 +481,95 @@ def sweep_from_dict(data: Mapping[str, Any], file: str = "<dict>", base_dir: str
                      out=sw.get("out", f"results/{name}"), chunk_size=chunk_size, crn=crn,
                      description=sw.get("description", ""), file=file, sensitivity=MappingProxyType(sens),
                      levels=levels)
+    if as_sweep:
+        check_size(spec)
+    if rules == "file" and "sensitivity" in data:  # the analysis the file sets up, with its own method and points
+        sensitivity_design(spec)
+    return spec
+
+
+def _design_rules(file: str, design: str, points: int | None, factors: Sequence[Factor], hint: str = "",
+                  grid_points: bool = True) -> None:
+    """The rules of the design a sweep file names. ``grid_points``: refuse points in a grid design (a file
+    with a [sensitivity] table may give them to `pe-sim sensitivity`)."""
+    if design != "grid":
+        for f in factors:
+            if f.steps:  # a sampled design draws from the whole range; steps would be silently ignored
+                raise ConfigError(file, f"vary.{f.name}.steps", f"steps apply to a grid design only; a {design} design "
+                                                                "samples the whole range (remove steps, or use design = \"grid\")")
+        _sampled_needs(file, design, points, factors)
+        if design in ("sobol", "saltelli") and points & (points - 1):
+            lo = 1 << (points.bit_length() - 1)
+            raise ConfigError(file, "sweep.points", f"{points} is not a power of 2 (Sobol' sequences are balanced "
+                                                    f"only at powers of 2); try {lo} or {2 * lo}")
+        return
+    _grid_needs_steps(file, factors, hint)
+    if grid_points and points is not None:  # a grid is every combination of the values; points would be ignored
+        raise ConfigError(file, "sweep.points", f"{points} is not used by a grid design, which runs every combination "
+                                                "of the [vary] values; remove points, or choose a sampled design that "
+                                                f"draws {points} points (design = \"lhs\" or \"sobol\")")
+
+
+def _grid_needs_steps(file: str, factors: Sequence[Factor], hint: str = "") -> None:
+    for f in factors:
+        if f.kind != "values" and not f.steps:
+            raise ConfigError(file, f"vary.{f.name}", f"a {'range' if f.kind == 'range' else 'distribution'} "
+                                                      f"in a grid design needs steps, e.g. steps = 5{hint}")
+
+
+def _sampled_needs(file: str, design: str, points: int | None, factors: Sequence[Factor]) -> None:
+    if not factors:
+        raise ConfigError(file, "vary", f"empty; a {design} design needs at least one parameter to vary")
+    if points is None:
+        raise ConfigError(file, "sweep.points", f"missing; a {design} design needs the number of "
+                                                f"{'trajectories' if design == 'morris' else 'points'}")
+
+
+def check_runnable(spec: SweepSpec) -> None:
+    """What running a spec needs of its design (a spec read for `pe-sim sensitivity` or `validate` was not held to
+    its design's rules): a grid's ranges need steps, a sampled design its points."""
+    if spec.design == "grid":
+        _grid_needs_steps(spec.file, spec.factors)
+    else:
+        _sampled_needs(spec.file, spec.design, spec.points, spec.factors)
+
+
+def check_size(spec: SweepSpec, what: str = "") -> None:
+    """Refuse more than :data:`MAX_RUNS` runs, counted exactly (the count says how far over it is)."""
     n = spec.n_runs()
     if n > MAX_RUNS:
-        raise ConfigError(file, "sweep", f"{spec.n_points():,} points x {replicates:,} replicates = {n:,} runs; "
-                                         f"at most {MAX_RUNS:,} runs per sweep")
-    return spec
+        reps = f"{spec.replicates:,} replicate{'s' if spec.replicates > 1 else ''}"
+        raise ConfigError(spec.file, "sweep", f"{what}{spec.n_points():,} points x {reps} = {n:,} runs; "
+                                              f"at most {MAX_RUNS:,} runs per sweep")
+
+
+def sensitivity_design(spec: SweepSpec, method: str | None = None, points: int | None = None) -> SweepSpec:
+    """The sweep `pe-sim sensitivity` runs for ``spec``: the Saltelli (``method`` sobol) or Morris design of its
+    factors, with ``points`` base samples or trajectories (else the file's [sweep].points, else a default),
+    summaries kept. Refuses a method or points the analysis cannot use."""
+    method = method or spec.sensitivity.get("method", "sobol")
+    if method not in SENSITIVITY_DESIGNS:
+        raise ConfigError(spec.file, "sensitivity.method", f"{method!r} is not valid; expected one of "
+                                                           f"{', '.join(SENSITIVITY_DESIGNS)}")
+    if not spec.factors:
+        raise ConfigError(spec.file, "vary", "empty; sensitivity needs at least one parameter to vary")
+    file, key = ("--points", "points") if points else (spec.file, "sweep.points")
+    points = points or spec.points or SENSITIVITY_POINTS[method]
+    if method == "morris" and points < MIN_SENSITIVITY_POINTS:
+        raise ConfigError(file, key, f"{points} is too few trajectories for Morris screening; expected at least "
+                                     f"{MIN_SENSITIVITY_POINTS} (sigma and the CI of mu* need two elementary effects "
+                                     "of each parameter; 20 or more is usual)")
+    if method == "sobol" and points < MIN_SENSITIVITY_POINTS:
+        raise ConfigError(file, key, f"{points} is too few base samples for Sobol' indices; expected a power of 2, at "
+                                     f"least {MIN_SENSITIVITY_POINTS} (the bootstrap CIs need two; 64 or more for "
+                                     "stable indices)")
+    if method == "sobol" and points & (points - 1):
+        lo = 1 << (points.bit_length() - 1)
+        raise ConfigError(file, key, f"{points} is not a power of 2 (needed for Sobol' indices); try {lo} or {2 * lo}")
+    design = SENSITIVITY_DESIGNS[method]
+    sspec = spec.replace(design=design, points=points, keep="summary")
+    check_size(sspec, f"the {design} design of {method} sensitivity: ")
+    return sspec
 
 
 SWEEP_DIR = Path(__file__).resolve().parent.parent / "sweep_configs"
@@ -480,20 +580,21 @@ def sweep_names() -> list[str]:
     return sorted(p.stem for p in SWEEP_DIR.glob("*.toml"))
 
 
-def load_sweep(path: str | Path) -> SweepSpec:
-    """Load and validate a sweep TOML, given its path or the name of a shipped example."""
+def load_sweep(path: str | Path, rules: str = "file") -> SweepSpec:
+    """Load and validate a sweep TOML, given its path or the name of a shipped example (``rules``: see
+    :func:`sweep_from_dict`; a sweep run from it checks what running needs, :func:`check_runnable`)."""
     path = Path(path)
     if not path.is_file() and (SWEEP_DIR / f"{path}.toml").is_file():
         path = SWEEP_DIR / f"{path}.toml"
     if not path.is_file():
         raise ConfigError(str(path), "file", f"no such sweep file or shipped example "
                                              f"(shipped: {', '.join(sweep_names())})")
-    return sweep_from_dict(read_toml(path), str(path), path.parent)
+    return sweep_from_dict(read_toml(path), str(path), path.parent, rules)
 
 
-def as_spec(spec: SweepSpec | str | Path | Mapping[str, Any]) -> SweepSpec:
+def as_spec(spec: SweepSpec | str | Path | Mapping[str, Any], rules: str = "sweep") -> SweepSpec:
     if isinstance(spec, SweepSpec):
         return spec
     if isinstance(spec, Mapping):
-        return sweep_from_dict(spec)
-    return load_sweep(spec)
+        return sweep_from_dict(spec, rules=rules)
+    return load_sweep(spec, rules)
