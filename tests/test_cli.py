@@ -205,6 +205,15 @@ def test_validate_checks_sweep_files_and_calibration_configs_as_what_they_are(tm
     assert "calibration config" in out and f"--config {good}" in out and "sweep 'example', lhs design" in out
     assert main(["validate", str(bad)]) == 2
     assert "calibrate.populaton: unknown key 'populaton'; did you mean 'population'?" in capsys.readouterr().out
+    sens, late, cut = tmp_path / "sens.toml", tmp_path / "late.toml", tmp_path / "cut.toml"
+    sens.write_text("[sweep]\nbase = 'split_backlogs'\n[vary]\npressure = {low = 0.1, high = 0.5}\n"
+                    "tech_share = {low = 0.1, high = 0.3}\n[sensitivity]\nmethod = 'morris'\n")
+    late.write_text("[scenario]\nname = 'late'\n[[events]]\nkind = 'deadline_crunch'\nsprint = 60\n")
+    cut.write_text("[sweep]\nbase = 'late.toml'\nsprints = 20\n[vary]\npressure = [0.2, 0.4]\n")
+    assert main(["validate", str(sens), str(cut)]) == 0
+    out = capsys.readouterr().out
+    assert "sensitivity file 'sens', morris (morris design of 60 points), 2 varied" in out and "grid" not in out.split("\n")[0]
+    assert "warning: " in out and "(deadline_crunch at sprint 60) is beyond the last sprint (19)" in out
     for name in ("scenarios", "params", "validate"):  # each --help says what the command does
         with pytest.raises(SystemExit):
             main([name, "--help"])

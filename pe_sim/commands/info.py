@@ -113,8 +113,16 @@ def _check(path: str) -> str:
         from pe_sim.sweeps import load_sweep
 
         spec = load_sweep(path)
+        notes = "".join(f"\n  warning: {line}" for line in spec.event_warnings())
+        if "sensitivity" in data and "design" not in data["sweep"]:  # a file for `pe-sim sensitivity` only
+            from pe_sim.sweeps.spec import sensitivity_design
+
+            s = sensitivity_design(spec)
+            return (f"sensitivity file '{spec.name}', {s.sensitivity.get('method', 'sobol')} ({s.design} design of "
+                    f"{s.n_points():,} points), {len(spec.factors)} varied, {spec.replicates} replicates x {spec.sprints} "
+                    f"sprints{notes}")
         return (f"sweep '{spec.name}', {spec.design} design, {len(spec.factors)} varied, {spec.replicates} "
-                f"replicates x {spec.sprints} sprints")
+                f"replicates x {spec.sprints} sprints{notes}")
     if "calibrate" in data:
         from pe_sim.calibration import settings_from_dict
 
