@@ -38,6 +38,9 @@ def spec_dict(**sweep_kw):
 
 BAD = [
     ("[sweep]\ndesign = 'grid'\n", "sweep.base", "missing"),
+    ("[sweep]\nbase = 'crunch'\nreplicates = true\n", "sweep.replicates", "true is not valid"),
+    ("[sweep]\nbase = 'crunch'\nreplicates = 2.5\n", "sweep.replicates", "2.5 is not valid"),
+    ("[sweep]\nbase = 'crunch'\ncrn = 'yes'\n", "sweep.crn", "'yes' is not a boolean"),
     ("[sweep]\nbase = 'split_backlog'\n", "sweep.base", "did you mean 'split_backlogs'"),
     ("[sweep]\nbase = 'crunch'\ndesign = 'latin'\n", "sweep.design", "expected one of grid"),
     ("[sweep]\nbase = 'crunch'\nreplicats = 3\n", "sweep.replicats", "did you mean 'replicates'"),
@@ -86,6 +89,13 @@ BAD = [
     ("[sweep]\nbase = 'crunch'\npoints = 1\n[vary]\npressure = { low = 0.1, high = 0.9 }\n[sensitivity]\n",
      "sweep.points", "1 is too few base samples for Sobol' indices; expected a power of 2, at least 2"),
 ]
+
+
+def test_integer_keys_of_a_sweep_take_whole_floats_as_every_integer_key_does(tmp_path):
+    f = tmp_path / "s.toml"
+    f.write_text("[sweep]\nbase = 'crunch'\nreplicates = 3.0\nsprints = 1e1\n[vary]\npressure = [0.2, 0.4]\n")
+    spec = load_sweep(f)
+    assert (spec.replicates, spec.sprints) == (3, 10) and isinstance(spec.replicates, int)
 
 
 @pytest.mark.parametrize("text,key,words", BAD)

@@ -17,8 +17,9 @@ from scipy import stats
 from scipy.special import ndtri
 
 from pe_sim import __version__
-from pe_sim.config import (COUNTED_EVENTS, MAX_CHUNK, Config, ConfigError, _did_you_mean, _slug, check_name,
-                           check_outcomes, check_param, check_shares, check_value, load as load_config, read_toml)
+from pe_sim.config import (COUNTED_EVENTS, MAX_CHUNK, Config, ConfigError, _did_you_mean, _slug, as_int, check_name,
+                           check_outcomes, check_param, check_shares, check_value, load as load_config, read_toml,
+                           toml_value)
 from pe_sim.core.engine import OUTCOMES
 from pe_sim.events import EVENT_KINDS, Event
 from pe_sim.params import BY_NAME, Param
@@ -276,14 +277,16 @@ class SweepSpec:
 
 def _num(file: str, key: str, v: Any) -> float:
     if isinstance(v, bool) or not isinstance(v, (int, float)) or v != v:
-        raise ConfigError(file, key, f"{v!r} is not a number")
+        raise ConfigError(file, key, f"{toml_value(v)} is not a number")
     return float(v)
 
 
 def _int(file: str, key: str, v: Any, lo: int, hi: int, what: str = "an integer") -> int:
-    if isinstance(v, bool) or not isinstance(v, int) or not (lo <= v <= hi):
-        raise ConfigError(file, key, f"{v!r} is not valid; expected {what} in [{lo}, {hi}]")
-    return v
+    """An integer key of a sweep file, by the rule of every integer key (:func:`pe_sim.config.as_int`)."""
+    whole = as_int(v)
+    if whole is None or not (lo <= whole <= hi):
+        raise ConfigError(file, key, f"{toml_value(v)} is not valid; expected {what} in [{lo}, {hi}]")
+    return whole
 
 
 def _unknown_key(file: str, key: str, word: str, options: Sequence[str]) -> ConfigError:
@@ -302,10 +305,10 @@ def check_factor(file: str, key: str, name: str, raw: Any) -> Factor:
             raise ConfigError(file, key, "empty list; expected at least one value")
         vals = tuple(_check_value(file, f"{key}[{i}]", name, v) for i, v in enumerate(raw))
         if len(set(vals)) != len(vals):
-            raise ConfigError(file, key, f"{list(raw)!r} repeats a value; list each value once")
+            raise ConfigError(file, key, f"{toml_value(list(raw))} repeats a value; list each value once")
         return Factor(name, "values", vals)
     if not isinstance(raw, dict):
-        raise ConfigError(file, key, f"{raw!r} is a single value; expected a list [a, b, ...], a range "
+        raise ConfigError(file, key, f"{toml_value(raw)} is a single value; expected a list [a, b, ...], a range "
                                      "{ low = .., high = .. } or a distribution { dist = \"normal\", mean = .., sd = .. } "
                                      "(fixed values belong in the base scenario's [params])")
     if p.kind in ("choice", "bool"):
@@ -317,7 +320,7 @@ def check_factor(file: str, key: str, name: str, raw: Any) -> Factor:
     if "dist" in raw:
         dist = raw["dist"]
         if not isinstance(dist, str) or dist not in DISTS:
-            raise ConfigError(file, f"{key}.dist", f"{dist!r} is not a distribution{_did_you_mean(str(dist), DISTS)}; "
+            raise ConfigError(file, f"{key}.dist", f"{toml_value(dist)} is not a distribution{_did_you_mean(str(dist), DISTS)}; "
                                                    f"expected one of {', '.join(DISTS)}")
         need = DISTS[dist]
         for k in raw:
@@ -360,7 +363,7 @@ def check_factor(file: str, key: str, name: str, raw: Any) -> Factor:
         raise ConfigError(file, key, f"low {low:g} must be below high {high:g}")
     log = raw.get("log", False)
     if not isinstance(log, bool):
-        raise ConfigError(file, f"{key}.log", f"{log!r} is not a boolean; expected true or false")
+        raise ConfigError(file, f"{key}.log", f"{toml_value(log)} is not a boolean; expected true or false")
     if log and low <= 0:
         raise ConfigError(file, f"{key}.low", f"{low:g} is not valid for a log range; expected low > 0")
     if steps == 1:
@@ -391,7 +394,7 @@ def sweep_from_dict(data: Mapping[str, Any], file: str = "<dict>", base_dir: str
             raise _unknown_key(file, f"sweep.{k}", k, SWEEP_KEYS)
     for k in ("name", "description", "base", "design", "keep", "out"):
         if k in sw and not isinstance(sw[k], str):
-            raise ConfigError(file, f"sweep.{k}", f"{sw[k]!r} is not text; expected a string")
+            raise ConfigError(file, f"sweep.{k}", f"{toml_value(sw[k])} is not text; expected a string")
     if "base" not in sw:
         raise ConfigError(file, "sweep.base", "missing; expected a shipped scenario name (e.g. \"split_backlogs\") "
                                               "or a path to a scenario TOML")
@@ -401,11 +404,11 @@ def sweep_from_dict(data: Mapping[str, Any], file: str = "<dict>", base_dir: str
         base = load_config(base_path if base_path is not None and base_path.is_file() else base_ref)
     except ConfigError as exc:
         if exc.key == "file" and exc.file == str(base_ref):
-            raise ConfigError(file, "sweep.base", f"{base_ref!r}: {exc.problem}") from None
+            raise ConfigError(file, "sweep.base", f"{toml_value(base_ref)}: {exc.problem}") from None
         raise
     design = sw.get("design", "grid")
     if design not in DESIGNS:
-        raise ConfigError(file, "sweep.design", f"{design!r} is not a design{_did_you_mean(design, DESIGNS)}; "
+        raise ConfigError(file, "sweep.design", f"{toml_value(design)} is not a design{_did_you_mean(design, DESIGNS)}; "
                                                 f"expected one of {', '.join(DESIGNS)}")
     vary = data.get("vary", {})
     if not isinstance(vary, dict):
@@ -444,7 +447,7 @@ def sweep_from_dict(data: Mapping[str, Any], file: str = "<dict>", base_dir: str
     seed = _int(file, "sweep.seed", sw.get("seed", base.seed), 0, 2**63 - 1, "a seed")
     keep = sw.get("keep", "summary")
     if keep not in KEEPS:
-        raise ConfigError(file, "sweep.keep", f"{keep!r} is not valid{_did_you_mean(keep, KEEPS)}; "
+        raise ConfigError(file, "sweep.keep", f"{toml_value(keep)} is not valid{_did_you_mean(keep, KEEPS)}; "
                                               f"expected one of {', '.join(KEEPS)}")
     outcomes = check_outcomes(file, "sweep.outcomes", sw.get("outcomes", list(OUTCOMES)))
     chunk_size = sw.get("chunk_size")
@@ -452,7 +455,7 @@ def sweep_from_dict(data: Mapping[str, Any], file: str = "<dict>", base_dir: str
         chunk_size = _int(file, "sweep.chunk_size", chunk_size, 1, MAX_CHUNK, "a number of runs")
     crn = sw.get("crn", False)
     if not isinstance(crn, bool):
-        raise ConfigError(file, "sweep.crn", f"{crn!r} is not a boolean; expected true or false")
+        raise ConfigError(file, "sweep.crn", f"{toml_value(crn)} is not a boolean; expected true or false")
     # The name becomes the default output folder, results/<name>: the same rule as scenario names.
     name = check_name(file, sw["name"], "sweep.name") if sw.get("name") else \
         _slug(Path(file).stem if file.endswith(".toml") else "sweep")
@@ -464,7 +467,7 @@ def sweep_from_dict(data: Mapping[str, Any], file: str = "<dict>", base_dir: str
             raise _unknown_key(file, f"sensitivity.{k}", k, SENSITIVITY_KEYS)
     sens = dict(sens)
     if "method" in sens and (not isinstance(sens["method"], str) or sens["method"] not in SENSITIVITY_METHODS):
-        raise ConfigError(file, "sensitivity.method", f"{sens['method']!r} is not valid; expected one of "
+        raise ConfigError(file, "sensitivity.method", f"{toml_value(sens['method'])} is not valid; expected one of "
                                                       f"{', '.join(SENSITIVITY_METHODS)}")
     if "outcomes" in sens:
         sens["outcomes"] = list(check_outcomes(file, "sensitivity.outcomes", sens["outcomes"]))
@@ -473,7 +476,7 @@ def sweep_from_dict(data: Mapping[str, Any], file: str = "<dict>", base_dir: str
     if levels % 2:
         raise ConfigError(file, "sensitivity.levels", f"{levels} is odd; expected an even number of levels (e.g. 4)")
     if "confidence" in sens and not (isinstance(sens["confidence"], float) and 0.5 <= sens["confidence"] < 1):
-        raise ConfigError(file, "sensitivity.confidence", f"{sens['confidence']!r} is not valid; expected a number in [0.5, 1)")
+        raise ConfigError(file, "sensitivity.confidence", f"{toml_value(sens['confidence'])} is not valid; expected a number in [0.5, 1)")
     if "resamples" in sens:
         _int(file, "sensitivity.resamples", sens["resamples"], 10, 1_000_000, "a number of resamples")
     spec = SweepSpec(name=name, base=base, base_ref=base_ref, factors=factors, design=design, points=points,
@@ -549,7 +552,7 @@ def sensitivity_design(spec: SweepSpec, method: str | None = None, points: int |
     summaries kept. Refuses a method or points the analysis cannot use."""
     method = method or spec.sensitivity.get("method", "sobol")
     if method not in SENSITIVITY_DESIGNS:
-        raise ConfigError(spec.file, "sensitivity.method", f"{method!r} is not valid; expected one of "
+        raise ConfigError(spec.file, "sensitivity.method", f"{toml_value(method)} is not valid; expected one of "
                                                            f"{', '.join(SENSITIVITY_DESIGNS)}")
     if not spec.factors:
         raise ConfigError(spec.file, "vary", "empty; sensitivity needs at least one parameter to vary")
