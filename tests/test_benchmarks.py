@@ -15,6 +15,8 @@ ROOT = Path(__file__).resolve().parents[1]
     ("bench_items.py", ["--runs", "20", "--sprints", "4", "--repeat", "1"], "items alone (a floor)"),
     ("bench_core.py", ["--runs", "20", "--mesa-runs", "1", "--sprints", "4", "--repeat", "1", "--no-compile"],
      "ratio: kernel (1 thread) / mesa"),
+    ("bench_calibrate.py", ["--population", "20", "--generations", "1", "--workers", "1", "--forecast-draws", "30",
+                            "--forecast-sprints", "3"], "forecast, fresh runs: 30 draws x 3 sprints"),
 ])
 def test_benchmark_scripts_run(script, args, expect):
     r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / script), *args], cwd=ROOT, capture_output=True,
