@@ -516,6 +516,19 @@ def test_a_forecast_goes_on_from_each_particles_own_run(monkeypatch):
     assert not np.array_equal(own["delivered"], fresh["delivered"])
 
 
+def test_many_runs_at_once_are_the_runs_one_by_one_whatever_the_chunks():
+    h, s = read_history(EXAMPLE), C.Settings()
+    sim = C.TeamSimulator(s, h, h.n_sprints + 4)
+    thetas = [{k: p.quantile(q) for k, p in s.priors.items()} for q in np.linspace(0.1, 0.9, 10)]
+    runs = np.arange(100, 110)
+    for chunk in (3, 256):
+        got = sim.many(thetas, runs, ("delivered", "burnout_mean"), h.n_sprints - 2, chunk=chunk)
+        for j, theta in enumerate(thetas):
+            one = sim.outcomes(theta, int(runs[j]))
+            assert np.array_equal(got["delivered"][j], one["delivered"][0, h.n_sprints - 2:])
+            assert np.array_equal(got["burnout_mean"][j], one["burnout_mean"][0, h.n_sprints - 2:])
+
+
 def test_the_backlog_line_says_each_answer_once():
     from pe_sim.commands.forecast import backlog_line
 
