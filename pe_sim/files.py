@@ -179,11 +179,31 @@ def run_folder(folder: Path, force: bool) -> Iterator[Path]:
             raise
 
 
+# Folder locks this process holds (their descriptors): a process forked while one is held (a
+# sampler's or a pool's worker) closes its copies at once, or a worker outliving a killed pe-sim
+# would keep the folder locked (a flock belongs to every copy of the descriptor).
+_HELD: set[int] = set()
+
+
+def _close_held_in_child() -> None:
+    for fd in list(_HELD):
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    _HELD.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_close_held_in_child)
+
+
 @contextlib.contextmanager
 def folder_lock(folder: Path, flag: str, what: str) -> Iterator[None]:
-    """Make ``folder`` if needed and hold an exclusive lock on it, so a second pe-sim ``what`` (run,
-    sweep) writing into it at the same time is refused with one line instead of mixing its files with
-    the first's. The lock goes with the process (or at the end of the block)."""
+    """Make ``folder`` if needed and hold an exclusive lock on it, so a second pe-sim command (run,
+    sweep, calibrate, forecast) writing into it at the same time is refused with one line instead of
+    mixing its files with the first's. The lock goes with the process (or at the end of the block),
+    not with worker processes forked meanwhile."""
     if folder.exists() and not folder.is_dir():
         raise ConfigError(str(folder), flag, f"is a file; expected a folder for the {what}'s outputs")
     try:
@@ -194,10 +214,12 @@ def folder_lock(folder: Path, flag: str, what: str) -> Iterator[None]:
                                              "folder") from None
     try:
         if not _lock(fd):
-            raise ConfigError(str(folder), flag, f"another pe-sim {what} is writing into this folder now; wait for it "
-                                                 f"to finish or choose another {flag}")
+            raise ConfigError(str(folder), flag, f"another pe-sim command (a run, sweep, calibration or forecast) is "
+                                                 f"using this folder now; wait for it to finish or choose another {flag}")
+        _HELD.add(fd)
         yield
     finally:
+        _HELD.discard(fd)
         os.close(fd)  # releases the lock
 
 

@@ -825,7 +825,7 @@ def test_a_second_calibration_into_a_folder_in_use_is_refused(tmp_path):
     out = tmp_path / "cal"
     with folder_lock(out, "--out", "calibrate"):
         r = cli(EXAMPLE, "--out", out, "--population", 20, "--generations", 1, "--workers", 1, "--quiet")
-        assert r.returncode == 2 and "another pe-sim calibrate is writing into this folder now" in r.stderr
+        assert r.returncode == 2 and "another pe-sim command (a run, sweep, calibration or forecast) is using this folder now" in r.stderr
         assert "Traceback" not in r.stderr and list(out.iterdir()) == []
     assert cli(EXAMPLE, "--out", out, "--population", 20, "--generations", 1, "--workers", 1,
                "--quiet").returncode == 0  # once it is free
@@ -900,3 +900,26 @@ def test_a_calibration_keeps_its_practice_from_a_base_beside_its_config(tmp_path
     (conf / "mybase.toml").unlink()
     f = forecast_cli(old, "--sprints", 3, "--draws", 20)
     assert f.returncode == 2 and f"{old}: base: the calibration's base" in f.stderr and "no such file" in f.stderr
+
+
+def test_a_forecast_holds_its_calibration_and_its_out_folder(tmp_path):
+    """`calibrate --force` removed the forecast folder under a running forecast (a traceback), and two
+    forecasts into one --out both wrote, one replacing the other: each now holds the calibration
+    folder (and an --out outside it) while it works; --out may not be the calibration folder itself."""
+    from pe_sim.files import folder_lock
+
+    out = tmp_path / "cal"
+    assert cli(EXAMPLE, "--out", out, "--population", 20, "--generations", 1, "--workers", 1, "--quiet").returncode == 0
+    with folder_lock(out, "--out", "calibrate"):  # a calibration replacing it, in progress
+        r = forecast_cli(out, "--draws", 10, "--sprints", 2)
+        assert r.returncode == 2 and "is using this folder now" in r.stderr and not (out / "forecast").exists()
+        assert "Traceback" not in r.stderr
+    elsewhere = tmp_path / "fc"
+    with folder_lock(elsewhere, "--out", "forecast"):  # another forecast writing there
+        r = forecast_cli(out, "--draws", 10, "--sprints", 2, "--out", elsewhere)
+        assert r.returncode == 2 and f"{elsewhere}: --out: another pe-sim command" in r.stderr
+        assert list(elsewhere.iterdir()) == []
+    assert forecast_cli(out, "--draws", 10, "--sprints", 2, "--out", elsewhere).returncode == 0
+    itself = forecast_cli(out, "--draws", 10, "--sprints", 2, "--out", out)
+    assert itself.returncode == 2 and "is the calibration folder itself" in itself.stderr
+    assert not (out / "forecast.csv").exists()

@@ -189,11 +189,36 @@ def test_a_second_run_into_a_folder_in_use_is_refused_and_the_first_completes(tm
         (stage / "outcomes" / "x.parquet").write_bytes(b"first")
         capsys.readouterr()
         assert main([*RUN, "--out", str(out)]) == 2
-        assert "another pe-sim run is writing into this folder" in capsys.readouterr().err
+        assert "another pe-sim command (a run, sweep, calibration or forecast) is using this folder now" in capsys.readouterr().err
         assert main([*RUN, "--out", str(out), "--force"]) == 2
         assert (stage / "outcomes" / "x.parquet").read_bytes() == b"first"  # untouched
     assert main([*RUN, "--out", str(out)]) == 0  # released: the interrupted first run's folder is reused
     assert (out / "manifest.json").is_file() and not (out / ".pe-sim-partial").exists()
+
+
+def test_a_worker_forked_while_a_folder_is_locked_does_not_keep_the_lock(tmp_path):
+    """A calibration's or sweep's worker processes are forked while the folder is locked; a flock
+    belongs to every copy of its descriptor, so after a killed pe-sim its idle workers kept the
+    folder locked for good. Now a forked child closes its copies at once."""
+    import multiprocessing
+    import time
+
+    from pe_sim.config import ConfigError
+    from pe_sim.files import folder_lock
+
+    out = tmp_path / "locked"
+    with folder_lock(out, "--out", "calibrate"):
+        child = multiprocessing.get_context("fork").Process(target=time.sleep, args=(20,))
+        child.start()  # outlives the lock holder's block, as a killed pe-sim's workers do
+        with pytest.raises(ConfigError, match="is using this folder now"):
+            with folder_lock(out, "--out", "run"):
+                pass
+    try:
+        with folder_lock(out, "--out", "run"):  # the holder let go: free, though the child lives on
+            assert child.is_alive()
+    finally:
+        child.terminate()
+        child.join()
 
 
 def test_a_second_sweep_into_a_folder_in_use_is_refused_and_nothing_is_computed_twice(tmp_path, capsys):
@@ -211,7 +236,7 @@ def test_a_second_sweep_into_a_folder_in_use_is_refused_and_nothing_is_computed_
         for extra in ([], ["--resume"], ["--overwrite"]):
             assert main([*sweep, *extra]) == 2
             err = capsys.readouterr().err
-            assert "another pe-sim sweep is writing into this folder now" in err and len(err.splitlines()) == 1, err
+            assert "another pe-sim command (a run, sweep, calibration or forecast) is using this folder now" in err and len(err.splitlines()) == 1, err
         assert (out / "_done.jsonl").read_text() == before and read_manifest(out)["status"] == "complete"
     assert main([*sweep, "--resume"]) == 0  # released
     (tmp_path / "afile").write_text("x")

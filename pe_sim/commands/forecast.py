@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import sys
 
 from pe_sim.commands import int_in, path_arg
 from pe_sim.config import ConfigError
+from pe_sim.files import folder_lock
 
 QUANTILES = (0.1, 0.5, 0.9)
 FOLDER, TABLE, FIGURE = "forecast", "forecast.csv", "forecast.png"  # the default output: CALIBRATION/forecast
@@ -69,15 +71,31 @@ def main(args) -> int:
 
     from pe_sim.cli import UsageError
 
+    if args.backlog is not None and not (np.isfinite(args.backlog) and args.backlog > 0):
+        raise UsageError(f"--backlog: {args.backlog:g} is not valid; expected the work left, above 0 (points or days)")
+    out = args.out or args.posterior / FOLDER
+    if args.posterior.is_dir() and out.resolve() == args.posterior.resolve():
+        raise ConfigError(str(out), "--out", "is the calibration folder itself; a forecast goes in a folder of its own "
+                                             f"(the default is {args.posterior / FOLDER})")
+    if out.exists() and not out.is_dir():
+        raise ConfigError(str(out), "--out", "is a file; expected a folder for the forecast")
+    with contextlib.ExitStack() as held:
+        if args.posterior.is_dir():  # `calibrate --force` would remove what is read and written meanwhile
+            held.enter_context(folder_lock(args.posterior, "CALIBRATION", "forecast"))
+        return _forecast(args, out, held)
+
+
+def _forecast(args, out, held: contextlib.ExitStack) -> int:
+    """The forecast itself, with the calibration folder locked; ``out`` is locked in ``held`` once
+    the calibration has been read (a bad one leaves no folder behind)."""
+    import numpy as np
+
     from pe_sim import calibration as C
     from pe_sim.files import atomic, save_figure
 
-    if args.backlog is not None and not (np.isfinite(args.backlog) and args.backlog > 0):
-        raise UsageError(f"--backlog: {args.backlog:g} is not valid; expected the work left, above 0 (points or days)")
     history, settings, post = C.load_calibration(args.posterior)
-    out = args.out or args.posterior / FOLDER
-    if out.exists() and not out.is_dir():
-        raise ConfigError(str(out), "--out", "is a file; expected a folder for the forecast")
+    if not out.resolve().is_relative_to(args.posterior.resolve()):  # two forecasts into one --out: one would replace the other
+        held.enter_context(folder_lock(out, "--out", "forecast"))
     ours = [name for name in (TABLE, FIGURE) if (out / name).exists()]
     if ours and not args.force:  # other files in the folder are the user's: never touched, so no reason to refuse
         raise ConfigError(str(out), "--out", f"already holds a forecast ({', '.join(ours)}); pass --force to replace "
