@@ -817,6 +817,22 @@ def test_a_team_that_knows_its_unit_fixes_points_per_day(tmp_path):
     assert "at its fixed 2.5 per ideal-day" in c.stderr and "(sprint_days = 10.0) are not applied" in c.stderr
 
 
+def test_sqlites_journal_beside_the_database_is_the_calibrations_own(tmp_path):
+    """A calibration killed while pyabc wrote left abc.db-journal, and neither a resume nor --force
+    would touch a folder with that 'file pe-sim calibrate did not write'."""
+    out = tmp_path / "cal"
+    args = (EXAMPLE, "--out", out, "--population", 20, "--generations", 2, "--workers", 1, "--quiet")
+    assert cli(*args).returncode == 0
+    (out / "manifest.json").unlink()  # unfinished, as if killed mid-write
+    (out / "abc.db-journal").write_bytes(b"")
+    r = cli(*args)
+    assert r.returncode == 0, r.stderr
+    (out / "abc.db-wal").write_bytes(b"")
+    r = cli(*args, "--force")
+    assert r.returncode == 0, r.stderr
+    assert not (out / "abc.db-wal").exists()
+
+
 def test_a_second_calibration_into_a_folder_in_use_is_refused(tmp_path):
     """Two calibrations writing one pyabc database at once corrupted it (two generations with one
     number); the second is now refused while the first holds the folder, and nothing is written."""
@@ -890,7 +906,13 @@ def test_a_calibration_keeps_its_practice_from_a_base_beside_its_config(tmp_path
     assert not np.array_equal(*runs)  # so re-reading the changed base would have changed the forecast
     (out / "manifest.json").unlink()  # as if stopped after its last generation: the base changed meanwhile
     r = cli(EXAMPLE, "--config", conf / "cal.toml", "--out", out, "--workers", 1, "--quiet")
-    assert r.returncode == 2 and "with other settings: the base's values of syncs_per_sprint" in r.stderr
+    assert r.returncode == 2 and "with other settings: the base's values of syncs_per_sprint 4.0 (now 1.0)" in r.stderr
+    (conf / "mybase.toml").write_text("[scenario]\nname = 'mybase'\n[params]\nsyncs_per_sprint = 4\n")
+    import os
+
+    relative = os.path.relpath(conf / "cal.toml", ROOT)  # the same file named from elsewhere: the same calibration
+    r = cli(EXAMPLE, "--config", relative, "--out", out, "--workers", 1, "--quiet")
+    assert r.returncode == 0 and (out / "manifest.json").is_file(), r.stderr
     old = tmp_path / "old"  # a calibration from before the practice was kept, whose base is gone
     r = cli(EXAMPLE, "--config", conf / "cal.toml", "--out", old, "--workers", 1, "--quiet")
     assert r.returncode == 0, r.stderr

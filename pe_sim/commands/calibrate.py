@@ -17,6 +17,7 @@ from pe_sim.config import ConfigError, toml_value
 from pe_sim.files import MANIFEST, is_leftover, write_text
 
 DB = "abc.db"
+DB_SIDECARS = tuple(DB + end for end in ("-journal", "-wal", "-shm"))  # SQLite's own, beside a database it was writing
 STARTED = "calibration.json"  # what a calibration was started with, so a resume can check it is the same
 FORECAST, FORECAST_FILES = forecast_cmd.FOLDER, (forecast_cmd.TABLE, forecast_cmd.FIGURE)
 OUTPUTS = (STARTED, "history.csv", "posterior.parquet", "summary.csv", "posterior.png", "predictive.png", MANIFEST)
@@ -68,7 +69,7 @@ def prepare_folder(out: Path, force: bool) -> bool:
     removed unless every file in the folder is one a calibration writes."""
     if out.exists() and not out.is_dir():
         raise ConfigError(str(out), "--out", "is a file; expected a folder")
-    ours = {DB, *OUTPUTS}
+    ours = {DB, *DB_SIDECARS, *OUTPUTS}
     forecast = out / FORECAST  # `pe-sim forecast`'s default output: belongs to this calibration
     strangers = []  # what is in forecast/ that pe-sim forecast did not write (its killed writes' temporaries are its own)
     if forecast.is_dir() and not forecast.is_symlink():  # never followed out of the folder
@@ -267,11 +268,12 @@ def _calibrate_into(out: Path, args, interrupted: list[bool], history, settings,
 
 def _without_source(record, practice: bool = True):
     """A calibration's start record without the name of the config file it came from: the same
-    settings from a copy of the file are the same calibration. Without ``practice`` the base's
-    recorded values are left out too (a calibration started before they were kept has none)."""
+    settings from a copy of the file are the same calibration. With ``practice`` the base is
+    compared by its recorded values, not by its path (which depends on the folder calibrate ran
+    from); without, the values are left out (a calibration started before they were kept has none)."""
     if not isinstance(record, dict) or not isinstance(record.get("settings"), dict):
         return record
-    drop = {"source"} if practice else {"source", "practice"}
+    drop = {"source", "base"} if practice else {"source", "practice"}
     return {**record, "settings": {k: v for k, v in record["settings"].items() if k not in drop}}
 
 
@@ -289,6 +291,8 @@ def _what_differs(before, started: dict) -> str:
     was, now = _without_source(before).get("settings") or {}, _without_source(json.loads(json.dumps(started)))["settings"]
     if "practice" not in was:
         now.pop("practice", None)
+    else:  # the base by its values, not its path
+        was, now = {k: v for k, v in was.items() if k != "base"}, {k: v for k, v in now.items() if k != "base"}
     keys = sorted(k for k in set(was) | set(now) if was.get(k) != now.get(k))
     shown = ", ".join(f"{k} {toml_value(was.get(k))} (now {toml_value(now.get(k))})" for k in keys[:3] if k not in ("priors", "practice"))
     if "priors" in keys:
@@ -296,8 +300,8 @@ def _what_differs(before, started: dict) -> str:
     if "practice" in keys:
         a, b = (x if isinstance(x, dict) else {} for x in (was["practice"], now.get("practice")))
         changed = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
-        shown = ", ".join(x for x in (shown, f"the base's values of {', '.join(changed[:3])}"
-                                               f"{', ...' if len(changed) > 3 else ''}") if x)
+        values = ", ".join(f"{k} {toml_value(a.get(k))} (now {toml_value(b.get(k))})" for k in changed[:3])
+        shown = ", ".join(x for x in (shown, f"the base's values of {values}{', ...' if len(changed) > 3 else ''}") if x)
     return f"with other settings: {shown}" if shown else "with other settings"
 
 
