@@ -749,8 +749,37 @@ def settings_record(settings: Settings) -> dict[str, Any]:
 
 
 def settings_from_manifest(m: Mapping[str, Any]) -> Settings:
-    """The settings a finished calibration ran with (from its manifest)."""
+    """The settings a finished calibration ran with (from its manifest), checked as a config's are:
+    the manifest is pe-sim's own file, but one damaged or edited by hand must not reach the model
+    (ConfigError naming the setting)."""
     s = m["settings"]
+    settings = _settings_record(s)
+    where = "manifest"
+    for name, prior in settings.priors.items():
+        if name != POINTS_PER_DAY and name not in BY_NAME:
+            raise ConfigError(where, f"settings.priors.{name}", "is not a parameter")
+        if not (math.isfinite(prior.low) and math.isfinite(prior.high) and prior.low < prior.high) or \
+                prior.scale not in ("linear", "log") or (prior.scale == "log" and prior.low <= 0):
+            raise ConfigError(where, f"settings.priors.{name}", f"{cfg.toml_value(vars(prior))} is not a prior")
+    for name, value in settings.fixed.items():
+        if name == POINTS_PER_DAY:
+            lo, hi = FIXED_UNIT_RANGE
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= value <= hi:
+                raise ConfigError(where, f"settings.fixed.{name}", f"{cfg.toml_value(value)} is not a unit of work")
+        else:
+            cfg.check_param(where, f"settings.fixed.{name}", name, value)
+    if settings.practice is not None:
+        if not isinstance(settings.practice, Mapping):
+            raise ConfigError(where, "settings.practice", f"{cfg.toml_value(settings.practice)} is not a table of "
+                                                          "parameter values")
+        for name, value in settings.practice.items():
+            cfg.check_param(where, f"settings.practice.{name}", name, value)
+    if not 0 <= settings.warmup <= MAX_WARMUP:
+        raise ConfigError(where, "settings.warmup", f"{settings.warmup} is not in [0, {MAX_WARMUP}]")
+    return settings
+
+
+def _settings_record(s: Mapping[str, Any]) -> Settings:
     return Settings(base=s["base"], priors={k: Prior(**v) for k, v in s["priors"].items()}, fixed=dict(s["fixed"]),
                     population=int(s["population"]), generations=int(s["generations"]),
                     min_acceptance=float(s["min_acceptance"]), seed=int(s["seed"]),
@@ -771,6 +800,43 @@ def calibration_misfits(folder) -> dict[str, dict[str, float]]:
     except (OSError, ValueError, AttributeError):
         return {}
     return found if isinstance(found, dict) else {}
+
+
+def _check_posterior(post, settings: Settings, path: str) -> None:
+    """posterior.parquet as a calibration writes it: a row per particle, each prior's values finite and
+    inside its prior, weights finite and not all 0, and run ids (if kept) whole numbers in [0, 2^63)."""
+    again = "run `pe-sim calibrate` into the folder again with --force"
+    missing = [k for k in (*settings.priors, "weight") if k not in post.columns]
+    if missing:
+        raise ConfigError(path, "posterior", f"has no column {', '.join(missing)}: it is not this calibration's "
+                                             f"posterior; {again}")
+    if len(post) == 0:
+        raise ConfigError(path, "posterior", f"has no particles; {again}")
+
+    def numbers(name: str) -> np.ndarray:
+        try:
+            x = post[name].to_numpy(dtype=np.float64, na_value=np.nan)
+        except (TypeError, ValueError):
+            raise ConfigError(path, name, f"holds values that are not numbers; {again}") from None
+        if not np.isfinite(x).all():
+            raise ConfigError(path, name, f"holds missing or infinite values; {again}")
+        return x
+
+    w = numbers("weight")
+    with np.errstate(over="ignore"):  # a sum too large is what is checked, not a warning
+        total = w.sum()
+    if (w < 0).any() or not 0 < total < np.inf:
+        raise ConfigError(path, "weight", f"is not a set of weights (negative, all 0, or too large to add up); {again}")
+    for name, prior in settings.priors.items():
+        x = numbers(name)
+        if ((x < prior.low) | (x > prior.high)).any():
+            raise ConfigError(path, name, f"holds values outside its prior [{prior.low:g}, {prior.high:g}]; {again}")
+    if RUN in post.columns:
+        if post[RUN].dtype.kind not in "iu" or post[RUN].isna().any():
+            raise ConfigError(path, RUN, f"is not a column of run ids (whole numbers); {again}")
+        r = post[RUN].to_numpy(dtype=post[RUN].dtype.numpy_dtype if hasattr(post[RUN].dtype, "numpy_dtype") else None)
+        if ((r < 0) | (r >= 2**63)).any():
+            raise ConfigError(path, RUN, f"holds run ids outside [0, 2^63); {again}")
 
 
 def load_calibration(folder) -> tuple[TeamHistory, Settings, Any]:
@@ -803,6 +869,9 @@ def load_calibration(folder) -> tuple[TeamHistory, Settings, Any]:
                                                       "into it first")
     try:
         settings = settings_from_manifest(manifest)
+    except ConfigError as exc:
+        raise ConfigError(str(m), exc.key, f"{exc.problem}; the manifest is damaged: run `pe-sim calibrate` into the "
+                                           "folder again with --force") from None
     except (KeyError, TypeError, ValueError) as exc:
         raise ConfigError(str(m), "settings", f"is damaged or from another version ({exc!r}); run `pe-sim calibrate` "
                                               "into the folder again with --force") from None
@@ -819,12 +888,7 @@ def load_calibration(folder) -> tuple[TeamHistory, Settings, Any]:
     except Exception as exc:  # missing, truncated or not Parquet: pyarrow raises several kinds
         raise ConfigError(str(path), "posterior", f"cannot be read ({type(exc).__name__}: {exc}); run `pe-sim "
                                                   "calibrate` into the folder again with --force") from None
-    missing = [k for k in (*settings.priors, "weight") if k not in post.columns]
-    w = post["weight"].to_numpy(dtype=np.float64) if "weight" in post.columns else np.zeros(0)
-    if missing or len(post) == 0 or not (np.isfinite(w).all() and (w >= 0).all() and w.sum() > 0):
-        raise ConfigError(str(path), "posterior", f"is not this calibration's posterior (missing columns "
-                                                  f"{missing} or no valid weights); run `pe-sim calibrate` into the "
-                                                  "folder again with --force")
+    _check_posterior(post, settings, str(path))
     copy = folder / "history.csv"
     kept = manifest.get("history", {}).get("copy_sha256") if isinstance(manifest.get("history"), dict) else None
     if kept and copy.is_file() and hashlib.sha256(copy.read_bytes()).hexdigest() != kept:

@@ -945,3 +945,54 @@ def test_a_forecast_holds_its_calibration_and_its_out_folder(tmp_path):
     itself = forecast_cli(out, "--draws", 10, "--sprints", 2, "--out", out)
     assert itself.returncode == 2 and "is the calibration folder itself" in itself.stderr
     assert not (out / "forecast.csv").exists()
+
+
+@pytest.fixture(scope="module")
+def small_calibration(tmp_path_factory):
+    """One small finished calibration, for tests that copy it and damage the copy."""
+    out = tmp_path_factory.mktemp("small") / "cal"
+    assert cli(EXAMPLE, "--out", out, "--population", 20, "--generations", 1, "--workers", 1, "--quiet").returncode == 0
+    return out
+
+
+@pytest.mark.parametrize("damage, where", [
+    (lambda p: p.assign(run=pd.array([None] * len(p), dtype="Int64")), "posterior.parquet: run: is not a column of run ids"),
+    (lambda p: p.assign(run=p["run"].astype(float)), "posterior.parquet: run: is not a column of run ids"),
+    (lambda p: p.assign(run=-p["run"] - 1), "posterior.parquet: run: holds run ids outside [0, 2^63)"),
+    (lambda p: p.assign(run=p["run"].astype("uint64") + np.uint64(2**63)), "run: holds run ids outside"),
+    (lambda p: p.assign(run=p["run"].astype(str)), "run: is not a column of run ids"),
+    (lambda p: p.assign(pressure=np.nan), "posterior.parquet: pressure: holds missing or infinite values"),
+    (lambda p: p.assign(pressure=5.0), "pressure: holds values outside its prior"),
+    (lambda p: p.assign(points_per_day=-1.0), "points_per_day: holds values outside its prior"),
+    (lambda p: p.assign(skill_mean="x"), "skill_mean: holds values that are not numbers"),
+    (lambda p: p.assign(weight=1e308), "weight: is not a set of weights"),
+    (lambda p: p.iloc[:0], "posterior: has no particles"),
+    (lambda p: p.drop(columns="pressure"), "posterior: has no column pressure"),
+])
+def test_a_damaged_posterior_is_one_line_naming_the_column(tmp_path, damage, where, small_calibration):
+    copy = tmp_path / "cal"
+    shutil.copytree(small_calibration, copy)
+    damage(pd.read_parquet(copy / "posterior.parquet")).to_parquet(copy / "posterior.parquet")
+    r = forecast_cli(copy, "--draws", 10, "--sprints", 2)
+    assert r.returncode == 2 and where in r.stderr and "Traceback" not in r.stderr, r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("edit, where", [
+    (lambda s: s.update(practice=[1, 2]), "settings.practice: [1, 2] is not a table of parameter values"),
+    (lambda s: s["practice"].update(roadmap_mode="nonsense"), "settings.practice.roadmap_mode: 'nonsense' is not a valid"),
+    (lambda s: s["practice"].update(pressure="high"), "settings.practice.pressure: 'high' is not a number"),
+    (lambda s: s["practice"].update(pressure=7.0), "settings.practice.pressure: 7.0 is out of range"),
+    (lambda s: s["fixed"].update(pressure="x"), "settings.fixed.pressure: 'x' is not a number"),
+    (lambda s: s.update(warmup=-5), "settings.warmup: -5 is not in [0, 520]"),
+    (lambda s: s["priors"]["pressure"].update(low=2.0), "settings.priors.pressure"),
+])
+def test_a_damaged_manifest_is_one_line_naming_the_setting(tmp_path, edit, where, small_calibration):
+    copy = tmp_path / "cal"
+    shutil.copytree(small_calibration, copy)
+    m = json.loads((copy / "manifest.json").read_text())
+    edit(m["settings"])
+    (copy / "manifest.json").write_text(json.dumps(m))
+    r = forecast_cli(copy, "--draws", 10, "--sprints", 2)
+    assert r.returncode == 2 and f"manifest.json: {where}" in r.stderr and "Traceback" not in r.stderr, r.stderr
+    assert "the manifest is damaged" in r.stderr
