@@ -69,9 +69,9 @@ def test_bad_flag_values_are_explained(tmp_path):
     assert r.returncode == 2 and "core" in r.stderr and len(r.stderr.splitlines()) == 1
     r = pe_sim("forecast")
     assert r.returncode == 2 and r.stderr.startswith("pe-sim forecast: error: the following arguments are required")
-    r = pe_sim("params", "--workers", "1")  # an option the command does not have: its own --help is named
-    assert r.returncode == 2 and r.stderr == ("pe-sim params: error: unrecognized arguments: --workers 1 (`pe-sim params "
-                                              "--help` lists the options)\n")
+    r = pe_sim("scenarios", "--workers", "1")  # an option the command does not have: its own --help is named
+    assert r.returncode == 2 and r.stderr == ("pe-sim scenarios: error: unrecognized arguments: --workers 1 (`pe-sim "
+                                              "scenarios --help` lists the options)\n")
 
 
 def test_info_commands():
