@@ -131,12 +131,14 @@ def _thousands(source: str, where: str, text: str, grouped: re.Match, sprint: st
 
 
 def _number(source: str, line: int, col: str, text: str, decimal_comma: bool = False, percent: bool = False,
-            sprint: str = "", marks: Mapping[str, str] | None = None) -> float:
+            sprint: str = "", marks: Mapping[str, str] | None = None, unsure: list | None = None) -> float:
     """One cell's value, checked for its column; a share in percent (a "%" header or cell) as a share.
     ``sprint`` is the row's sprint number (for messages) and ``marks`` the decimal marks other cells
-    of the file show beyond doubt (mark -> where), to tell a thousands separator from a decimal mark."""
+    of the file show beyond doubt (mark -> where), to tell a thousands separator from a decimal mark;
+    a cell read as a decimal that may have been a thousand ("1.200" in a file that shows no decimal
+    mark) is added to ``unsure`` as (line, column, text)."""
     where = f"line {line}, column {col}"
-    text = text.strip()
+    text = shown = text.strip()
     if not text:
         _fail(source, where, "empty; expected a number")
     if col == "tech_share" and text.endswith("%"):
@@ -156,6 +158,8 @@ def _number(source: str, line: int, col: str, text: str, decimal_comma: bool = F
                                                              f"({marks[other]})")
         if col in WHOLE and x != int(x):  # "1.010 incidents" is a thousand and ten, not a typo for 1
             _thousands(source, where, text, grouped, sprint, f", and {col} takes whole numbers")
+        if unsure is not None and not (sep in marks and other not in marks):
+            unsure.append((line, col, text))  # the file does not say which its decimal mark is
     if percent:
         if x > 100:
             _fail(source, where, f"{text}% is above 100%; expected a share between 0 and 100%")
@@ -163,7 +167,7 @@ def _number(source: str, line: int, col: str, text: str, decimal_comma: bool = F
     if not math.isfinite(x):
         _fail(source, where, f"{text[:40]!r} is not a finite number")
     if x < 0:
-        _fail(source, where, f"{text} is negative; expected a number >= 0")
+        _fail(source, where, f"{shown} is negative; expected a number >= 0")
     if col in WHOLE and x != int(x):
         _fail(source, where, f"{text} is not a whole number")
     if col == "tech_share" and x > 1:
@@ -206,8 +210,11 @@ def read_history(path: Path | str) -> TeamHistory:
     first = next((x for x in lines if x.strip() and not x.lstrip().startswith("#")), "")
     # Spreadsheets in many locales export with ';' (and a decimal comma) or tabs: read what the header uses.
     delimiter = next((d for d in (";", "\t") if d in first and "," not in first), ",")
-    rows = [(i, r) for i, r in enumerate(csv.reader(lines, delimiter=delimiter), start=1)
-            if r and any(c.strip() for c in r) and not r[0].lstrip().startswith("#")]
+    try:
+        rows = [(i, r) for i, r in enumerate(csv.reader(lines, delimiter=delimiter), start=1)
+                if r and any(c.strip() for c in r) and not r[0].lstrip().startswith("#")]
+    except csv.Error as exc:  # a cell beyond the csv module's limit (131,072 characters), a stray NUL, ...
+        _fail(source, "file", f"cannot be read as CSV ({exc}); export the sprints' rows alone, as plain CSV")
     expected = f"expected a header row with the columns {', '.join(REQUIRED)} (optional: {', '.join(OPTIONAL)})"
     if not rows:
         _fail(source, "file", f"is empty; {expected}")
@@ -260,14 +267,22 @@ def read_history(path: Path | str) -> TeamHistory:
             if mark and mark not in marks:
                 marks[mark] = f"{cell.strip()!r} on line {line}"
     at = names.index("sprint")
+    unsure: list[tuple[int, str, str]] = []
     for line, row in rows[1:]:
         if len(row) != len(names):
-            _fail(source, f"line {line}", f"{len(row)} values; expected {len(names)}, one for each column of the header")
+            split = delimiter == "," and len(row) > len(names) and any(
+                re.fullmatch(r"[+-]?\d{1,3}", a.strip()) and re.fullmatch(r"\d{3}(\.\d+)?", b.strip())
+                for a, b in zip(row, row[1:]))
+            hint = (" (a number written with a thousands separator, such as 1,234, is two values in a comma-separated "
+                    "file: export plain numbers)") if split else ""
+            _fail(source, f"line {line}", f"{len(row)} values; expected {len(names)}, one for each column of the "
+                                          f"header{hint}")
         sprint = row[at].strip() if row[at].strip().isdigit() else ""
         for k, (name, cell) in enumerate(zip(names, row)):
             if name in values:
                 values[name].append(_number(source, line, name, cell, decimal_comma=delimiter != ",",
-                                            percent=k in percent, sprint=sprint if k != at else "", marks=marks))
+                                            percent=k in percent, sprint=sprint if k != at else "", marks=marks,
+                                            unsure=unsure))
     data_lines = [line for line, _ in rows[1:]]
     if len(data_lines) < MIN_SPRINTS:
         _fail(source, "file", f"{len(data_lines)} sprint{'s' if len(data_lines) != 1 else ''}; at least "
@@ -281,7 +296,7 @@ def read_history(path: Path | str) -> TeamHistory:
             _fail(source, f"line {data_lines[k]}, column sprint",
                   f"{int(sprints[k])} follows {int(sprints[k - 1])}; {gap}")
     columns = {n: np.array(values[n], dtype=np.float64) for n in COLUMNS if n in values}
-    h = TeamHistory(source, columns, tuple(ignored), _notes(columns))
+    h = TeamHistory(source, columns, tuple(ignored), _notes(columns) + _unsure_note(unsure, columns))
     if h.starting_headcount < 1:
         _fail(source, f"line {data_lines[0]}", "headcount - hires + leavers is below 1: the team starts with no engineers")
     if h.starting_headcount > MAX_HEADCOUNT:
@@ -303,6 +318,18 @@ def read_history(path: Path | str) -> TeamHistory:
         _fail(source, "columns committed and delivered", "0 in every sprint; the history records no work to "
                                                          "calibrate to")
     return h
+
+
+def _unsure_note(unsure: list[tuple[int, str, str]], columns: Mapping[str, np.ndarray]) -> tuple[str, ...]:
+    """A note on cells read as decimals that may have had a thousands separator (none: no note)."""
+    if not unsure:
+        return ()
+    line, col, text = unsure[0]
+    more = f" and {len(unsure) - 1} more cell{'s' if len(unsure) > 2 else ''}" if len(unsure) > 1 else ""
+    value = float(text.replace(",", "."))
+    return (f"{text!r} (line {line}, {col}){more} read as a decimal ({value:g}): nothing else in the file shows "
+            f"whether its decimal mark is ',' or '.'; if {text!r} means {text.replace(',', '').replace('.', '')}, "
+            "export plain numbers, without thousands separators",)
 
 
 def _notes(columns: Mapping[str, np.ndarray]) -> tuple[str, ...]:

@@ -227,6 +227,37 @@ def test_a_number_that_may_be_a_decimal_reads_as_the_files_decimal_mark(tmp_path
     assert np.allclose(h.columns["tech_share"], 0.125)  # "0,125" has no thousands
 
 
+def test_a_cell_read_as_a_decimal_that_may_be_a_thousand_is_noted(tmp_path):
+    """"1.200" in a file that shows no decimal mark was read as 1.2 without a word; now it still is
+    (a guess either way could be wrong) but the history says so, naming the cell."""
+    for lines, cell in ((semi([HEADER] + rows(3)) + ["4;40;1.200;1;6;0;0"] + semi(rows(4, 5)), "1.200"),
+                        ([HEADER.replace(",", "\t")] + [r.replace(",", "\t") for r in rows(3)] + ["4\t40\t1,200\t1\t6\t0\t0"]
+                         + [r.replace(",", "\t") for r in rows(4, 5)], "1,200")):
+        h = read_history(write(tmp_path, lines))
+        assert h.columns["delivered"][3] == pytest.approx(1.2)
+        assert h.notes[-1] == (f"'{cell}' (line 5, delivered) read as a decimal (1.2): nothing else in the file shows "
+                               f"whether its decimal mark is ',' or '.'; if '{cell}' means 1200, export plain numbers, "
+                               "without thousands separators")
+    clear = read_history(write(tmp_path, [HEADER] + rows(3) + ["4,40,1.200,1,6,0,0"] + rows(3, 5) + ["8,40.5,30,1,6,0,0"]))
+    assert clear.notes == ()  # '40.5' shows the decimal mark: '1.200' is 1.2
+
+
+def test_a_comma_file_with_a_thousands_separator_says_why_a_row_has_too_many_values(tmp_path):
+    msg = error(tmp_path, [HEADER] + rows(3) + ["4,1,234,30,1,6,0,0"] + rows(4, 5))
+    assert msg.endswith("line 5: 8 values; expected 7, one for each column of the header (a number written with a "
+                        "thousands separator, such as 1,234, is two values in a comma-separated file: export plain "
+                        "numbers)")
+    assert error(tmp_path, [HEADER] + rows(3) + ["4,40,30,1,6,0,0,x"] + rows(4, 5)).endswith("of the header")
+
+
+def test_a_cell_too_long_for_csv_and_a_negative_percent_get_one_line(tmp_path):
+    msg = error(tmp_path, [HEADER + ",notes"] + [r + ",x" for r in rows(3)] + ["4,40,30,1,6,0,0," + "y" * 200_000]
+                + [r + ",x" for r in rows(4, 5)])
+    assert "file: cannot be read as CSV (field larger than field limit" in msg
+    msg = error(tmp_path, [HEADER + ",tech_share"] + [r + ",-5%" for r in rows(8)])
+    assert msg.endswith("column tech_share: -5% is negative; expected a number >= 0")
+
+
 def test_the_cli_says_a_thousands_separator_in_one_line_and_exits_2(tmp_path, capsys):
     from pe_sim.cli import main
 
