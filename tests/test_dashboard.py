@@ -317,6 +317,15 @@ def test_a_reorganisation_of_a_one_engineer_team_says_no_one_can_move():
     w.inject_event("team_size")
     w.step()
     assert w.setups[0].model.headcount == 1 and w.log[-1] == "sprint 1: reorganisation (1 engineer, no one can move)"
+    w = Workshop(setup="split_backlogs", n_engineers=6, seed=4)
+    w.step()
+    w.inject_event("team_size")
+    w.inject_event("team_size")  # twice in one sprint: four move, as the log says
+    assert w.log[-2:] == ["sprint 1: reorganisation (6 -> 4 engineers)", "sprint 1: reorganisation (4 -> 2 engineers)"]
+    w.step()
+    assert w.setups[0].model.headcount == 2
+    w.inject_event("team_size")
+    assert w.log[-1] == "sprint 2: reorganisation (2 -> 1 engineer)"
     w.inject_event("pm_absent")
     assert w.log[-1] == "sprint 2: PM away"
 

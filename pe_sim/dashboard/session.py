@@ -267,10 +267,13 @@ class Workshop(mesa.Model):
             for column, s in zip("AB", self.setups):
                 size = magnitude
                 if kind == "team_size" and size is None:  # each column's own team, two smaller (never below one)
-                    now = s.model.headcount
+                    # a reorganisation already set for this sprint counts: two in a row move four
+                    now = int(min([s.model.headcount, *(e.magnitude for e in s.model.config.events
+                                                        if e.kind == "team_size" and e.sprint == s.model.sprint)]))
                     size = max(1, now - REORG_MOVES)
                     moves.append((f"{column} " if len(self.setups) > 1 else "")
-                                 + (f"{now} -> {size} engineers" if size < now else f"{now} engineer, no one can move"))
+                                 + (f"{now} -> {size} engineer{'s' if size > 1 else ''}" if size < now
+                                    else f"{now} engineer, no one can move"))
                 ev = s.model.inject_event(kind, duration=duration, magnitude=size)
                 lasts = getattr(ev, "duration", None)
                 if lasts is None:
