@@ -573,7 +573,7 @@ def test_resume_into_another_sweep_says_what_differs(tmp_path, capsys):
     other = sweep_from_dict({**spec_dict(sprints=4), "vary": {"n_engineers": [2, 5, 13],
                                                               "pressure": {"low": 0.2, "high": 0.9, "steps": 2}}})
     assert said(other).startswith('holds a different sweep (vary.n_engineers.values [2, 5, 12] (now [2, 5, 13]), '
-                                  'vary.pressure.high 0.8 (now 0.9), vary.conflict_style ["fight", "productive"] '
+                                  'vary.pressure.high 0.8 (now 0.9), vary.conflict_style [\'fight\', \'productive\'] '
                                   '(now unset));')
     base = spec.base.with_params(pressure=0.7, shielding=0.1, tech_share=0.3)
     many = said(spec.replace(base=base, keep="trajectories", crn=True))  # long lists are cut short, on one line

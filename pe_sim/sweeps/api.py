@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pe_sim.config import ConfigError
+from pe_sim.config import ConfigError, toml_value
 from pe_sim.files import folder_lock
 from pe_sim.core.engine import OUTCOMES
 from pe_sim.sweeps.design import Design, make_design
@@ -149,7 +149,7 @@ def _short(value: Any, width: int = 40) -> str:
         return "unset"
     if isinstance(value, dict) and list(value) == ["values"]:  # a factor varied by a list: the list
         value = value["values"]
-    text = "none" if value is None else json.dumps(value, default=str)
+    text = "none" if value is None else toml_value(value)  # as the user's sweep file spells it
     return text if len(text) <= width else text[:width - 3] + "..."
 
 
