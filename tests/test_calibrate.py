@@ -942,6 +942,9 @@ def test_a_forecast_holds_its_calibration_and_its_out_folder(tmp_path):
         assert r.returncode == 2 and f"{elsewhere}: --out: another pe-sim command" in r.stderr
         assert list(elsewhere.iterdir()) == []
     assert forecast_cli(out, "--draws", 10, "--sprints", 2, "--out", elsewhere).returncode == 0
+    many = forecast_cli(out, "--draws", 201, "--sprints", 2, "--out", elsewhere, "--force")
+    assert many.returncode == 0 and "note: the posterior has 20 particles, each one simulated team; 201 draws" in many.stderr
+    assert "note:" not in forecast_cli(out, "--draws", 200, "--sprints", 2, "--out", elsewhere, "--force").stderr
     itself = forecast_cli(out, "--draws", 10, "--sprints", 2, "--out", out)
     assert itself.returncode == 2 and "is the calibration folder itself" in itself.stderr
     assert not (out / "forecast.csv").exists()

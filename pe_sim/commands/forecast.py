@@ -117,6 +117,10 @@ def _forecast(args, out, held: contextlib.ExitStack) -> int:
            "for forecasts that go on from the teams that got the particles accepted)")
     print(f"pe-sim forecast: {args.draws:,} posterior draws through the team's {history.n_sprints} sprints and "
           f"{args.sprints} more, {how} ...", file=sys.stderr)
+    if runs is not None and args.draws > 10 * len(post):  # memory grows with the draws, the information does not
+        print(f"pe-sim forecast: note: the posterior has {len(post):,} particles, each one simulated team; "
+              f"{args.draws:,} draws repeat them (the bands get no finer than about {10 * len(post):,} draws make them)",
+              file=sys.stderr)
     fc = C.forecast(history, settings, post.drop(columns=["weight", C.RUN], errors="ignore"), w, args.sprints,
                     args.draws, args.seed, progress=True, runs=runs)
     first = int(history.columns["sprint"][-1]) + 1
