@@ -207,9 +207,17 @@ def test_a_worker_forked_while_a_folder_is_locked_does_not_keep_the_lock(tmp_pat
     from pe_sim.files import folder_lock
 
     out = tmp_path / "locked"
+    fork = multiprocessing.get_context("fork")
+    started = fork.Event()
+
+    def worker():  # as a sampler's worker: up and idle (the fork hooks have run before this)
+        started.set()
+        time.sleep(20)
+
     with folder_lock(out, "--out", "calibrate"):
-        child = multiprocessing.get_context("fork").Process(target=time.sleep, args=(20,))
+        child = fork.Process(target=worker)
         child.start()  # outlives the lock holder's block, as a killed pe-sim's workers do
+        assert started.wait(30)
         with pytest.raises(ConfigError, match="is using this folder now"):
             with folder_lock(out, "--out", "run"):
                 pass
