@@ -199,34 +199,42 @@ def test_a_second_run_into_a_folder_in_use_is_refused_and_the_first_completes(tm
 def test_a_worker_forked_while_a_folder_is_locked_does_not_keep_the_lock(tmp_path):
     """A calibration's or sweep's worker processes are forked while the folder is locked; a flock
     belongs to every copy of its descriptor, so after a killed pe-sim its idle workers kept the
-    folder locked for good. Now a forked child closes its copies at once."""
-    import multiprocessing
-    import time
+    folder locked for good. Now a forked child closes its copies at once. Here a pe-sim-like
+    process locks a folder, forks a worker and dies without letting go; the worker lives on."""
+    import os
+    import signal
+    import subprocess
+    import sys
 
-    from pe_sim.config import ConfigError
     from pe_sim.files import folder_lock
 
     out = tmp_path / "locked"
-    fork = multiprocessing.get_context("fork")
-    started = fork.Event()
-
-    def worker():  # as a sampler's worker: up and idle (the fork hooks have run before this)
-        started.set()
-        time.sleep(20)
-
-    with folder_lock(out, "--out", "calibrate"):
-        child = fork.Process(target=worker)
-        child.start()  # outlives the lock holder's block, as a killed pe-sim's workers do
-        assert started.wait(30)
-        with pytest.raises(ConfigError, match="is using this folder now"):
-            with folder_lock(out, "--out", "run"):
-                pass
+    script = (
+        "import multiprocessing, os, sys, time\n"
+        "from pathlib import Path\n"
+        "from pe_sim.files import folder_lock\n"
+        "def worker(up):\n"
+        "    up.set()\n"
+        "    time.sleep(60)\n"
+        "with folder_lock(Path(sys.argv[1]), '--out', 'calibrate'):\n"
+        "    fork = multiprocessing.get_context('fork')\n"
+        "    up = fork.Event()\n"
+        "    child = fork.Process(target=worker, args=(up,))\n"
+        "    child.start()\n"
+        "    up.wait(30)\n"
+        "    Path(sys.argv[2]).write_text(str(child.pid))\n"
+        "    os._exit(0)  # killed: no clean-up\n")
+    pid, log = tmp_path / "worker.pid", tmp_path / "log.txt"
+    with open(log, "w") as f:  # not a pipe: the worker would hold it open
+        r = subprocess.run([sys.executable, "-c", script, str(out), str(pid)], stdout=f, stderr=f, timeout=60)
+    assert r.returncode == 0, log.read_text()
+    child = int(pid.read_text())
     try:
-        with folder_lock(out, "--out", "run"):  # the holder let go: free, though the child lives on
-            assert child.is_alive()
+        os.kill(child, 0)  # the worker outlived the lock holder
+        with folder_lock(out, "--out", "run"):  # and yet the folder is free
+            pass
     finally:
-        child.terminate()
-        child.join()
+        os.kill(child, signal.SIGKILL)
 
 
 def test_a_second_sweep_into_a_folder_in_use_is_refused_and_nothing_is_computed_twice(tmp_path, capsys):
