@@ -149,6 +149,13 @@ def _number(source: str, line: int, col: str, text: str, decimal_comma: bool = F
     except ValueError:
         if grouped:
             _thousands(source, where, text, grouped, sprint)
+        if re.fullmatch(r"[+-]?\d{1,2}(,\d{2})+,\d{3}(\.\d+)?", text):  # lakh grouping: 1,23,456
+            _fail(source, where, f"{text!r} looks like a number with thousands separators (','); export plain "
+                                 f"numbers, without thousands separators (e.g. {text.replace(',', '')})")
+        if not decimal_comma and re.fullmatch(r"[+-]?\d*,\d+", text):  # a quoted decimal comma in a comma file
+            _fail(source, where, f"{text!r} is not a number here: this file separates its fields with commas, so its "
+                                 "decimal mark must be '.'; export it with '.' as the decimal mark, or with ';' "
+                                 "between fields")
         _fail(source, where, f"{text[:40]!r} is not a number")
     if grouped:  # "1.010" (or "1,010" where a comma may be decimal): a decimal unless the file says otherwise
         sep, other = grouped["sep"], "," if grouped["sep"] == "." else "."

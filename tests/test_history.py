@@ -250,6 +250,15 @@ def test_a_comma_file_with_a_thousands_separator_says_why_a_row_has_too_many_val
     assert error(tmp_path, [HEADER] + rows(3) + ["4,40,30,1,6,0,0,x"] + rows(4, 5)).endswith("of the header")
 
 
+def test_lakh_grouping_and_a_decimal_comma_in_a_comma_file_say_what_to_do(tmp_path):
+    msg = error(tmp_path, [HEADER] + rows(3) + ['4,"1,23,456",30,1,6,0,0'] + rows(4, 5))
+    assert msg.endswith("column committed: '1,23,456' looks like a number with thousands separators (','); export plain "
+                        "numbers, without thousands separators (e.g. 123456)")
+    msg = error(tmp_path, [HEADER] + rows(3) + ['4,"40,5",30,1,6,0,0'] + rows(4, 5))
+    assert msg.endswith("column committed: '40,5' is not a number here: this file separates its fields with commas, so "
+                        "its decimal mark must be '.'; export it with '.' as the decimal mark, or with ';' between fields")
+
+
 def test_a_cell_too_long_for_csv_and_a_negative_percent_get_one_line(tmp_path):
     msg = error(tmp_path, [HEADER + ",notes"] + [r + ",x" for r in rows(3)] + ["4,40,30,1,6,0,0," + "y" * 200_000]
                 + [r + ",x" for r in rows(4, 5)])
