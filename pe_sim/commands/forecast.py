@@ -52,14 +52,17 @@ def register(sub) -> None:
     p = sub.add_parser(
         "forecast", help="forecast a calibrated team's coming sprints (velocity, say/do, debt, burnout, backlog)",
         description="From a finished `pe-sim calibrate` folder: simulate the team's coming sprints under its current "
-                    "practice, with parameters drawn from the posterior, and print the median and 80% interval of "
+                    "practice, each draw from the posterior going on from the simulated team that got its particle "
+                    "accepted, and print the median and 80% interval of "
                     "work delivered (in the team's unit), say/do, tech debt, burnout and head count, and, with "
                     "--backlog, how many sprints the team needs to deliver that much work. Writes forecast.csv "
                     "(per sprint) and forecast.png into --out.")
     p.add_argument("posterior", type=path_arg, metavar="CALIBRATION", help="the folder `pe-sim calibrate` wrote")
     p.add_argument("--sprints", type=int_in(1, MAX_SPRINTS), default=13, help="sprints to look ahead (default 13)")
     p.add_argument("--backlog", type=float, metavar="WORK", help="work to finish, in the team's unit (points or days)")
-    p.add_argument("--draws", type=int_in(10, 1_000_000), default=1000, help="posterior draws (default 1000)")
+    p.add_argument("--draws", type=int_in(10, 1_000_000), default=1000,
+                   help="posterior draws, by weight (default 1000; beyond the posterior's particles they repeat its "
+                        "simulated teams)")
     p.add_argument("--seed", type=int_in(0, 2**63 - 1), default=0, help="seed of the draws (default 0)")
     p.add_argument("--out", type=path_arg, help="output folder (default: CALIBRATION/forecast)")
     p.add_argument("--force", action="store_true", help="replace an earlier forecast in --out")
