@@ -155,12 +155,7 @@ def settings_from_dict(data: Mapping[str, Any], file: str = "<dict>", base_dir=N
             raise ConfigError(file, f"calibrate.fixed.{name}", "comes from the history (the head count at the start "
                                                                "of its first sprint); leave it out")
         if name == POINTS_PER_DAY:  # a team that knows its unit (work recorded in days: 1)
-            lo, hi = FIXED_UNIT_RANGE
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= value <= hi:
-                raise ConfigError(file, f"calibrate.fixed.{name}", f"{cfg.toml_value(value)} is not valid; expected the team's unit "
-                                                                   f"of work per ideal-day, a number in [{lo:g}, {hi:g}] "
-                                                                   "(1 if its history records work in days)")
-            fixed[name] = float(value)
+            fixed[name] = _fixed_unit(file, f"calibrate.fixed.{name}", value)
         else:
             fixed[name] = cfg.check_param(file, f"calibrate.fixed.{name}", name, value)
         priors.pop(name, None)
@@ -194,6 +189,15 @@ def settings_from_dict(data: Mapping[str, Any], file: str = "<dict>", base_dir=N
                                                     f"{', '.join(repr(a) for a in ADJUSTMENTS)}")
     return replace(s, base=base, priors=priors, fixed=fixed, min_acceptance=float(acc), adjust=adjust,
                    kernel_scale=float(scale), practice=dict(practice.params), **values)
+
+
+def _fixed_unit(file: str, key: str, value: Any) -> float:
+    """A fixed ``points_per_day``: a number in :data:`FIXED_UNIT_RANGE`."""
+    lo, hi = FIXED_UNIT_RANGE
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= value <= hi:
+        raise ConfigError(file, key, f"{cfg.toml_value(value)} is not valid; expected the team's unit of work per "
+                                     f"ideal-day, a number in [{lo:g}, {hi:g}] (1 if its history records work in days)")
+    return float(value)
 
 
 def _table(file: str, raw: Mapping[str, Any], key: str) -> Mapping[str, Any]:
@@ -756,16 +760,10 @@ def settings_from_manifest(m: Mapping[str, Any]) -> Settings:
     settings = _settings_record(s)
     where = "manifest"
     for name, prior in settings.priors.items():
-        if name != POINTS_PER_DAY and name not in BY_NAME:
-            raise ConfigError(where, f"settings.priors.{name}", "is not a parameter")
-        if not (math.isfinite(prior.low) and math.isfinite(prior.high) and prior.low < prior.high) or \
-                prior.scale not in ("linear", "log") or (prior.scale == "log" and prior.low <= 0):
-            raise ConfigError(where, f"settings.priors.{name}", f"{cfg.toml_value(vars(prior))} is not a prior")
+        _prior(where, f"settings.priors.{name}", name, vars(prior))
     for name, value in settings.fixed.items():
         if name == POINTS_PER_DAY:
-            lo, hi = FIXED_UNIT_RANGE
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= value <= hi:
-                raise ConfigError(where, f"settings.fixed.{name}", f"{cfg.toml_value(value)} is not a unit of work")
+            _fixed_unit(where, f"settings.fixed.{name}", value)
         else:
             cfg.check_param(where, f"settings.fixed.{name}", name, value)
     if settings.practice is not None:

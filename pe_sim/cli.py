@@ -63,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         importlib.import_module(name).register(sub)
-    parser.set_defaults(commands=sub.choices)
+    parser.commands = sub.choices  # each command's own parser, for errors that name its --help
     return parser
 
 
@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
     if extra:  # said by the command's own parser, so that its --help is the one named
-        (args.commands.get(args.command) or parser).error(f"unrecognized arguments: {' '.join(extra)}")
+        (parser.commands.get(args.command) or parser).error(f"unrecognized arguments: {' '.join(extra)}")
     if not getattr(args, "func", None):
         parser.print_help()
         return 0

@@ -315,12 +315,16 @@ def check_event(file: str, key: str, raw: Any) -> Event:
     return Event.make(kind, sprint, duration, float(mag))
 
 
-def event_warnings(config: "Config", sprints: int) -> list[str]:
+def event_warnings(config: "Config", sprints: int, timed_elsewhere: frozenset[str] = frozenset()) -> list[str]:
     """One line for each event that never happens: it starts at or after ``sprints``, or it is a
-    hiring wave while a team_size event holds the team's size (which the wave then cannot change)."""
+    hiring wave while a team_size event holds the team's size (which the wave then cannot change).
+    Events of the kinds in ``timed_elsewhere`` are left out (a sweep that varies their sprint or
+    duration times them point by point)."""
     where = config.path or config.name
     lines = [f"{where}: events[{i}] ({e.kind} at sprint {e.sprint}) is beyond the last sprint ({sprints - 1}) and "
-             "never happens" for i, e in enumerate(config.events) if e.sprint >= sprints]
+             "never happens" for i, e in enumerate(config.events) if e.sprint >= sprints and e.kind not in timed_elsewhere]
+    if timed_elsewhere & {"hiring_wave", "team_size"}:
+        return lines
     for i, e in enumerate(config.events):
         if e.kind != "hiring_wave" or e.sprint >= sprints:
             continue

@@ -303,7 +303,7 @@ def read_history(path: Path | str) -> TeamHistory:
             _fail(source, f"line {data_lines[k]}, column sprint",
                   f"{int(sprints[k])} follows {int(sprints[k - 1])}; {gap}")
     columns = {n: np.array(values[n], dtype=np.float64) for n in COLUMNS if n in values}
-    h = TeamHistory(source, columns, tuple(ignored), _notes(columns) + _unsure_note(unsure, columns))
+    h = TeamHistory(source, columns, tuple(ignored), _notes(columns) + _unsure_note(unsure))
     if h.starting_headcount < 1:
         _fail(source, f"line {data_lines[0]}", "headcount - hires + leavers is below 1: the team starts with no engineers")
     if h.starting_headcount > MAX_HEADCOUNT:
@@ -327,7 +327,7 @@ def read_history(path: Path | str) -> TeamHistory:
     return h
 
 
-def _unsure_note(unsure: list[tuple[int, str, str]], columns: Mapping[str, np.ndarray]) -> tuple[str, ...]:
+def _unsure_note(unsure: list[tuple[int, str, str]]) -> tuple[str, ...]:
     """A note on cells read as decimals that may have had a thousands separator (none: no note)."""
     if not unsure:
         return ()

@@ -288,11 +288,9 @@ def _what_differs(before, started: dict) -> str:
         return f"whose {STARTED} is missing or unreadable (an {DB} no calibration here started)"
     if before.get("history_sha256") != started["history_sha256"]:
         return "of another history file (its contents differ)"
-    was, now = _without_source(before).get("settings") or {}, _without_source(json.loads(json.dumps(started)))["settings"]
-    if "practice" not in was:
-        now.pop("practice", None)
-    else:  # the base by its values, not its path
-        was, now = {k: v for k, v in was.items() if k != "base"}, {k: v for k, v in now.items() if k != "base"}
+    kept = _kept_practice(before)  # compared as the resume check compares them
+    was = _without_source(before, kept).get("settings") or {}
+    now = _without_source(json.loads(json.dumps(started)), kept)["settings"]
     keys = sorted(k for k in set(was) | set(now) if was.get(k) != now.get(k))
     shown = ", ".join(f"{k} {toml_value(was.get(k))} (now {toml_value(now.get(k))})" for k in keys[:3] if k not in ("priors", "practice"))
     if "priors" in keys:

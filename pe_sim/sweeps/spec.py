@@ -6,7 +6,6 @@ import dataclasses
 import hashlib
 import json
 import math
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -259,11 +258,8 @@ class SweepSpec:
         about events whose sprint or duration the sweep varies (each design point times those itself)."""
         from pe_sim.config import event_warnings
 
-        timed = {f.name.partition(".")[0] for f in self.factors if f.is_event and not f.name.endswith(".magnitude")}
-        kinds = [e.kind for e in self.base.events]
-        where = len(str(self.base.path or self.base.name)) + 2  # each line starts "<base>: "; its path is no event
-        return [line for line in event_warnings(self.base, self.sprints)
-                if not any(kinds[int(i)] in timed for i in re.findall(r"events\[(\d+)\]", line[where:]))]
+        timed = frozenset(f.name.partition(".")[0] for f in self.factors if f.is_event and not f.name.endswith(".magnitude"))
+        return event_warnings(self.base, self.sprints, timed)
 
     def to_dict(self) -> dict[str, Any]:
         """The sweep as TOML-like tables (for manifests)."""
