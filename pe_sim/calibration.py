@@ -666,6 +666,36 @@ def weighted_quantile(x: np.ndarray, w: np.ndarray, q: float) -> float:
     return float(np.interp(q, (cw - 0.5 * w[order]) / cw[-1], x[order]))
 
 
+def counted_quantile(x: np.ndarray, counts: np.ndarray, q, method: str = "linear") -> np.ndarray:
+    """``np.quantile(np.repeat(x, counts, axis=0), q, axis=0, method=method)`` without the repeats:
+    row i of ``x`` (n, ...) stands for ``counts[i]`` equal draws. ``method`` is "linear" (numpy's
+    default) or "inverted_cdf" (a value that occurs, for whole sprints). ``q`` a number or a
+    sequence (then the quantiles are the first axis, as numpy's)."""
+    x, counts = np.asarray(x, dtype=np.float64), np.asarray(counts, dtype=np.int64)
+    keep = counts > 0
+    x, counts = x[keep], counts[keep]
+    order = np.argsort(x, axis=0, kind="stable")
+    xs = np.take_along_axis(x, order, axis=0)
+    ends = np.cumsum(counts[order], axis=0)  # draws up to and including each sorted row
+    n = int(counts.sum())
+
+    def at(k):  # the k-th smallest draw (0-based), per column
+        return np.take_along_axis(xs, (ends > k).argmax(axis=0)[None], axis=0)[0]
+
+    out = []
+    for level in np.atleast_1d(q):
+        if method == "inverted_cdf":  # the smallest draw with at least ``level`` of the draws at or below it
+            out.append(at(min(max(math.ceil(n * level) - 1, 0), n - 1)))
+        elif method == "linear":
+            h = (n - 1) * level
+            lo = math.floor(h)
+            below, above = at(lo), at(min(lo + 1, n - 1))
+            out.append(below + (h - lo) * (above - below))
+        else:
+            raise ValueError(f"method {method!r}: expected 'linear' or 'inverted_cdf'")
+    return np.array(out[0] if np.ndim(q) == 0 else out)
+
+
 IDENTIFIED_RATIO = 0.5  # a parameter is identified when its 90% interval is under half the prior's
 
 
@@ -902,32 +932,36 @@ PROGRESS_RUN_SPRINTS = 2_000_000  # a forecast longer than this (a few seconds) 
 
 
 def forecast(history: TeamHistory, settings: Settings, df, w: np.ndarray, sprints: int, draws: int = 1000,
-             seed: int = 0, progress: bool = False, runs: np.ndarray | None = None) -> dict[str, np.ndarray]:
+             seed: int = 0, progress: bool = False, runs: np.ndarray | None = None
+             ) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """The team's coming ``sprints`` under its current practice, for ``draws`` particles drawn from
     the posterior by weight. With ``runs`` (each particle's run id, :data:`RUN`), each draw is its
     particle's own run, the one that got it accepted, simulated through the history and on: the
     team's state at the end of its history (debt, burnout, trust, backlog, who is on it) is one
-    whose history came close to the team's, and only the future sprints are new (a particle drawn
-    twice is simulated once). Without (a calibration from before pe-sim recorded the runs), each draw
-    is simulated afresh. Returns :data:`FORECAST` outcomes as (draws, sprints), work in the team's
-    unit. With ``progress`` a bar on stderr counts the simulations (shown only when they take a
-    while)."""
+    whose history came close to the team's, and only the future sprints are new. A particle drawn
+    more than once is simulated once and stands for all its draws, so memory grows with the
+    particles, not the draws. Without (a calibration from before pe-sim recorded the runs), each
+    draw is simulated afresh. Returns :data:`FORECAST` outcomes as (simulated runs, sprints), work
+    in the team's unit, and how many draws each run stands for (for :func:`counted_quantile`;
+    they add up to ``draws``). With ``progress`` a bar on stderr counts the simulations (shown only
+    when they take a while)."""
     from tqdm.auto import tqdm
 
     n = history.n_sprints
     sim = TeamSimulator(settings, history, n + sprints)
     if runs is None:
         drawn = sim.draws(df, w, draws, seed)
-        thetas, ids, back = [theta for theta, _ in drawn], np.array([run for _, run in drawn], dtype=np.int64), None
+        thetas, ids = [theta for theta, _ in drawn], np.array([run for _, run in drawn], dtype=np.int64)
+        counts = np.ones(len(thetas), dtype=np.int64)
     else:
-        chosen, back = np.unique(pick(w, draws, seed), return_inverse=True)
+        chosen, counts = np.unique(pick(w, draws, seed), return_counts=True)
         thetas, ids = particles(df, chosen), np.asarray(runs, dtype=np.int64)[chosen]
     work = len(thetas) * (settings.warmup + n + sprints)  # run-sprints; about 2 us each
     with tqdm(total=len(thetas), unit="runs", file=sys.stderr, dynamic_ncols=True, desc="forecast",
               disable=not progress or work < PROGRESS_RUN_SPRINTS) as bar:
         out = sim.many(thetas, ids, FORECAST, n, bar)
     out["delivered"] *= np.array([theta.get(POINTS_PER_DAY, sim.unit) for theta in thetas])[:, None]
-    return out if runs is None else {k: x[back] for k, x in out.items()}
+    return out, counts
 
 
 def sprints_to_finish(delivered: np.ndarray, backlog: float) -> np.ndarray:

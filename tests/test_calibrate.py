@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from pe_sim import calibration as C
 from pe_sim.config import ConfigError
@@ -187,7 +188,8 @@ def test_a_forecast_goes_on_from_the_team_size_now_not_the_first():
         assert h.current_headcount == sizes[-1]
         sim = C.TeamSimulator(s, h)
         assert np.array_equal(sim.history(theta, 3)["headcount"], heads)
-        f = C.forecast(h, s, post.drop(columns="weight"), post["weight"].to_numpy(), sprints=6, draws=40, seed=1)
+        f, counts = C.forecast(h, s, post.drop(columns="weight"), post["weight"].to_numpy(), sprints=6, draws=40, seed=1)
+        assert (counts == 1).all() and len(counts) == 40  # fresh runs: one a draw
         first = f["headcount"][:, 0]
         assert first.max() <= sizes[-1] and first.mean() > sizes[-1] - 0.5, (sizes, first)
         assert (C.posterior_draws(h, post.drop(columns="weight"), post["weight"].to_numpy(), 5)["n_engineers"]
@@ -503,17 +505,47 @@ def test_a_forecast_goes_on_from_each_particles_own_run(monkeypatch):
     simulated = []
     many = C.TeamSimulator.many
     monkeypatch.setattr(C.TeamSimulator, "many", lambda self, th, ids, *a: simulated.append(len(th)) or many(self, th, ids, *a))
-    own = C.forecast(h, s, df, w, sprints=5, draws=30, seed=4, runs=runs)
-    fresh = C.forecast(h, s, df, w, sprints=5, draws=30, seed=4)
+    own, counts = C.forecast(h, s, df, w, sprints=5, draws=30, seed=4, runs=runs)
+    fresh, _ = C.forecast(h, s, df, w, sprints=5, draws=30, seed=4)
     assert simulated == [3, 30]
+    assert list(counts) == list(np.bincount(C.pick(w, 30, 4), minlength=3))  # each particle stands for its draws
     sim = C.TeamSimulator(s, h, h.n_sprints + 5)
-    for j, i in enumerate(C.pick(w, 30, 4)):
+    for i in range(3):
         run = sim.outcomes(thetas[i], int(runs[i]))
-        assert np.array_equal(own["delivered"][j], run["delivered"][0, h.n_sprints:] * thetas[i][C.POINTS_PER_DAY])
-        assert np.array_equal(own["tech_debt"][j], run["tech_debt"][0, h.n_sprints:])
+        assert np.array_equal(own["delivered"][i], run["delivered"][0, h.n_sprints:] * thetas[i][C.POINTS_PER_DAY])
+        assert np.array_equal(own["tech_debt"][i], run["tech_debt"][0, h.n_sprints:])
     for theta, run in sim.draws(df, w, 1, 4):  # the fallback's first draw: a fresh run, as before
         assert np.array_equal(fresh["say_do"][0], sim.outcomes(theta, run)["say_do"][0, h.n_sprints:])
-    assert not np.array_equal(own["delivered"], fresh["delivered"])
+    assert not np.array_equal(own["delivered"][C.pick(w, 30, 4)], fresh["delivered"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.floats(-1e6, 1e6) | st.just(np.inf), st.integers(0, 7)), min_size=1, max_size=12)
+       .filter(lambda rows: sum(c for _, c in rows) > 0),
+       st.sampled_from([0.0, 0.05, 0.1, 0.15, 0.5, 0.85, 0.9, 0.95, 1.0, 1 / 3]))
+def test_a_counted_quantile_is_numpys_quantile_of_the_repeated_draws(rows, q):
+    """Quantiles of runs that stand for several draws each are those of the draws repeated, for both
+    methods the forecast uses, over one axis and over columns (sprints)."""
+    x, counts = np.array([v for v, _ in rows]), np.array([c for _, c in rows])
+    cdf = np.quantile(np.repeat(x, counts), q, method="inverted_cdf")
+    assert C.counted_quantile(x, counts, q, method="inverted_cdf") == cdf
+    if np.isfinite(x).all():
+        columns = np.column_stack([x, -2.0 * x, np.full(len(x), 3.0)])
+        want = np.quantile(np.repeat(columns, counts, axis=0), [q, 0.5], axis=0)
+        assert C.counted_quantile(columns, counts, [q, 0.5]) == pytest.approx(want, rel=1e-12, abs=1e-9)
+
+
+def test_a_forecast_keeps_the_distinct_particles_not_every_draw(tmp_path):
+    """A million draws of a small posterior simulate (and hold) its few particles once each, and the
+    printed bands are those of the million draws."""
+    h, s = read_history(EXAMPLE), C.Settings()
+    thetas = [{k: p.quantile(q) for k, p in s.priors.items()} for q in (0.3, 0.5, 0.7)]
+    df, w = pd.DataFrame(thetas), np.array([0.2, 0.5, 0.3])
+    fc, counts = C.forecast(h, s, df, w, sprints=4, draws=1_000_000, seed=2, runs=np.array([5, 6, 7]))
+    assert fc["delivered"].shape == (3, 4) and counts.sum() == 1_000_000
+    assert counts / 1e6 == pytest.approx(w, abs=0.003)
+    every = np.repeat(fc["delivered"], counts, axis=0)
+    assert C.counted_quantile(fc["delivered"], counts, [0.1, 0.9]) == pytest.approx(np.quantile(every, [0.1, 0.9], axis=0))
 
 
 def test_many_runs_at_once_are_the_runs_one_by_one_whatever_the_chunks():

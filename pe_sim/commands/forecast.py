@@ -120,11 +120,11 @@ def _forecast(args, out, held: contextlib.ExitStack) -> int:
            "for forecasts that go on from the teams that got the particles accepted)")
     print(f"pe-sim forecast: {args.draws:,} posterior draws through the team's {history.n_sprints} sprints and "
           f"{args.sprints} more, {how} ...", file=sys.stderr)
-    if runs is not None and args.draws > 10 * len(post):  # memory grows with the draws, the information does not
+    if runs is not None and args.draws > 10 * len(post):  # the draws only resample the particles' simulated teams
         print(f"pe-sim forecast: note: the posterior has {len(post):,} particles, each one simulated team; "
               f"{args.draws:,} draws repeat them (the bands get no finer than about {10 * len(post):,} draws make them)",
               file=sys.stderr)
-    fc = C.forecast(history, settings, post.drop(columns=["weight", C.RUN], errors="ignore"), w, args.sprints,
+    fc, counts = C.forecast(history, settings, post.drop(columns=["weight", C.RUN], errors="ignore"), w, args.sprints,
                     args.draws, args.seed, progress=True, runs=runs)
     first = int(history.columns["sprint"][-1]) + 1
     sprints = np.arange(first, first + args.sprints)
@@ -134,7 +134,7 @@ def _forecast(args, out, held: contextlib.ExitStack) -> int:
     table = {"sprint": sprints}
     for k, x in fc.items():
         for q in QUANTILES:
-            table[f"{k}_q{int(q * 100):02d}"] = np.quantile(x, q, axis=0)
+            table[f"{k}_q{int(q * 100):02d}"] = C.counted_quantile(x, counts, q)
     frame = pd.DataFrame(table)
     with atomic(out / TABLE) as tmp:
         frame.to_csv(tmp, index=False)
@@ -142,17 +142,18 @@ def _forecast(args, out, held: contextlib.ExitStack) -> int:
              f"(median [80% interval])"]
     for k, x in fc.items():
         per_sprint = x.mean(axis=1)
-        lo, mid, hi = np.quantile(per_sprint, QUANTILES)
-        last_lo, last_mid, last_hi = np.quantile(x[:, -1], QUANTILES)
+        lo, mid, hi = C.counted_quantile(per_sprint, counts, QUANTILES)
+        last_lo, last_mid, last_hi = C.counted_quantile(x[:, -1], counts, QUANTILES)
         lines.append(f"  {k:14s} mean per sprint {mid:8.3g} [{lo:.3g}, {hi:.3g}]; at sprint {sprints[-1]}: "
                      f"{last_mid:.3g} [{last_lo:.3g}, {last_hi:.3g}]")
     if args.backlog is not None:
         n = C.sprints_to_finish(fc["delivered"], args.backlog)
         finite = np.isfinite(n)
         # whole sprints, never interpolated (a draw that does not finish counts as never)
-        p50, p85, p95 = (np.quantile(n, q, method="inverted_cdf") for q in (0.5, 0.85, 0.95))
+        p50, p85, p95 = C.counted_quantile(n, counts, (0.5, 0.85, 0.95), method="inverted_cdf")
+        unfinished = 1.0 - np.average(finite, weights=counts)
         lines.append(f"  backlog of {args.backlog:g}: {backlog_line(((50, p50), (85, p85), (95, p95)), args.sprints)}"
-                     + (f"; not within {_sprints(args.sprints)} in {share_text(1 - finite.mean())} of draws"
+                     + (f"; not within {_sprints(args.sprints)} in {share_text(unfinished)} of draws"
                         if not finite.all() else ""))
         if not np.isfinite(p95) and args.sprints < MAX_SPRINTS:
             lines.append(f"  ({'some' if finite.any() else 'all'} draws need more than the {_sprints(args.sprints)} "
@@ -177,7 +178,7 @@ def _forecast(args, out, held: contextlib.ExitStack) -> int:
     titles = {"delivered": "work delivered per sprint (team's unit)", "say_do": "say/do (delivered / committed)",
               "tech_debt": "tech debt (ideal-days)", "burnout_mean": "mean burnout (0-1)", "headcount": "engineers"}
     for ax, (k, x) in zip(axes.flat, panels):
-        lo, mid, hi = np.quantile(x, QUANTILES, axis=0)
+        lo, mid, hi = C.counted_quantile(x, counts, QUANTILES)
         ax.fill_between(sprints, lo, hi, color="tab:blue", alpha=0.25, lw=0)
         ax.plot(sprints, mid, color="tab:blue")
         if k in history.columns:
