@@ -144,6 +144,9 @@ def _number(source: str, line: int, col: str, text: str, decimal_comma: bool = F
     if col == "tech_share" and text.endswith("%"):
         text, percent = text[:-1].strip(), True
     grouped = _grouped(text)
+    if "_" in text:  # Python reads 1_010 as 1010; a spreadsheet never writes it, so it is a typo or a code
+        _fail(source, where, f"{text[:40]!r} is not a number (digits with an underscore); write it plainly, e.g. "
+                             f"{text.replace('_', '')[:40]}")
     try:
         x = float(text.replace(",", ".") if decimal_comma and text.count(",") == 1 and "." not in text else text)
     except ValueError:

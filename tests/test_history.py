@@ -258,6 +258,10 @@ def test_lakh_grouping_and_a_decimal_comma_in_a_comma_file_say_what_to_do(tmp_pa
     assert msg.endswith("column committed: '40,5' is not a number here: this file separates its fields with commas, so "
                         "its decimal mark must be '.'; export it with '.' as the decimal mark, or with ';' between fields")
 
+    msg = error(tmp_path, [HEADER] + rows(3) + ["4,1_040,30,1,6,0,0"] + rows(4, 5))  # Python's float would take it
+    assert msg.endswith("column committed: '1_040' is not a number (digits with an underscore); write it plainly, "
+                        "e.g. 1040")
+
 
 def test_a_cell_too_long_for_csv_and_a_negative_percent_get_one_line(tmp_path):
     msg = error(tmp_path, [HEADER + ",notes"] + [r + ",x" for r in rows(3)] + ["4,40,30,1,6,0,0," + "y" * 200_000]
