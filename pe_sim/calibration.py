@@ -15,6 +15,7 @@ scale}``) that replace or add to :data:`DEFAULT_PRIORS`, values to hold fixed in
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import math
 import os
@@ -135,8 +136,9 @@ def settings_from_dict(data: Mapping[str, Any], file: str = "<dict>", base_dir=N
     base = raw.get("base", s.base)
     if not isinstance(base, str):
         raise ConfigError(file, "calibrate.base", f"{cfg.toml_value(base)} is not a scenario name or TOML path")
-    if base_dir is not None and (Path(base_dir) / base).is_file():
-        base = str(Path(base_dir) / base)
+    with contextlib.suppress(OSError):  # a name too long to be a file: resolve_path says so below
+        if base_dir is not None and (Path(base_dir) / base).is_file():
+            base = str(Path(base_dir) / base)
     try:
         cfg.resolve_path(base)
     except ConfigError as exc:

@@ -8,6 +8,7 @@ function that adds its parser and sets ``func`` (args -> exit code). Input error
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import os
 import sys
@@ -108,7 +109,11 @@ def main(argv: list[str] | None = None) -> int:
         if exc.filename is None:
             raise
         where = f"{exc.filename}" + (f" -> {exc.filename2}" if exc.filename2 else "")
-        print(f"pe-sim: error: {where}: {exc.strerror or exc}; choose a folder you can write to", file=sys.stderr)
+        if exc.errno == errno.ENAMETOOLONG:  # reading or writing: no folder choice helps, a shorter name does
+            print(f"pe-sim: error: {where[:80]}{'...' if len(where) > 80 else ''}: {exc.strerror}; use a shorter name",
+                  file=sys.stderr)
+        else:
+            print(f"pe-sim: error: {where}: {exc.strerror or exc}; choose a folder you can write to", file=sys.stderr)
         return 2
 
 

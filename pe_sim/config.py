@@ -382,12 +382,17 @@ def scenario_names() -> list[str]:
 def resolve_path(spec: str | Path) -> Path:
     """A config path, or the name of a shipped scenario."""
     path = Path(spec)
-    if path.is_file():
-        return path
-    shipped = SCENARIO_DIR / f"{spec}.toml"
-    if shipped.is_file():
-        return shipped
-    if path.is_dir():
+    try:
+        if path.is_file():
+            return path
+        shipped = SCENARIO_DIR / f"{spec}.toml"
+        if shipped.is_file():
+            return shipped
+        folder = path.is_dir()
+    except OSError as exc:  # a name too long for the file system, say: not a file, and no scenario's name
+        raise ConfigError(str(spec)[:80] + ("..." if len(str(spec)) > 80 else ""), "file",
+                          f"cannot be a scenario TOML file or a shipped scenario's name ({exc.strerror})") from None
+    if folder:
         raise ConfigError(str(spec), "file", "is a folder; expected a scenario TOML file or the name of a shipped "
                                              f"scenario ({', '.join(scenario_names())})")
     raise ConfigError(str(spec), "file", f"no such file or shipped scenario{_did_you_mean(str(spec), scenario_names())} "

@@ -44,6 +44,8 @@ def forecast_cli(*args):
     ({"calibrate": {"priors": {"n_engineers": {"low": 2, "high": 9}}}}, "only real-valued parameters"),
     ({"calibrate": {"fixed": {"pressure": 2.0}}}, "calibrate.fixed.pressure"),
     ({"calibrate": {"base": "no_such_scenario"}}, "no such file or shipped scenario"),
+    ({"calibrate": {"base": "x" * 300 + ".toml"}},
+     "calibrate.base: '" + "x" * 300 + ".toml': cannot be a scenario TOML file or a shipped scenario's name (File name too long)"),
     ({"calibrate": {"population": 5}}, "calibrate.population"),
     ({"calibrate": {"min_acceptance": 1.5}}, "expected a share in [0, 1)"),
     ({"calibrate": {"priors": {"pressure": {"low": 0, "high": 1}}, "fixed": {"pressure": 0.5}}},
@@ -57,9 +59,9 @@ def forecast_cli(*args):
     ({"calibrate": {"warmup": -1}}, "calibrate.warmup: -1 is not valid; expected an integer in [0, 520]"),
     ({"calibrate": {"warmup": 2.5}}, "calibrate.warmup"),
 ])
-def test_bad_calibration_settings_get_a_clear_error(table, expected):
+def test_bad_calibration_settings_get_a_clear_error(table, expected, tmp_path):
     with pytest.raises(ConfigError, match=None) as e:
-        C.settings_from_dict(table, "cal.toml")
+        C.settings_from_dict(table, "cal.toml", base_dir=tmp_path)
     assert expected in str(e.value) and str(e.value).startswith("cal.toml: ")
 
 

@@ -294,6 +294,17 @@ def test_an_os_error_naming_a_file_is_one_line_with_exit_2(monkeypatch, capsys):
     assert err.strip() == "pe-sim: error: /data/out/summary.csv: Permission denied; choose a folder you can write to"
 
 
+def test_a_name_too_long_for_the_file_system_is_one_line_asking_for_a_shorter_one(tmp_path, capsys):
+    long = "z" * 300
+    assert main(["run", "one_roadmap", "--runs", "2", "--sprints", "2", "--out", str(tmp_path / long)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("pe-sim: error: ") and err.endswith("...: File name too long; use a shorter name")
+    assert "\n" not in err and len(err) < 160
+    assert main(["run", long]) == 2  # a config named so: not a file, and no scenario's name
+    assert capsys.readouterr().err.strip().endswith("file: cannot be a scenario TOML file or a shipped scenario's name "
+                                                    "(File name too long)")
+
+
 def test_force_on_a_folder_with_a_foreign_manifest_is_refused_before_any_simulating(tmp_path, capsys, monkeypatch):
     import pe_sim.runner
 
