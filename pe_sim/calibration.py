@@ -30,7 +30,7 @@ import numpy as np
 from pe_sim import config as cfg
 from pe_sim.config import ConfigError
 from pe_sim.history import TeamHistory, history_from_outcomes
-from pe_sim.params import BY_NAME, encode
+from pe_sim.params import BY_NAME, SPLIT_ONLY, encode
 
 FIXED_UNIT_RANGE = (1e-3, 1e3)  # points per ideal-day a team may fix: beyond, its history would be implausible
 POINTS_PER_DAY = "points_per_day"  # the team's unit of work per model ideal-day: calibrated, not a model parameter
@@ -78,7 +78,6 @@ DEFAULT_PRIORS: dict[str, Prior] = {
     "base_attrition": Prior(0.0, 0.03),
     "tech_share": Prior(0.0, 0.5),
 }
-SPLIT_ONLY = frozenset({"tech_share", "tech_squeeze"})  # change nothing under one roadmap
 
 
 @dataclass(frozen=True)

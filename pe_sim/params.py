@@ -180,6 +180,7 @@ PARAMS: tuple[Param, ...] = (
     _c("roadmap_mode", "one_roadmap", ROADMAP_MODES, "one ranked roadmap, or split feature/tech backlogs with a set tech share", "planning"),
     _f("tech_share", "fraction", 0.2, 0.0, 1.0, "share of each commitment reserved for tech work in split_backlogs mode", "planning", "seed 003; the 20% rule of thumb"),
     _f("tech_squeeze", "fraction", 0.8, 0.0, 1.0, "share of the tech reservation that full pressure can take back (split_backlogs)", "planning", A),
+    _f("plan_opacity", "fraction", 1.0, 0.0, 1.0, "share of the tech plan a PM with no shared understanding leaves out of the feature budget (split_backlogs; at 1 the PM sees it only as far as alignment reveals it, at 0 all of it)", "planning", "assumption (seed 003: split backlogs leave engineers overworked)"),
     _f("tech_value_framing", "0-1", 0.3, 0.0, 1.0, "how measurably tech items are framed (1: the PM sees their full value)", "planning", "seed 003: demonstrate clear and measurable value"),
     _f("push_scale", "fraction", 0.4, 0.0, 1.0, "most the PM can ask above the estimate (the top of the PM's options)", "planning", A),
     _f("buffer_scale", "fraction", 0.2, 0.0, 0.5, "how far below (or above) the estimate the EM's options reach", "planning", A),
@@ -329,8 +330,9 @@ def is_assumption(p: Param) -> bool:
     return p.kind in ("float", "int") and ASSUMPTION in p.source.lower()
 
 
-# Parameters that act only in split backlogs (the tech reservation): one roadmap ranks tech items with features.
-SPLIT_ONLY: tuple[str, ...] = ("tech_share", "tech_squeeze")
+# Parameters that act only in split backlogs (the tech reservation and the feature plan beside it): one roadmap
+# ranks tech items with features.
+SPLIT_ONLY: tuple[str, ...] = ("tech_share", "tech_squeeze", "plan_opacity")
 
 
 def unused(params: dict) -> tuple[str, ...]:

@@ -58,6 +58,25 @@ def test_one_roadmap_keeps_debt_lower_than_split_backlogs():
     assert mean(one, "customer_value") > mean(split, "customer_value")
 
 
+def test_a_pm_who_does_not_see_the_tech_plan_overloads_the_split_team():
+    """Split backlogs: the PM fills the feature plan against the commitment less the part of the tech
+    plan they see (plan_opacity); a PM who sees all of it leaves the team less overloaded."""
+    blind = sim(roadmap_mode="split_backlogs", plan_opacity=1.0)
+    sees = sim(roadmap_mode="split_backlogs", plan_opacity=0.0)
+    assert mean(sees, "say_do") > mean(blind, "say_do") + 0.01
+    assert mean(sees, "overtime_mean") < 0.93 * mean(blind, "overtime_mean")
+    assert mean(sees, "burnout_mean") < mean(blind, "burnout_mean") - 0.015
+    one = sim(plan_opacity=0.0)  # one roadmap has no separate feature plan: nothing to see
+    assert mean(one, "burnout_mean") == mean(sim(plan_opacity=1.0), "burnout_mean")
+
+
+def test_discovery_kills_weak_ideas_before_they_are_built():
+    keep_all, default = sim(kill_threshold=0.0), sim()
+    assert mean(keep_all, "ideas_killed") == 0.0 and mean(default, "ideas_killed") > 1.5
+    assert mean(default, "right_thing") > mean(keep_all, "right_thing") + 0.2
+    assert mean(default, "customer_value") > 1.2 * mean(keep_all, "customer_value")
+
+
 def test_debt_crowds_out_tech_work_once_it_overwhelms_the_team():
     assert mean(sim(initial_debt=300), "tech_share", EARLY) < mean(sim(initial_debt=20), "tech_share", EARLY)
 

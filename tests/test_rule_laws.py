@@ -295,8 +295,12 @@ def test_negotiation_values():
     assert R.after_pushback(p, 25.0, 30.0, 0.5, 0.8, 1.0) == 25.0
     near(R.tech_reservation(p, 40.0, 0.5, 0.6), 40.0 * 0.2 * (1.0 - 0.8 * 0.5 * 0.6))
     near(R.tech_reservation(p, 40.0, 1.4, 0.6), 40.0 * 0.2 * (1.0 - 0.8 * 0.6))  # pressure counts up to 1
-    near(R.feature_budget(40.0, 8.0, 0.7), 40.0 - 0.7 * 8.0)
-    assert R.feature_budget(5.0, 10.0, 0.9) == 0.0
+    near(R.feature_budget(p, 40.0, 8.0, 0.7), 40.0 - 0.7 * 8.0)  # opacity 1: the tech plan as far as alignment shows
+    assert R.feature_budget(p, 5.0, 10.0, 0.9) == 0.0
+    clear, half = rec(plan_opacity=0.0), rec(plan_opacity=0.25)
+    near(R.feature_budget(clear, 40.0, 8.0, 0.7), 40.0 - 8.0)  # the whole tech plan, whatever the alignment
+    near(R.feature_budget(half, 40.0, 8.0, 0.7), 40.0 - (0.7 + 0.75 * 0.3) * 8.0)
+    near(R.feature_budget(half, 40.0, 8.0, 0.0), 40.0 - 0.75 * 8.0)
 
 
 # --- 3. execute -------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 """Figure and tables for experiment 7: one_roadmap minus split_backlogs across the assumption space.
 
-    python experiments/07_assumptions/plot.py [DATA_DIR]
+    python experiments/07_assumptions/plot.py [DATA_DIR [FIGURE]]
 
-Writes figure.png next to this file and prints the win shares, the distribution of the per-point
+Writes FIGURE (default: figure.png next to this file) and prints the win shares, the distribution of the per-point
 difference and the assumptions that flip the answer (also written to DATA_DIR/flip.csv).
 """
 
@@ -74,6 +74,30 @@ with atomic(data / "flip.csv") as tmp:
     flip.to_csv(tmp, index=False)
 print(f"\ntop 15 by |Spearman rho| (Bonferroni 5% threshold for {len(flip)} tests: p < {0.05 / len(flip):.1e}):")
 print(flip.head(15).round(3).to_string())
+tips = flip[(flip.win_low_third < 0.5) | (flip.win_high_third < 0.5)]
+rest = flip[~flip.parameter.isin(tips.parameter)]
+print(f"assumptions whose lowest or highest third has one roadmap winning at under half the points: "
+      f"{', '.join(tips.parameter) or 'none'}; the others' thirds: {min(rest.win_low_third.min(), rest.win_high_third.min()):.0%}"
+      f" to {max(rest.win_low_third.max(), rest.win_high_third.max()):.0%}")
+for name in man.get("fixed", {}):
+    print(f"held fixed at every point: {name} = {man['fixed'][name]}")
+
+# Why: the tech share each mode realises, the noise within a point against the spread between points,
+# and how much of that spread the assumptions explain together (a linear model on all of them).
+share = {m: wide[("tech_share_mean", m)].groupby("point").mean().drop(index=0) for m in ("one_roadmap", "split_backlogs")}
+more_tech = share["one_roadmap"] > share["split_backlogs"]
+debt = pts["tech_debt_final"].drop(index=0)["mean"]
+se = ((sampled["hi"] - sampled["lo"]) / 2 / stats.t.ppf(0.975, man["replicates"] - 1)).mean()
+X = np.column_stack([np.ones(N)] + [des.loc[sampled.index, k].to_numpy(dtype=float) for k in man["ranges"]])
+fit = X @ np.linalg.lstsq(X, sampled["mean"].to_numpy(), rcond=None)[0]
+r2 = 1 - ((sampled["mean"] - fit) ** 2).sum() / ((sampled["mean"] - sampled["mean"].mean()) ** 2).sum()
+print(f"value diff vs tech-share diff: Spearman {stats.spearmanr(share['one_roadmap'] - share['split_backlogs'], sampled['mean'])[0]:.2f}; "
+      f"vs final-debt diff: {stats.spearmanr(debt, sampled['mean'])[0]:.2f}; one roadmap wins at {win[more_tech].mean():.0%} of the "
+      f"points where it spends a larger tech share, {win[~more_tech].mean():.0%} where less")
+for m in share:
+    print(f"{m} tech share: {share[m].min():.2f}-{share[m].max():.2f}, SD {share[m].std():.3f}")
+print(f"noise within a point: mean SE {se:.0f}; spread between points: SD {sampled['mean'].std():.0f}; "
+      f"a linear model on all {len(man['ranges'])} assumptions explains {r2:.0%} of the between-point variance")
 
 fig = Figure(figsize=(16, 9), layout="constrained")
 gs = fig.add_gridspec(2, 3)
@@ -122,4 +146,4 @@ ax.set_title(f"the strongest: {t}", fontsize=9)
 fig.suptitle(f"One roadmap vs split backlogs over {N} Latin-hypercube points of {len(man['ranges'])} assumptions "
              f"(each ½× to 2× its default) + the default; {man['replicates']} paired runs per point and mode, "
              f"{man['sprints']} sprints", fontsize=10)
-save_figure(fig, here / "figure.png", dpi=100)  # atomic: a kill never leaves half a figure
+save_figure(fig, Path(sys.argv[2]) if len(sys.argv) > 2 else here / "figure.png", dpi=100)  # atomic: a kill never leaves half a figure

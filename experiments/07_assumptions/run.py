@@ -1,13 +1,16 @@
 """Experiment 7: does one roadmap beat split backlogs across the space of the model's assumptions?
 
-    python experiments/07_assumptions/run.py [--points N] [--replicates R] [--sprints S] [--seed SEED] [--out DIR]
+    python experiments/07_assumptions/run.py [--points N] [--replicates R] [--sprints S] [--seed SEED]
+                                             [--fix NAME=VALUE ...] [--out DIR]
 
 The design is built at run time from the parameter table (pe_sim.params), so it cannot drift from it:
 every numeric parameter with ``is_assumption(p)`` (no published source) except those in EXCLUDED is
 sampled jointly by a Latin hypercube, each uniformly between half and twice its default, clipped to its
 valid range (ints rounded). Point 0 is the default model. Every other parameter keeps the value of the
 ``split_backlogs`` scenario (tech_share 0.2, tech_squeeze sampled like the other assumptions). At each
-point both roadmap modes run with the same seed and run ids (paired random numbers).
+point both roadmap modes run with the same seed and run ids (paired random numbers). ``--fix`` holds
+assumptions at a value of one's choice everywhere (left out of the sample): the same question under
+another view of them.
 
 Writes OUT/runs.parquet (one row per point x mode x replicate with its end-of-run summaries),
 OUT/design.parquet (one row per point: the sampled values) and OUT/manifest.json.
@@ -45,11 +48,11 @@ MODES = ("one_roadmap", "split_backlogs")
 OUTCOMES = ("customer_value", "tech_debt", "burnout_mean", "tech_share", "attrition", "debt_capacity_loss")
 
 
-def sampled_params():
-    """The sampled assumptions and their ranges [max(lo, d/2), min(hi, 2d)]."""
+def sampled_params(fixed=()):
+    """The sampled assumptions (all but EXCLUDED and ``fixed``) and their ranges [max(lo, d/2), min(hi, 2d)]."""
     out = []
     for p in PARAMS:
-        if not is_assumption(p) or p.name in EXCLUDED:
+        if not is_assumption(p) or p.name in EXCLUDED or p.name in fixed:
             continue
         d = float(p.default)
         lo, hi = max(p.lo, d / 2), min(p.hi, 2 * d)
@@ -59,8 +62,8 @@ def sampled_params():
     return out
 
 
-def design(n_points: int, seed: int, base: dict) -> pd.DataFrame:
-    sp = sampled_params()
+def design(n_points: int, seed: int, base: dict, fixed=()) -> pd.DataFrame:
+    sp = sampled_params(fixed)
     u = qmc.LatinHypercube(d=len(sp), rng=np.random.default_rng(seed)).random(n_points)
     cols = {}
     for i, (p, lo, hi) in enumerate(sp):
@@ -87,15 +90,30 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=707)
     ap.add_argument("--chunk", type=int, default=256, help="design points per kernel batch")
     ap.add_argument("--out", default="results/exp07_assumptions")
+    ap.add_argument("--fix", action="append", default=[], metavar="NAME=VALUE",
+                    help="hold an assumption at VALUE at every point (repeatable), e.g. --fix plan_opacity=0")
     ap.add_argument("--force", action="store_true", help="replace the data of an earlier run in --out")
     a = ap.parse_args()
     out = Path(a.out)
+    fixed = {}
+    for item in a.fix:
+        name, sep, value = item.partition("=")
+        if not sep or name not in {p.name for p in PARAMS}:
+            ap.error(f"--fix {item}: expected NAME=VALUE with NAME a model parameter (`pe-sim params` lists them)")
+        try:
+            number = float(value)
+        except ValueError:
+            ap.error(f"--fix {item}: {value!r} is not a number")
+        try:
+            fixed[name] = config.check_param("--fix", name, name, number)
+        except config.ConfigError as exc:
+            ap.error(f"--fix {item}: {exc.problem}")
     if (out / "manifest.json").exists() and not a.force:  # before the runs: an hour's data is not replaced by accident
         ap.error(f"{out} already holds this experiment's data; pass --force to replace it or choose another --out")
 
     cfg = config.load("split_backlogs")
-    base = {p.name: cfg.params.get(p.name, p.default) for p in PARAMS}
-    des = design(a.points, a.seed, base)
+    base = {p.name: cfg.params.get(p.name, p.default) for p in PARAMS} | fixed
+    des = design(a.points, a.seed, base, fixed)
     names = [c for c in des.columns if c != "point"]
     sched = schedule(cfg.events, a.sprints)
     R = a.replicates
@@ -124,10 +142,10 @@ def main() -> None:
         pd.concat(frames, ignore_index=True).to_parquet(tmp)
     with atomic(out / "design.parquet") as tmp:
         des.to_parquet(tmp)
-    ranges = {p.name: [lo, hi, p.default, p.kind] for p, lo, hi in sampled_params()}
+    ranges = {p.name: [lo, hi, p.default, p.kind] for p, lo, hi in sampled_params(fixed)}
     write_text(out / "manifest.json", json.dumps({
         "experiment": "07_assumptions", "pe_sim": __version__, "points": a.points, "replicates": R,
-        "sprints": a.sprints, "seed": a.seed, "base": "split_backlogs", "modes": MODES, "excluded": EXCLUDED,
+        "sprints": a.sprints, "seed": a.seed, "base": "split_backlogs", "modes": MODES, "excluded": EXCLUDED, "fixed": fixed,
         "weight_groups": WEIGHT_GROUPS, "ranges": ranges, "runs": int(len(des) * R * len(MODES)),
         "seconds": round(elapsed, 1), "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S%z")}, indent=1))
     print(f"{len(des)} points x {len(MODES)} modes x {R} replicates = {len(des) * R * len(MODES):,} runs of "

@@ -148,7 +148,7 @@ def plan_sprint(p, items, n_feature, commit_target, pressure, share_pm, alignmen
         return n_plan, committed, tech
     n_plan, tech = B.select(items, em_s, n_feature, n_items, R.tech_reservation(p, commit_target, pressure, share_pm),
                             plan, FIRST, ranked)
-    n_plan, features = B.select(items, pm_s, FIRST, n_feature, R.feature_budget(commit_target, tech, alignment), plan, n_plan,
+    n_plan, features = B.select(items, pm_s, FIRST, n_feature, R.feature_budget(p, commit_target, tech, alignment), plan, n_plan,
                                 ranked)
     return n_plan, features + tech, tech
 

@@ -454,10 +454,12 @@ def tech_reservation(p, commit, pressure, share_pm):
 
 
 @jit
-def feature_budget(commit, tech_planned, alignment):
+def feature_budget(p, commit, tech_planned, alignment):
     """Split backlogs: the PM fills the feature plan against the whole commitment, less the tech plan
-    only as far as shared understanding reveals it (seed 003: engineers overworked)."""
-    return max(0.0, commit - alignment * tech_planned)
+    as far as the PM sees it: all of it when aligned, and without shared understanding all but the
+    share ``plan_opacity`` (seed 003: engineers overworked)."""
+    seen = alignment + (1.0 - p[P.plan_opacity]) * (1.0 - alignment)  # exactly alignment at opacity 1
+    return max(0.0, commit - seen * tech_planned)
 
 
 # --- 3. execute -----------------------------------------------------------------------------------
