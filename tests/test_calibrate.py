@@ -1033,3 +1033,30 @@ def test_a_damaged_manifest_is_one_line_naming_the_setting(tmp_path, edit, where
     r = forecast_cli(copy, "--draws", 10, "--sprints", 2)
     assert r.returncode == 2 and f"manifest.json: {where}" in r.stderr and "Traceback" not in r.stderr, r.stderr
     assert "the manifest is damaged" in r.stderr
+
+
+def test_a_what_if_difference_that_follows_a_parameter_the_history_left_open_is_named(small_calibration):
+    """hinges() names the paired differences that track a parameter the calibration did not narrow,
+    with the mean difference below and above its median; differences that track nothing, or a
+    parameter the history narrowed, get no line."""
+    from types import SimpleNamespace
+
+    x = np.linspace(0.0, 300.0, 40)
+    noise = np.sin(np.arange(40.0))
+    per_run = {"initial_debt": x, "pressure": np.linspace(0.1, 0.9, 40)[::-1] ** 2, "n_engineers": np.full(40, 6.0)}
+    runs = pd.DataFrame({"setup": ["a"] * 40 + ["b"] * 40, "run": np.tile(np.arange(40), 2),
+                         "tech_debt_final": np.concatenate([np.zeros(40), 2.0 * x + noise]),
+                         "velocity_mean": np.concatenate([np.zeros(40), noise])})
+    summary = pd.DataFrame({"setup": ["b", "b"], "outcome": ["tech_debt", "velocity"], "summary": ["final", "mean"],
+                            "column": ["tech_debt_final", "velocity_mean"]})
+    lines = C.hinges(small_calibration, per_run, SimpleNamespace(runs=runs, summary=summary, reference="a"))
+    assert lines[0].startswith("caution: these differences follow a parameter the team's history did not narrow")
+    assert len(lines) == 2 and lines[1].startswith("  tech_debt (final), b - a: ")
+    below, above = (2.0 * x + noise)[x <= 150].mean(), (2.0 * x + noise)[x > 150].mean()
+    assert f"{below:+.3g} in the runs with initial_debt up to 150, {above:+.3g} above (Spearman +1.00;" in lines[1]
+    flat = runs.assign(tech_debt_final=np.concatenate([np.zeros(40), noise]))
+    assert C.hinges(small_calibration, per_run, SimpleNamespace(runs=flat, summary=summary, reference="a")) == []
+    r = cli("split_backlogs", "one_roadmap", "--posterior", small_calibration, "--runs", 60, "--sprints", 30,
+            "--figure", "none", command="compare")
+    assert r.returncode == 0, r.stderr
+    assert "caution: these differences follow a parameter" in r.stdout and "tech_debt (final), one_roadmap" in r.stdout

@@ -187,6 +187,11 @@ def _compare(args) -> int:
                   confidence=args.confidence, resamples=args.resamples, figure=figure, workers=args.workers,
                   per_run=per_run, work_unit=unit, force=args.force)
     print(res.table())
+    if args.posterior:
+        from pe_sim.calibration import hinges
+
+        for line in hinges(Path(args.posterior), per_run, res):
+            print(line)
     if args.csv:
         with atomic(args.csv) as tmp:
             res.summary.to_csv(tmp, index=False)
