@@ -102,6 +102,14 @@ class Comparison:
     confidence: float
     seed: int
 
+    def differences(self) -> dict[str, np.ndarray]:
+        """Each setup's paired differences from the reference at the horizon, run by run, labelled
+        "outcome (summary), setup - reference"."""
+        by_setup = {name: part.sort_values("run") for name, part in self.runs.groupby("setup")}
+        ref = by_setup[self.reference]
+        return {f"{r.outcome} ({r.summary}), {r.setup} - {self.reference}":
+                by_setup[r.setup][r.column].to_numpy() - ref[r.column].to_numpy() for r in self.summary.itertuples()}
+
     def table(self) -> str:
         """The horizon differences as aligned text."""
         pct = round(100 * self.confidence)

@@ -997,23 +997,21 @@ def posterior_draws(history: TeamHistory, df, w: np.ndarray, runs: int, seed: in
 HINGE_RHO = 0.5  # assumption: a rank correlation this strong means a difference is largely that parameter's doing
 
 
-def hinges(folder, per_run: Mapping[str, np.ndarray], comparison, limit: int = 4) -> list[str]:
+def hinges(folder, per_run: Mapping[str, np.ndarray], differences: Mapping[str, np.ndarray], limit: int = 4) -> list[str]:
     """Caution lines for a what-if comparison over a team's posterior (:func:`posterior_runs`): the
-    paired differences (``comparison``, :func:`pe_sim.analysis.compare`'s result) that follow a
-    parameter the team's history did not narrow (Spearman's rho at least :data:`HINGE_RHO` in size
-    over the runs), with the mean difference in the runs below and above that parameter's median; at
-    most ``limit`` differences, the strongest first. None: no line."""
+    paired differences (label -> one value per run, e.g. :meth:`pe_sim.analysis.Comparison.differences`)
+    that follow a parameter the team's history did not narrow (Spearman's rho at least
+    :data:`HINGE_RHO` in size over the runs), with the mean difference in the runs below and above
+    that parameter's median; at most ``limit`` differences, the strongest first. None: no line."""
     from scipy import stats
 
     _, settings, post = load_calibration(folder)
     df, w = post.drop(columns=["weight", RUN], errors="ignore"), post["weight"].to_numpy(dtype=np.float64)
     weak = {r["parameter"]: r["width_vs_prior"] for r in summarise_posterior(df, w, settings)
             if not r["identified"] and r["parameter"] in per_run}
-    by_setup = {name: part.sort_values("run") for name, part in comparison.runs.groupby("setup")}
-    ref = by_setup[comparison.reference]
     found = []
-    for row in comparison.summary.itertuples():
-        d = by_setup[row.setup][row.column].to_numpy() - ref[row.column].to_numpy()
+    for label, d in differences.items():
+        d = np.asarray(d, dtype=np.float64)
         if not np.isfinite(d).all() or np.ptp(d) == 0:
             continue
         strongest = None
@@ -1028,9 +1026,8 @@ def hinges(folder, per_run: Mapping[str, np.ndarray], comparison, limit: int = 4
             name, rho, ratio, x = strongest
             cut = float(np.median(x))
             low, high = d[x <= cut].mean(), d[x > cut].mean()
-            found.append((abs(rho), f"  {row.outcome} ({row.summary}), {row.setup} - {comparison.reference}: {low:+.3g} "
-                                    f"in the runs with {name} up to {cut:.3g}, {high:+.3g} above (Spearman {rho:+.2f}; "
-                                    f"its 90% interval is {ratio:.0%} of the prior's)"))
+            found.append((abs(rho), f"  {label}: {low:+.3g} in the runs with {name} up to {cut:.3g}, {high:+.3g} above "
+                                    f"(Spearman {rho:+.2f}; its 90% interval is {ratio:.0%} of the prior's)"))
     if not found:
         return []
     found.sort(key=lambda f: -f[0])

@@ -13,10 +13,10 @@ import base64
 import html
 import io
 import platform
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -30,7 +30,7 @@ from pe_sim.dashboard.captions import CAPTIONS, OUTCOME_NAMES, REDUCTION_WORDS
 from pe_sim.events import EVENT_KINDS
 from pe_sim.params import BY_NAME, unused
 from pe_sim.runner import run
-from pe_sim.summary import HEADLINE, REDUCTION, paired_difference, summary_table
+from pe_sim.summary import HEADLINE, REDUCTION, end_of_run, paired_difference, summary_table
 
 # One figure per outcome, in this order, each with its caption from CAPTIONS.
 FIGURE_OUTCOMES = ("customer_value", "velocity", "tech_debt", "incidents", "customer_trust",
@@ -64,6 +64,7 @@ class Report:
     data: pd.DataFrame
     summary: pd.DataFrame
     figures: list[str]  # titles of the embedded figures, in order
+    cautions: list[str] = field(default_factory=list)  # lines the handout shows under the team's description
 
 
 def _png(fig) -> str:
@@ -251,18 +252,31 @@ def _spec(c: Config) -> str:
     return c.path
 
 
+def paired_differences(df: pd.DataFrame, names: Sequence[str]) -> dict[str, np.ndarray]:
+    """Each setup's end-of-run differences from the first, run by run, for the key outcomes, labelled
+    "outcome (summary), setup - reference" as :meth:`pe_sim.analysis.Comparison.differences` does."""
+    ends = {name: part.sort_values("run") for name, part in end_of_run(df).groupby("scenario", sort=False)}
+    ref = ends[names[0]]
+    return {f"{o} ({REDUCTION[o]}), {name} - {names[0]}": ends[name][o].to_numpy() - ref[o].to_numpy()
+            for name in names[1:] for o in HEADLINE}
+
+
 def build(configs: Sequence[Config], runs: int, sprints: int, seed: int, engine: str = "core",
-          command: str | None = None, per_run=None, team: str | None = None, work_unit=None) -> Report:
+          command: str | None = None, per_run=None, team: str | None = None, work_unit=None,
+          cautions: Callable[[dict[str, np.ndarray]], list[str]] | None = None) -> Report:
     """Run the configs and return the handout (HTML text plus the data behind it). ``per_run`` and
     ``team``: parameters drawn from a calibrated team's posterior, and a line saying so;
     ``work_unit`` (one value per run, :func:`pe_sim.calibration.posterior_unit`) puts the work
-    outcomes (velocity, committed, delivered) in the team's own unit, as ``compare`` does."""
+    outcomes (velocity, committed, delivered) in the team's own unit, as ``compare`` does;
+    ``cautions`` turns the paired differences (:func:`paired_differences`) into lines shown under
+    the team's description (e.g. :func:`pe_sim.calibration.hinges`)."""
     configs = distinct_names(configs)
     names = [c.name for c in configs]
     df = simulate(configs, runs, sprints, seed, engine, per_run)
     if work_unit is not None:
         df = in_team_unit(df, work_unit, runs)
     summary = summary_table(df)
+    caution_lines = cautions(paired_differences(df, names)) if cautions is not None else []
     titles = TEAM_UNIT_TITLES if work_unit is not None else None
     meanings = {**OUTCOMES, **({o: meaning_in_team_unit(o) for o in WORK_OUTCOMES} if work_unit is not None else {})}
     figs: list[tuple[str, str, str]] = []  # (title, caption, base64 png)
@@ -295,6 +309,8 @@ def build(configs: Sequence[Config], runs: int, sprints: int, seed: int, engine:
 same luck), so differences come from the practices, not from chance. A run follows one team of a product manager,
 an engineering manager and their engineers for {sprints} sprints.</p>
 {('<p>' + _e(team) + '</p>') if team else ''}
+{('<p><b>' + _e(caution_lines[0][:1].upper() + caution_lines[0][1:]) + '</b></p><ul>'
+  + ''.join('<li>' + _e(line.strip()) + '</li>' for line in caution_lines[1:]) + '</ul>') if caution_lines else ''}
 <h2>What was run</h2>
 {_setups_html(configs, per_run)}
 <h2>Key outcomes</h2>
@@ -311,13 +327,13 @@ an engineering manager and their engineers for {sprints} sprints.</p>
 comparing setups under the same assumptions.</p>
 </body></html>
 """
-    return Report(doc, df, summary, [t for t, _, _ in figs])
+    return Report(doc, df, summary, [t for t, _, _ in figs], caution_lines)
 
 
 def write(path: str | Path, configs: Sequence[Config], runs: int, sprints: int, seed: int,
           engine: str = "core", command: str | None = None, per_run=None, team: str | None = None,
-          work_unit=None) -> Report:
-    rep = build(configs, runs, sprints, seed, engine, command, per_run, team, work_unit)
+          work_unit=None, cautions=None) -> Report:
+    rep = build(configs, runs, sprints, seed, engine, command, per_run, team, work_unit, cautions)
     path = Path(path)
     if path.parent and not path.parent.exists():
         path.parent.mkdir(parents=True)

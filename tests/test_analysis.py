@@ -174,3 +174,15 @@ def test_bca_of_a_mean_matches_scipys_and_serves_large_comparisons():
     assert row["ci_low"] < row["diff"] < row["ci_high"]
     t = res.over_time  # over time, a t-interval at this many runs
     assert (t["ci_low"] <= t["diff"]).all() and (t["diff"] <= t["ci_high"]).all() and (t["ci_high"] > t["ci_low"]).any()
+
+
+def test_a_comparisons_paired_differences_run_by_run_average_to_its_table():
+    res = compare(["split_backlogs", "one_roadmap", "crunch"], runs=6, sprints=4, seed=3, workers=1,
+                  outcomes=["velocity", "tech_debt"])
+    d = res.differences()
+    assert list(d) == ["velocity (mean), one_roadmap - split_backlogs", "tech_debt (final), one_roadmap - split_backlogs",
+                       "velocity (mean), crunch - split_backlogs", "tech_debt (final), crunch - split_backlogs"]
+    assert [v.mean() for v in d.values()] == pytest.approx(list(res.summary["diff"]), rel=1e-12)
+    runs = res.runs.set_index(["setup", "run"])
+    assert d["tech_debt (final), crunch - split_backlogs"][2] == pytest.approx(
+        runs.loc[("crunch", 2), "tech_debt_final"] - runs.loc[("split_backlogs", 2), "tech_debt_final"])

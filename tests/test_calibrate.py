@@ -1035,28 +1035,51 @@ def test_a_damaged_manifest_is_one_line_naming_the_setting(tmp_path, edit, where
     assert "the manifest is damaged" in r.stderr
 
 
-def test_a_what_if_difference_that_follows_a_parameter_the_history_left_open_is_named(small_calibration):
+def test_a_what_if_difference_that_follows_a_parameter_the_history_left_open_is_named(small_calibration, monkeypatch,
+                                                                                     tmp_path):
     """hinges() names the paired differences that track a parameter the calibration did not narrow,
-    with the mean difference below and above its median; differences that track nothing, or a
+    with the mean difference below and above its median; differences that track nothing, or only a
     parameter the history narrowed, get no line."""
-    from types import SimpleNamespace
-
     x = np.linspace(0.0, 300.0, 40)
     noise = np.sin(np.arange(40.0))
     per_run = {"initial_debt": x, "pressure": np.linspace(0.1, 0.9, 40)[::-1] ** 2, "n_engineers": np.full(40, 6.0)}
-    runs = pd.DataFrame({"setup": ["a"] * 40 + ["b"] * 40, "run": np.tile(np.arange(40), 2),
-                         "tech_debt_final": np.concatenate([np.zeros(40), 2.0 * x + noise]),
-                         "velocity_mean": np.concatenate([np.zeros(40), noise])})
-    summary = pd.DataFrame({"setup": ["b", "b"], "outcome": ["tech_debt", "velocity"], "summary": ["final", "mean"],
-                            "column": ["tech_debt_final", "velocity_mean"]})
-    lines = C.hinges(small_calibration, per_run, SimpleNamespace(runs=runs, summary=summary, reference="a"))
+    differences = {"tech_debt (final), b - a": 2.0 * x + noise, "velocity (mean), b - a": noise}
+    lines = C.hinges(small_calibration, per_run, differences)
     assert lines[0].startswith("caution: these differences follow a parameter the team's history did not narrow")
     assert len(lines) == 2 and lines[1].startswith("  tech_debt (final), b - a: ")
     below, above = (2.0 * x + noise)[x <= 150].mean(), (2.0 * x + noise)[x > 150].mean()
     assert f"{below:+.3g} in the runs with initial_debt up to 150, {above:+.3g} above (Spearman +1.00;" in lines[1]
-    flat = runs.assign(tech_debt_final=np.concatenate([np.zeros(40), noise]))
-    assert C.hinges(small_calibration, per_run, SimpleNamespace(runs=flat, summary=summary, reference="a")) == []
+    assert C.hinges(small_calibration, per_run, {"velocity (mean), b - a": noise}) == []
+    many = {f"o{i}": (i + 1) * x for i in range(6)}
+    assert C.hinges(small_calibration, per_run, many)[-1] == "  ... and 2 more differences like these"
+    summarise = C.summarise_posterior
+    narrowed = lambda *a: [{**r, "identified": r["identified"] or r["parameter"] == "initial_debt"} for r in summarise(*a)]
+    monkeypatch.setattr(C, "summarise_posterior", narrowed)  # the history pins initial_debt down: the next one named
+    assert "in the runs with pressure up to" in C.hinges(small_calibration, per_run, differences)[1]
+    monkeypatch.setattr(C, "summarise_posterior", lambda *a: [{**r, "identified": True} for r in summarise(*a)])
+    assert C.hinges(small_calibration, per_run, differences) == []
     r = cli("split_backlogs", "one_roadmap", "--posterior", small_calibration, "--runs", 60, "--sprints", 30,
             "--figure", "none", command="compare")
     assert r.returncode == 0, r.stderr
     assert "caution: these differences follow a parameter" in r.stdout and "tech_debt (final), one_roadmap" in r.stdout
+    html = tmp_path / "r.html"
+    r = cli("split_backlogs", "one_roadmap", "--posterior", small_calibration, "--runs", 60, "--sprints", 30,
+            "--out", html, command="report")
+    assert r.returncode == 0, r.stderr
+    assert "caution: these differences follow a parameter" in r.stderr
+    text = html.read_text(encoding="utf-8")
+    assert "<b>Caution: these differences follow a parameter" in text and "<li>tech_debt (final), one_roadmap" in text
+
+
+def test_the_reports_paired_differences_are_compares():
+    from pe_sim import report as rep
+    from pe_sim.analysis import compare
+    from pe_sim.config import load
+    from pe_sim.summary import HEADLINE
+
+    configs = [load("split_backlogs"), load("one_roadmap")]
+    got = rep.paired_differences(rep.simulate(configs, 5, 6, 4), ["split_backlogs", "one_roadmap"])
+    want = compare(configs, runs=5, sprints=6, seed=4, workers=1, outcomes=list(HEADLINE)).differences()
+    assert list(got) == list(want)
+    for label in want:
+        assert got[label] == pytest.approx(want[label], rel=1e-9, abs=1e-9)

@@ -76,9 +76,9 @@ def report(args) -> int:
     command = "pe-sim report " + " ".join(shlex.quote(c) for c in args.configs) + \
         f" --runs {runs} --sprints {sprints} --seed {seed} --out {shlex.quote(str(args.out))}" + \
         (f" --engine {args.engine}" if args.engine != "core" else "")
-    per_run = team = unit = None
+    per_run = team = unit = cautions = None
     if args.posterior:
-        from pe_sim.calibration import posterior_runs
+        from pe_sim.calibration import hinges, posterior_runs
 
         history, _, per_run, unit, how = posterior_runs(args.posterior, runs, seed)
         command += f" --posterior {shlex.quote(str(args.posterior))}"
@@ -86,8 +86,11 @@ def report(args) -> int:
                 f"{', '.join(k for k in per_run if k != 'n_engineers')} from the same draw of that team's posterior, "
                 f"with its {history.current_headcount} engineers of today, so the intervals include what is still "
                 f"uncertain about the team. {how[0].upper() + how[1:]}.")
+        cautions = lambda differences: hinges(args.posterior, per_run, differences)  # noqa: E731
     print(f"simulating {len(configs)} setup(s), {runs} runs x {sprints} sprints ...", file=sys.stderr)
     result = rep.write(args.out, configs, runs, sprints, seed, engine=args.engine, command=command, per_run=per_run,
-                       team=team, work_unit=unit)
+                       team=team, work_unit=unit, cautions=cautions)
+    for line in result.cautions:
+        print(line, file=sys.stderr)
     print(f"wrote {args.out} ({len(result.figures)} figures, {len(result.html) / 1e6:.1f} MB, self-contained)")
     return 0

@@ -190,7 +190,7 @@ def _compare(args) -> int:
     if args.posterior:
         from pe_sim.calibration import hinges
 
-        for line in hinges(Path(args.posterior), per_run, res):
+        for line in hinges(Path(args.posterior), per_run, res.differences()):
             print(line)
     if args.csv:
         with atomic(args.csv) as tmp:
