@@ -260,16 +260,16 @@ def test_events_that_last_are_drawn_as_spans():
     w.inject_event("key_engineer_leaves")  # one-off
     for _ in range(6):
         w.step()
-    assert (1, "deadline_crunch", 4) in w.setups[0].events
+    assert (1, "deadline_crunch", 4) in w.setups[0].events  # 0-based, as configs count: it hits sprint 2
     svg = figures.all_plots(w.setups)[("velocity", 0)].decode()
     root = ET.fromstring(svg)
     spans = [e for e in root.iter() if e.get("class") == "pe-event-span"]
     lines = [e for e in root.iter() if e.get("class") == "pe-event-line"]
     assert len(spans) == 1 and len(lines) == 1
-    one_sprint = float(lines[0].get("x1"))  # the line sits at sprint 1.5; the span starts there too
-    assert float(spans[0].get("x")) == pytest.approx(one_sprint)
-    xaxis = figures.x_extent(7)
-    per_sprint = (figures.W - figures.RIGHT - figures.LEFT) / xaxis
+    ch = figures._Chart(figures.x_extent(7), (0.0, 1.0))
+    per_sprint = ch.X(2) - ch.X(1)
+    assert float(lines[0].get("x1")) == pytest.approx(ch.X(2), abs=0.06)  # the key engineer leaves in sprint 2
+    assert float(spans[0].get("x")) == pytest.approx(ch.X(1.5), abs=0.06)  # the crunch covers sprints 2 to 5
     assert float(spans[0].get("width")) == pytest.approx(4 * per_sprint, rel=0.02)
 
 
@@ -302,7 +302,7 @@ def test_a_reorganisation_moves_the_two_newest_of_each_column_off_for_good():
         assert len(moved) == 2 and {d["unique_id"] for d in moved} == {a.unique_id for a in gone}
         assert s.model.headcount <= n - 2
         assert "moved off (team resized) in sprint 2" in figures.team_html(s)
-    assert w.log[-1] == f"sprint 1: reorganisation (A {before[0]} -> {before[0] - 2} engineers; B {before[1]} -> " \
+    assert w.log[-1] == f"sprint 2: reorganisation (A {before[0]} -> {before[0] - 2} engineers | B {before[1]} -> " \
                         f"{before[1] - 2} engineers)"
     sizes = [s.model.headcount for s in w.setups]
     for _ in range(10):  # no one replaces them: the team grows back only by replacing later leavers
@@ -316,18 +316,18 @@ def test_a_reorganisation_of_a_one_engineer_team_says_no_one_can_move():
     w.step()
     w.inject_event("team_size")
     w.step()
-    assert w.setups[0].model.headcount == 1 and w.log[-1] == "sprint 1: reorganisation (1 engineer, no one can move)"
+    assert w.setups[0].model.headcount == 1 and w.log[-1] == "sprint 2: reorganisation (1 engineer, no one can move)"
     w = Workshop(setup="split_backlogs", n_engineers=6, seed=4)
     w.step()
     w.inject_event("team_size")
-    w.inject_event("team_size")  # twice in one sprint: four move, as the log says
-    assert w.log[-2:] == ["sprint 1: reorganisation (6 -> 4 engineers)", "sprint 1: reorganisation (4 -> 2 engineers)"]
+    w.inject_event("team_size")  # twice in one sprint: four move, as the log says (the team it ends with)
+    assert w.log[-2:] == ["sprint 2: reorganisation (6 -> 4 engineers)", "sprint 2: reorganisation (6 -> 2 engineers)"]
     w.step()
     assert w.setups[0].model.headcount == 2
     w.inject_event("team_size")
-    assert w.log[-1] == "sprint 2: reorganisation (2 -> 1 engineer)"
+    assert w.log[-1] == "sprint 3: reorganisation (2 -> 1 engineer)"
     w.inject_event("pm_absent")
-    assert w.log[-1] == "sprint 2: PM away"
+    assert w.log[-1] == "sprint 3: PM away"
 
 
 def test_band_of_runs_with_the_same_settings_is_cached_and_contains_this_run():
@@ -424,7 +424,7 @@ def test_page_headless_step_event_slider_reset_side_by_side():
         sliders = [w for w in rc.find(v.Slider).widgets if (w.label or "").startswith("Business pressure: 0.40")]
         assert len(sliders) == 1
         sliders[0].v_model = 0.9
-        assert "pressure = 0.9" in _html(rc, "pe-log")[0].unsafe_innerHTML
+        assert "sprint 4: Business pressure = 0.90" in _html(rc, "pe-log")[0].unsafe_innerHTML
         assert any((w.label or "") == "Business pressure: 0.90" for w in rc.find(v.Slider).widgets)
         sel = rc.find(v.Select, label="Conflict style")
         sel.widget.v_model = "productive"

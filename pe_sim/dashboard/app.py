@@ -36,7 +36,7 @@ from pe_sim.dashboard import figures
 from pe_sim.dashboard.captions import CAPTIONS, CHOICE_LABELS, EVENT_BUTTONS, PRACTICE_LABELS, TITLES
 from pe_sim.dashboard.figures import esc
 from pe_sim.dashboard.session import (BAND_RUNS, DEFAULT_HORIZON, DEFAULT_SCENARIO, EVENTS, MAX_HORIZON,
-                                      NO_COMPARE, PLAY_INTERVALS, Room, Workshop, shared_room)
+                                      NO_COMPARE, PLAY_INTERVALS, SLIDER_STEPS, Room, Setup, Workshop, shared_room)
 from pe_sim.params import BY_NAME
 
 ENV_SCENARIO = "PE_SIM_DASHBOARD_SCENARIO"
@@ -107,8 +107,7 @@ def RunCard(r: Room, version: int, refresh, pending: dict | None, ask_reset):
                           classes=["pe-reset"])
         if pending is not None:
             with solara.Div(classes=["pe-confirm"], style={"margin-top": "6px"}):
-                solara.Text(f"Start again from sprint 0? The {r.sprint} sprints so far are lost.",
-                            style={"font-size": "12px"})
+                solara.Text(reset_question(r.workshop), style={"font-size": "12px"})
                 with solara.Row(style={"gap": "6px"}):
                     solara.Button("Yes, start again", color="error", small=True, classes=["pe-confirm-yes"],
                                   on_click=lambda: ask_reset(pending, True))
@@ -124,6 +123,17 @@ def RunCard(r: Room, version: int, refresh, pending: dict | None, ask_reset):
                             on_value=act(r.set_show_band))
         if r.error:
             solara.Error(r.error, dense=True)
+
+
+def reset_question(w: Workshop) -> str:
+    """What the confirmation before a reset says: everything a reset throws away, practices included."""
+    played = "The 1 sprint played so far is lost" if w.sprint == 1 else f"The {w.sprint} sprints played so far are lost"
+    changed = [f"{'AB'[i] + ': ' if len(w.setups) > 1 else ''}{label} {now} -> {start}"
+               for i, s in enumerate(w.setups) for label, start, now in s.practice_changes()]
+    if changed:
+        return (f"Start again from sprint 1? {played}, and the practices go back to the scenario's settings "
+                f"({'; '.join(changed)}).")
+    return f"Start again from sprint 1? {played}; the practices stay the scenario's settings."
 
 
 def settings_of(w: Workshop, **pending) -> dict:
@@ -174,38 +184,47 @@ def NewRunCard(r: Room, version: int, ask_reset):
 
 # --- practices, live --------------------------------------------------------------------------------
 
-def _choice(name: str, label: str, r: Room, target, refresh):
+def _set(r: Room, name: str, value, target, refresh) -> None:
+    try:
+        r.set_param(name, value, setup=target())
+    except cfg.ConfigError:  # the run ended between drawing the control and the change: the page says so
+        pass
+    refresh()
+
+
+def _help(text: str, note: str = "") -> None:
+    solara.HTML(tag="div", classes=["pe-help"], style="font-size:11.5px;color:#5b6673;margin:-14px 0 6px 0",
+                unsafe_innerHTML=esc(text[0].upper() + text[1:] + ".") + (f" <b>{esc(note)}</b>" if note else ""))
+
+
+def _choice(name: str, label: str, help_text: str, r: Room, target, refresh, disabled: bool):
     spec = BY_NAME[name]
     shown = {CHOICE_LABELS.get(c, c): c for c in spec.choices}
     current = r.workshop.setups[target() or 0].param(name)
 
-    def change(text: str):
-        r.set_param(name, shown[text], setup=target())
-        refresh()
-
     with solara.Div(classes=["pe-control", f"pe-control-{name}"]):
-        solara.Select(label, values=list(shown), value=CHOICE_LABELS.get(current, current), on_value=change)
+        solara.Select(label, values=list(shown), value=CHOICE_LABELS.get(current, current), disabled=disabled,
+                      on_value=lambda text: _set(r, name, shown[text], target, refresh))
+        _help(help_text)
 
 
-def _slider(name: str, label: str, r: Room, target, step: float, refresh):
+def _slider(name: str, label: str, help_text: str, r: Room, target, refresh, disabled: bool, note: str = ""):
     spec = BY_NAME[name]
+    step = SLIDER_STEPS.get(name, 0.05)
     current = float(r.workshop.setups[target() or 0].param(name))
 
     def change(value):
-        r.set_param(name, float(value), setup=target())
-        refresh()
+        _set(r, name, float(value), target, refresh)
 
     with solara.Div(classes=["pe-control", f"pe-control-{name}"]):
         shown = f"{label}: {current:.0f}" if step >= 1 else f"{label}: {current:.2f}"
         if step >= 1:
             solara.SliderInt(shown, value=int(round(current)), min=int(spec.lo), max=int(spec.hi), step=int(step),
-                             on_value=change)
+                             on_value=change, disabled=disabled)
         else:
             solara.SliderFloat(shown, value=current, min=float(spec.lo), max=float(spec.hi), step=step,
-                               on_value=change)
-
-
-STEPS = {"tech_share": 0.05, "syncs_per_sprint": 1, "discovery_involvement": 0.05, "pressure": 0.05}
+                               on_value=change, disabled=disabled)
+        _help(help_text, note)
 
 
 @solara.component
@@ -221,20 +240,30 @@ def PracticesCard(r: Room, version: int, refresh):
     def target() -> int | None:
         return 0 if len(r.workshop.setups) == 1 else {"A": 0, "B": 1, "both": None}.get(picked.current, 0)
 
-    if len(w.setups) == 1:
-        note = "Changes apply from the next sprint."
+    ended = not w.running
+    if ended:
+        note = ("The run has ended: a change here would not take effect. Reset starts a new run from the "
+                "scenario's settings.")
+    elif len(w.setups) == 1:
+        note = f"Changes apply from the next sprint (sprint {w.sprint + 1})."
     else:
-        note = "Changes apply from the next sprint to the setup picked here."
+        note = f"Changes apply from the next sprint (sprint {w.sprint + 1}) to the setup picked here."
+    targets = range(len(w.setups)) if target() is None else [target()]
+    # a tech share only matters with split backlogs: under one roadmap tech work competes on value instead
+    no_split = all(w.setups[i].param("roadmap_mode") != "split_backlogs" for i in targets)
     with solara.Card("Practices, live", classes=["pe-practices"]):
-        solara.Text(note, style={"font-size": "12px"})
+        solara.Text(note, style={"font-size": "12px"}, classes=["pe-practices-note"])
         if len(w.setups) > 1:
             solara.ToggleButtonsSingle(value=target_name, values=["A", "B", "both"], on_value=pick,
                                        classes=["pe-target"])
-        for name, (label, _help) in PRACTICE_LABELS.items():
+        for name, (label, help_text) in PRACTICE_LABELS.items():
             if BY_NAME[name].kind == "choice":
-                _choice(name, label, r, target, refresh)
+                _choice(name, label, help_text, r, target, refresh, ended)
+            elif name == "tech_share" and no_split:
+                _slider(name, label, help_text, r, target, refresh, True,
+                        note="Not used with one roadmap: pick split backlogs to set it.")
             else:
-                _slider(name, label, r, target, STEPS.get(name, 0.05), refresh)
+                _slider(name, label, help_text, r, target, refresh, ended)
 
 
 # --- main area -----------------------------------------------------------------------------------
@@ -252,22 +281,27 @@ def EventBar(r: Room, version: int, refresh):
 
     with solara.Card(classes=["pe-events"], style={"padding": "6px 12px"}):
         with solara.Row(style={"align-items": "center", "flex-wrap": "wrap", "gap": "6px"}):
-            solara.HTML(tag="span", unsafe_innerHTML=f"<b style='font-size:15px'>Sprint {w.sprint}</b>"
-                        f"<span style='color:#5b6673;font-size:12px'> of {w.horizon}"
+            # Sprints are counted from 1 everywhere (header, log, plots, team view): after 3 sprints
+            # played, an event or a practice change lands in sprint 4.
+            solara.HTML(tag="span", unsafe_innerHTML=f"<b style='font-size:15px'>{w.sprint} of {w.horizon} sprints "
+                        f"played</b><span style='color:#5b6673;font-size:12px'>"
                         f"{' &middot; playing' if r.playing else ''}</span>",
                         classes=["pe-sprint"], attributes={"data-sprint": str(w.sprint),
                                                            "data-playing": str(r.playing).lower()})
-            solara.Text("Inject an event now:", style={"margin-left": "12px"})
+            if w.running:
+                solara.Text(f"Inject an event into sprint {w.sprint + 1}:", style={"margin-left": "12px"})
             for kind in EVENTS:
-                label, _ = EVENT_BUTTONS[kind]
-                solara.Button(label, on_click=lambda kind=kind: fire(kind), color="error", outlined=True, small=True,
-                              classes=["pe-event", f"pe-event-{kind}"], disabled=not w.running)
+                label, what = EVENT_BUTTONS[kind]
+                with solara.Tooltip(what):
+                    solara.Button(label, on_click=lambda kind=kind: fire(kind), color="error", outlined=True,
+                                  small=True, classes=["pe-event", f"pe-event-{kind}"], disabled=not w.running)
         if not w.running:
             solara.Warning(f"End of the run ({w.horizon} sprints): press Reset to start again.", dense=True)
         recent = w.log[-3:]
         solara.HTML(tag="div", classes=["pe-log"], style="font-size:12px;color:#5b6673;min-height:16px",
                     unsafe_innerHTML=("Latest: " + " &middot; ".join(esc(x) for x in recent)) if recent else
-                    "An event hits every column at once, from the next sprint on.")
+                    "An event hits every column at once, from the next sprint on; hover over a button to "
+                    "see what it does.")
 
 
 def _plot(svg: bytes, key: str, col: int):
@@ -284,17 +318,44 @@ def _team(html: str, col: int):
                     style="font-size:13px;color:#3b4652;margin-top:4px")
 
 
+def planned_events(s: Setup) -> str:
+    """The scenario's own events in plain words, sprints counted from 1 as on the page."""
+    out = []
+    for e in s.config.events:
+        name = EVENT_BUTTONS[e.kind][0] if e.kind in EVENT_BUTTONS else e.kind.replace("_", " ")
+        name = name if name[:2].isupper() else name[0].lower() + name[1:]
+        if e.kind == "team_size":
+            name = f"team resized to {e.magnitude:.0f}"
+        lasts = max(1, e.duration)
+        when = f"sprint {e.sprint + 1}" if lasts == 1 else f"sprints {e.sprint + 1}-{e.sprint + lasts}"
+        out.append(f"{name} in {when}")
+    return ", ".join(out)
+
+
 def title_html(w: Workshop) -> str:
-    """The page's heading: setup names and descriptions, every one escaped."""
+    """The page's heading: setup names, each scenario's description as it starts, its planned events and
+    the practices changed live since (the description does not follow the sliders); all escaped."""
     a = w.setups[0]
-    title = esc(a.label) if len(w.setups) == 1 else f"A: {esc(a.label)} &nbsp;|&nbsp; B: {esc(w.setups[1].label)}"
-    about = " ".join(f"{'AB'[i] + ': ' if len(w.setups) > 1 else ''}{esc(s.config.description)}"
-                     for i, s in enumerate(w.setups) if s.config.description)
+    two = len(w.setups) > 1
+    title = esc(a.label) if not two else f"A: {esc(a.label)} &nbsp;|&nbsp; B: {esc(w.setups[1].label)}"
+    lines = []
+    for i, s in enumerate(w.setups):
+        parts = []
+        if s.config.description:
+            parts.append(f"<span class='pe-about'>At the start: {esc(s.config.description)}.</span>")
+        planned = planned_events(s)
+        if planned:
+            parts.append(f"<span class='pe-planned'>Planned events: {esc(planned)}.</span>")
+        changed = s.practice_changes()
+        if changed:
+            parts.append("<span class='pe-changed' style='color:#b42318'>Changed live since: "
+                         + esc("; ".join(f"{label} {start} -> {now}" for label, start, now in changed)) + ".</span>")
+        if parts:
+            lines.append(f"<div>{'<b>' + 'AB'[i] + ':</b> ' if two else ''}{' '.join(parts)}</div>")
     return (f"<span style='font-size:18px;font-weight:600'>{title}</span> "
             f"<span style='color:#5b6673;font-size:13px'>&nbsp;team of {w.n_engineers} at the start, seed "
-            f"{w.seed_value}{', same luck in both columns' if len(w.setups) > 1 else ''}</span>"
-            + (f"<div class='pe-about' style='color:#3b4652;font-size:12.5px;margin-top:2px'>{about}</div>"
-               if about else ""))
+            f"{w.seed_value}{', same luck in both columns' if two else ''}</span>"
+            + (f"<div style='color:#3b4652;font-size:12.5px;margin-top:2px'>{''.join(lines)}</div>" if lines else ""))
 
 
 @solara.component
@@ -375,8 +436,10 @@ def Page():
     with solara.Sidebar():
         with solara.Column(style={"gap": "8px"}):
             RunCard(r, version, refresh, pending, ask_reset)
-            PracticesCard(r, version, refresh)
-            NewRunCard(r, version, ask_reset)
+            # Keyed by the run: a reset (from this tab or another) builds these cards afresh, so no control
+            # keeps a value it held for the previous run (a slider's own state, the New run choices).
+            PracticesCard(r, version, refresh).key(f"practices-{r.run_number}")
+            NewRunCard(r, version, ask_reset).key(f"new-run-{r.run_number}")
     WorkshopView(r, version, refresh)
 
 

@@ -26,6 +26,12 @@ PLOTS = ("customer_value", "velocity", "tech_debt", "incidents_trust", "trust", 
 W, H = 540, 245  # SVG user units (pixels at 100 %)
 LEFT, RIGHT, TOP, BOTTOM = 46, 14, 34, 30
 RIGHT_TWIN = 46
+# Long runs: a series with more points than this is drawn as the lowest and highest value of each
+# of MAX_POINTS / 2 runs of sprints. A plot is ~480 px wide, so a 1,000-sprint line has ~2 points
+# per pixel the eye cannot tell apart, while the extremes (a spike of incidents, a burnout peak)
+# stay; it keeps a frame's SVG and drawing time from growing with the run.
+MAX_POINTS = 400
+STEP_MIN_WIDTH = 2.0  # user units per sprint under which steps look like a line: drawn as one
 FONT = "font-family='DejaVu Sans, Arial, Helvetica, sans-serif'"
 COLORS = {"a": "#1f6fb4", "b": "#d9661a", "c": "#2e9a4a", "d": "#8a4fb8", "grey": "#7b8794", "event": "#b42318",
           "band": "#5b6673"}
@@ -98,7 +104,9 @@ class _Chart:
     def __init__(self, xmax: int, ylim: tuple[float, float], twin: bool = False):
         self.x0, self.x1 = LEFT, W - (RIGHT_TWIN if twin else RIGHT)
         self.y0, self.y1 = H - BOTTOM, TOP  # bottom, top in SVG coordinates
-        self.xlo, self.xhi = -0.5, xmax - 0.5  # sprints 0 .. xmax - 1, numbered from 0 as in configs and data
+        # Sprints are numbered from 1 as the room counts them (and as the header, log and team view do):
+        # the first sprint played is sprint 1, plotted at x = 1.
+        self.xlo, self.xhi = 0.5, xmax + 0.5
         self.ylo, self.yhi = ylim
         self.parts: list[str] = []
 
@@ -116,11 +124,18 @@ class _Chart:
     def add(self, s: str) -> None:
         self.parts.append(s)
 
-    def line(self, ys, color, width=1.8, dash="", steps=False, lim=None, start=0) -> None:
+    def dense(self, n: int) -> bool:
+        """Whether ``n`` sprints are too narrow to draw as steps."""
+        return n > 1 and (self.x1 - self.x0) / (self.xhi - self.xlo) < STEP_MIN_WIDTH
+
+    def line(self, ys, color, width=1.8, dash="", steps=False, lim=None, start=1) -> None:
         if not ys:
             return
         xs = list(range(start, start + len(ys)))
-        if steps:
+        steps = steps and not self.dense(len(ys))
+        if len(ys) > MAX_POINTS:
+            xs, ys = thin(xs, ys)
+        elif steps:
             xs2, ys2 = [], []
             for x, y in zip(xs, ys):
                 xs2 += [x - 0.5, x + 0.5]
@@ -132,12 +147,19 @@ class _Chart:
         self.add(f"<polyline fill='none' stroke='{color}' stroke-width='{width}'{d} stroke-linejoin='round' "
                  f"points='{self.pts(xs, ys, lim)}' clip-path='url(#c)'/>")
 
-    def area(self, ys, color, opacity=0.25, steps=False, lower=None, lim=None, start=0) -> None:
+    def area(self, ys, color, opacity=0.25, steps=False, lower=None, lim=None, start=1) -> None:
         """The area between ``ys`` and ``lower`` (default: the axis floor)."""
         if not ys:
             return
         xs = list(range(start, start + len(ys)))
-        if steps:
+        steps = steps and not self.dense(len(ys))
+        if len(ys) > MAX_POINTS:  # the top edge keeps its highs and the bottom edge its lows
+            top = thin(xs, ys, "max")
+            low = thin(xs, list(lower), "min") if lower is not None else None
+            xs, ys = top
+            if low is not None:
+                lower = low[1]
+        elif steps:
             xs2, ys2, lo2 = [], [], []
             for i, (x, y) in enumerate(zip(xs, ys)):
                 xs2 += [x - 0.5, x + 0.5]
@@ -153,11 +175,14 @@ class _Chart:
 
     def bars(self, ys, color, opacity=0.55) -> None:
         d = []
-        w = 0.9 * (self.X(2) - self.X(1))
-        for i, y in enumerate(ys, start=0):  # sprints are numbered from 0, as in configs and data
+        k = max(1, math.ceil(len(ys) / (MAX_POINTS // 2)))  # long runs: one bar (the highest) per k sprints
+        w = 0.9 * k * (self.X(2) - self.X(1))
+        for i in range(0, len(ys), k):
+            y = max(ys[i:i + k])
             if y > 0:
                 top = self.Y(y)
-                d.append(f"M{self.X(i) - w / 2:.1f} {self.y0:.1f}V{top:.1f}h{w:.2f}V{self.y0:.1f}z")
+                mid = self.X(1 + i + (min(k, len(ys) - i) - 1) / 2)  # sprint i + 1 is the first of the group
+                d.append(f"M{mid - w / 2:.1f} {self.y0:.1f}V{top:.1f}h{w:.2f}V{self.y0:.1f}z")
         if d:
             self.add(f"<path fill='{color}' fill-opacity='{opacity}' d='{''.join(d)}' clip-path='url(#c)'/>")
 
@@ -167,8 +192,8 @@ class _Chart:
             y = self.Y(v)
             g.append(f"<line x1='{self.x0}' x2='{self.x1}' y1='{y:.1f}' y2='{y:.1f}' stroke='#e3e7ec'/>"
                      f"<text x='{self.x0 - 4}' y='{y + 3.5:.1f}' text-anchor='end'>{_fmt(v)}</text>")
-        for v in nice_ticks(0.0, self.xhi + 0.5, 6):
-            if v != int(v) or v > self.xhi:
+        for v in nice_ticks(0.0, self.xhi - 0.5, 6):
+            if v != int(v) or v < 1 or v > self.xhi:  # no sprint 0: the first sprint is 1
                 continue
             x = self.X(v)
             g.append(f"<line x1='{x:.1f}' x2='{x:.1f}' y1='{self.y0}' y2='{self.y0 + 3}' stroke='#7b8794'/>"
@@ -189,7 +214,10 @@ class _Chart:
         self.parts.insert(0, f"<g font-size='10' fill='#3b4652'>{''.join(g)}</g>")
 
     def events(self, events: Sequence[tuple[int, str, int]], now: int) -> None:
-        """Spans for events that last, lines for one-off events; only events that have hit already."""
+        """Spans for events that last, lines for one-off events: events that have hit already and those
+        queued for the next sprint. ``events`` count sprints from 0 (as configs do): an event at 0-based
+        sprint t hits sprint t + 1 on the axis, where its line sits (a span covers sprints t + 1 ..
+        t + duration)."""
         seen: dict[tuple[int, int], list[str]] = {}
         for sprint, kind, duration in events:
             if sprint > now:
@@ -200,14 +228,16 @@ class _Chart:
                 labels.append(label)
         last_x, free_y = -1e9, self.y1 + 3.0
         for (sprint, duration), labels in sorted(seen.items()):
-            x = self.X(sprint - 0.5)  # just before the first sprint the event hits (sprints count from 0)
+            hit = sprint + 1  # the sprint the event hits, as the log and the team view number it
             kind = "edge" if duration > 1 else "line"
+            x = self.X(hit - 0.5) if duration > 1 else self.X(hit)
             if duration > 1:
-                x2 = self.X(sprint + duration - 0.5)
-                self.add(f"<rect class='pe-event-span' x='{x:.1f}' y='{self.y1}' width='{max(1.0, x2 - x):.1f}' "
-                         f"height='{self.y0 - self.y1}' fill='{COLORS['event']}' fill-opacity='0.09' "
-                         f"clip-path='url(#c)'/>")
-            self.add(f"<line class='pe-event-{kind}' x1='{x:.1f}' x2='{x:.1f}' y1='{self.y1}' y2='{self.y0}' "
+                x2 = self.X(hit + duration - 0.5)
+                self.add(f"<rect class='pe-event-span' data-sprint='{hit}' x='{x:.1f}' y='{self.y1}' "
+                         f"width='{max(1.0, x2 - x):.1f}' height='{self.y0 - self.y1}' fill='{COLORS['event']}' "
+                         f"fill-opacity='0.09' clip-path='url(#c)'/>")
+            self.add(f"<line class='pe-event-{kind}' data-sprint='{hit}' x1='{x:.1f}' x2='{x:.1f}' y1='{self.y1}' "
+                     f"y2='{self.y0}' "
                      f"stroke='{COLORS['event']}' stroke-width='1' stroke-dasharray='2 2' clip-path='url(#c)'/>")
             tx = x + 2 if x < self.x1 - 14 else x - 11  # rotated text extends to the right of its anchor
             text = " + ".join(labels)
@@ -250,6 +280,24 @@ class _Chart:
                 f"<text x='{self.x0}' y='16' font-size='12.5' font-weight='600' fill='#1d2733'>{esc(title)}</text>"
                 f"<text x='{W - 6}' y='28' font-size='10' text-anchor='end' fill='#3b4652'>{esc(note)}</text>"
                 f"{body}</svg>").encode()
+
+
+def thin(xs: Sequence[float], ys: Sequence[float], keep: str = "both") -> tuple[list[float], list[float]]:
+    """At most :data:`MAX_POINTS` points of a long series: per run of sprints its lowest and highest
+    point in sprint order (``keep`` "max" or "min": only that one, for an area's top or bottom edge)."""
+    import numpy as np
+
+    a = np.asarray(ys, dtype=float)
+    n = len(a)
+    k = math.ceil(n / (MAX_POINTS // 2))
+    m = math.ceil(n / k)
+    runs = np.concatenate([a, np.full(m * k - n, np.nan)]).reshape(m, k)  # the last run may be shorter
+    first = np.arange(m) * k
+    lo, hi = first + np.nanargmin(runs, axis=1), first + np.nanargmax(runs, axis=1)
+    picks = lo if keep == "min" else hi if keep == "max" else np.stack([np.minimum(lo, hi),
+                                                                         np.maximum(lo, hi)], axis=1).ravel()
+    x = np.asarray(xs, dtype=float)
+    return x[picks].tolist(), a[picks].tolist()
 
 
 def _rank(value: float, band: Band | None, key: str, t: int) -> str:

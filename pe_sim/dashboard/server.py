@@ -94,14 +94,41 @@ def _check_bind(host: str, port: int) -> None:
                          "pass another --port, or --port 0 for a free one") from None
 
 
-def warm_up() -> None:
-    """Import the page, build the session and draw it while the server starts, so the first visitor waits less."""
+WARM_SPRINTS = 2  # sprints the start-up compiles on: types, not sizes, decide what numba compiles
+
+
+def compile_model(setup: str) -> None:
+    """Compile (or load from numba's cache) everything a click runs, so no click waits for the compiler.
+
+    The band's kernel (``run_batch``) compiles every rule the Mesa model calls too, and writing it to the
+    cache is what :func:`pe_sim.core.jit.compiled_before` looks for, so the next start says nothing about
+    compiling. A throwaway workshop then steps through every event button's code path (each rule is
+    loaded from the cache on its first call, in a step, which otherwise the first Step click would pay)."""
+    from pe_sim.dashboard import figures, session
+
+    w = session.Workshop(setup=setup, horizon=WARM_SPRINTS)
+    session.band(w.setups[0].model.config, w.seed_value, WARM_SPRINTS, runs=2)
+    for kind in session.EVENTS:
+        w.inject_event(kind)
+    for _ in range(WARM_SPRINTS):
+        w.step()
+    figures.all_plots(w.setups, horizon=w.horizon)
+
+
+def warm_up(ready: threading.Event | None = None) -> None:
+    """Compile the model, import the page and draw the session, then set ``ready``: the server announces
+    its URL only after this, so the first visitor's first click does not wait ~20 s for the compiler."""
     try:
         from pe_sim.dashboard import app
 
+        compile_model(app.initial_setup())
         app.snapshot(app.room())  # the process's session, ready for the first tab
-    except Exception:  # pragma: no cover - the page itself reports real problems
-        pass
+    except Exception as exc:  # pragma: no cover - the page reports real problems (a scenario that fails to run)
+        print(f"pe-sim dashboard: could not prepare the model ahead ({exc}); the first step may be slow",
+              file=sys.stderr, flush=True)
+    finally:
+        if ready is not None:
+            ready.set()
 
 
 def serve(scenario: str | None = None, host: str = "127.0.0.1", port: int = 8765) -> int:
@@ -133,8 +160,10 @@ def serve(scenario: str | None = None, host: str = "127.0.0.1", port: int = 8765
                             access_log=False, lifespan="on")
     server = uvicorn.Server(config)
 
+    ready = threading.Event()
+
     def announce():
-        while not server.started:
+        while not (server.started and ready.is_set()):  # listening, and the model compiled
             if getattr(server, "should_exit", False):
                 return
             time.sleep(0.05)
@@ -146,7 +175,7 @@ def serve(scenario: str | None = None, host: str = "127.0.0.1", port: int = 8765
         print(f"  started in {time.perf_counter() - t0:.1f} s", file=sys.stderr, flush=True)
 
     threading.Thread(target=announce, daemon=True).start()
-    threading.Thread(target=warm_up, daemon=True).start()
+    threading.Thread(target=warm_up, args=(ready,), daemon=True).start()
     try:
         server.run()
     except KeyboardInterrupt:

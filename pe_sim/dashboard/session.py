@@ -29,7 +29,7 @@ import mesa
 
 from pe_sim import config as cfg
 from pe_sim.core.engine import OUTCOMES
-from pe_sim.dashboard.captions import EVENT_BUTTONS
+from pe_sim.dashboard.captions import CHOICE_LABELS, EVENT_BUTTONS, PRACTICE_LABELS
 from pe_sim.events import EVENT_KINDS
 from pe_sim.params import BY_NAME
 
@@ -46,6 +46,8 @@ LIVE_PARAMS = ("roadmap_mode", "tech_share", "syncs_per_sprint", "discovery_invo
                "pressure")
 EVENTS = ("customer_escalation", "deadline_crunch", "key_engineer_leaves", "pm_absent", "hiring_wave", "team_size")
 REORG_MOVES = 2  # the room's "reorganisation" (team_size without a size): this many of the newest move to another team
+# Slider steps of the live practices; a step of 1 makes the value a count, shown as a whole number.
+SLIDER_STEPS = {"tech_share": 0.05, "syncs_per_sprint": 1, "discovery_involvement": 0.05, "pressure": 0.05}
 
 # Outcomes that must stay inside these bounds (the soak test checks them every sprint).
 UNIT_INTERVAL = ("customer_trust", "burnout_mean", "burnout_max", "engagement_mean", "trust_pm_em",
@@ -82,7 +84,7 @@ class EngineerRecord:
     key: int
     slot: int
     joined: int  # sprint they joined, counted from 1 as on the plots (-1: on the starting team)
-    left: int | None = None  # the last sprint they worked, counted from 1
+    left: int | None = None  # the sprint they left in (at its end), counted from 1
     reason: str = ""  # why they left: attrition (burnout or disengagement), key_engineer_leaves or team_size
     burnout: list[float] = field(default_factory=list)  # one value per sprint on the team
     ramp: float = 1.0
@@ -106,8 +108,8 @@ class Setup:
         self.people: dict[int, EngineerRecord] = {}
         self._next_key = 1
         self._by_agent: dict[int, int] = {}  # id(agent) -> record key
-        # (0-based sprint the event hits first, kind, sprints it lasts): scripted and injected; plotted from
-        # just before sprint t+1 (a span for events that last, a line for one-off events)
+        # (0-based sprint the event hits first, as configs count, kind, sprints it lasts): scripted and
+        # injected; the page numbers sprints from 1, so it shows and plots such an event at sprint t + 1
         self.events: list[tuple[int, str, int]] = [(e.sprint, e.kind, int(e.duration)) for e in config.events]
         self._observe()
 
@@ -175,6 +177,28 @@ class Setup:
         """The parameter's current value (as in a config: choices are their names)."""
         return self.model.config.params[name]
 
+    def practice_changes(self) -> list[tuple[str, str, str]]:
+        """Live practices that differ from the scenario's: (label, scenario's value, value now), as shown."""
+        return [(practice_label(k), shown_value(k, self.config.params[k]), shown_value(k, self.param(k)))
+                for k in LIVE_PARAMS if self.param(k) != self.config.params[k]]
+
+
+def practice_label(name: str) -> str:
+    """The name a control shows for a parameter (the log uses it too)."""
+    return PRACTICE_LABELS[name][0] if name in PRACTICE_LABELS else name.replace("_", " ")
+
+
+def shown_value(name: str, value: Any) -> str:
+    """A parameter's value as the page shows it: a choice's label, a count whole, a share to two decimals."""
+    spec = BY_NAME[name]
+    if spec.kind == "choice":
+        return CHOICE_LABELS.get(value, str(value))
+    if spec.kind == "bool":
+        return "yes" if value else "no"
+    if spec.kind == "int" or SLIDER_STEPS.get(name, 0) >= 1:
+        return f"{float(value):.0f}"
+    return f"{float(value):.2f}"
+
 
 def check_horizon(horizon: Any) -> int:
     """The one check on how many sprints a dashboard session runs (injected events obey the same limit)."""
@@ -220,6 +244,7 @@ class Workshop(mesa.Model):
         self.n_engineers = size
         self.version = 0  # bumps on every change the page must redraw for
         self.log: list[str] = []
+        self._moves: dict[int, int] = {}  # 0-based sprint -> engineers the room's reorganisations move in it
 
     @staticmethod
     def _label(c: cfg.Config) -> str:
@@ -247,42 +272,87 @@ class Workshop(mesa.Model):
         value = cfg.check_param("<dashboard>", name, name, value)
         targets = range(len(self.setups)) if setup is None else [setup]
         with self.lock:
+            self._check_running("a practice")
             for i in targets:
                 if self.setups[i].param(name) != value:
                     self.setups[i].model.set_param(name, value)
             self.version += 1
             where = "" if len(self.setups) == 1 else " (both)" if setup is None else f" ({'AB'[setup]})"
-            self.log.append(f"sprint {self.sprint}: {name.replace('_', ' ')} = {value}{where}")
+            # logged with the sprint it first applies to and the words and rounding the control shows
+            self.log.append(f"sprint {self.sprint + 1}: {practice_label(name)} = {shown_value(name, value)}{where}")
         return value
 
+    def _check_running(self, what: str) -> None:
+        """Refuse a change no sprint would see: the run has ended (a new run starts from the scenario)."""
+        if self.sprint >= self.horizon:
+            raise cfg.ConfigError("<dashboard>", "event" if what == "an event" else "practice",
+                                  f"the run has ended (all {self.horizon} sprints played), so {what} can no longer "
+                                  "take effect; press Reset to start again")
+
     def inject_event(self, kind: str, duration: int | None = None, magnitude: float | None = None) -> None:
-        """An event at the current sprint, in every setup (both columns face the same world)."""
+        """An event at the next sprint to play, in every setup (both columns face the same world).
+
+        A reorganisation (``team_size`` without a size) moves :data:`REORG_MOVES` of the newest
+        engineers to another team. The kernel reads ``team_size`` as the head count at the end of the
+        sprint, which would swallow a hiring wave or a key engineer leaving in the same sprint; so the
+        size is computed from every event queued for that sprint, and set again when such an event
+        comes after the reorganisation: the team ends as the events add up (6 + 3 hired - 2 moved = 7).
+        """
         if kind not in EVENT_KINDS:
             raise cfg.ConfigError("<dashboard>", "event", f"{kind!r} is not an event kind")
         with self.lock:
-            if self.sprint >= self.horizon:
-                raise cfg.ConfigError("<dashboard>", "event", f"the run has ended (sprint {self.sprint} of "
-                                      f"{self.horizon}); press Reset to start again")
-            moves = []  # what a reorganisation did to each column, for the log
+            self._check_running("an event")
+            t = self.sprint
+            reorg = kind == "team_size" and magnitude is None
+            if reorg:
+                self._moves[t] = self._moves.get(t, 0) + REORG_MOVES
+            resize = reorg or (kind in ("hiring_wave", "key_engineer_leaves") and self._moves.get(t, 0) > 0)
+            sizes = []  # what this sprint's team changes do to each column, for the log
             for column, s in zip("AB", self.setups):
-                size = magnitude
-                if kind == "team_size" and size is None:  # each column's own team, two smaller (never below one)
-                    # a reorganisation already set for this sprint counts: two in a row move four
-                    now = int(min([s.model.headcount, *(e.magnitude for e in s.model.config.events
-                                                        if e.kind == "team_size" and e.sprint == s.model.sprint)]))
-                    size = max(1, now - REORG_MOVES)
-                    moves.append((f"{column} " if len(self.setups) > 1 else "")
-                                 + (f"{now} -> {size} engineer{'s' if size > 1 else ''}" if size < now
-                                    else f"{now} engineer, no one can move"))
-                ev = s.model.inject_event(kind, duration=duration, magnitude=size)
-                lasts = getattr(ev, "duration", None)
-                if lasts is None:
-                    lasts = EVENT_KINDS[kind].duration if duration is None else duration
-                s.events.append((s.sprint, kind, int(lasts)))
+                if not reorg:
+                    ev = s.model.inject_event(kind, duration=duration, magnitude=magnitude)
+                    s.events.append((t, kind, int(ev.duration)))
+                if resize:
+                    size, said = self._reorg_size(s, t)
+                    # the later of two sizes set for one sprint wins (events.schedule), so this replaces any earlier one
+                    s.model.inject_event("team_size", magnitude=size)
+                    if reorg:
+                        s.events.append((t, kind, 1))
+                    sizes.append((f"{column} " if len(self.setups) > 1 else "") + said)
             self.version += 1
             label = EVENT_BUTTONS[kind][0] if kind in EVENT_BUTTONS else kind.replace("_", " ")
             label = label if label[:2].isupper() else label[0].lower() + label[1:]  # "PM away" keeps its capitals
-            self.log.append(f"sprint {self.sprint}: {label}" + (f" ({'; '.join(moves)})" if moves else ""))
+            if sizes and not reorg:
+                self.log.append(f"sprint {t + 1}: {label} (with this sprint's reorganisation, {' | '.join(sizes)})")
+            else:
+                self.log.append(f"sprint {t + 1}: {label}" + (f" ({' | '.join(sizes)})" if sizes else ""))
+
+    def _reorg_size(self, s: Setup, t: int) -> tuple[int, str]:
+        """The head count a reorganisation sets for sprint ``t`` in ``s``, from every event queued for that
+        sprint (hires add, key engineers leaving subtract, each reorganisation moves two), and what to say."""
+        queued = [e for e in s.model.config.events if e.sprint == t]
+        hires = sum(round(e.magnitude) for e in queued if e.kind == "hiring_wave")
+        keys = sum(round(e.magnitude) for e in queued if e.kind == "key_engineer_leaves")
+        now = int(s.model.headcount)
+        planned = [e for e in s.config.events  # a size the scenario itself sets for this sprint
+                   if e.kind == "team_size" and e.sprint <= t < e.sprint + max(1, e.duration)]
+        base = int(round(planned[-1].magnitude)) if planned else max(0, now + hires - keys)
+        spec = EVENT_KINDS["team_size"]
+        size = int(min(spec.hi, max(spec.lo, base - self._moves.get(t, 0))))
+        moved = base - size
+        if moved <= 0 and not (hires or keys or planned):
+            return size, f"{now} engineer{'s' if now != 1 else ''}, no one can move"
+        terms = [f"scenario's planned {base}"] if planned else \
+            [f"+{hires} hired"] * bool(hires) + [f"-{keys} key engineer{'s' if keys > 1 else ''}"] * bool(keys)
+        terms += [f"-{moved} moved"] if moved > 0 else ["no one can move"]
+        said = f"{now} -> {size} engineer{'s' if size != 1 else ''}"
+        if terms != [f"-{moved} moved"]:
+            said += ": " + ", ".join(terms)
+            if hires and moved > 0 and not planned:  # the kernel moves the newest: this sprint's hires
+                k = min(hires, moved)
+                said += (f"; the newest move, so {k} of the new hires go{'es' if k == 1 else ''} straight to the "
+                         "other team")
+        return size, said
 
     def problems(self) -> list[str]:
         """Every outcome or engineer state out of bounds (empty when all is well)."""
@@ -389,6 +459,7 @@ class Room:
         self._thread: threading.Thread | None = None
         self._bands: dict[int, dict] = {}  # setup index -> band for the setup's current settings
         self._band_jobs: set[tuple] = set()
+        self.run_number = 0  # bumps on every reset: a page re-creates its controls for the new run
 
     # -- changes ---------------------------------------------------------------------------------------
     def _bump(self) -> None:
@@ -438,6 +509,7 @@ class Room:
             self._generation += 1
             self.playing = False
             self.workshop = fresh
+            self.run_number += 1
             self.error = None
             self._bands = {}
             self._bump()
