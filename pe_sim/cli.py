@@ -16,6 +16,7 @@ from concurrent.futures import BrokenExecutor
 
 from pe_sim import __version__
 from pe_sim.config import ConfigError
+from pe_sim.files import COMMAND_LINE
 
 COMMANDS = (
     "pe_sim.commands.run",
@@ -36,7 +37,7 @@ INTERRUPTED = {
     "report": "the report was not written; a file already there is kept as it was",
     "compare": "no file was left half-written",
     "sensitivity": "the runs finished so far are kept in its folder; the same command resumes from them",
-    "forecast": "no file was left half-written; an earlier forecast is kept as it was",
+    "forecast": "the forecast was not written; an earlier forecast in the output folder is kept as it was",
 }
 
 
@@ -69,6 +70,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    said_as = COMMAND_LINE.set(True)
+    try:
+        return _main(argv)
+    finally:
+        COMMAND_LINE.reset(said_as)  # a Python caller of main() gets its own words back after
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
     if extra:  # said by the command's own parser, so that its --help is the one named

@@ -9,6 +9,7 @@ looks complete. :func:`refuse_existing` is the one rule for overwriting (refuse 
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import json
 import os
 import shutil
@@ -17,18 +18,73 @@ from typing import Iterator
 
 from pe_sim.config import ConfigError
 
+# Set by the `pe-sim` command while it runs: the library's messages then name the command's options
+# (--overwrite), and otherwise the Python arguments its caller passed (overwrite=True).
+COMMAND_LINE: contextvars.ContextVar[bool] = contextvars.ContextVar("pe_sim_command_line", default=False)
+
+
+def option(flag: str, argument: str) -> str:
+    """``flag`` in a message to someone at the command line, ``argument`` to a Python caller."""
+    return flag if COMMAND_LINE.get() else argument
+
+
+def _temporary(path: Path) -> Path:
+    return path.with_name(f".{path.name}.{os.getpid()}.tmp")  # as is_leftover recognises it
+
 
 @contextlib.contextmanager
 def atomic(path: Path | str) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; on success it is renamed to ``path``, on error removed."""
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp = _temporary(path)
     try:
         yield tmp
         os.replace(tmp, path)
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+@contextlib.contextmanager
+def interrupts_held() -> Iterator[None]:
+    """Hold off Ctrl-C (SIGINT) for a few file operations that must not be cut in the middle; one
+    that comes meanwhile is dropped, since the block finishes what the command set out to do.
+    Only the main thread can take signals, so elsewhere the block runs as it is."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    earlier = signal.signal(signal.SIGINT, lambda signum, frame: None)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, earlier if earlier is not None else signal.default_int_handler)
+
+
+@contextlib.contextmanager
+def together(*paths: Path | str) -> Iterator[tuple[Path, ...]]:
+    """Write several files as one output, all or nothing: yield a temporary path beside each of
+    ``paths`` for the block to write, then put them in place. The last of ``paths`` is the one whose
+    presence says the output is whole, so an earlier one of that name goes first and the new one
+    comes last: a kill between the renames leaves the others without it, never old and new files
+    that look like one output. Ctrl-C waits for the renames; a failure or interrupt before them
+    removes the temporaries and leaves ``paths`` as they were."""
+    paths = tuple(Path(p) for p in paths)
+    temps = tuple(_temporary(p) for p in paths)
+    try:
+        yield temps
+        written = [(tmp, path) for tmp, path in zip(temps, paths) if tmp.exists()]  # one left unwritten: not put in place
+        with interrupts_held():
+            with contextlib.suppress(FileNotFoundError):
+                paths[-1].unlink()
+            for tmp, path in written:
+                os.replace(tmp, path)
+    finally:
+        for tmp in temps:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
 
 
 def is_leftover(name: str, of: tuple[str, ...]) -> bool:
@@ -42,11 +98,14 @@ def write_text(path: Path | str, text: str) -> None:
         tmp.write_text(text, encoding="utf-8")
 
 
-def save_figure(fig, path: Path | str, **kwargs) -> None:
-    """``fig.savefig`` through a temporary file (the format comes from ``path``'s suffix)."""
+def save_figure(fig, path: Path | str, staged: bool = False, **kwargs) -> None:
+    """``fig.savefig`` through a temporary file (the format comes from ``path``'s suffix unless
+    ``format`` is given); ``staged``: ``path`` is a temporary of :func:`together` already, written
+    as it is (a temporary of a temporary is a leftover no one recognises)."""
     path = Path(path)
-    with atomic(path) as tmp:
-        fig.savefig(tmp, format=path.suffix.lstrip(".") or "png", **kwargs)
+    kwargs.setdefault("format", path.suffix.lstrip(".") or "png")
+    with contextlib.nullcontext(path) if staged else atomic(path) as tmp:
+        fig.savefig(tmp, **kwargs)
 
 
 def refuse_existing(path: Path | str, force: bool, flag: str) -> None:
@@ -122,8 +181,9 @@ def run_files(folder: Path) -> list[str]:
         if not isinstance(listed, list):
             raise TypeError(listed)
     except (OSError, ValueError, KeyError, TypeError):
-        raise ConfigError(str(folder), "--out", "exists and holds no pe-sim run (no readable manifest.json); "
-                                                "--force only replaces what pe-sim wrote: choose another --out") from None
+        raise ConfigError(str(folder), "--out", "exists and holds no pe-sim run (no readable manifest.json); pe-sim "
+                                                "replaces only a run it wrote, even with --force: choose a new or "
+                                                "empty --out") from None
     return [str(name) for name in listed]
 
 
@@ -158,10 +218,12 @@ def run_folder(folder: Path, force: bool) -> Iterator[Path]:
         # What the folder holds is looked at only once it is ours: a run that finished while this one
         # waited for the lock is seen, and not replaced without --force.
         if any(folder.iterdir()) and not _only_partial(folder):
+            # refused now, before any work, unless it holds a run pe-sim can replace: --force is
+            # suggested only where it would do so
+            run_files(folder)
             if not force:
-                raise ConfigError(str(folder), "--out", "output folder already exists; pass --force to replace the "
-                                                        "run in it or choose another --out")
-            run_files(folder)  # refused now, before any work, unless it holds a run pe-sim can replace
+                raise ConfigError(str(folder), "--out", "output folder already holds a pe-sim run; pass --force to "
+                                                        "replace it or choose another --out")
         try:
             if stage.is_dir() and not stage.is_symlink():
                 shutil.rmtree(stage)  # an interrupted run's: pe-sim's own, and no run holds it
@@ -254,6 +316,6 @@ def finish_run_folder(folder: Path, written: list[str], manifest: dict) -> None:
     shutil.rmtree(stage, ignore_errors=True)
 
 
-__all__ = ["atomic", "is_leftover", "write_text", "save_figure", "refuse_existing", "clear_run_folder", "run_folder",
-           "finish_run_folder", "is_run_output", "ready_to_write",
-           "distinct_outputs", "check_figure_name"]
+__all__ = ["atomic", "together", "interrupts_held", "option", "COMMAND_LINE", "is_leftover", "write_text",
+           "save_figure", "refuse_existing", "clear_run_folder", "run_folder", "finish_run_folder", "is_run_output",
+           "ready_to_write", "distinct_outputs", "check_figure_name"]

@@ -15,7 +15,8 @@ column                    required  meaning
 ``hires``                 yes       engineers who joined during the sprint (whole number); each
                                     sprint's headcount is the one before's plus hires minus leavers
 ``tech_share``            no        share of the commitment that was tech work (0-1, or in percent:
-                                    "20%" cells, or a "Tech share %" header)
+                                    "20%" cells, or a "Tech share %" header; shares such as 0.2
+                                    under a percent header are refused, not read as 0.2%)
 ``features_shipped``      no        features released during the sprint (whole number)
 ========================  ========  =====================================================================
 
@@ -278,6 +279,7 @@ def read_history(path: Path | str) -> TeamHistory:
                 marks[mark] = f"{cell.strip()!r} on line {line}"
     at = names.index("sprint")
     unsure: list[tuple[int, str, str]] = []
+    bare: list[tuple[int, str, float]] = []  # (line, cell, value as written) of a "%" column's cells without "%"
     for line, row in rows[1:]:
         if len(row) != len(names):
             split = delimiter == "," and len(row) > len(names) and any(
@@ -293,6 +295,18 @@ def read_history(path: Path | str) -> TeamHistory:
                 values[name].append(_number(source, line, name, cell, decimal_comma=delimiter != ",",
                                             percent=k in percent, sprint=sprint if k != at else "", marks=marks,
                                             unsure=unsure))
+                if k in percent and not cell.strip().endswith("%"):
+                    bare.append((line, cell.strip(), round(values[name][-1] * 100.0, 9)))
+    if bare and all(x <= 1 for _, _, x in bare) and not all(x == int(x) for _, _, x in bare):
+        # Shares (0.2) under a percent header: read as written they are all under 1%, a team that
+        # did almost no tech work. Whole numbers (0 and 1) may be percentages, so they are read as such.
+        line, cell, _ = next((b for b in bare if b[2] != int(b[2])))
+        head = header[next(iter(percent))].strip()
+        share = float(cell.replace(",", "."))
+        _fail(source, f"column {head!r}", f"the header says percent, but every value is at most 1 ({cell!r} on line "
+                                          f"{line} would be {cell}%, not {share:.0%}); if the cells are shares, drop "
+                                          f"the percent from the header ({_without_percent(head)!r}), or write "
+                                          f"percentages ({_percent_text(cell)} for {share:.0%})")
     data_lines = [line for line, _ in rows[1:]]
     if len(data_lines) < MIN_SPRINTS:
         _fail(source, "file", f"{len(data_lines)} sprint{'s' if len(data_lines) != 1 else ''}; at least "
@@ -328,6 +342,16 @@ def read_history(path: Path | str) -> TeamHistory:
         _fail(source, "columns committed and delivered", "0 in every sprint; the history records no work to "
                                                          "calibrate to")
     return h
+
+
+def _without_percent(head: str) -> str:
+    """A percent column's header without its percent mark ("Tech share %" -> "Tech share")."""
+    return re.sub(r"[\s_-]*(%|\(%\)|pct|percent)$", "", head, flags=re.I) or "tech_share"
+
+
+def _percent_text(cell: str) -> str:
+    """A share's cell as a percentage, as it would be written ("0.2" -> "20", "0,25" -> "25")."""
+    return f"{float(cell.replace(',', '.')) * 100:.10g}".replace(".", "," if "," in cell else ".")
 
 
 def _unsure_note(unsure: list[tuple[int, str, str]]) -> tuple[str, ...]:

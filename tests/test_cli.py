@@ -221,3 +221,66 @@ def test_validate_checks_sweep_files_and_calibration_configs_as_what_they_are(tm
         with pytest.raises(SystemExit):
             main([name, "--help"])
         assert len(capsys.readouterr().out.split("\n\n")) >= 3
+
+
+def _synopsis() -> dict[str, str]:
+    """The README's command-line synopsis: each command's line (continuations joined, comments dropped)."""
+    import re
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"## Command line\n\n```\n(.*?)```", text, re.S).group(1)
+    lines: dict[str, str] = {}
+    for line in block.splitlines():
+        line = line.split("#", 1)[0].rstrip()
+        if line.startswith("pe-sim "):
+            command = line.split()[1]
+            assert command not in lines, f"{command} twice in the README's synopsis"
+            lines[command] = line
+        elif line.strip():
+            lines[command] += " " + line.strip()
+    return lines
+
+
+def test_the_readmes_synopsis_lists_every_command_with_exactly_its_options():
+    """The synopsis lacked run's --no-plots, params' NAME and --group, dashboard's --host, ... : each
+    command's options, arguments and small sets of choices are now checked against its parser."""
+    import argparse
+    import re
+
+    from pe_sim.cli import build_parser
+
+    commands = build_parser().commands
+    synopsis = _synopsis()
+    assert set(synopsis) == set(commands)
+    for name, parser in commands.items():
+        line = synopsis[name]
+        shown = set(re.findall(r"(?<![\w-])--[a-z][a-z-]*", line))
+        options = {s for a in parser._actions for s in a.option_strings if s.startswith("--") and s != "--help"}
+        assert shown == options, f"{name}: the README lacks {sorted(options - shown)}, has no {sorted(shown - options)}"
+        for a in parser._actions:
+            if not a.option_strings and not isinstance(a, argparse._HelpAction):
+                assert re.search(rf"(?<![\w.-]){re.escape(a.metavar or a.dest.upper())}(?![\w-])", line), \
+                    f"{name}: the README lacks its argument {a.metavar or a.dest}"
+            if a.option_strings and a.choices and len(a.choices) <= 4:  # a few choices are shown: core|mesa
+                assert f"{a.option_strings[-1]} {'|'.join(a.choices)}" in line, f"{name}: {a.option_strings[-1]}'s choices"
+        required = [a.option_strings[-1] for a in parser._actions if a.required and a.option_strings]
+        for flag in required:  # a required option is shown without brackets
+            assert re.search(rf"(^|[^\[|] ){flag} ", line), f"{name}: {flag} is required"
+
+
+def test_counts_of_one_are_said_in_the_singular(tmp_path, capsys):
+    """"1 runs x 52 sprints": a count of one takes the singular, in validate, run and a sweep's plan."""
+    one = tmp_path / "one.toml"
+    one.write_text("[scenario]\nname = 'one'\n[run]\nruns = 1\nsprints = 1\n")
+    assert main(["validate", str(one)]) == 0
+    assert "scenario 'one', 0 events, 1 run x 1 sprint" in capsys.readouterr().out
+    assert main(["run", str(one), "--out", str(tmp_path / "r"), "--quiet", "--no-plots"]) == 0
+    assert "End of horizon (1 sprint, 1 run per config, seed" in capsys.readouterr().out
+    sweep = tmp_path / "s.toml"
+    sweep.write_text("[sweep]\nbase = 'one_roadmap'\nreplicates = 1\nsprints = 1\n[vary]\npressure = [0.5]\n")
+    assert main(["validate", str(sweep)]) == 0
+    assert "1 varied, 1 replicate x 1 sprint" in capsys.readouterr().out
+    assert main(["sweep", str(sweep), "--dry-run", "--out", str(tmp_path / "o")]) == 0
+    assert "1 point x 1 replicate = 1 run of 1 sprint (1 chunk of 1)" in capsys.readouterr().out
+    assert main(["sweep", str(sweep), "--out", str(tmp_path / "o"), "--workers", "1", "--no-progress"]) == 0
+    assert "sweep done: 1 run (1 point, summary) in" in capsys.readouterr().out

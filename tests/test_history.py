@@ -177,6 +177,32 @@ def test_a_percent_above_100_is_refused(tmp_path):
                                                              + [r + ",120" for r in rows()])
 
 
+@pytest.mark.parametrize("head, cell, shown", [("Tech share %", "0.2", "'Tech share'"),
+                                               ("Tech share (%)", "0.25", "'Tech share'"),
+                                               ("tech_share_pct", "0.2", "'tech_share'")])
+def test_shares_under_a_percent_header_are_refused_not_read_a_hundred_times_smaller(tmp_path, head, cell, shown):
+    """0.2 under "Tech share %" was read as 0.2% (the saved history said 0.002000): a team that
+    did next to no tech work. Every value at most 1, and not all whole: shares, so the file is refused."""
+    msg = error(tmp_path, [HEADER + "," + head] + [r + "," + cell for r in rows()])
+    assert msg.endswith(f"team.csv: column {head!r}: the header says percent, but every value is at most 1 ({cell!r} "
+                        f"on line 2 would be {cell}%, not {float(cell):.0%}); if the cells are shares, drop the percent "
+                        f"from the header ({shown}), or write percentages ({float(cell) * 100:g} for {float(cell):.0%})")
+    assert "\n" not in msg
+    semicolons = error(tmp_path, [line + ";" + c for line, c in zip(semi([HEADER] + rows()),
+                                                                     [head] + [cell.replace(".", ",")] * 8)])
+    assert f"({cell.replace('.', ',')!r} on line 2 would be" in semicolons
+
+
+@pytest.mark.parametrize("cells, share", [
+    (["0.5%"] * 8, 0.005),  # each cell says percent itself: read as written
+    (["1", "0"] * 4, 0.005),  # whole numbers: percentages, as the header says
+    (["0.5", "20"] * 4, 0.1025),  # one above 1: the column is in percent
+])
+def test_percentages_under_a_percent_header_are_read_as_percentages(tmp_path, cells, share):
+    h = read_history(write(tmp_path, [HEADER + ",Tech share %"] + [r + "," + c for r, c in zip(rows(), cells)]))
+    assert h.columns["tech_share"].mean() == pytest.approx(share)
+
+
 def semi(lines):
     return [line.replace(",", ";") for line in lines]
 

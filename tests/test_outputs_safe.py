@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pytest
 
 from pe_sim.cli import main
 from pe_sim.files import atomic
 
+ROOT = Path(__file__).resolve().parents[1]
 RUN = ["run", "one_roadmap", "--runs", "3", "--sprints", "4", "--seed", "2", "--quiet", "--no-plots"]
 
 
@@ -334,7 +338,7 @@ def test_a_run_that_finishes_while_another_waits_for_the_folder_is_not_replaced(
 
     monkeypatch.setattr(pe_sim.files, "_lock", first_run_finishes_meanwhile)
     assert main([*RUN, "--seed", "9", "--out", str(out)]) == 2
-    assert "output folder already exists; pass --force" in capsys.readouterr().err
+    assert "output folder already holds a pe-sim run; pass --force" in capsys.readouterr().err
     assert json.loads((out / "manifest.json").read_text())["seed"] == 2  # the first run's, untouched
 
 
@@ -368,3 +372,125 @@ def test_two_outputs_of_one_command_never_share_a_file(tmp_path, capsys):
         sensitivity("practices_sobol", out=tmp_path / "sens", csv=tmp_path / "z.png", figure=tmp_path / "z.png",
                     progress=False)
     assert not (tmp_path / "sens").exists()
+
+
+def test_a_folder_that_holds_no_run_is_refused_without_advice_that_force_cannot_follow(tmp_path, capsys):
+    """A stray summary.csv got "pass --force to replace the run in it", and then with --force "holds
+    no pe-sim run ... choose another --out": the first answer is now the one --force would give."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "summary.csv").write_text("mine")
+    assert main([*RUN, "--out", str(out)]) == 2
+    first = capsys.readouterr().err.strip()
+    assert main([*RUN, "--out", str(out), "--force"]) == 2
+    assert capsys.readouterr().err.strip() == first
+    assert "holds no pe-sim run" in first and "pass --force" not in first and "choose a new or empty --out" in first
+    assert (out / "summary.csv").read_text() == "mine"
+
+
+def test_files_written_together_are_in_place_all_or_none(tmp_path, monkeypatch):
+    """The last file is the mark of a whole output: an old one goes before any new file is put in
+    place, a new one comes last, so a kill between the renames never leaves old and new side by side."""
+    from pe_sim import files
+
+    figure, table = tmp_path / "f.png", tmp_path / "t.csv"
+    figure.write_text("old figure")
+    table.write_text("old table")
+    with pytest.raises(KeyboardInterrupt):  # before the renames: the earlier pair as it was, no temporaries
+        with files.together(figure, table) as (f, t):
+            f.write_text("new figure")
+            raise KeyboardInterrupt
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["f.png", "t.csv"] and table.read_text() == "old table"
+    real = os.replace
+    moved = []
+
+    def killed_after_the_first(src, dst):
+        if moved:
+            raise SystemExit("killed")  # as a kill between the two renames would leave the folder
+        moved.append(dst)
+        real(src, dst)
+
+    monkeypatch.setattr(files.os, "replace", killed_after_the_first)
+    with pytest.raises(SystemExit):
+        with files.together(figure, table) as (f, t):
+            f.write_text("new figure")
+            t.write_text("new table")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["f.png"] and figure.read_text() == "new figure"
+
+    def interrupted_midway(src, dst):  # Ctrl-C in the middle of the renames waits for them
+        os.kill(os.getpid(), signal.SIGINT)
+        real(src, dst)
+
+    monkeypatch.setattr(files.os, "replace", interrupted_midway)
+    with files.together(figure, table) as (f, t):
+        f.write_text("newer figure")
+        t.write_text("newer table")
+    assert figure.read_text() == "newer figure" and table.read_text() == "newer table"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["f.png", "t.csv"]
+    with pytest.raises(KeyboardInterrupt):  # and afterwards Ctrl-C interrupts as before
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(5)
+
+
+@pytest.fixture(scope="module")
+def calibration(tmp_path_factory):
+    out = tmp_path_factory.mktemp("cal") / "cal"
+    r = subprocess.run([sys.executable, "-m", "pe_sim.cli", "calibrate", "examples/team_history.csv", "--out", str(out),
+                        "--population", "20", "--generations", "1", "--workers", "1", "--quiet"],
+                       capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 0, r.stderr
+    return out
+
+
+def forecast(calibration, out, *more):
+    return main(["forecast", str(calibration), "--sprints", "3", "--draws", "10", "--out", str(out), *more])
+
+
+def test_an_interrupted_forecast_leaves_no_forecast_and_says_so(calibration, tmp_path, monkeypatch, capsys):
+    """Interrupted while drawing its figure, a forecast had printed its numbers, left forecast.csv
+    without forecast.png, said "no file was left half-written" and refused a rerun without --force."""
+    import pe_sim.files
+
+    real = pe_sim.files.save_figure
+
+    def interrupted(fig, path, **kwargs):
+        real(fig, path, **kwargs)
+        raise KeyboardInterrupt
+
+    out = tmp_path / "fc"
+    monkeypatch.setattr(pe_sim.files, "save_figure", interrupted)
+    assert forecast(calibration, out) == 130
+    said = capsys.readouterr()
+    assert "pe-sim: interrupted; the forecast was not written" in said.err and "forecast of" not in said.out
+    assert not out.exists()  # made by the forecast, and left empty: gone
+    monkeypatch.setattr(pe_sim.files, "save_figure", real)
+    assert forecast(calibration, out) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["forecast.csv", "forecast.png"]
+    assert "forecast of" in capsys.readouterr().out
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    (out / "notes.txt").write_text("mine")
+    monkeypatch.setattr(pe_sim.files, "save_figure", interrupted)
+    assert forecast(calibration, out, "--force", "--seed", "7") == 130
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.name != "notes.txt"} == before  # the earlier forecast
+    assert "an earlier forecast in the output folder is kept as it was" in capsys.readouterr().err
+    assert sorted(p.name for p in out.iterdir()) == ["forecast.csv", "forecast.png", "notes.txt"]
+
+
+@pytest.mark.parametrize("left, missing", [("forecast.csv", "forecast.png"), ("forecast.png", "forecast.csv")])
+def test_half_a_forecast_is_named_as_such_and_force_replaces_it(calibration, tmp_path, capsys, left, missing):
+    out = tmp_path / "fc"
+    out.mkdir()
+    (out / left).write_text("from an older pe-sim, interrupted")
+    assert forecast(calibration, out) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == (f"pe-sim: error: {out}: --out: holds {left} but no {missing}: part of an earlier forecast (one "
+                   "stopped before it had written both, or with a file removed since); pass --force to replace it, or "
+                   "--out to write another folder")
+    assert forecast(calibration, out, "--force") == 0
+    assert sorted(p.name for p in out.iterdir()) == ["forecast.csv", "forecast.png"]
+    assert (out / "forecast.png").read_bytes().startswith(b"\x89PNG")
+    (out / "forecast.csv").unlink()
+    (out / "forecast.csv").mkdir()  # a folder in the way: --force cannot help, so it is not offered
+    assert forecast(calibration, out) == 2
+    err = capsys.readouterr().err
+    assert "is a folder where the forecast writes a file" in err and "--force" not in err

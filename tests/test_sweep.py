@@ -286,7 +286,7 @@ def test_resume_refuses_parts_written_with_other_summary_columns(tmp_path):
 def test_existing_output_needs_resume_or_overwrite_and_resume_checks_the_sweep(tmp_path):
     spec = sweep_from_dict(spec_dict(sprints=4))
     run_sweep(spec, out=tmp_path, workers=1, progress=False)
-    with pytest.raises(ConfigError, match="--resume"):
+    with pytest.raises(ConfigError, match="resume=True reuses it"):  # in Python's words
         run_sweep(spec, out=tmp_path, workers=1, progress=False)
     rep = run_sweep(spec, out=tmp_path, workers=1, resume=True, progress=False)
     assert rep.chunks_run == 0 and "already complete" in rep.line()
@@ -467,7 +467,8 @@ def test_an_out_folder_that_is_not_a_sweeps_is_never_overwritten_and_messages_sa
     assert (mine / "data" / "part-0.parquet").read_text() == "the user's own"
     done = tmp_path / "done"
     run_sweep(spec, out=done, workers=1, progress=False)
-    with pytest.raises(ConfigError, match=r"already holds a complete sweep; --resume \(resume=True\) reuses it"):
+    with pytest.raises(ConfigError, match=r"already holds a complete sweep; resume=True reuses it .* overwrite=True "
+                                          r"computes it again$"):
         run_sweep(spec, out=done, workers=1, progress=False)
 
 
@@ -568,8 +569,8 @@ def test_resume_into_another_sweep_says_what_differs(tmp_path, capsys):
         return e.value.problem
 
     assert said(spec.replace(seed=6, replicates=4)) == (
-        "holds a different sweep (sweep.replicates 3 (now 4), sweep.seed 5 (now 6)); use another --out, or --overwrite "
-        "(overwrite=True in Python) to discard it")
+        "holds a different sweep (sweep.replicates 3 (now 4), sweep.seed 5 (now 6)); use another out, or "
+        "overwrite=True to discard it")
     other = sweep_from_dict({**spec_dict(sprints=4), "vary": {"n_engineers": [2, 5, 13],
                                                               "pressure": {"low": 0.2, "high": 0.9, "steps": 2}}})
     assert said(other).startswith('holds a different sweep (vary.n_engineers.values [2, 5, 12] (now [2, 5, 13]), '
@@ -605,6 +606,35 @@ def test_a_resume_keeps_the_first_chunk_size_and_says_so(tmp_path, capsys):
     pd.testing.assert_frame_equal(ref, load_results(out), check_exact=True)
     assert main(["sweep", str(f), "--out", str(out), "--workers", "1", "--chunk-size", "2", "--resume"]) == 0
     assert "note:" not in capsys.readouterr().err  # the same chunk size: nothing to say
+
+
+def test_a_folder_in_use_is_said_in_the_callers_words_the_commands_options_or_pythons_arguments(tmp_path, capsys):
+    """`pe-sim sweep` said "--resume (resume=True) reuses it ... --overwrite (overwrite=True)": the
+    command names its own options, a Python caller its arguments, each told only its own."""
+    f = tmp_path / "s.toml"
+    f.write_text("[sweep]\nbase = 'one_roadmap'\nreplicates = 1\nsprints = 2\n[vary]\nsyncs_per_sprint = [0, 1]\n")
+    out = tmp_path / "o"
+    assert main(["sweep", str(f), "--out", str(out), "--workers", "1", "--no-progress"]) == 0
+    capsys.readouterr()
+    assert main(["sweep", str(f), "--out", str(out), "--workers", "1", "--no-progress"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == (f"pe-sim: error: {out}: --out: already holds a complete sweep; --resume reuses it if it is this one "
+                   "(nothing to compute), --overwrite computes it again")
+    m = read_manifest(out)
+    m["status"] = "running"  # as if interrupted
+    (out / "_manifest.json").write_text(json.dumps(m))
+    assert main(["sweep", str(f), "--out", str(out), "--workers", "1", "--no-progress"]) == 2
+    assert capsys.readouterr().err.strip().endswith("--out: holds an unfinished sweep; pass --resume to finish it or "
+                                                    "--overwrite to start again")
+    other = tmp_path / "other.toml"
+    other.write_text(f.read_text().replace("sprints = 2", "sprints = 3"))
+    assert main(["sweep", str(other), "--out", str(out), "--workers", "1", "--no-progress", "--resume"]) == 2
+    assert capsys.readouterr().err.strip().endswith("(sweep.sprints 2 (now 3)); use another --out, or --overwrite to "
+                                                    "discard it")
+    with pytest.raises(ConfigError) as e:  # after the command, Python's words again
+        run_sweep(load_sweep(f), out=out, workers=1, progress=False)
+    assert e.value.problem == "holds an unfinished sweep; pass resume=True to finish it or overwrite=True to start again"
+    assert "--" not in str(e.value)
 
 
 def test_dry_run_and_sweep_warn_of_events_the_horizon_cuts_off(tmp_path, capsys):

@@ -88,25 +88,45 @@ def main(args) -> int:
         return _forecast(args, out, held)
 
 
+def _remove_if_empty(folder) -> None:
+    with contextlib.suppress(OSError):  # not empty: it holds the forecast (or something of the user's)
+        folder.rmdir()
+
+
+def _refuse_earlier(out, force: bool) -> None:
+    """Refuse, before any work, to replace an earlier forecast in ``out`` without ``force``, and a
+    folder where a forecast file goes (which ``force`` cannot replace either)."""
+    ours = [name for name in (TABLE, FIGURE) if (out / name).exists() or (out / name).is_symlink()]
+    for name in ours:
+        if (out / name).is_dir():
+            raise ConfigError(str(out / name), "--out", "is a folder where the forecast writes a file; move it or "
+                                                        "choose another --out")
+    if not ours or force:  # other files in the folder are the user's: never touched, so no reason to refuse
+        return
+    if len(ours) == 2:
+        raise ConfigError(str(out), "--out", f"already holds a forecast ({', '.join(ours)}); pass --force to replace "
+                                             "it, or --out to write another folder")
+    missing = FIGURE if ours == [TABLE] else TABLE
+    raise ConfigError(str(out), "--out", f"holds {ours[0]} but no {missing}: part of an earlier forecast (one "
+                                         "stopped before it had written both, or with a file removed since); pass "
+                                         "--force to replace it, or --out to write another folder")
+
+
 def _forecast(args, out, held: contextlib.ExitStack) -> int:
     """The forecast itself, with the calibration folder locked; ``out`` is locked in ``held`` once
     the calibration has been read (a bad one leaves no folder behind)."""
     import numpy as np
 
     from pe_sim import calibration as C
-    from pe_sim.files import atomic, save_figure
+    from pe_sim.files import save_figure, together
 
     history, settings, post = C.load_calibration(args.posterior)
+    made = not out.exists()
     if not out.resolve().is_relative_to(args.posterior.resolve()):  # two forecasts into one --out: one would replace the other
         held.enter_context(folder_lock(out, "--out", "forecast"))
-    ours = [name for name in (TABLE, FIGURE) if (out / name).exists()]
-    if ours and not args.force:  # other files in the folder are the user's: never touched, so no reason to refuse
-        raise ConfigError(str(out), "--out", f"already holds a forecast ({', '.join(ours)}); pass --force to replace "
-                                             "it, or --out to write another folder")
-    for name in ours:
-        if (out / name).is_dir():
-            raise ConfigError(str(out / name), "--out", "is a folder where the forecast writes a file; move it or "
-                                                        "choose another --out")
+    if made:  # once it is ours (locked): a folder left empty by a failed forecast would pass for one that wrote nothing
+        held.callback(_remove_if_empty, out)
+    _refuse_earlier(out, args.force)
     try:  # before simulating: a folder that cannot be made is found now, not after the work
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -136,8 +156,6 @@ def _forecast(args, out, held: contextlib.ExitStack) -> int:
         for q in QUANTILES:
             table[f"{k}_q{int(q * 100):02d}"] = C.counted_quantile(x, counts, q)
     frame = pd.DataFrame(table)
-    with atomic(out / TABLE) as tmp:
-        frame.to_csv(tmp, index=False)
     lines = [f"forecast of {history.source}: {args.draws} posterior draws, sprints {first}-{first + args.sprints - 1} "
              f"(median [80% interval])"]
     for k, x in fc.items():
@@ -162,7 +180,6 @@ def _forecast(args, out, held: contextlib.ExitStack) -> int:
             lines.append(f"  ({'some' if finite.any() else 'all'} draws need more than {MAX_SPRINTS} sprints, the longest "
                          "forecast: the backlog is beyond what the model can look ahead)")
     lines += C.misfit_lines(C.calibration_misfits(args.posterior))
-    print("\n".join(lines))
 
     import matplotlib
 
@@ -199,7 +216,15 @@ def _forecast(args, out, held: contextlib.ExitStack) -> int:
         ax.set_visible(False)
     fig.suptitle("Forecast: median and 80% band over posterior draws (black: the team so far)", fontsize=10)
     fig.tight_layout()
-    save_figure(fig, out / FIGURE, dpi=110)
-    plt.close(fig)
-    print(f"wrote {out}", file=sys.stderr)
+    # All or nothing: the table, which says a forecast is whole, goes in place last, after the figure.
+    with together(out / FIGURE, out / TABLE) as (figure_tmp, table_tmp):
+        save_figure(fig, figure_tmp, staged=True, format="png", dpi=110)
+        plt.close(fig)
+        frame.to_csv(table_tmp, index=False)
+    try:  # printed once written, so a forecast on the screen is one in the folder
+        print("\n".join(lines))
+        print(f"wrote {out}", file=sys.stderr)
+    except KeyboardInterrupt:  # the files are in place: the interrupt message for a forecast cut short would be wrong
+        print(f"pe-sim: interrupted; the forecast was written to {out}", file=sys.stderr)
+        return 130
     return 0

@@ -104,6 +104,11 @@ def validate(args) -> int:
     return 2 if bad else 0
 
 
+def _n(count: int, word: str) -> str:
+    """``count`` with ``word``, plural unless it is one ("1 run", "52 sprints")."""
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
 def _check(path: str) -> str:
     """Validate one file as what its top table says it is; a line about it (ConfigError if invalid)."""
     from pathlib import Path
@@ -119,17 +124,17 @@ def _check(path: str) -> str:
 
             s = sensitivity_design(spec)
             return (f"sensitivity file '{spec.name}', {s.sensitivity.get('method', 'sobol')} ({s.design} design of "
-                    f"{s.n_points():,} points), {len(spec.factors)} varied, {spec.replicates} replicates x {spec.sprints} "
-                    f"sprints{notes}")
-        return (f"sweep '{spec.name}', {spec.design} design, {len(spec.factors)} varied, {spec.replicates} "
-                f"replicates x {spec.sprints} sprints{notes}")
+                    f"{_n(s.n_points(), 'point')}), {len(spec.factors)} varied, {_n(spec.replicates, 'replicate')} x "
+                    f"{_n(spec.sprints, 'sprint')}{notes}")
+        return (f"sweep '{spec.name}', {spec.design} design, {len(spec.factors)} varied, "
+                f"{_n(spec.replicates, 'replicate')} x {_n(spec.sprints, 'sprint')}{notes}")
     if "calibrate" in data:
         from pe_sim.calibration import settings_from_dict
 
         s = settings_from_dict(data, str(path), Path(path).parent)
-        return (f"calibration config, base {s.base}, {len(s.priors)} calibrated parameters, {s.population} particles "
+        return (f"calibration config, base {s.base}, {_n(len(s.priors), 'calibrated parameter')}, "
+                f"{_n(s.population, 'particle')} "
                 f"(use it with pe-sim calibrate TEAM.csv --config {path})")
     c = cfg.load(path)
     notes = "".join(f"\n  warning: {line}" for line in cfg.event_warnings(c, c.sprints))
-    return (f"scenario '{c.name}', {len(c.events)} event{'' if len(c.events) == 1 else 's'}, {c.runs} runs x "
-            f"{c.sprints} sprints{notes}")
+    return f"scenario '{c.name}', {_n(len(c.events), 'event')}, {_n(c.runs, 'run')} x {_n(c.sprints, 'sprint')}{notes}"

@@ -92,7 +92,8 @@ def main(args) -> int:
             "complete": True,  # written last: a folder without it was interrupted
         }
         finish_run_folder(out, written, manifest)
-    print(f"\nEnd of horizon ({sprints} sprints, {runs} runs per config, seed {seed}); mean [95% CI]:\n")
+    print(f"\nEnd of horizon ({sprints} sprint{'' if sprints == 1 else 's'}, {runs} run{'' if runs == 1 else 's'} per "
+          f"config, seed {seed}); mean [95% CI]:\n")
     print(text)
     print(f"\nWrote per-sprint data, summary{', plots' if plots else ''} and manifest to {out}/")
     return 0

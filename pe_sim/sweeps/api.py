@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pe_sim.config import ConfigError, toml_value
-from pe_sim.files import folder_lock
+from pe_sim.files import folder_lock, option
 from pe_sim.core.engine import OUTCOMES
 from pe_sim.sweeps.design import Design, make_design
 from pe_sim.sweeps.execute import (auto_chunk_size, connect_dask, default_workers, interrupt_after, iter_jobs,
@@ -26,6 +26,12 @@ from pe_sim.sweeps.spec import SweepSpec, as_spec, check_runnable, check_size
 from pe_sim.sweeps.store import (DATA, DESIGN_FILE, DONE, MANIFEST, clear_output, done_chunks, is_sweep_file, package_versions,
                                  read_manifest, remove_stale_tmp, utc_now, write_atomic, write_manifest)
 from pe_sim.sweeps.summaries import summary_kind, summary_name
+
+
+def _n(count: int, word: str) -> str:
+    """``count`` with ``word``, plural unless it is one ("1 run", "1,000 points")."""
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
 
 @dataclass
 class SweepReport:
@@ -53,12 +59,12 @@ class SweepReport:
 
     def line(self) -> str:
         if not self.chunks_run:
-            return (f"sweep already complete: {self.runs:,} runs ({self.points:,} points, {self.keep}) in "
+            return (f"sweep already complete: {_n(self.runs, 'run')} ({_n(self.points, 'point')}, {self.keep}) in "
                     f"{self.out / DATA} (pandas.read_parquet('{self.out / DATA}'))")
         how = (f"{self.chunks_run} of {self.chunks} chunks computed ({self.chunks_skipped} already done)"
-               if self.chunks_skipped else f"{self.chunks} chunks")
+               if self.chunks_skipped else _n(self.chunks, "chunk"))
         when = f"{round(self.ran):,} of them computed now in {self.seconds:.1f} s" if self.chunks_skipped else f"in {self.seconds:.1f} s"
-        return (f"sweep done: {self.runs:,} runs ({self.points:,} points, {self.keep}) {when}, "
+        return (f"sweep done: {_n(self.runs, 'run')} ({_n(self.points, 'point')}, {self.keep}) {when}, "
                 f"{how}, {self.rate:,.0f} runs/s {WHERE.get(self.backend, 'on ' + self.backend)}; data in {self.out / DATA} "
                 f"(pandas.read_parquet('{self.out / DATA}'))")
 
@@ -187,16 +193,19 @@ def _run_sweep(spec: SweepSpec, out_dir: Path, design: Design, total: int, diges
                client, resume: bool, overwrite: bool, chunk_size: int | None, progress: bool) -> SweepReport:
     existing = out_dir.is_dir() and any(is_sweep_file(p) for p in out_dir.iterdir())
     done: set[int] = set()
+    out_key, resume_it, overwrite_it = option("--out", "out"), option("--resume", "resume=True"), \
+        option("--overwrite", "overwrite=True")
     if existing and resume:
         manifest = read_manifest(out_dir)
         if manifest.get("digest") != digest:
-            raise ConfigError(str(out_dir), "out", f"holds a different sweep ({what_differs(manifest, spec)}); use another "
-                                                   "--out, or --overwrite (overwrite=True in Python) to discard it")
+            raise ConfigError(str(out_dir), out_key, f"holds a different sweep ({what_differs(manifest, spec)}); use "
+                                                     f"another {out_key}, or {overwrite_it} to discard it")
         had, has = list(manifest.get("columns", {}).get("outcomes", {})), list(_outcome_columns(spec))
         if had != has:  # same sweep, but written when pe-sim summarised some outcome differently
-            raise ConfigError(str(out_dir), "out", f"holds this sweep with columns {', '.join(sorted(set(had) - set(has)))} "
-                                                   f"where pe-sim now writes {', '.join(sorted(set(has) - set(had)))}; "
-                                                   "--overwrite (overwrite=True in Python) to compute it again")
+            raise ConfigError(str(out_dir), out_key, f"holds this sweep with columns "
+                                                     f"{', '.join(sorted(set(had) - set(has)))} where pe-sim now writes "
+                                                     f"{', '.join(sorted(set(has) - set(had)))}; {overwrite_it} to "
+                                                     "compute it again")
         chunk = int(manifest["chunk_size"])
         asked = chunk_size or spec.chunk_size
         if asked and asked != chunk:  # the chunks are fixed by the first run: their ids name the part files
@@ -207,14 +216,13 @@ def _run_sweep(spec: SweepSpec, out_dir: Path, design: Design, total: int, diges
     else:
         status = _status(out_dir) if existing else None
         if existing and status is None:  # a sweep writes its manifest first: without one, the files are not ours
-            raise ConfigError(str(out_dir), "out", f"holds a {DATA}/ folder or files that are no pe-sim sweep's (no "
-                                                   f"readable {MANIFEST}); choose another --out")
+            raise ConfigError(str(out_dir), out_key, f"holds a {DATA}/ folder or files that are no pe-sim sweep's (no "
+                                                     f"readable {MANIFEST}); choose another {out_key}")
         if existing and not overwrite:
-            raise ConfigError(str(out_dir), "out", {
-                "complete": "already holds a complete sweep; --resume (resume=True) reuses it if it is this one "
-                            "(nothing to compute), --overwrite (overwrite=True) computes it again",
-            }.get(status, "holds an unfinished sweep; pass --resume (resume=True) to finish it or --overwrite "
-                                   "(overwrite=True) to start again"))
+            raise ConfigError(str(out_dir), out_key, {
+                "complete": f"already holds a complete sweep; {resume_it} reuses it if it is this one (nothing to "
+                            f"compute), {overwrite_it} computes it again",
+            }.get(status, f"holds an unfinished sweep; pass {resume_it} to finish it or {overwrite_it} to start again"))
         if existing:
             clear_output(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -354,7 +362,8 @@ def salib_problem_and_outputs(out: str | Path, outcome: str) -> tuple[dict[str, 
         raise ConfigError(str(out), "design", f"holds a {design.get('kind')} sweep; SALib's Sobol' analysis needs "
                                               "design = \"saltelli\"")
     if manifest.get("status") != "complete":
-        raise ConfigError(str(out), "status", "the sweep is not complete; finish it with --resume first")
+        raise ConfigError(str(out), "status", f"the sweep is not complete; finish it with "
+                                              f"{option('pe-sim sweep --resume', 'run_sweep(..., resume=True)')} first")
     columns = manifest.get("columns", {}).get("outcomes", {})
     col = outcome if outcome in columns else summary_name(outcome) if outcome in OUTCOMES else outcome
     if col not in columns or manifest.get("keep") != "summary":
@@ -381,8 +390,9 @@ def sweep(spec: SweepSpec | str | Path | Mapping[str, Any], *, out: str | Path |
                        client=client, resume=resume and not overwrite, overwrite=overwrite, chunk_size=chunk_size,
                        progress=progress)
     if progress and report.chunks_skipped:
-        print(f"pe-sim: {report.line()}; reused {report.chunks_skipped} of {report.chunks} chunks finished "
-              "earlier in this folder (overwrite=True computes them again)", file=sys.stderr)
+        print(f"pe-sim: {report.line()}; reused {report.chunks_skipped} of {_n(report.chunks, 'chunk')} finished "
+              f"earlier in this folder (overwrite=True computes {'it' if report.chunks_skipped == 1 else 'them'} "
+              "again)", file=sys.stderr)
     df = load_results(report.out)
     df.attrs["out"] = str(report.out)
     return df
@@ -394,9 +404,9 @@ def describe(spec: SweepSpec, workers: int | None = None) -> str:
     check_size(spec)
     design = make_design(spec)
     chunk = spec.chunk_size or auto_chunk_size(spec, workers or default_workers())
-    lines = [f"sweep {spec.name!r}: base {spec.base.name!r}, design {spec.design}, {design.n_points:,} points x "
-             f"{spec.replicates:,} replicates = {spec.n_runs():,} runs of {spec.sprints} sprints "
-             f"({math.ceil(spec.n_runs() / chunk):,} chunk{'s' if math.ceil(spec.n_runs() / chunk) > 1 else ''} of {chunk:,}); keep {spec.keep}; seed {spec.seed}"
+    lines = [f"sweep {spec.name!r}: base {spec.base.name!r}, design {spec.design}, {_n(design.n_points, 'point')} x "
+             f"{_n(spec.replicates, 'replicate')} = {_n(spec.n_runs(), 'run')} of {_n(spec.sprints, 'sprint')} "
+             f"({_n(math.ceil(spec.n_runs() / chunk), 'chunk')} of {chunk:,}); keep {spec.keep}; seed {spec.seed}"
              f"{'; common random numbers' if spec.crn else ''}; out {spec.out}"]
     for f in spec.factors:
         vals = design.table[f.name]
