@@ -470,7 +470,8 @@ def sensitivity(spec, *, method: str | None = None, outcomes: Sequence[str] | No
         own = f", replacing the file's design = {spec.design!r}" if spec.design != design_kind else ""
         print(f"pe-sim sensitivity: {design_kind} design for {method} indices{own}: {points:,} "
               f"{'base samples' if method == 'sobol' else 'trajectories'} x {per} = {points * per:,} points x "
-              f"{spec.replicates} replicates = {points * per * spec.replicates:,} runs -> {out_dir}", file=sys.stderr)
+              f"{spec.replicates} replicate{'s' if spec.replicates != 1 else ''} = {points * per * spec.replicates:,} runs "
+              f"-> {out_dir}", file=sys.stderr)
         if not spec.crn and spec.replicates > 1:
             print("pe-sim sensitivity: warning: without crn = true in [sweep], each point's replicates draw their own "
                   "random numbers, and that noise inflates the indices (total-order most) of noisy outcomes such as "
@@ -503,7 +504,8 @@ def sensitivity(spec, *, method: str | None = None, outcomes: Sequence[str] | No
         table.to_csv(tmp, index=False)
     if fig_path is not None:
         plot_sensitivity(table, method, fig_path, title=f"{spec.name}: {method} sensitivity, "
-                         f"{report.points:,} points x {spec.replicates} replicates = {report.runs:,} runs")
+                         f"{report.points:,} point{'s' if report.points != 1 else ''} x {spec.replicates} "
+                         f"replicate{'s' if spec.replicates != 1 else ''} = {report.runs:,} run{'s' if report.runs != 1 else ''}")
     pct = round(100 * confidence)
     if method == "sobol":
         txt = table.assign(**{f"S1 {pct}% CI": [f"[{a:.3f}, {b:.3f}]" for a, b in zip(table.S1_low, table.S1_high)],
@@ -511,7 +513,7 @@ def sensitivity(spec, *, method: str | None = None, outcomes: Sequence[str] | No
         txt = txt[["outcome", "parameter", "S1", f"S1 {pct}% CI", "ST", f"ST {pct}% CI"]]
     else:
         txt = table[["outcome", "parameter", "mu", "mu_star", "mu_star_low", "mu_star_high", "sigma"]]
-    text = (f"{method} sensitivity of {spec.name} ({report.points:,} points x {spec.replicates} replicates, "
+    text = (f"{method} sensitivity of {spec.name} ({report.points:,} point{'s' if report.points != 1 else ''} x {spec.replicates} replicate{'s' if spec.replicates != 1 else ''}, "
             f"runs in {out_dir}):\n" + txt.to_string(index=False, float_format=lambda v: f"{v:.3f}")
             + f"\ntable: {csv_path}" + (f"\nfigure: {fig_path}" if fig_path else "")
             + "".join(f"\n(replaced the earlier analysis in {p}; name a file with --csv/--figure to keep one)"

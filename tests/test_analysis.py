@@ -149,7 +149,7 @@ def test_cli_compare_and_sensitivity(tmp_path, capsys):
     sensitivity(str(sw), out=tmp_path / "sens", workers=1, progress=True, figure=False)  # reused: no new runs
     err = capsys.readouterr().err  # the size of the design, which replaces the file's own, before any work
     assert ("saltelli design for sobol indices, replacing the file's design = 'sobol': 8 base samples x 4 = 32 points"
-            " x 1 replicates = 32 runs") in err
+            " x 1 replicate = 32 runs") in err
     assert "8 base samples are too few for stable Sobol' indices" in err
     assert (tmp_path / "sens" / "_analysis" / "sobol.png").is_file()
 

@@ -206,7 +206,7 @@ def _calibrate_into(out: Path, args, interrupted: list[bool], history, settings,
     if not args.quiet:
         print(f"pe-sim calibrate: {history.n_sprints} sprints of {history.source}; {len(settings.priors)} parameters "
               f"({', '.join(settings.priors)}); {settings.population} particles, up to {settings.generations} "
-              f"generations{'; resuming' if resuming else ''} -> {out}", file=sys.stderr)
+              f"generation{'s' if settings.generations != 1 else ''}{'; resuming' if resuming else ''} -> {out}", file=sys.stderr)
     t0 = time.perf_counter()
     if interrupted:
         return said_interrupted(out / DB, settings.population, args.force)
@@ -260,7 +260,7 @@ def _calibrate_into(out: Path, args, interrupted: list[bool], history, settings,
     # printed once the folder is complete, so a reader that stops early (`| head`) leaves it whole
     print("\n".join([format_summary(table, covered, settings, bool(df.attrs.get("adjusted"))), *C.misfit_lines(found)]))
     if not args.quiet:
-        print(f"{h.total_nr_simulations:,} simulated teams over {len(gens)} generations in {seconds:.0f} s"
+        print(f"{h.total_nr_simulations:,} simulated teams over {len(gens)} generation{'s' if len(gens) != 1 else ''} in {seconds:.0f} s"
               f"{' (this session; the earlier generations ran before)' if resuming else ''}; wrote {out}",
               file=sys.stderr)
     return 0
