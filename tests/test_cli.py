@@ -284,3 +284,14 @@ def test_counts_of_one_are_said_in_the_singular(tmp_path, capsys):
     assert "1 point x 1 replicate = 1 run of 1 sprint (1 chunk of 1)" in capsys.readouterr().out
     assert main(["sweep", str(sweep), "--out", str(tmp_path / "o"), "--workers", "1", "--no-progress"]) == 0
     assert "sweep done: 1 run (1 point, summary) in" in capsys.readouterr().out
+
+
+def test_a_long_comparison_says_what_it_is_doing_and_a_short_one_is_quiet(monkeypatch, capsys):
+    import pe_sim.commands.sweep as sweep_cmd
+
+    args = ["compare", "one_roadmap", "split_backlogs", "--runs", "4", "--sprints", "3", "--figure", "none"]
+    assert main(args) == 0
+    assert "simulating" not in capsys.readouterr().err
+    monkeypatch.setattr(sweep_cmd, "LONG_COMPARE_RUN_SPRINTS", 24)  # 2 setups x 4 runs x 3 sprints
+    assert main(args) == 0
+    assert "pe-sim compare: simulating 2 setups, 4 paired runs x 3 sprints each" in capsys.readouterr().err

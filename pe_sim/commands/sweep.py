@@ -141,6 +141,9 @@ def _sweep(args) -> int:
     return 0
 
 
+LONG_COMPARE_RUN_SPRINTS = 100_000  # run-sprints of a comparison that takes a few seconds (with its bootstrap)
+
+
 def _compare(args) -> int:
     from pe_sim.analysis import compare
 
@@ -183,6 +186,10 @@ def _compare(args) -> int:
         print(f"pe-sim: {runs} paired runs, each with a draw from the posterior of {args.posterior} "
               f"({', '.join(k for k in per_run if k != 'n_engineers')}) and {history.current_headcount} engineers (its size now); "
               f"{how}{''.join('; ' + line for line in idle)}", file=sys.stderr)
+    runs, sprints = args.runs or configs[0].runs, args.sprints or configs[0].sprints
+    if runs * sprints * len(configs) >= LONG_COMPARE_RUN_SPRINTS:  # a few seconds or more: say what is being done
+        print(f"pe-sim compare: simulating {len(configs)} setups, {runs:,} paired run{'s' if runs != 1 else ''} x "
+              f"{sprints} sprint{'s' if sprints != 1 else ''} each, then the bootstrap intervals ...", file=sys.stderr)
     res = compare(args.configs, runs=args.runs, sprints=args.sprints, seed=args.seed, outcomes=outcomes,
                   confidence=args.confidence, resamples=args.resamples, figure=figure, workers=args.workers,
                   per_run=per_run, work_unit=unit, force=args.force)
