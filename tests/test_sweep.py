@@ -445,7 +445,14 @@ def test_a_dask_cluster_without_workers_gets_one_warning_while_the_sweep_waits(c
     t.join(5)
     err = capsys.readouterr().err
     assert err.count("the Dask cluster has had no workers") == 2  # once, and again after a worker came and went
-    assert "--resume" in err
+    assert "finish later with --resume)" in err
+    stop.clear()
+    t = threading.Thread(target=watch_workers, args=(Cluster(), stop, 0.02, 0.01), kwargs={"resume": "resume=True"})
+    t.start()
+    stop.wait(0.1)
+    stop.set()
+    t.join(5)
+    assert "finish later with resume=True)" in capsys.readouterr().err  # a Python caller's own words
 
 
 def test_a_resumed_sweeps_closing_line_counts_what_it_computed_now(tmp_path):

@@ -30,6 +30,7 @@ import pyarrow.parquet as pq
 from pe_sim.config import ConfigError
 from pe_sim.core.engine import n_slots_for, param_arrays, simulate, simulate_summaries
 from pe_sim.events import SCHEDULE_FIELDS, Event, schedule
+from pe_sim.files import option
 from pe_sim.params import PARAMS, encode
 from pe_sim.sweeps.design import Design
 from pe_sim.sweeps.spec import SweepSpec, with_event_values
@@ -358,7 +359,8 @@ def connect_dask(scheduler: str | None = None, scheduler_file: str | None = None
 WORKERLESS_WARNING_S = 30.0  # a cluster without workers this long gets a line: the sweep waits, silently otherwise
 
 
-def watch_workers(client, stop: threading.Event, grace: float = WORKERLESS_WARNING_S, every: float = 2.0) -> None:
+def watch_workers(client, stop: threading.Event, grace: float = WORKERLESS_WARNING_S, every: float = 2.0,
+                  resume: str = "--resume") -> None:
     """Until ``stop`` is set: say once on stderr when the Dask cluster has had no worker for ``grace``
     seconds (a sweep then waits for one; Dask gives no sign of it)."""
     since = None
@@ -374,7 +376,7 @@ def watch_workers(client, stop: threading.Event, grace: float = WORKERLESS_WARNI
         since = since if since is not None else time.monotonic()
         if not warned and time.monotonic() - since >= grace:
             print(f"\npe-sim: warning: the Dask cluster has had no workers for {grace:.0f} s; the sweep waits for one "
-                  "(start a worker, or Ctrl-C and finish later with --resume)", file=sys.stderr)
+                  f"(start a worker, or Ctrl-C and finish later with {resume})", file=sys.stderr)
             warned = True
 
 
@@ -388,7 +390,9 @@ def run_dask(jobs: Iterator[ChunkJob], out: Path, client, tag: str, on_result: C
         return client.submit(run_chunk, job, None, key=f"pe-sim-{tag}-{job.index:06d}", pure=False, retries=3)
 
     stop = threading.Event()
-    threading.Thread(target=watch_workers, args=(client, stop), daemon=True, name="pe-sim-dask-watch").start()
+    # the caller's words are taken here: a new thread does not see the command line's context
+    threading.Thread(target=watch_workers, args=(client, stop), kwargs={"resume": option("--resume", "resume=True")},
+                     daemon=True, name="pe-sim-dask-watch").start()
     try:
         first = [submit(j) for j in itertools.islice(jobs, window)]
         ac = as_completed(first)
