@@ -271,50 +271,45 @@ def test_dashboard_in_chromium_offline(dashboard, tmp_path):
 
 def test_after_a_fresh_install_the_first_step_and_band_do_not_wait_for_the_compiler(tmp_path):
     """With an empty numba cache the server compiles while it starts, before it prints its URL, and says
-    so once: the first Step and the first band then take well under a second instead of 16-21 s with no
-    sign of life. A second start, with the cache filled, says nothing about compiling."""
+    so once: the first Step and the first band compile nothing more (no new file in the cache), so
+    they do not keep the room waiting 8-21 s with no sign of life. A second start, with the cache
+    filled, says nothing about compiling. (The times are printed, not asserted: benchmarks/ holds the
+    speed figures.)"""
     exe = chromium_path()
-    cache = str(tmp_path / "numba")  # a fresh install
-    env = {"PE_SIM_CACHE_DIR": cache, "SOLARA_HOME": str(tmp_path / "solara-home"), "PYTHONUNBUFFERED": "1"}
-    proc, url, _ = start_dashboard(tmp_path, [], tmp_path / "first.log", **env)
-    try:
-        assert url, (tmp_path / "first.log").read_text()[-3000:]
-        assert "compiling the model" in (tmp_path / "first.log").read_text()
-        with playwright_api.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=exe, headless=True, args=CHROMIUM_ARGS)
-            try:
-                page = browser.new_page(viewport={"width": 1440, "height": 1000})
-                page.set_default_timeout(TIMEOUT_MS)
-                page.goto(url)
-                page.wait_for_selector(".pe-sprint[data-sprint='0']")
-                t0 = time.perf_counter()
-                page.get_by_role("button", name="Step", exact=True).click()
-                page.wait_for_selector(".pe-sprint[data-sprint='1']")
-                first_step = time.perf_counter() - t0
-            finally:
-                browser.close()
-    finally:
-        stop(proc)
-    print(f"\nfresh cache: first Step {first_step:.2f} s")
-    assert first_step < 3.0, first_step  # 8-21 s when the click compiled the model
-    proc, url, _ = start_dashboard(tmp_path, [], tmp_path / "second.log", **env)
-    try:
-        assert url, (tmp_path / "second.log").read_text()[-3000:]
-        assert "compiling" not in (tmp_path / "second.log").read_text()  # the cache holds what start-up compiled
-        with playwright_api.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=exe, headless=True, args=CHROMIUM_ARGS)
-            try:
-                page = browser.new_page(viewport={"width": 1440, "height": 1000})
-                page.set_default_timeout(TIMEOUT_MS)
-                page.goto(url)
-                page.wait_for_selector(".pe-sprint[data-sprint='0']")
-                t0 = time.perf_counter()
-                page.locator(".pe-band-toggle input").check(force=True)
-                page.wait_for_selector(".pe-band-note:has-text('Grey')")
-                first_band = time.perf_counter() - t0
-            finally:
-                browser.close()
-    finally:
-        stop(proc)
-    print(f"first band {first_band:.2f} s")
-    assert first_band < 3.0, first_band  # ~5 s more when the first band compiled the kernel
+    cache = tmp_path / "numba"  # a fresh install
+    env = {"PE_SIM_CACHE_DIR": str(cache), "SOLARA_HOME": str(tmp_path / "solara-home"), "PYTHONUNBUFFERED": "1"}
+
+    def cached() -> set[Path]:
+        return {f for f in cache.rglob("*") if f.is_file()}
+
+    def first_click(log: Path, action: str) -> tuple[str, float, set[Path]]:
+        """Start the server, then time the first Step or band; what the click added to the cache."""
+        proc, url, _ = start_dashboard(tmp_path, [], log, **env)
+        try:
+            assert url, log.read_text()[-3000:]
+            with playwright_api.sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=exe, headless=True, args=CHROMIUM_ARGS)
+                try:
+                    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+                    page.set_default_timeout(TIMEOUT_MS)
+                    page.goto(url)
+                    page.wait_for_selector(".pe-sprint[data-sprint='0']")
+                    before, t0 = cached(), time.perf_counter()
+                    if action == "step":
+                        page.get_by_role("button", name="Step", exact=True).click()
+                        page.wait_for_selector(".pe-sprint[data-sprint='1']")
+                    else:
+                        page.locator(".pe-band-toggle input").check(force=True)
+                        page.wait_for_selector(".pe-band-note:has-text('Grey')")
+                    return log.read_text(), time.perf_counter() - t0, cached() - before
+                finally:
+                    browser.close()
+        finally:
+            stop(proc)
+
+    said, seconds, compiled = first_click(tmp_path / "first.log", "step")
+    print(f"\nfresh cache: first Step {seconds:.2f} s")
+    assert "compiling the model" in said and not compiled, sorted(compiled)[:5]
+    said, seconds, compiled = first_click(tmp_path / "second.log", "band")
+    print(f"first band {seconds:.2f} s")
+    assert "compiling" not in said and not compiled, sorted(compiled)[:5]  # the cache holds what start-up compiled
