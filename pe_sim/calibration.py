@@ -740,7 +740,7 @@ STATISTIC_WORDS = {
     "delivered_mean": "work delivered per sprint", "committed_mean": "work committed per sprint",
     "say_do": "say/do (delivered over committed)", "delivered_spread": "sprint-to-sprint spread of delivery",
     "delivered_trend": "trend of delivery (last third over first)", "incidents_mean": "incidents per sprint",
-    "incidents_trend": "trend of incidents", "leavers_rate": "leavers per engineer-sprint",
+    "incidents_trend": "trend of incidents (per sprint, last third minus first)", "leavers_rate": "leavers per engineer-sprint",
     "hires_rate": "hires per engineer-sprint", "tech_share_mean": "tech share", "features_mean": "features per sprint",
 }
 
@@ -769,8 +769,9 @@ def misfit_lines(found: Mapping[str, Mapping[str, float]]) -> list[str]:
         side = "below" if m["observed"] < m["low"] else "above"
         lines.append(f"  {STATISTIC_WORDS.get(k, k)} ({k}): the team {m['observed']:.3g}, {side} the model's "
                      f"{m['low']:.3g} to {m['high']:.3g}")
-    lines.append("  forecasts carry this: the model's teams differ from this one there (see predictive.png); "
-                 "a team smoother than the model's is forecast lower and wider than its history")
+    smoother = "delivered_spread" in found and found["delivered_spread"]["observed"] < found["delivered_spread"]["low"]
+    lines.append("  forecasts carry this: the model's teams differ from this one there (see predictive.png)"
+                 + ("; a team smoother than the model's is forecast lower and wider than its history" if smoother else ""))
     return lines
 
 

@@ -333,6 +333,11 @@ def test_statistics_the_model_does_not_reproduce_are_named(tmp_path):
     assert found["delivered_mean"]["observed"] < found["delivered_mean"]["low"]
     text = "\n".join(C.misfit_lines(found))
     assert "work delivered per sprint (delivered_mean): the team" in text and "below the model's" in text
+    assert "smoother than the model's" not in text  # a level misfit: the smooth-team remark would mislead
+    smooth = {"delivered_spread": {"observed": 0.05, "low": 0.1, "high": 0.3}}
+    assert "a team smoother than the model's is forecast lower" in "\n".join(C.misfit_lines(smooth))
+    rough = {"delivered_spread": {"observed": 0.5, "low": 0.1, "high": 0.3}}
+    assert "smoother" not in "\n".join(C.misfit_lines(rough))
     (tmp_path / "manifest.json").write_text(json.dumps({"predictive_misfits": found}))
     assert C.calibration_misfits(tmp_path) == found
     assert C.calibration_misfits(tmp_path / "none") == {}  # an older calibration: nothing recorded
