@@ -44,6 +44,7 @@ from pe_sim.sweeps import (as_spec, default_workers, load_results, make_design, 
                            summarise, summary_kind, summary_name)
 from pe_sim.sweeps.execute import interrupt_after, main_script_unguarded, process_pool, stop_pool
 from pe_sim.sweeps.spec import sensitivity_design
+from pe_sim.words import counted
 
 CORE_OUTCOMES = HEADLINE  # one list of key outcomes for run, compare and report
 SENSITIVITY_OUTCOMES = ("customer_value", "tech_debt", "burnout_mean")
@@ -470,8 +471,8 @@ def sensitivity(spec, *, method: str | None = None, outcomes: Sequence[str] | No
         own = f", replacing the file's design = {spec.design!r}" if spec.design != design_kind else ""
         print(f"pe-sim sensitivity: {design_kind} design for {method} indices{own}: {points:,} "
               f"{'base samples' if method == 'sobol' else 'trajectories'} x {per} = {points * per:,} points x "
-              f"{spec.replicates} replicate{'s' if spec.replicates != 1 else ''} = {points * per * spec.replicates:,} runs "
-              f"-> {out_dir}", file=sys.stderr)
+              f"{counted(spec.replicates, 'replicate')} = {points * per * spec.replicates:,} runs -> {out_dir}",
+              file=sys.stderr)
         if not spec.crn and spec.replicates > 1:
             print("pe-sim sensitivity: warning: without crn = true in [sweep], each point's replicates draw their own "
                   "random numbers, and that noise inflates the indices (total-order most) of noisy outcomes such as "
@@ -504,8 +505,8 @@ def sensitivity(spec, *, method: str | None = None, outcomes: Sequence[str] | No
         table.to_csv(tmp, index=False)
     if fig_path is not None:
         plot_sensitivity(table, method, fig_path, title=f"{spec.name}: {method} sensitivity, "
-                         f"{report.points:,} point{'s' if report.points != 1 else ''} x {spec.replicates} "
-                         f"replicate{'s' if spec.replicates != 1 else ''} = {report.runs:,} run{'s' if report.runs != 1 else ''}")
+                         f"{counted(report.points, 'point')} x {counted(spec.replicates, 'replicate')} = "
+                         f"{counted(report.runs, 'run')}")
     pct = round(100 * confidence)
     if method == "sobol":
         txt = table.assign(**{f"S1 {pct}% CI": [f"[{a:.3f}, {b:.3f}]" for a, b in zip(table.S1_low, table.S1_high)],
@@ -513,7 +514,8 @@ def sensitivity(spec, *, method: str | None = None, outcomes: Sequence[str] | No
         txt = txt[["outcome", "parameter", "S1", f"S1 {pct}% CI", "ST", f"ST {pct}% CI"]]
     else:
         txt = table[["outcome", "parameter", "mu", "mu_star", "mu_star_low", "mu_star_high", "sigma"]]
-    text = (f"{method} sensitivity of {spec.name} ({report.points:,} point{'s' if report.points != 1 else ''} x {spec.replicates} replicate{'s' if spec.replicates != 1 else ''}, "
+    text = (f"{method} sensitivity of {spec.name} ({counted(report.points, 'point')} x "
+            f"{counted(spec.replicates, 'replicate')}, "
             f"runs in {out_dir}):\n" + txt.to_string(index=False, float_format=lambda v: f"{v:.3f}")
             + f"\ntable: {csv_path}" + (f"\nfigure: {fig_path}" if fig_path else "")
             + "".join(f"\n(replaced the earlier analysis in {p}; name a file with --csv/--figure to keep one)"

@@ -31,6 +31,7 @@ from pe_sim import config as cfg
 from pe_sim.config import ConfigError
 from pe_sim.history import TeamHistory, history_from_outcomes
 from pe_sim.params import BY_NAME, SPLIT_ONLY, encode
+from pe_sim.words import counted
 
 FIXED_UNIT_RANGE = (1e-3, 1e3)  # points per ideal-day a team may fix: beyond, its history would be implausible
 POINTS_PER_DAY = "points_per_day"  # the team's unit of work per model ideal-day: calibrated, not a model parameter
@@ -1036,7 +1037,7 @@ def hinges(folder, per_run: Mapping[str, np.ndarray], differences: Mapping[str, 
     return (["caution: these differences follow a parameter the team's history did not narrow, so they say more "
              "about its prior than about the team; if you know the team's value, fix it in [calibrate.fixed] and "
              "calibrate again:"] + [line for _, line in found[:limit]]
-            + ([f"  ... and {more} more difference{'s' if more > 1 else ''} like these"] if more > 0 else []))
+            + ([f"  ... and {counted(more, 'more difference')} like these"] if more > 0 else []))
 
 
 def posterior_runs(folder, runs: int, seed: int) -> tuple[TeamHistory, Settings, dict[str, np.ndarray], np.ndarray, str]:

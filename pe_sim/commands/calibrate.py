@@ -15,6 +15,7 @@ from pe_sim import __version__
 from pe_sim.commands import forecast as forecast_cmd, int_in, path_arg
 from pe_sim.config import ConfigError, toml_value
 from pe_sim.files import MANIFEST, is_leftover, write_text
+from pe_sim.words import counted
 
 DB = "abc.db"
 DB_SIDECARS = tuple(DB + end for end in ("-journal", "-wal", "-shm"))  # SQLite's own, beside a database it was writing
@@ -205,8 +206,8 @@ def _calibrate_into(out: Path, args, interrupted: list[bool], history, settings,
         warn_if_oversubscribed(workers)
     if not args.quiet:
         print(f"pe-sim calibrate: {history.n_sprints} sprints of {history.source}; {len(settings.priors)} parameters "
-              f"({', '.join(settings.priors)}); {settings.population} particles, up to {settings.generations} "
-              f"generation{'s' if settings.generations != 1 else ''}{'; resuming' if resuming else ''} -> {out}", file=sys.stderr)
+              f"({', '.join(settings.priors)}); {settings.population} particles, up to "
+              f"{counted(settings.generations, 'generation')}{'; resuming' if resuming else ''} -> {out}", file=sys.stderr)
     t0 = time.perf_counter()
     if interrupted:
         return said_interrupted(out / DB, settings.population, args.force)
@@ -260,7 +261,7 @@ def _calibrate_into(out: Path, args, interrupted: list[bool], history, settings,
     # printed once the folder is complete, so a reader that stops early (`| head`) leaves it whole
     print("\n".join([format_summary(table, covered, settings, bool(df.attrs.get("adjusted"))), *C.misfit_lines(found)]))
     if not args.quiet:
-        print(f"{h.total_nr_simulations:,} simulated teams over {len(gens)} generation{'s' if len(gens) != 1 else ''} in {seconds:.0f} s"
+        print(f"{h.total_nr_simulations:,} simulated teams over {counted(len(gens), 'generation')} in {seconds:.0f} s"
               f"{' (this session; the earlier generations ran before)' if resuming else ''}; wrote {out}",
               file=sys.stderr)
     return 0

@@ -12,6 +12,7 @@ import sys
 from pe_sim import config as cfg
 from pe_sim.commands import add_run_options, int_in, path_arg, warn_few_runs
 from pe_sim.files import ready_to_write
+from pe_sim.words import counted
 
 
 def register(sub) -> None:
@@ -87,8 +88,7 @@ def report(args) -> int:
                 f"with its {history.current_headcount} engineers of today, so the intervals include what is still "
                 f"uncertain about the team. {how[0].upper() + how[1:]}.")
         cautions = lambda differences: hinges(args.posterior, per_run, differences)  # noqa: E731
-    print(f"simulating {len(configs)} setups, {runs} run{'s' if runs != 1 else ''} x {sprints} sprint{'s' if sprints != 1 else ''} "
-          "each ...", file=sys.stderr)
+    print(f"simulating {len(configs)} setups, {counted(runs, 'run')} x {counted(sprints, 'sprint')} each ...", file=sys.stderr)
     result = rep.write(args.out, configs, runs, sprints, seed, engine=args.engine, command=command, per_run=per_run,
                        team=team, work_unit=unit, cautions=cautions)
     for line in result.cautions:

@@ -152,16 +152,17 @@ def _forecast(args, out, held: contextlib.ExitStack) -> int:
     import pandas as pd
 
     table = {"sprint": sprints}
-    for k, x in fc.items():
-        for q in QUANTILES:
-            table[f"{k}_q{int(q * 100):02d}"] = C.counted_quantile(x, counts, q)
+    bands = {k: C.counted_quantile(x, counts, QUANTILES) for k, x in fc.items()}  # (quantile, sprint) each
+    for k, band in bands.items():
+        for q, row in zip(QUANTILES, band):
+            table[f"{k}_q{int(q * 100):02d}"] = row
     frame = pd.DataFrame(table)
     lines = [f"forecast of {history.source}: {args.draws} posterior draws, sprints {first}-{first + args.sprints - 1} "
              f"(median [80% interval])"]
     for k, x in fc.items():
         per_sprint = x.mean(axis=1)
         lo, mid, hi = C.counted_quantile(per_sprint, counts, QUANTILES)
-        last_lo, last_mid, last_hi = C.counted_quantile(x[:, -1], counts, QUANTILES)
+        last_lo, last_mid, last_hi = bands[k][:, -1]
         lines.append(f"  {k:14s} mean per sprint {mid:8.3g} [{lo:.3g}, {hi:.3g}]; at sprint {sprints[-1]}: "
                      f"{last_mid:.3g} [{last_lo:.3g}, {last_hi:.3g}]")
     if args.backlog is not None:
@@ -195,7 +196,7 @@ def _forecast(args, out, held: contextlib.ExitStack) -> int:
     titles = {"delivered": "work delivered per sprint (team's unit)", "say_do": "say/do (delivered / committed)",
               "tech_debt": "tech debt (ideal-days)", "burnout_mean": "mean burnout (0-1)", "headcount": "engineers"}
     for ax, (k, x) in zip(axes.flat, panels):
-        lo, mid, hi = C.counted_quantile(x, counts, QUANTILES)
+        lo, mid, hi = bands[k] if k in bands else C.counted_quantile(x, counts, QUANTILES)
         ax.fill_between(sprints, lo, hi, color="tab:blue", alpha=0.25, lw=0)
         ax.plot(sprints, mid, color="tab:blue")
         if k in history.columns:

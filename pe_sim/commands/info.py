@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pe_sim import config as cfg
 from pe_sim.params import BY_NAME, GROUPS, PARAMS, is_assumption
+from pe_sim.words import counted
 
 
 def register(sub) -> None:
@@ -104,11 +105,6 @@ def validate(args) -> int:
     return 2 if bad else 0
 
 
-def _n(count: int, word: str) -> str:
-    """``count`` with ``word``, plural unless it is one ("1 run", "52 sprints")."""
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
-
-
 def _check(path: str) -> str:
     """Validate one file as what its top table says it is; a line about it (ConfigError if invalid)."""
     from pathlib import Path
@@ -124,17 +120,17 @@ def _check(path: str) -> str:
 
             s = sensitivity_design(spec)
             return (f"sensitivity file '{spec.name}', {s.sensitivity.get('method', 'sobol')} ({s.design} design of "
-                    f"{_n(s.n_points(), 'point')}), {len(spec.factors)} varied, {_n(spec.replicates, 'replicate')} x "
-                    f"{_n(spec.sprints, 'sprint')}{notes}")
+                    f"{counted(s.n_points(), 'point')}), {len(spec.factors)} varied, {counted(spec.replicates, 'replicate')} x "
+                    f"{counted(spec.sprints, 'sprint')}{notes}")
         return (f"sweep '{spec.name}', {spec.design} design, {len(spec.factors)} varied, "
-                f"{_n(spec.replicates, 'replicate')} x {_n(spec.sprints, 'sprint')}{notes}")
+                f"{counted(spec.replicates, 'replicate')} x {counted(spec.sprints, 'sprint')}{notes}")
     if "calibrate" in data:
         from pe_sim.calibration import settings_from_dict
 
         s = settings_from_dict(data, str(path), Path(path).parent)
-        return (f"calibration config, base {s.base}, {_n(len(s.priors), 'calibrated parameter')}, "
-                f"{_n(s.population, 'particle')} "
+        return (f"calibration config, base {s.base}, {counted(len(s.priors), 'calibrated parameter')}, "
+                f"{counted(s.population, 'particle')} "
                 f"(use it with pe-sim calibrate TEAM.csv --config {path})")
     c = cfg.load(path)
     notes = "".join(f"\n  warning: {line}" for line in cfg.event_warnings(c, c.sprints))
-    return f"scenario '{c.name}', {_n(len(c.events), 'event')}, {_n(c.runs, 'run')} x {_n(c.sprints, 'sprint')}{notes}"
+    return f"scenario '{c.name}', {counted(len(c.events), 'event')}, {counted(c.runs, 'run')} x {counted(c.sprints, 'sprint')}{notes}"

@@ -11,6 +11,7 @@ from pe_sim import __version__
 from pe_sim import config as cfg
 from pe_sim.commands import add_run_options, path_arg, warn_few_runs
 from pe_sim.files import atomic, finish_run_folder, run_folder
+from pe_sim.words import counted
 
 DEFAULT_COMPARISON = ("split_backlogs", "one_roadmap")  # the reference first: differences read one_roadmap - split
 
@@ -92,8 +93,8 @@ def main(args) -> int:
             "complete": True,  # written last: a folder without it was interrupted
         }
         finish_run_folder(out, written, manifest)
-    print(f"\nEnd of horizon ({sprints} sprint{'' if sprints == 1 else 's'}, {runs} run{'' if runs == 1 else 's'} per "
-          f"config, seed {seed}); mean [95% CI]:\n")
+    print(f"\nEnd of horizon ({counted(sprints, 'sprint')}, {counted(runs, 'run')} per config, seed {seed}); "
+          "mean [95% CI]:\n")
     print(text)
     print(f"\nWrote per-sprint data, summary{', plots' if plots else ''} and manifest to {out}/")
     return 0

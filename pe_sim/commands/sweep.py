@@ -14,6 +14,7 @@ from pe_sim.commands import int_in, path_text, warn_few_runs
 from pe_sim.files import atomic, check_figure_name, distinct_outputs, ready_to_write, refuse_existing
 from pe_sim.outcomes import OUTCOMES
 from pe_sim.params import unused
+from pe_sim.words import counted
 
 
 _positive = int_in(1, 10**9)
@@ -188,8 +189,8 @@ def _compare(args) -> int:
               f"{how}{''.join('; ' + line for line in idle)}", file=sys.stderr)
     runs, sprints = args.runs or configs[0].runs, args.sprints or configs[0].sprints
     if runs * sprints * len(configs) >= LONG_COMPARE_RUN_SPRINTS:  # a few seconds or more: say what is being done
-        print(f"pe-sim compare: simulating {len(configs)} setups, {runs:,} paired run{'s' if runs != 1 else ''} x "
-              f"{sprints} sprint{'s' if sprints != 1 else ''} each, then the bootstrap intervals ...", file=sys.stderr)
+        print(f"pe-sim compare: simulating {len(configs)} setups, {counted(runs, 'paired run')} x "
+              f"{counted(sprints, 'sprint')} each, then the bootstrap intervals ...", file=sys.stderr)
     res = compare(args.configs, runs=args.runs, sprints=args.sprints, seed=args.seed, outcomes=outcomes,
                   confidence=args.confidence, resamples=args.resamples, figure=figure, workers=args.workers,
                   per_run=per_run, work_unit=unit, force=args.force)

@@ -36,7 +36,8 @@ from pe_sim.dashboard import figures
 from pe_sim.dashboard.captions import CAPTIONS, CHOICE_LABELS, EVENT_BUTTONS, PRACTICE_LABELS, TITLES
 from pe_sim.dashboard.figures import esc
 from pe_sim.dashboard.session import (BAND_RUNS, DEFAULT_HORIZON, DEFAULT_SCENARIO, EVENTS, MAX_HORIZON,
-                                      NO_COMPARE, PLAY_INTERVALS, SLIDER_STEPS, Room, Setup, Workshop, shared_room)
+                                      NO_COMPARE, PLAY_INTERVALS, SLIDER_STEPS, Room, Setup, Workshop, shared_room,
+                                      shown_value)
 from pe_sim.params import BY_NAME
 
 ENV_SCENARIO = "PE_SIM_DASHBOARD_SCENARIO"
@@ -217,7 +218,7 @@ def _slider(name: str, label: str, help_text: str, r: Room, target, refresh, dis
         _set(r, name, float(value), target, refresh)
 
     with solara.Div(classes=["pe-control", f"pe-control-{name}"]):
-        shown = f"{label}: {current:.0f}" if step >= 1 else f"{label}: {current:.2f}"
+        shown = f"{label}: {shown_value(name, current)}"
         if step >= 1:
             solara.SliderInt(shown, value=int(round(current)), min=int(spec.lo), max=int(spec.hi), step=int(step),
                              on_value=change, disabled=disabled)

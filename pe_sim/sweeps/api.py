@@ -26,11 +26,7 @@ from pe_sim.sweeps.spec import SweepSpec, as_spec, check_runnable, check_size
 from pe_sim.sweeps.store import (DATA, DESIGN_FILE, DONE, MANIFEST, clear_output, done_chunks, is_sweep_file, package_versions,
                                  read_manifest, remove_stale_tmp, utc_now, write_atomic, write_manifest)
 from pe_sim.sweeps.summaries import summary_kind, summary_name
-
-
-def _n(count: int, word: str) -> str:
-    """``count`` with ``word``, plural unless it is one ("1 run", "1,000 points")."""
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
+from pe_sim.words import counted
 
 
 @dataclass
@@ -59,12 +55,12 @@ class SweepReport:
 
     def line(self) -> str:
         if not self.chunks_run:
-            return (f"sweep already complete: {_n(self.runs, 'run')} ({_n(self.points, 'point')}, {self.keep}) in "
+            return (f"sweep already complete: {counted(self.runs, 'run')} ({counted(self.points, 'point')}, {self.keep}) in "
                     f"{self.out / DATA} (pandas.read_parquet('{self.out / DATA}'))")
         how = (f"{self.chunks_run} of {self.chunks} chunks computed ({self.chunks_skipped} already done)"
-               if self.chunks_skipped else _n(self.chunks, "chunk"))
+               if self.chunks_skipped else counted(self.chunks, "chunk"))
         when = f"{round(self.ran):,} of them computed now in {self.seconds:.1f} s" if self.chunks_skipped else f"in {self.seconds:.1f} s"
-        return (f"sweep done: {_n(self.runs, 'run')} ({_n(self.points, 'point')}, {self.keep}) {when}, "
+        return (f"sweep done: {counted(self.runs, 'run')} ({counted(self.points, 'point')}, {self.keep}) {when}, "
                 f"{how}, {self.rate:,.0f} runs/s {WHERE.get(self.backend, 'on ' + self.backend)}; data in {self.out / DATA} "
                 f"(pandas.read_parquet('{self.out / DATA}'))")
 
@@ -390,7 +386,7 @@ def sweep(spec: SweepSpec | str | Path | Mapping[str, Any], *, out: str | Path |
                        client=client, resume=resume and not overwrite, overwrite=overwrite, chunk_size=chunk_size,
                        progress=progress)
     if progress and report.chunks_skipped:
-        print(f"pe-sim: {report.line()}; reused {report.chunks_skipped} of {_n(report.chunks, 'chunk')} finished "
+        print(f"pe-sim: {report.line()}; reused {report.chunks_skipped} of {counted(report.chunks, 'chunk')} finished "
               f"earlier in this folder (overwrite=True computes {'it' if report.chunks_skipped == 1 else 'them'} "
               "again)", file=sys.stderr)
     df = load_results(report.out)
@@ -404,9 +400,9 @@ def describe(spec: SweepSpec, workers: int | None = None) -> str:
     check_size(spec)
     design = make_design(spec)
     chunk = spec.chunk_size or auto_chunk_size(spec, workers or default_workers())
-    lines = [f"sweep {spec.name!r}: base {spec.base.name!r}, design {spec.design}, {_n(design.n_points, 'point')} x "
-             f"{_n(spec.replicates, 'replicate')} = {_n(spec.n_runs(), 'run')} of {_n(spec.sprints, 'sprint')} "
-             f"({_n(math.ceil(spec.n_runs() / chunk), 'chunk')} of {chunk:,}); keep {spec.keep}; seed {spec.seed}"
+    lines = [f"sweep {spec.name!r}: base {spec.base.name!r}, design {spec.design}, {counted(design.n_points, 'point')} x "
+             f"{counted(spec.replicates, 'replicate')} = {counted(spec.n_runs(), 'run')} of {counted(spec.sprints, 'sprint')} "
+             f"({counted(math.ceil(spec.n_runs() / chunk), 'chunk')} of {chunk:,}); keep {spec.keep}; seed {spec.seed}"
              f"{'; common random numbers' if spec.crn else ''}; out {spec.out}"]
     for f in spec.factors:
         vals = design.table[f.name]
