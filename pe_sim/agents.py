@@ -207,7 +207,8 @@ class Engineer(mesa.Agent):
     """An engineer in slot ``slot`` of the team.
 
     State: ``skill`` (ideal-days per day when ramped and rested), ``tenure`` (sprints on the team),
-    ``knowledge`` of the system (0-1; their productivity while they ramp up), ``burnout`` and
+    ``knowledge`` of the system (0-1; their productivity while they ramp up), deep ``system_expertise`` of it
+    (0-1; how it fails and why it is built as it is, learned over years), ``burnout`` and
     ``engagement`` (0-1), ``trust_em``/``trust_pm`` (0-1), ``user_knowledge`` (0-1), and their own
     motivator weights ``w_growth``, ``w_craft``, ``w_valued``, ``w_pace`` (the team's ``eng_w_*``
     shifted by their temperament, drawn when they join). The sprint's choices are kept for display:
@@ -218,7 +219,7 @@ class Engineer(mesa.Agent):
 
     role = "engineer"
 
-    def __init__(self, model: TeamModel, slot: int, *, skill: float, tenure: float, knowledge: float,
+    def __init__(self, model: TeamModel, slot: int, *, skill: float, tenure: float, knowledge: float, system_expertise: float,
                  burnout: float, engagement: float, trust_em: float, trust_pm: float, user_knowledge: float,
                  w_growth: float, w_craft: float, w_valued: float, w_pace: float, joined_sprint: int = -1):
         super().__init__(model)
@@ -226,6 +227,7 @@ class Engineer(mesa.Agent):
         self.agent_id = rng.ENGINEER_BASE + self.slot
         self.joined_sprint = int(joined_sprint)
         self.skill, self.tenure, self.knowledge = skill, tenure, knowledge
+        self.system_expertise = system_expertise
         self.burnout, self.engagement = burnout, engagement
         self.trust_em, self.trust_pm, self.user_knowledge = trust_em, trust_pm, user_knowledge
         self.w_growth, self.w_craft, self.w_valued, self.w_pace = w_growth, w_craft, w_valued, w_pace
@@ -246,15 +248,17 @@ class Engineer(mesa.Agent):
                        w_craft=weight(p[P.eng_w_craft], DRAW.MOTIVE_CRAFT),
                        w_valued=weight(p[P.eng_w_valued], DRAW.MOTIVE_VALUED),
                        w_pace=weight(p[P.eng_w_pace], DRAW.MOTIVE_PACE))
-        if sprint < 0:  # the starting team: tenure spread around its mean, knowledge from tenure
+        if sprint < 0:  # the starting team: tenure spread around its mean, knowledge and expertise from tenure
             tenure = p[P.initial_tenure_sprints] * 2.0 * rng.uniform(skey, agent, DRAW.TENURE0)
             knowledge = R.knowledge_from_tenure(p, tenure)
+            expertise = R.expertise_from_tenure(p, tenure)
             engagement = R.clip01(p[P.initial_engagement] + p[P.engagement_sd] * rng.normal(skey, agent, DRAW.ENGAGEMENT0))
             users = p[P.initial_user_knowledge]
         else:  # a new hire starts ramping up and knows the users as newcomers do
-            tenure, knowledge = 0.0, p[P.ramp_start]
+            tenure, knowledge, expertise = 0.0, p[P.ramp_start], 0.0
             engagement, users = p[P.initial_engagement], p[P.new_hire_user_knowledge]
         return cls(model, slot, skill=skill, tenure=float(tenure), knowledge=float(knowledge),
+                   system_expertise=float(expertise),
                    burnout=float(p[P.initial_burnout]), engagement=float(engagement),
                    trust_em=float(p[P.initial_trust]), trust_pm=float(p[P.initial_trust]), user_knowledge=float(users),
                    joined_sprint=sprint, **motives)
@@ -342,9 +346,16 @@ class Engineer(mesa.Agent):
         """Expected tech items they raise this sprint: the toil they live with, as far as they trust the EM."""
         return R.raise_chance(self.model.p, self.w_craft, self.w_growth, toil, self.trust_em)
 
-    def learn_system(self, expertise: float) -> None:
-        """Knowledge of the system grows, faster with a knowledgeable teammate to learn from."""
-        self.knowledge = R.knowledge_next(self.model.p, self.knowledge, expertise)
+    def learn_system(self, teacher: float, expertise: float) -> None:
+        """Knowledge of the system grows, faster with a ramped-up teammate to learn from; deep
+        expertise grows slowly, faster beside the team's expert."""
+        self.knowledge = R.knowledge_next(self.model.p, self.knowledge, teacher)
+        self.system_expertise = R.expertise_next(self.model.p, self.system_expertise, expertise)
+
+    @property
+    def key_weight(self) -> float:
+        """How much the team relies on them (a key engineer leaving takes the highest)."""
+        return R.key_weight(self.skill, self.system_expertise)
 
     def decides_to_leave(self, skey) -> bool:
         """Burnout, dissatisfaction and outside reasons may take them away (one draw per sprint)."""

@@ -43,7 +43,7 @@ from pe_sim.events import SCHEDULE_FIELDS, Event, team_slots
 from pe_sim.events import schedule as build_schedule
 
 EPS = R.EPS
-ENGINEER_REPORTERS = ("slot", "skill", "tenure", "knowledge", "ramp", "burnout", "engagement", "trust_em", "trust_pm",
+ENGINEER_REPORTERS = ("slot", "skill", "tenure", "knowledge", "system_expertise", "ramp", "burnout", "engagement", "trust_em", "trust_pm",
                       "user_knowledge", "w_growth", "w_craft", "w_valued", "w_pace", "overtime", "corners", "output",
                       "valued", "leave_chance")
 
@@ -252,9 +252,11 @@ class TeamModel(mesa.Model):
         s.n = float(len(team))
         s.n1 = max(s.n, 1.0)
         s.onboarding = team_sum(e.onboarding_load() for e in team)
-        s.expertise = 0.0  # the most anyone knows of the system: the team's teacher
+        s.teacher = 0.0  # the most anyone knows of the system: who new hires learn from
+        s.expertise = 0.0  # the team's deep expertise is its most expert engineer's
         for e in team:
-            s.expertise = max(s.expertise, e.knowledge)
+            s.teacher = max(s.teacher, e.knowledge)
+            s.expertise = max(s.expertise, e.system_expertise)
         s.sync_h = R.sync_hours(p, s.pm_here, s.em_here)
         s.ownership = em.delegates()
         pm.plan_time(s.sync_h, s.n * R.discovery_hours(p, s.pm_here, 1.0), self.escalation_load, s.em_here)
@@ -406,7 +408,7 @@ class TeamModel(mesa.Model):
             e.looks_back(s)
             voice_sum += e.speaks_up()
             raise_sum += e.raises_tech_items(s.toil)
-            e.learn_system(s.expertise)
+            e.learn_system(s.teacher, s.expertise)
             if e.decides_to_leave(skey):
                 leaving.append(e)
         s.burnout_mean = team_sum(e.burnout for e in team) / s.n1
@@ -428,13 +430,13 @@ class TeamModel(mesa.Model):
 
     def _leave(self, s: SimpleNamespace, leaving: list[Engineer]) -> None:
         """Leavers go at the end of the sprint; a key engineer leaving takes the most skilled and
-        knowledgeable of those staying (the first in slot order on a tie); the rest gain tenure."""
+        expert of those staying (the first in slot order on a tie); the rest gain tenure."""
         reasons = {e.slot: "attrition" for e in leaving}
         for _ in range(int(s.ev.key_leaves)):
             pick, best = None, -1.0
             for e in s.team:
-                if e.slot not in reasons and e.skill * e.knowledge > best:
-                    pick, best = e, e.skill * e.knowledge
+                if e.slot not in reasons and e.key_weight > best:
+                    pick, best = e, e.key_weight
             if pick is not None:
                 leaving.append(pick)
                 reasons[pick.slot] = "key_engineer_leaves"
@@ -450,7 +452,8 @@ class TeamModel(mesa.Model):
         s.leavers = float(len(leaving))
         for e in leaving:
             self.departures.append({"sprint": s.t, "slot": e.slot, "reason": reasons[e.slot], "skill": e.skill,
-                                    "tenure": e.tenure, "knowledge": e.knowledge, "burnout": e.burnout,
+                                    "tenure": e.tenure, "knowledge": e.knowledge, "system_expertise": e.system_expertise,
+                                    "burnout": e.burnout,
                                     "engagement": e.engagement, "unique_id": e.unique_id})
             self._slots[e.slot] = None
             e.remove()

@@ -32,7 +32,7 @@ OUTCOMES: dict[str, str] = {
     "attrition": "engineers who left this sprint",
     "hires": "engineers who joined this sprint",
     "headcount": "engineers on the team at the end of the sprint",
-    "expertise": "system knowledge of the team's most knowledgeable engineer at the start of the sprint (0-1)",
+    "expertise": "deep system expertise (how it fails, why it is built as it is) of the team's most expert engineer at the start of the sprint (0-1)",
     "trust_pm_em": "PM's trust in the EM (0-1)",
     "trust_em_pm": "EM's trust in the PM (0-1)",
     "trust_pm_eng": "PM's trust in the engineers (0-1)",

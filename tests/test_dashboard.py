@@ -97,7 +97,11 @@ def test_same_seed_same_luck_and_live_changes_apply_from_next_sprint():
     a.step()
     for s in a.setups:
         assert s.history[-1]["attrition"] >= 1
-        assert any(r.reason == "key_engineer_leaves" for r in s.people.values())
+        key = [r for r in s.people.values() if r.reason == "key_engineer_leaves"]
+        assert len(key) == 1 and f"data-key='{key[0].key}'" in figures.team_html(s)
+        stayed = [r for r in s.people.values() if r.left is None]
+        assert key[0].expertise * key[0].skill > max(r.expertise * r.skill for r in stayed) - 0.05  # the one they rely on
+        assert "data-expertise=" in figures.team_html(s)
     with pytest.raises(Exception):
         a.set_param("pressure", 2.0)
     with pytest.raises(Exception):

@@ -148,6 +148,30 @@ def test_key_engineer_leaving_costs_capacity():
     assert mean(gone, "velocity", slice(7, 15)) < 0.8 * mean(sim(), "velocity", slice(7, 15))
 
 
+def test_missing_deep_expertise_breeds_incidents():
+    """A team with no deep expertise has about 1 + knowledge_incident_factor times the incidents of
+    a team of experts (less, as fewer features mean less debt); without the factor, none."""
+    ratio = lambda **kw: mean(sim(expertise_rate=0.0, **kw), "incidents") / mean(sim(expertise_rate=1.0, **kw), "incidents")  # noqa: E731
+    assert 1.45 < ratio() < 2.0
+    assert ratio(knowledge_incident_factor=0.0) == 1.0
+
+
+def test_a_key_engineer_takes_their_expertise_with_them():
+    """Against losing the newest engineer (same headcount), losing the key engineer lowers the team's
+    expertise, and so raises incidents more the more incidents depend on expertise."""
+    window = slice(6, 20)
+    key, newest = (Event.make("key_engineer_leaves", 5, 1, 1),), (Event.make("team_size", 5, 1, 5),)
+    base = sim()
+    assert mean(sim(events=key), "expertise", window) < mean(base, "expertise", window) - 0.03
+    assert mean(sim(events=newest), "expertise", window) > mean(base, "expertise", window) - 0.005
+
+    def extra_incidents(factor):
+        return (mean(sim(knowledge_incident_factor=factor, events=key), "incidents", window)
+                - mean(sim(knowledge_incident_factor=factor, events=newest), "incidents", window))
+
+    assert extra_incidents(3.0) > extra_incidents(0.0) + 0.03
+
+
 def test_a_team_size_holds_the_team_at_it_and_backfill_resumes_after():
     cut = (Event.make("team_size", 5, 10, 4),)  # 6 engineers cut to 4 for sprints 5-14
     out = sim(base_attrition=0.05, hiring_delay_sprints=3, events=cut)

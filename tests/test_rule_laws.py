@@ -235,6 +235,18 @@ def test_knowledge_values():
     assert R.mentor_days(p, 0.05) == pytest.approx(3.0)  # below the starting level: no more than a new hire
 
 
+def test_expertise_values():
+    p = rec(expertise_rate=0.03, self_study=0.3, ramp_start=0.15, knowledge_rate=0.2)
+    assert R.expertise_from_tenure(p, 0.0) == 0.0  # a new hire knows nothing of the system in depth
+    near(R.expertise_from_tenure(p, 3.0), 1.0 - 0.97 ** 3)
+    near(R.expertise_next(p, 0.4, 0.8), 0.4 + 0.03 * (0.3 + 0.7 * 0.8) * 0.6)
+    near(R.taught(p, 0.8), 0.3 + 0.7 * 0.8)
+    near(R.learned(0.15, 0.2, 3.0), 1.0 - 0.85 * 0.512)
+    # Years, not months: after 10 sprints a hire is ramped up but far from expert.
+    assert R.knowledge_from_tenure(p, 10.0) > 0.9 > 0.3 > R.expertise_from_tenure(p, 10.0)
+    near(R.key_weight(1.3, 0.7), 1.3 * 0.7)
+
+
 def test_capacity_values():
     p = rec(burnout_output_loss=0.4, disengaged_output=0.75, sprint_days=10, hours_per_day=8, overload_estimate_loss=0.6,
             blurry_line=0.3, optimism_bias=0.25, pressure_cap=1.5, pm_w_competition=0.6)
@@ -601,6 +613,17 @@ def test_knowledge_from_tenure_is_knowledge_grown_with_full_mentoring(tenure, ra
         k = R.knowledge_next(p, k, 1.0)  # an expert teammate: full support
     near(R.knowledge_from_tenure(p, float(tenure)), k)
     assert R.knowledge_next(p, 0.4, 0.2) < R.knowledge_next(p, 0.4, 0.9)  # learning is faster from an expert
+
+
+@law
+@given(tenure=st.integers(0, 60), rate=st.floats(0.0, 1.0))
+def test_expertise_from_tenure_is_expertise_grown_beside_an_expert(tenure, rate):
+    p = rec(expertise_rate=rate, self_study=0.3)
+    x = 0.0
+    for _ in range(tenure):
+        x = R.expertise_next(p, x, 1.0)
+    near(R.expertise_from_tenure(p, float(tenure)), x)
+    assert R.expertise_next(p, 0.4, 0.2) <= R.expertise_next(p, 0.4, 0.9)  # faster beside an expert
 
 
 @law

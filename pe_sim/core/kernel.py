@@ -43,14 +43,14 @@ TEAM_STATE = ("pm_trust_em", "pm_trust_eng", "pm_insight", "pm_tech", "em_trust_
               "em_estimation", "alignment", "tension", "bonus", "debt", "customer_trust", "business_pressure",
               "value_recent", "expectation", "escalation_load", "relief", "escalation_pressure", "escalation_work",
               "open_reqs", "hires_due", "items")
-ENGINEER_STATE = ("active", "skill", "tenure", "knowledge", "burnout", "engagement", "trust_em", "trust_pm",
+ENGINEER_STATE = ("active", "skill", "tenure", "knowledge", "system_expertise", "burnout", "engagement", "trust_em", "trust_pm",
                   "user_knowledge", "w_growth", "w_craft", "w_valued", "w_pace")
 
 # Columns of the engineer slot array.
-(E_ACTIVE, E_SKILL, E_TENURE, E_KNOWLEDGE, E_BURNOUT, E_ENGAGEMENT, E_TRUST_EM, E_TRUST_PM, E_USERS,
+(E_ACTIVE, E_SKILL, E_TENURE, E_KNOWLEDGE, E_EXPERTISE, E_BURNOUT, E_ENGAGEMENT, E_TRUST_EM, E_TRUST_PM, E_USERS,
  E_W_GROWTH, E_W_CRAFT, E_W_VALUED, E_W_PACE, E_AVAIL, E_RATE, E_OVERTIME, E_CORNERS, E_OUTPUT, E_PUSHED,
- E_SLACK) = range(20)
-E_FIELDS = 20
+ E_SLACK) = range(21)
+E_FIELDS = 21
 
 
 @jit_borrow
@@ -75,14 +75,16 @@ def new_engineer(p, eng, s, skey, sprint_of_draw):
     eng[s, E_BURNOUT] = p[P.initial_burnout]
     eng[s, E_TRUST_EM] = p[P.initial_trust]
     eng[s, E_TRUST_PM] = p[P.initial_trust]
-    if sprint_of_draw < 0:  # the starting team: tenure spread around its mean, knowledge from tenure
+    if sprint_of_draw < 0:  # the starting team: tenure spread around its mean, knowledge and expertise from tenure
         eng[s, E_TENURE] = p[P.initial_tenure_sprints] * 2.0 * rng.uniform(skey, agent, Draw.TENURE0)
         eng[s, E_KNOWLEDGE] = R.knowledge_from_tenure(p, eng[s, E_TENURE])
+        eng[s, E_EXPERTISE] = R.expertise_from_tenure(p, eng[s, E_TENURE])
         eng[s, E_ENGAGEMENT] = R.clip01(p[P.initial_engagement] + p[P.engagement_sd] * rng.normal(skey, agent, Draw.ENGAGEMENT0))
         eng[s, E_USERS] = p[P.initial_user_knowledge]
     else:
         eng[s, E_TENURE] = 0.0
         eng[s, E_KNOWLEDGE] = p[P.ramp_start]
+        eng[s, E_EXPERTISE] = 0.0
         eng[s, E_ENGAGEMENT] = p[P.initial_engagement]
         eng[s, E_USERS] = p[P.new_hire_user_knowledge]
 
@@ -223,12 +225,14 @@ def run_team(p, ev, seed, run, n_sprints, n_slots, out):
         competitor = ev[EV_COMPETITOR, t]
         n = 0.0
         onboarding = 0.0
-        expertise = 0.0
+        teacher = 0.0  # the most anyone knows of the system: who new hires learn from
+        expertise = 0.0  # the team's deep expertise is its most expert engineer's
         for s in range(n_slots):
             if eng[s, E_ACTIVE] == 1.0:
                 n += 1.0
                 onboarding += R.clip01((1.0 - eng[s, E_KNOWLEDGE]) / max(1.0 - p[P.ramp_start], EPS))
-                expertise = max(expertise, eng[s, E_KNOWLEDGE])
+                teacher = max(teacher, eng[s, E_KNOWLEDGE])
+                expertise = max(expertise, eng[s, E_EXPERTISE])
         n1 = max(n, 1.0)
 
         # 1. Communicate: managers' hours, syncs, discovery, alignment, learning ----------------
@@ -427,7 +431,8 @@ def run_team(p, ev, seed, run, n_sprints, n_slots, out):
                                  (1.0 - min(1.0, eng[s, E_OVERTIME] / p[P.overtime_reference])) * (1.0 - eng[s, E_BURNOUT]))
             voice_sum += R.voice_chance(p, sat, eng[s, E_TRUST_EM])
             raise_sum += R.raise_chance(p, eng[s, E_W_CRAFT], eng[s, E_W_GROWTH], toil, eng[s, E_TRUST_EM])
-            eng[s, E_KNOWLEDGE] = R.knowledge_next(p, eng[s, E_KNOWLEDGE], expertise)
+            eng[s, E_KNOWLEDGE] = R.knowledge_next(p, eng[s, E_KNOWLEDGE], teacher)
+            eng[s, E_EXPERTISE] = R.expertise_next(p, eng[s, E_EXPERTISE], expertise)
             burnout_sum += eng[s, E_BURNOUT]
             burnout_max = max(burnout_max, eng[s, E_BURNOUT])
             engagement_sum += eng[s, E_ENGAGEMENT]
@@ -446,12 +451,12 @@ def run_team(p, ev, seed, run, n_sprints, n_slots, out):
             + p[P.escalation_pressure] * p[P.own_escalation_severity] * customer_escalation
         escalation_work = p[P.escalation_work_days] * p[P.own_escalation_severity] * customer_escalation
 
-        # A key engineer leaving takes the most skilled and knowledgeable first.
+        # A key engineer leaving takes the most skilled and expert first.
         for _ in range(int(ev[EV_KEY_LEAVES, t])):
             pick, best = -1, -1.0
             for s in range(n_slots):
-                if eng[s, E_ACTIVE] == 1.0 and eng[s, E_SKILL] * eng[s, E_KNOWLEDGE] > best:
-                    pick, best = s, eng[s, E_SKILL] * eng[s, E_KNOWLEDGE]
+                if eng[s, E_ACTIVE] == 1.0 and R.key_weight(eng[s, E_SKILL], eng[s, E_EXPERTISE]) > best:
+                    pick, best = s, R.key_weight(eng[s, E_SKILL], eng[s, E_EXPERTISE])
             if pick >= 0:
                 eng[pick, E_ACTIVE] = -1.0
                 leavers += 1.0

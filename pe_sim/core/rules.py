@@ -310,17 +310,48 @@ def joint_score(share_pm, pm_score, em_score):
 # --- 2. plan -----------------------------------------------------------------------------------
 
 @jit
-def knowledge_from_tenure(p, tenure):
-    """System knowledge after ``tenure`` sprints with full mentoring (for the starting team)."""
-    return 1.0 - (1.0 - p[P.ramp_start]) * (1.0 - p[P.knowledge_rate]) ** tenure
+def learned(start, rate, sprints):
+    """Share of a body of knowledge held after ``sprints`` of learning at ``rate`` from ``start``."""
+    return 1.0 - (1.0 - start) * (1.0 - rate) ** sprints
 
 
 @jit
-def knowledge_next(p, knowledge, expertise):
-    """Knowledge of the system grows each sprint (onboarding), faster with a knowledgeable
-    teammate to learn from: a key engineer who leaves takes the team's expertise with them."""
-    support = p[P.self_study] + (1.0 - p[P.self_study]) * expertise
-    return clip01(knowledge + p[P.knowledge_rate] * support * (1.0 - knowledge))
+def knowledge_from_tenure(p, tenure):
+    """System knowledge after ``tenure`` sprints with full mentoring (for the starting team)."""
+    return learned(p[P.ramp_start], p[P.knowledge_rate], tenure)
+
+
+@jit
+def expertise_from_tenure(p, tenure):
+    """Deep expertise after ``tenure`` sprints beside an expert (for the starting team)."""
+    return learned(0.0, p[P.expertise_rate], tenure)
+
+
+@jit
+def taught(p, teacher):
+    """Learning speed beside a teammate who knows ``teacher`` of it (1 with an expert, ``self_study``
+    with nobody to learn from)."""
+    return p[P.self_study] + (1.0 - p[P.self_study]) * teacher
+
+
+@jit
+def knowledge_next(p, knowledge, teacher):
+    """Knowledge of the system grows each sprint (onboarding), faster with a ramped-up
+    teammate to learn from."""
+    return learn(knowledge, taught(p, teacher), p[P.knowledge_rate], 0.0)
+
+
+@jit
+def expertise_next(p, expertise, team_expertise):
+    """Deep expertise (how the system fails and why it is built as it is) grows over years, not
+    months, faster beside the team's expert: a key engineer who leaves takes it with them."""
+    return learn(expertise, taught(p, team_expertise), p[P.expertise_rate], 0.0)
+
+
+@jit
+def key_weight(skill, expertise):
+    """How much a team relies on one engineer: the key engineer is the most skilled and expert."""
+    return skill * expertise
 
 
 @jit

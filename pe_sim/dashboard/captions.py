@@ -30,8 +30,8 @@ CAPTIONS: dict[str, str] = {
                "more mistakes and leave.",
     "burnout_mean": "Average engineer burnout (0 to 1): it builds under overtime and pressure and recovers "
                     "more slowly than it built.",
-    "team": "Each card is one engineer: the coloured bar is burnout (green low, red high), the blue bar is how "
-            "far they have ramped up, and new joiners and people who left are marked.",
+    "team": "Each card is one engineer: bars show burnout (green to red), ramp-up (blue, months) and deep "
+            "expertise (purple, years; a key engineer leaving takes it), and joiners and leavers are marked.",
 }
 
 # Titles of the dashboard's plots (the report uses pe_sim.plots titles for its own panels).

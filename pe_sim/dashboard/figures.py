@@ -448,7 +448,7 @@ EARLIER_SHOWN = 40  # earlier leavers listed by name; more are counted
 
 
 def team_html(setup: Setup) -> str:
-    """One card per engineer (burnout and ramp-up bars, a burnout sparkline, joining marks), greyed cards
+    """One card per engineer (burnout, ramp-up and expertise bars, a burnout sparkline, joining marks), greyed cards
     for people who left recently, and a line marking everyone who left earlier."""
     now = setup.sprint
     cards = []
@@ -469,7 +469,7 @@ def team_html(setup: Setup) -> str:
             state = "here"
         cards.append(
             f"<div class='pe-engineer' data-state='{state}' data-key='{r.key}' data-burnout='{b:.3f}' "
-            f"data-ramp='{r.ramp:.3f}' style='{style};border-radius:6px;padding:5px 7px;width:168px;"
+            f"data-ramp='{r.ramp:.3f}' data-expertise='{r.expertise:.3f}' style='{style};border-radius:6px;padding:5px 7px;width:168px;"
             f"background:#fff'>"
             f"<div style='font-size:12px;font-weight:600;display:flex;justify-content:space-between'>"
             f"<span>{esc(r.name)}</span><span style='font-size:10px;font-weight:400'>skill {r.skill:.1f}"
@@ -477,6 +477,7 @@ def team_html(setup: Setup) -> str:
             + (f"<div style='font-size:10px;color:#5b6673'>cares most about {esc(r.cares)}</div>"
                if r.cares else "") +
             f"{_bar(b, _burnout_color(b), 'burnout')}{_bar(r.ramp, '#1f6fb4', 'ramp-up')}"
+            f"{_bar(r.expertise, '#6b4fbb', 'expertise')}"
             f"{_spark(r.burnout, _burnout_color(b))}</div>")
     earlier = setup.earlier_leavers()
     gone = ""

@@ -88,6 +88,7 @@ class EngineerRecord:
     reason: str = ""  # why they left: attrition (burnout or disengagement), key_engineer_leaves or team_size
     burnout: list[float] = field(default_factory=list)  # one value per sprint on the team
     ramp: float = 1.0
+    expertise: float = 0.0  # deep expertise of the system (the key engineer is the most skilled and expert)
     skill: float = 1.0
     engagement: float = 1.0
     tenure: float = 0.0
@@ -142,6 +143,7 @@ class Setup:
             rec.slot = a.slot
             rec.burnout.append(float(a.burnout))
             rec.ramp = float(getattr(a, "ramp", 1.0))
+            rec.expertise = float(getattr(a, "system_expertise", 0.0))
             rec.skill = float(getattr(a, "skill", 1.0))
             rec.engagement = float(getattr(a, "engagement", 1.0))
             rec.tenure = float(getattr(a, "tenure", 0.0))
