@@ -50,7 +50,7 @@ EVENT_BUTTONS: dict[str, tuple[str, str]] = {
     "customer_escalation": ("Customer escalation", "A big customer escalates: trust drops, unplanned work lands "
                                                    "and pressure rises for a couple of sprints."),
     "deadline_crunch": ("Deadline crunch", "Leadership sets a hard deadline: four sprints of extra pressure."),
-    "key_engineer_leaves": ("Key engineer leaves", "The most skilled engineer resigns today."),
+    "key_engineer_leaves": ("Key engineer leaves", "The engineer the team relies on most (skill and deep expertise) resigns today, and what they know of the system goes with them."),
     "pm_absent": ("PM away", "The PM is away for two sprints; how well the EM covers depends on the blurry line."),
     "hiring_wave": ("Hiring wave", "Three new engineers join at once and need onboarding."),
     "team_size": ("Reorganisation", "Two engineers, the newest, move to another team; no one replaces them."),
