@@ -346,16 +346,14 @@ class Engineer(mesa.Agent):
         """Expected tech items they raise this sprint: the toil they live with, as far as they trust the EM."""
         return R.raise_chance(self.model.p, self.w_craft, self.w_growth, toil, self.trust_em)
 
-    def learn_system(self, teacher: float, expertise: float) -> None:
+    def learn_system(self, s: SimpleNamespace) -> None:
         """Knowledge of the system grows, faster with a ramped-up teammate to learn from; deep
-        expertise grows slowly, faster beside the team's expert."""
-        self.knowledge = R.knowledge_next(self.model.p, self.knowledge, teacher)
-        self.system_expertise = R.expertise_next(self.model.p, self.system_expertise, expertise)
-
-    @property
-    def key_weight(self) -> float:
-        """How much the team relies on them (a key engineer leaving takes the highest)."""
-        return R.key_weight(self.skill, self.system_expertise)
+        expertise grows over years, faster beside the most expert other teammate, and goes stale
+        as the system changes (``s`` holds the team's highest and second-highest levels)."""
+        p = self.model.p
+        self.knowledge = R.knowledge_next(p, self.knowledge, R.teacher_of(self.knowledge, s.known, s.known2))
+        self.system_expertise = R.expertise_next(p, self.system_expertise,
+                                                 R.teacher_of(self.system_expertise, s.expertise, s.expertise2))
 
     def decides_to_leave(self, skey) -> bool:
         """Burnout, dissatisfaction and outside reasons may take them away (one draw per sprint)."""

@@ -28,7 +28,7 @@ EVENT_KINDS: dict[str, EventKind] = {
     for k in (
         EventKind("customer_escalation", 0.5, 2, "severity: scales customer trust lost (escalation_trust_loss), the next sprint's unplanned work (escalation_work_days) and pressure while it lasts (escalation_pressure)", 0.0, 2.0),
         EventKind("deadline_crunch", 0.5, 4, "pressure added on top of the baseline while it lasts", 0.0, 1.0),
-        EventKind("key_engineer_leaves", 1, 1, "number of the most skilled and expert engineers who leave at once, taking their deep expertise of the system", 1, 20),
+        EventKind("key_engineer_leaves", 1, 1, "number of the most expert engineers who leave at once, taking their deep expertise of the system", 1, 20),
         EventKind("pm_absent", 1, 2, "unused (the PM is away for `duration` sprints)", 0.0, 1.0),
         EventKind("em_absent", 1, 2, "unused (the EM is away for `duration` sprints)", 0.0, 1.0),
         EventKind("hiring_wave", 3, 1, "engineers who join at once (the hiring target grows too)", 1, 20),

@@ -252,11 +252,12 @@ class TeamModel(mesa.Model):
         s.n = float(len(team))
         s.n1 = max(s.n, 1.0)
         s.onboarding = team_sum(e.onboarding_load() for e in team)
-        s.teacher = 0.0  # the most anyone knows of the system: who new hires learn from
-        s.expertise = 0.0  # the team's deep expertise is its most expert engineer's
+        # The highest and second-highest knowledge and expertise: each engineer learns from the best
+        # other; the team's deep expertise is its most expert engineer's.
+        s.known = s.known2 = s.expertise = s.expertise2 = 0.0
         for e in team:
-            s.teacher = max(s.teacher, e.knowledge)
-            s.expertise = max(s.expertise, e.system_expertise)
+            s.known, s.known2 = R.top_two(s.known, s.known2, e.knowledge)
+            s.expertise, s.expertise2 = R.top_two(s.expertise, s.expertise2, e.system_expertise)
         s.sync_h = R.sync_hours(p, s.pm_here, s.em_here)
         s.ownership = em.delegates()
         pm.plan_time(s.sync_h, s.n * R.discovery_hours(p, s.pm_here, 1.0), self.escalation_load, s.em_here)
@@ -408,7 +409,7 @@ class TeamModel(mesa.Model):
             e.looks_back(s)
             voice_sum += e.speaks_up()
             raise_sum += e.raises_tech_items(s.toil)
-            e.learn_system(s.teacher, s.expertise)
+            e.learn_system(s)
             if e.decides_to_leave(skey):
                 leaving.append(e)
         s.burnout_mean = team_sum(e.burnout for e in team) / s.n1
@@ -429,14 +430,14 @@ class TeamModel(mesa.Model):
         self._hire(s)
 
     def _leave(self, s: SimpleNamespace, leaving: list[Engineer]) -> None:
-        """Leavers go at the end of the sprint; a key engineer leaving takes the most skilled and
-        expert of those staying (the first in slot order on a tie); the rest gain tenure."""
+        """Leavers go at the end of the sprint; a key engineer leaving takes the most expert of
+        those staying (the first in slot order on a tie); the rest gain tenure."""
         reasons = {e.slot: "attrition" for e in leaving}
         for _ in range(int(s.ev.key_leaves)):
             pick, best = None, -1.0
             for e in s.team:
-                if e.slot not in reasons and e.key_weight > best:
-                    pick, best = e, e.key_weight
+                if e.slot not in reasons and e.system_expertise > best:
+                    pick, best = e, e.system_expertise
             if pick is not None:
                 leaving.append(pick)
                 reasons[pick.slot] = "key_engineer_leaves"

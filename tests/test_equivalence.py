@@ -112,19 +112,22 @@ def test_big_team_matches_kernel():
 
 
 def test_engineers_join_as_the_kernel_draws_them():
-    """Starting engineers and hires: the same skill, temperament, tenure and knowledge as kernel.new_engineer."""
+    """Starting engineers and hires: the same skill, temperament, tenure, knowledge and expertise as
+    kernel.new_engineer, which sets every field of a slot a leaver may have left (a hire starts with
+    no deep expertise)."""
     model = TeamModel(config=turbulent(), seed=SEED, run=11, n_sprints=4)
-    p, fields = model.p, ("skill", "w_growth", "w_craft", "w_valued", "w_pace", "tenure", "knowledge", "engagement",
-                          "user_knowledge", "burnout", "trust_em", "trust_pm")
+    p, fields = model.p, ("skill", "w_growth", "w_craft", "w_valued", "w_pace", "tenure", "knowledge", "system_expertise",
+                          "engagement", "user_knowledge", "burnout", "trust_em", "trust_pm")
     columns = (K.E_SKILL, K.E_W_GROWTH, K.E_W_CRAFT, K.E_W_VALUED, K.E_W_PACE, K.E_TENURE, K.E_KNOWLEDGE,
-               K.E_ENGAGEMENT, K.E_USERS, K.E_BURNOUT, K.E_TRUST_EM, K.E_TRUST_PM)
+               K.E_EXPERTISE, K.E_ENGAGEMENT, K.E_USERS, K.E_BURNOUT, K.E_TRUST_EM, K.E_TRUST_PM)
     for sprint in (-1, 7):
         skey = np.uint64(rng.sprint_key(model.run_key, sprint))
-        rows = np.zeros((9, K.E_FIELDS))
+        rows = np.full((9, K.E_FIELDS), 0.5)  # slots a leaver left behind
         for slot in range(9):
             K.new_engineer(p, rows, slot, skey, sprint)
             e = Engineer.joins(model, slot, skey, sprint)
             assert [getattr(e, f) for f in fields] == [rows[slot, c] for c in columns], (sprint, slot)
+            assert (e.system_expertise == 0.0) == (sprint >= 0)  # hires know nothing of it in depth; the starting team does
             e.remove()
 
 

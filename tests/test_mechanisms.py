@@ -157,19 +157,42 @@ def test_missing_deep_expertise_breeds_incidents():
 
 
 def test_a_key_engineer_takes_their_expertise_with_them():
-    """Against losing the newest engineer (same headcount), losing the key engineer lowers the team's
-    expertise, and so raises incidents more the more incidents depend on expertise."""
+    """The key engineer is the most expert: the team's expertise falls to the runner-up's (losing
+    the newest, the same head count, leaves it), and incidents rise more, against a team that
+    keeps them, the more incidents depend on expertise."""
     window = slice(6, 20)
     key, newest = (Event.make("key_engineer_leaves", 5, 1, 1),), (Event.make("team_size", 5, 1, 5),)
     base = sim()
-    assert mean(sim(events=key), "expertise", window) < mean(base, "expertise", window) - 0.03
+    assert mean(sim(events=key), "expertise", window) < mean(base, "expertise", window) - 0.04
     assert mean(sim(events=newest), "expertise", window) > mean(base, "expertise", window) - 0.005
 
     def extra_incidents(factor):
         return (mean(sim(knowledge_incident_factor=factor, events=key), "incidents", window)
-                - mean(sim(knowledge_incident_factor=factor, events=newest), "incidents", window))
+                - mean(sim(knowledge_incident_factor=factor), "incidents", window))
 
-    assert extra_incidents(3.0) > extra_incidents(0.0) + 0.03
+    assert extra_incidents(3.0) > extra_incidents(0.0) + 0.025
+
+
+def test_deep_expertise_settles_below_full_and_keeps_costing_incidents():
+    """Expertise grows from the starting team's, levels off where learning and going stale balance
+    (below 1), lower with more turnover; years on, missing expertise still costs incidents."""
+    years = dict(runs=100, sprints=260)
+    out = sim(**years)
+    start, year_five = mean(out, "expertise", slice(0, 1)), mean(out, "expertise", slice(208, 260))
+    assert start + 0.1 < year_five < 0.9
+    churn = sim(base_attrition=0.02, **years)
+    assert mean(churn, "expertise", slice(208, 260)) < year_five - 0.02
+    ratio = mean(out, "incidents", slice(208, 260)) / mean(sim(knowledge_incident_factor=0.0, **years), "incidents", slice(208, 260))
+    assert 1.06 < ratio < 1.2
+
+
+def test_hires_do_not_dilute_the_team_expertise_and_learn_faster_beside_experts():
+    """The team's expertise is its most expert engineer's: new hires (starting at none) leave it; how
+    fast people learn depends on whom they learn from (``self_study`` without an expert)."""
+    wave = sim(events=(Event.make("hiring_wave", 5, 1, 3),))
+    assert abs(mean(wave, "expertise", slice(6, 30)) - mean(sim(), "expertise", slice(6, 30))) < 0.003
+    alone, beside = sim(self_study=0.0), sim(self_study=1.0)
+    assert mean(beside, "expertise", slice(25, 30)) > mean(alone, "expertise", slice(25, 30)) + 0.03
 
 
 def test_a_team_size_holds_the_team_at_it_and_backfill_resumes_after():

@@ -236,15 +236,23 @@ def test_knowledge_values():
 
 
 def test_expertise_values():
-    p = rec(expertise_rate=0.03, self_study=0.3, ramp_start=0.15, knowledge_rate=0.2)
+    p = rec(expertise_rate=0.03, expertise_decay=0.005, self_study=0.3, ramp_start=0.15, knowledge_rate=0.2)
     assert R.expertise_from_tenure(p, 0.0) == 0.0  # a new hire knows nothing of the system in depth
-    near(R.expertise_from_tenure(p, 3.0), 1.0 - 0.97 ** 3)
-    near(R.expertise_next(p, 0.4, 0.8), 0.4 + 0.03 * (0.3 + 0.7 * 0.8) * 0.6)
+    level = 0.03 / 0.035  # where learning beside a full expert and going stale balance
+    near(R.expertise_from_tenure(p, 3.0), level - level * 0.965 ** 3)
+    near(R.expertise_next(p, 0.4, 0.8), 0.4 + 0.03 * (0.3 + 0.7 * 0.8) * 0.6 - 0.005 * 0.4)
     near(R.taught(p, 0.8), 0.3 + 0.7 * 0.8)
-    near(R.learned(0.15, 0.2, 3.0), 1.0 - 0.85 * 0.512)
+    near(R.learned(0.15, 0.2, 0.0, 3.0), 1.0 - 0.85 * 0.512)
+    near(R.learned(0.25, 0.2, 0.05, 3.0), 0.8 + (0.25 - 0.8) * 0.75 ** 3)
+    assert R.learned(0.37, 0.0, 0.0, 7.0) == 0.37  # no learning, no forgetting
     # Years, not months: after 10 sprints a hire is ramped up but far from expert.
     assert R.knowledge_from_tenure(p, 10.0) > 0.9 > 0.3 > R.expertise_from_tenure(p, 10.0)
-    near(R.key_weight(1.3, 0.7), 1.3 * 0.7)
+    assert R.expertise_from_tenure(p, 1000.0) == pytest.approx(level)  # a veteran keeps only what stays current
+    # Everyone learns from the best other engineer: the best from the runner-up.
+    assert R.teacher_of(0.9, 0.9, 0.6) == 0.6 and R.teacher_of(0.4, 0.9, 0.6) == 0.9
+    assert R.teacher_of(0.9, 0.9, 0.9) == 0.9  # two equal experts teach each other
+    assert R.top_two(0.7, 0.4, 0.8) == (0.8, 0.7) and R.top_two(0.7, 0.4, 0.5) == (0.7, 0.5)
+    assert R.top_two(0.7, 0.4, 0.3) == (0.7, 0.4) and R.top_two(0.7, 0.4, 0.7) == (0.7, 0.7)
 
 
 def test_capacity_values():
@@ -616,14 +624,28 @@ def test_knowledge_from_tenure_is_knowledge_grown_with_full_mentoring(tenure, ra
 
 
 @law
-@given(tenure=st.integers(0, 60), rate=st.floats(0.0, 1.0))
-def test_expertise_from_tenure_is_expertise_grown_beside_an_expert(tenure, rate):
-    p = rec(expertise_rate=rate, self_study=0.3)
+@given(tenure=st.integers(0, 60), rate=st.floats(0.0, 0.8), decay=st.floats(0.0, 0.2))
+def test_expertise_from_tenure_is_expertise_grown_beside_an_expert(tenure, rate, decay):
+    p = rec(expertise_rate=rate, expertise_decay=decay, self_study=0.3)
     x = 0.0
     for _ in range(tenure):
         x = R.expertise_next(p, x, 1.0)
     near(R.expertise_from_tenure(p, float(tenure)), x)
     assert R.expertise_next(p, 0.4, 0.2) <= R.expertise_next(p, 0.4, 0.9)  # faster beside an expert
+    assert R.expertise_next(rec(expertise_rate=rate, expertise_decay=0.1, self_study=0.3), 0.6, 0.9) \
+        <= R.expertise_next(rec(expertise_rate=rate, expertise_decay=0.0, self_study=0.3), 0.6, 0.9)  # and goes stale
+
+
+@law
+@given(values=st.lists(unit, min_size=1, max_size=8))
+def test_top_two_and_teacher_of_are_the_best_and_the_best_other(values):
+    best = second = 0.0
+    for v in values:
+        best, second = R.top_two(best, second, v)
+    ranked = sorted(values, reverse=True) + [0.0]
+    assert (best, second) == (ranked[0], ranked[1])
+    for i, v in enumerate(values):
+        assert R.teacher_of(v, best, second) == max(values[:i] + values[i + 1:] + [0.0])
 
 
 @law

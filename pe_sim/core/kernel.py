@@ -225,14 +225,15 @@ def run_team(p, ev, seed, run, n_sprints, n_slots, out):
         competitor = ev[EV_COMPETITOR, t]
         n = 0.0
         onboarding = 0.0
-        teacher = 0.0  # the most anyone knows of the system: who new hires learn from
-        expertise = 0.0  # the team's deep expertise is its most expert engineer's
+        # The highest and second-highest knowledge and expertise: each engineer learns from the best
+        # other; the team's deep expertise is its most expert engineer's.
+        known = known2 = expertise = expertise2 = 0.0
         for s in range(n_slots):
             if eng[s, E_ACTIVE] == 1.0:
                 n += 1.0
                 onboarding += R.clip01((1.0 - eng[s, E_KNOWLEDGE]) / max(1.0 - p[P.ramp_start], EPS))
-                teacher = max(teacher, eng[s, E_KNOWLEDGE])
-                expertise = max(expertise, eng[s, E_EXPERTISE])
+                known, known2 = R.top_two(known, known2, eng[s, E_KNOWLEDGE])
+                expertise, expertise2 = R.top_two(expertise, expertise2, eng[s, E_EXPERTISE])
         n1 = max(n, 1.0)
 
         # 1. Communicate: managers' hours, syncs, discovery, alignment, learning ----------------
@@ -431,8 +432,9 @@ def run_team(p, ev, seed, run, n_sprints, n_slots, out):
                                  (1.0 - min(1.0, eng[s, E_OVERTIME] / p[P.overtime_reference])) * (1.0 - eng[s, E_BURNOUT]))
             voice_sum += R.voice_chance(p, sat, eng[s, E_TRUST_EM])
             raise_sum += R.raise_chance(p, eng[s, E_W_CRAFT], eng[s, E_W_GROWTH], toil, eng[s, E_TRUST_EM])
-            eng[s, E_KNOWLEDGE] = R.knowledge_next(p, eng[s, E_KNOWLEDGE], teacher)
-            eng[s, E_EXPERTISE] = R.expertise_next(p, eng[s, E_EXPERTISE], expertise)
+            eng[s, E_KNOWLEDGE] = R.knowledge_next(p, eng[s, E_KNOWLEDGE], R.teacher_of(eng[s, E_KNOWLEDGE], known, known2))
+            eng[s, E_EXPERTISE] = R.expertise_next(p, eng[s, E_EXPERTISE],
+                                                   R.teacher_of(eng[s, E_EXPERTISE], expertise, expertise2))
             burnout_sum += eng[s, E_BURNOUT]
             burnout_max = max(burnout_max, eng[s, E_BURNOUT])
             engagement_sum += eng[s, E_ENGAGEMENT]
@@ -451,12 +453,12 @@ def run_team(p, ev, seed, run, n_sprints, n_slots, out):
             + p[P.escalation_pressure] * p[P.own_escalation_severity] * customer_escalation
         escalation_work = p[P.escalation_work_days] * p[P.own_escalation_severity] * customer_escalation
 
-        # A key engineer leaving takes the most skilled and expert first.
+        # A key engineer leaving takes the most expert first (the first slot on a tie).
         for _ in range(int(ev[EV_KEY_LEAVES, t])):
             pick, best = -1, -1.0
             for s in range(n_slots):
-                if eng[s, E_ACTIVE] == 1.0 and R.key_weight(eng[s, E_SKILL], eng[s, E_EXPERTISE]) > best:
-                    pick, best = s, R.key_weight(eng[s, E_SKILL], eng[s, E_EXPERTISE])
+                if eng[s, E_ACTIVE] == 1.0 and eng[s, E_EXPERTISE] > best:
+                    pick, best = s, eng[s, E_EXPERTISE]
             if pick >= 0:
                 eng[pick, E_ACTIVE] = -1.0
                 leavers += 1.0

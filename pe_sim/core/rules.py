@@ -310,21 +310,26 @@ def joint_score(share_pm, pm_score, em_score):
 # --- 2. plan -----------------------------------------------------------------------------------
 
 @jit
-def learned(start, rate, sprints):
-    """Share of a body of knowledge held after ``sprints`` of learning at ``rate`` from ``start``."""
-    return 1.0 - (1.0 - start) * (1.0 - rate) ** sprints
+def learned(start, rate, decay, sprints):
+    """Share of a body of knowledge held after ``sprints`` (not necessarily whole) of learning at
+    ``rate`` from ``start`` while ``decay`` of it goes stale each sprint: ``learn()`` with full
+    effort, in closed form (with rate + decay of 1 or more, at the balance after one sprint)."""
+    if rate + decay <= 0.0:
+        return start
+    level = rate / (rate + decay)  # where learning and forgetting balance
+    return level + (start - level) * max(0.0, 1.0 - rate - decay) ** sprints
 
 
 @jit
 def knowledge_from_tenure(p, tenure):
     """System knowledge after ``tenure`` sprints with full mentoring (for the starting team)."""
-    return learned(p[P.ramp_start], p[P.knowledge_rate], tenure)
+    return learned(p[P.ramp_start], p[P.knowledge_rate], 0.0, tenure)
 
 
 @jit
 def expertise_from_tenure(p, tenure):
     """Deep expertise after ``tenure`` sprints beside an expert (for the starting team)."""
-    return learned(0.0, p[P.expertise_rate], tenure)
+    return learned(0.0, p[P.expertise_rate], p[P.expertise_decay], tenure)
 
 
 @jit
@@ -335,6 +340,21 @@ def taught(p, teacher):
 
 
 @jit
+def top_two(best, second, value):
+    """The highest and second-highest of (best, second) and ``value`` (taken engineer by engineer)."""
+    if value > best:
+        return value, best
+    return best, max(second, value)
+
+
+@jit
+def teacher_of(own, best, second):
+    """What the best *other* engineer knows, from the team's highest and second-highest levels: the
+    most knowledgeable learn from the runner-up, everyone else from the most knowledgeable."""
+    return second if own >= best else best
+
+
+@jit
 def knowledge_next(p, knowledge, teacher):
     """Knowledge of the system grows each sprint (onboarding), faster with a ramped-up
     teammate to learn from."""
@@ -342,16 +362,11 @@ def knowledge_next(p, knowledge, teacher):
 
 
 @jit
-def expertise_next(p, expertise, team_expertise):
+def expertise_next(p, expertise, teacher):
     """Deep expertise (how the system fails and why it is built as it is) grows over years, not
-    months, faster beside the team's expert: a key engineer who leaves takes it with them."""
-    return learn(expertise, taught(p, team_expertise), p[P.expertise_rate], 0.0)
-
-
-@jit
-def key_weight(skill, expertise):
-    """How much a team relies on one engineer: the key engineer is the most skilled and expert."""
-    return skill * expertise
+    months, faster beside someone who has it, and goes stale as the system changes: a key engineer
+    who leaves takes theirs with them."""
+    return learn(expertise, taught(p, teacher), p[P.expertise_rate], p[P.expertise_decay])
 
 
 @jit

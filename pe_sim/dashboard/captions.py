@@ -31,7 +31,7 @@ CAPTIONS: dict[str, str] = {
     "burnout_mean": "Average engineer burnout (0 to 1): it builds under overtime and pressure and recovers "
                     "more slowly than it built.",
     "team": "Each card is one engineer: bars show burnout (green to red), ramp-up (blue, months) and deep "
-            "expertise (purple, years; a key engineer leaving takes it), and joiners and leavers are marked.",
+            "expertise (purple, years; a key engineer leaving takes theirs), and joiners and leavers are marked.",
 }
 
 # Titles of the dashboard's plots (the report uses pe_sim.plots titles for its own panels).
@@ -50,7 +50,7 @@ EVENT_BUTTONS: dict[str, tuple[str, str]] = {
     "customer_escalation": ("Customer escalation", "A big customer escalates: trust drops, unplanned work lands "
                                                    "and pressure rises for a couple of sprints."),
     "deadline_crunch": ("Deadline crunch", "Leadership sets a hard deadline: four sprints of extra pressure."),
-    "key_engineer_leaves": ("Key engineer leaves", "The engineer the team relies on most (skill and deep expertise) resigns today, and what they know of the system goes with them."),
+    "key_engineer_leaves": ("Key engineer leaves", "The team's most expert engineer resigns today, and their deep knowledge of the system goes with them."),
     "pm_absent": ("PM away", "The PM is away for two sprints; how well the EM covers depends on the blurry line."),
     "hiring_wave": ("Hiring wave", "Three new engineers join at once and need onboarding."),
     "team_size": ("Reorganisation", "Two engineers, the newest, move to another team; no one replaces them."),

@@ -88,7 +88,7 @@ class EngineerRecord:
     reason: str = ""  # why they left: attrition (burnout or disengagement), key_engineer_leaves or team_size
     burnout: list[float] = field(default_factory=list)  # one value per sprint on the team
     ramp: float = 1.0
-    expertise: float = 0.0  # deep expertise of the system (the key engineer is the most skilled and expert)
+    expertise: float = 0.0  # deep expertise of the system (the key engineer is the most expert)
     skill: float = 1.0
     engagement: float = 1.0
     tenure: float = 0.0
