@@ -72,7 +72,7 @@ PARAMS: tuple[Param, ...] = (
     _f("knowledge_rate", "1/sprint", 0.2, 0.01, 1.0, "share of missing system knowledge an engineer learns per sprint with a knowledgeable teammate", "team",
        "new hires reach ~90% productivity after 3-6 months (Zhou & Mockus 2010; Rigby et al. 2016): 0.2 gives 90% after ~10 sprints"),
     _f("expertise_rate", "1/sprint", 0.03, 0.0, 1.0, "share of missing deep expertise (how the system fails and why it is built as it is) an engineer gains per sprint beside an expert", "team",
-       "Zhou & Mockus 2010: developers do not become fluent for at least three years in large projects; 0.03 gives 63% after ~1.3 years, 85% after ~3 beside a full expert (assumption for the exact rate)"),
+       "Zhou & Mockus 2010: developers do not become fluent for at least three years in large projects; beside a full expert 0.03 gives 63% after ~1.3 years and 91% after ~3 if nothing went stale, 59% and 80% with the default expertise_decay (assumption for the exact rate)"),
     _f("expertise_decay", "1/sprint", 0.005, 0.0, 0.2, "share of an engineer's deep expertise that goes stale each sprint as the system changes around them", "team",
        "assumption (familiarity with code fades as others change it: Fritz et al. 2010); with expertise_rate 0.03 a lone learner beside a full expert levels off at 0.03 / 0.035 = 0.86"),
     _f("self_study", "fraction", 0.3, 0.0, 1.0, "learning speed without anyone who knows the system, as a share of learning with an expert", "team", A),
