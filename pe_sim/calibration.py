@@ -494,7 +494,10 @@ def run_abc(history: TeamHistory, settings: Settings, db_path, workers: int = 1,
     prior = BoxPrior(**{k: p.rv() for k, p in settings.priors.items()})
     sampler = sampler_for(workers, client)
     if workers > 1 and client is None:
+        from pe_sim.compiling import workers_will_compile
+
         _workers_leave_ctrl_c_to_the_main_process()
+        workers_will_compile()  # pyabc's forked workers compile on an empty cache, not this process
     # a bar per generation (pyabc's, through jabbar, which writes to stdout): only on a terminal
     sampler.show_progress = progress and sys.stdout.isatty()
     abc = pyabc.ABCSMC(TeamSimulator(settings, history), prior, pyabc.AdaptivePNormDistance(p=2),

@@ -69,6 +69,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _say_compiling() -> None:
+    from tqdm import tqdm  # its write() keeps a progress bar that is already showing intact
+
+    tqdm.write("pe-sim: compiling the model for this machine (once after an install or update, about 20 s) ...",
+               file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     said_as = COMMAND_LINE.set(True)
     try:
@@ -87,11 +94,10 @@ def _main(argv: list[str] | None) -> int:
         return 0
     try:
         if args.command in SIMULATING and not getattr(args, "quiet", False):
-            from pe_sim.core.jit import compiled_before
+            from pe_sim.compiling import notice_compiling  # said when the compiler starts: after input checks
 
-            if not compiled_before():
-                print("pe-sim: compiling the model for this machine (once after an install or update, about 20 s) ...",
-                      file=sys.stderr)
+            with notice_compiling(_say_compiling):
+                return int(args.func(args) or 0)
         return int(args.func(args) or 0)
     except (ConfigError, UsageError) as exc:
         print(f"pe-sim: error: {exc}", file=sys.stderr)

@@ -101,22 +101,58 @@ def test_params_can_list_only_the_assumptions():
 
 
 def test_a_first_simulation_after_an_install_says_it_compiles(monkeypatch, capsys, tmp_path):
-    import pe_sim.core.jit as jit
+    """The notice comes when numba really starts compiling (a fresh function stands in for the model
+    on an empty cache), once, and never for input that is refused before anything runs."""
+    import numba
+
+    import pe_sim.compiling as compiling
+    import pe_sim.runner as runner
+
     from tests.helpers import sim
 
-    sim(runs=2, sprints=2)
-    assert jit.compiled_before()  # this session's cache holds the kernel
+    sim(runs=2, sprints=2)  # the kernel compiled (or loaded) before the commands run
+    real_run = runner.run
+
+    def run_compiling(*a, **kw):
+        numba.njit(lambda x: x + 1)(1)  # not in any cache: a real compile, as on a fresh install
+        numba.njit(lambda x: x + 2)(1)  # a second compile says nothing more
+        return real_run(*a, **kw)
+
     args = ["run", "one_roadmap", "--runs", "2", "--sprints", "2", "--no-plots"]
-    monkeypatch.setattr(jit, "compiled_before", lambda: False)
-    assert main([*args, "--out", str(tmp_path / "a")]) == 0
-    assert "compiling the model for this machine" in capsys.readouterr().err
-    assert main([*args, "--out", str(tmp_path / "b"), "--quiet"]) == 0
+    assert main([*args, "--out", str(tmp_path / "a")]) == 0  # the model is in this session's cache
     assert "compiling" not in capsys.readouterr().err
+    monkeypatch.setattr(runner, "run", run_compiling)
+    assert main([*args, "--out", str(tmp_path / "b")]) == 0
+    assert capsys.readouterr().err.count("compiling the model for this machine") == 1
+    assert main([*args, "--out", str(tmp_path / "c"), "--quiet"]) == 0
+    assert "compiling" not in capsys.readouterr().err
+    monkeypatch.setattr(compiling, "compiled_before", lambda: False)  # an empty cache, bad input
+    assert main(["run", str(tmp_path / "missing.toml"), "--out", str(tmp_path / "d")]) == 2
+    err = capsys.readouterr().err
+    assert "missing.toml" in err and "compiling" not in err
     assert main(["scenarios"]) == 0  # a command that simulates nothing says nothing about compiling
     assert "compiling" not in capsys.readouterr().err
-    monkeypatch.setattr(jit, "compiled_before", lambda: True)
-    assert main([*args, "--out", str(tmp_path / "c")]) == 0
-    assert "compiling" not in capsys.readouterr().err
+
+
+def test_worker_processes_about_to_compile_are_announced_once(monkeypatch, capsys):
+    """Sweeps and calibrations on local worker processes: the workers compile, so the notice is said
+    before they start, on an empty cache only, and at most once with a compile in this process."""
+    import numba
+
+    import pe_sim.compiling as compiling
+
+    said: list[int] = []
+    compiling.workers_will_compile()  # outside a command: nothing to say
+    with compiling.notice_compiling(lambda: said.append(1)):
+        compiling.workers_will_compile()  # the cache holds the model
+        assert said == []
+        monkeypatch.setattr(compiling, "compiled_before", lambda: False)
+        compiling.workers_will_compile()
+        compiling.workers_will_compile()
+        numba.njit(lambda x: x * 3)(1)
+        assert said == [1]
+    numba.njit(lambda x: x * 4)(1)  # after the command: the listener is gone
+    assert said == [1]
 
 
 def test_params_filters_by_name_and_shows_defaults_as_a_config_writes_them(capsys, tmp_path):

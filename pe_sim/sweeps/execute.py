@@ -302,6 +302,9 @@ def interrupt_after() -> Iterator[None]:
 
 
 def run_local(jobs: Iterator[ChunkJob], out: Path, workers: int, on_result: Callable[[dict], None]) -> None:
+    from pe_sim.compiling import workers_will_compile
+
+    workers_will_compile()  # the workers compile on an empty cache, not this process
     ex = process_pool(workers)
     ok = False
     try:
