@@ -249,7 +249,7 @@ class Engineer(mesa.Agent):
                        w_valued=weight(p[P.eng_w_valued], DRAW.MOTIVE_VALUED),
                        w_pace=weight(p[P.eng_w_pace], DRAW.MOTIVE_PACE))
         if sprint < 0:  # the starting team: tenure spread around its mean, knowledge and expertise from tenure
-            tenure = p[P.initial_tenure_sprints] * 2.0 * rng.uniform(skey, agent, DRAW.TENURE0)
+            tenure = R.starting_tenure(p, rng.uniform(skey, agent, DRAW.TENURE0))
             knowledge = R.knowledge_from_tenure(p, tenure)
             expertise = R.expertise_from_tenure(p, tenure)
             engagement = R.clip01(p[P.initial_engagement] + p[P.engagement_sd] * rng.normal(skey, agent, DRAW.ENGAGEMENT0))

@@ -224,6 +224,13 @@ def test_scores_values():
 
 # --- 2. plan ----------------------------------------------------------------------------------
 
+def test_starting_tenure_spreads_evenly_around_its_mean():
+    p = rec(initial_tenure_sprints=26.0)
+    near(R.starting_tenure(p, 0.5), 26.0)
+    near(R.starting_tenure(p, 0.25), 13.0)
+    near(R.starting_tenure(p, 0.9), 46.8)
+
+
 def test_knowledge_values():
     p = rec(ramp_start=0.15, knowledge_rate=0.2, self_study=0.3, mentor_cost=0.3, sprint_days=10)
     assert R.knowledge_from_tenure(p, 0.0) == pytest.approx(0.15)

@@ -76,7 +76,7 @@ def new_engineer(p, eng, s, skey, sprint_of_draw):
     eng[s, E_TRUST_EM] = p[P.initial_trust]
     eng[s, E_TRUST_PM] = p[P.initial_trust]
     if sprint_of_draw < 0:  # the starting team: tenure spread around its mean, knowledge and expertise from tenure
-        eng[s, E_TENURE] = p[P.initial_tenure_sprints] * 2.0 * rng.uniform(skey, agent, Draw.TENURE0)
+        eng[s, E_TENURE] = R.starting_tenure(p, rng.uniform(skey, agent, Draw.TENURE0))
         eng[s, E_KNOWLEDGE] = R.knowledge_from_tenure(p, eng[s, E_TENURE])
         eng[s, E_EXPERTISE] = R.expertise_from_tenure(p, eng[s, E_TENURE])
         eng[s, E_ENGAGEMENT] = R.clip01(p[P.initial_engagement] + p[P.engagement_sd] * rng.normal(skey, agent, Draw.ENGAGEMENT0))

@@ -321,6 +321,13 @@ def learned(start, rate, decay, sprints):
 
 
 @jit
+def starting_tenure(p, u):
+    """Tenure of an engineer of the starting team, from a uniform draw ``u``: spread evenly between
+    0 and twice ``initial_tenure_sprints``."""
+    return p[P.initial_tenure_sprints] * 2.0 * u
+
+
+@jit
 def knowledge_from_tenure(p, tenure):
     """System knowledge after ``tenure`` sprints with full mentoring (for the starting team)."""
     return learned(p[P.ramp_start], p[P.knowledge_rate], 0.0, tenure)
