@@ -87,8 +87,9 @@ class Settings:
 
     ``kernel_scale`` multiplies the covariance of pyabc's perturbation kernel (pyabc's ``scaling``;
     1 is its Silverman-rule default). At 1 the importance weights degenerate in nine dimensions
-    (an effective sample of 35-170 of 500 particles by the last generation, measured); at 3 it stays
-    near 300-370 for about a quarter more simulations. ``adjust`` post-processes the last generation
+    (an effective sample of 23-160 of 500 particles in the last generation on four synthetic teams);
+    at 3 it is 330-347 on three of them and 100 on the fourth, for about 40% more simulations
+    (``benchmarks/calibration_choices.py --kernel``). ``adjust`` post-processes the last generation
     (:func:`regression_adjust`, or ``"none"``). ``warmup`` is the sprints a simulated team works
     before its history begins, at its starting head count, so that it enters the history in its
     own steady state as a real team does, not fresh from the model's initial values (assumption:

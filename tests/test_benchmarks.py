@@ -17,6 +17,10 @@ ROOT = Path(__file__).resolve().parents[1]
      "ratio: kernel (1 thread) / mesa"),
     ("bench_calibrate.py", ["--population", "20", "--generations", "1", "--workers", "1", "--forecast-draws", "30",
                             "--forecast-sprints", "3"], "forecast, fresh runs: 30 draws x 3 sprints"),
+    ("calibration_choices.py", ["--kernel", "--teams", "1", "--population", "20", "--generations", "1", "--workers", "1"],
+     "kernel_scale generations simulations effective sample"),
+    ("calibration_choices.py", ["--forecast", "--population", "20", "--generations", "1", "--workers", "1"],
+     "simulated afresh"),
 ])
 def test_benchmark_scripts_run(script, args, expect):
     r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / script), *args], cwd=ROOT, capture_output=True,
