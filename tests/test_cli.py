@@ -331,3 +331,17 @@ def test_a_long_comparison_says_what_it_is_doing_and_a_short_one_is_quiet(monkey
     monkeypatch.setattr(sweep_cmd, "LONG_COMPARE_RUN_SPRINTS", 24)  # 2 setups x 4 runs x 3 sprints
     assert main(args) == 0
     assert "pe-sim compare: simulating 2 setups, 4 paired runs x 3 sprints each" in capsys.readouterr().err
+
+
+def test_local_workers_and_a_dask_cluster_exclude_each_other(capsys, tmp_path):
+    """--workers with --scheduler is refused before anything runs (it used to wait 20 s for the
+    cluster, then ignore --workers)."""
+    sweep = str(Path(__file__).resolve().parents[1] / "experiments" / "01_roadmap_vs_split" / "sweep.toml")
+    history = str(Path(__file__).resolve().parents[1] / "examples" / "team_history.csv")
+    for argv in (["sweep", sweep, "--workers", "2", "--scheduler", "tcp://127.0.0.1:1", "--out", str(tmp_path / "s")],
+                 ["sensitivity", sweep, "--workers", "2", "--scheduler-file", str(tmp_path / "f.json")],
+                 ["calibrate", history, "--workers", "2", "--scheduler", "tcp://127.0.0.1:1", "--out", str(tmp_path / "c")]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert "--workers 2:" in err and "not both" in err, err
+    assert not any(tmp_path.iterdir())

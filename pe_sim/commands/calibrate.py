@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pe_sim import __version__
 from pe_sim.commands import forecast as forecast_cmd, int_in, path_arg
+from pe_sim.cli import UsageError
 from pe_sim.config import ConfigError, toml_value
 from pe_sim.files import MANIFEST, is_leftover, write_text
 from pe_sim.words import counted
@@ -162,6 +163,10 @@ def calibrate(args, interrupted: list[bool]) -> int:
               f"{'they are' if len(events) > 1 else 'it is'} not used", file=sys.stderr)
     if args.scheduler and args.scheduler_file:
         raise ConfigError("--scheduler", "--scheduler-file", "give one of the two, not both")
+    if args.workers and (args.scheduler or args.scheduler_file):
+        cluster = "--scheduler" if args.scheduler else "--scheduler-file"
+        raise UsageError(f"--workers {args.workers}: local processes do not apply to a Dask cluster (its own workers "
+                         f"simulate); give --workers or {cluster}, not both")
     stamp = datetime.now(timezone.utc)
     out = args.out or Path("results") / f"calibrate-{args.history.stem[:40]}-{stamp:%Y%m%d-%H%M%S}"
     client = None

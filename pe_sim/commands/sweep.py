@@ -111,6 +111,10 @@ def register(sub) -> None:
 
 
 def _backend_kwargs(args) -> dict:
+    if args.workers and (args.scheduler or args.scheduler_file):
+        raise UsageError(f"--workers {args.workers}: local worker processes do not apply to a Dask cluster (its own "
+                         f"workers run the chunks); give --workers or --{'scheduler' if args.scheduler else 'scheduler-file'}, "
+                         f"not both")
     return dict(workers=args.workers, scheduler=args.scheduler, scheduler_file=args.scheduler_file,
                 chunk_size=args.chunk_size, progress=not args.no_progress)
 
