@@ -26,7 +26,7 @@ import warnings
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -66,19 +66,25 @@ def _config_chunk(params: Mapping[str, Any], events, sprints: int, seed: int, st
 
 def run_config(config: Config, runs: int, sprints: int, seed: int, outcomes: Sequence[str] = tuple(OUTCOMES),
                chunk: int = 2000, executor: ProcessPoolExecutor | None = None,
-               per_run: Mapping[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+               per_run: Mapping[str, np.ndarray] | None = None,
+               on_runs: Callable[[int], object] | None = None) -> dict[str, np.ndarray]:
     """(runs, sprints) trajectories of one config; run i uses run id i (so two configs share their luck).
-    ``per_run`` gives some parameters a value per run (encoded, length ``runs``), e.g. posterior draws."""
+    ``per_run`` gives some parameters a value per run (encoded, length ``runs``), e.g. posterior draws.
+    ``on_runs(n)`` is told as each chunk of n runs is done (a progress bar)."""
     spans = [(s, min(runs, s + chunk)) for s in range(0, runs, chunk)]
     per_run = {k: np.asarray(v, dtype=np.float64) for k, v in (per_run or {}).items()}
     args = [(dict(config.params), config.events, sprints, seed, a, b, tuple(outcomes), {k: v[a:b] for k, v in per_run.items()})
             for a, b in spans]
     if executor is None:
-        parts = [_config_chunk(*a) for a in args]
+        handed = (_config_chunk(*a) for a in args)
     else:
         with interrupt_after():  # the work is handed over (and workers started) whole
             handed = executor.map(_config_chunk, *zip(*args))
-        parts = list(handed)
+    parts = []
+    for (a, b), part in zip(spans, handed):  # in order, as each chunk is done
+        parts.append(part)
+        if on_runs is not None:
+            on_runs(b - a)
     return {k: np.concatenate([p[k] for p in parts]) for k in outcomes}
 
 
@@ -180,7 +186,7 @@ def compare(configs, *, runs: int | None = None, sprints: int | None = None, see
             outcomes: Sequence[str] | None = None, confidence: float = 0.95, resamples: int = 2000,
             figure: str | Path | None = None, workers: int | None = None,
             per_run: Mapping[str, np.ndarray] | None = None, work_unit: np.ndarray | None = None,
-            force: bool = False) -> Comparison:
+            force: bool = False, progress: bool = False) -> Comparison:
     """Compare setups with common random numbers; the first is the reference.
 
     ``configs``: scenario TOML paths, shipped scenario names or :class:`~pe_sim.config.Config` objects
@@ -194,7 +200,10 @@ def compare(configs, *, runs: int | None = None, sprints: int | None = None, see
     runs the horizon's BCa is computed in O(n) memory and the time course uses t-intervals.
     Returns a :class:`Comparison` whose ``summary``, ``over_time`` and ``runs`` are DataFrames; with
     ``figure`` a PNG with one panel per outcome is written (an existing file only with ``force``).
+    With ``progress``, bars on stderr count the runs simulated and the intervals computed.
     """
+    from tqdm import tqdm
+
     if figure:  # before the runs (an existing file is replaced only with ``force``)
         check_figure_name(figure, "figure")
         ready_to_write(figure, force, "figure")
@@ -217,8 +226,9 @@ def compare(configs, *, runs: int | None = None, sprints: int | None = None, see
     finished = False
     try:
         chunk = max(250, min(2000, math.ceil(runs / max(1, n_workers))))
-        traj = {c.name: run_config(c, runs, sprints, seed, outcomes, chunk=chunk, executor=ex, per_run=per_run)
-                for c in cfgs}
+        with tqdm(total=total, unit="run", desc="simulating", disable=not progress, file=sys.stderr) as bar:
+            traj = {c.name: run_config(c, runs, sprints, seed, outcomes, chunk=chunk, executor=ex, per_run=per_run,
+                                       on_runs=bar.update) for c in cfgs}
         finished = True
     finally:
         if ex is not None:
@@ -239,6 +249,8 @@ def compare(configs, *, runs: int | None = None, sprints: int | None = None, see
         run_rows.append(pd.DataFrame({"setup": name, "run": np.arange(runs), "seed": seed, **s}))
     rows, time_rows = [], []
     batch = max(1, int(5e6 // max(1, runs * sprints)))
+    intervals = tqdm(total=(len(cfgs) - 1) * len(outcomes), unit="outcome", desc="intervals", disable=not progress,
+                     file=sys.stderr)
     for c in cfgs[1:]:
         for o in outcomes:
             col = summary_name(o)
@@ -267,6 +279,8 @@ def compare(configs, *, runs: int | None = None, sprints: int | None = None, see
             time_rows.append(pd.DataFrame({"reference": ref.name, "setup": c.name, "outcome": o,
                                            "summary": summary_kind(o), "sprint": np.arange(sprints),
                                            "diff": mean, "ci_low": low, "ci_high": high}))
+            intervals.update(1)
+    intervals.close()
     res = Comparison(pd.DataFrame(rows), pd.concat(time_rows, ignore_index=True),
                      pd.concat(run_rows, ignore_index=True), ref.name, confidence, seed)
     if figure:

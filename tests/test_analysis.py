@@ -186,3 +186,13 @@ def test_a_comparisons_paired_differences_run_by_run_average_to_its_table():
     runs = res.runs.set_index(["setup", "run"])
     assert d["tech_debt (final), crunch - split_backlogs"][2] == pytest.approx(
         runs.loc[("crunch", 2), "tech_debt_final"] - runs.loc[("split_backlogs", 2), "tech_debt_final"])
+
+
+def test_compare_shows_how_far_the_runs_and_intervals_are_when_asked(capsys):
+    compare(["crunch", "split_backlogs", "one_roadmap"], runs=30, sprints=4, outcomes=["customer_value", "tech_debt"],
+            progress=True, workers=1)
+    err = capsys.readouterr().err
+    assert "simulating" in err and "90/90" in err  # every setup's runs, counted as they are done
+    assert "intervals" in err and "4/4" in err  # two setups against the reference, two outcomes each
+    compare(["crunch", "crunch"], runs=30, sprints=4, outcomes=["customer_value"], workers=1)
+    assert capsys.readouterr().err == ""  # no bars unless asked (the CLI asks for long work)

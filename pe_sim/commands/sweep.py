@@ -85,6 +85,7 @@ def register(sub) -> None:
                    help="a `pe-sim calibrate` folder: each paired run takes its calibrated parameters from a posterior "
                         "draw and the team's head count, so the setups are compared for teams like that one")
     c.add_argument("--force", action="store_true", help="replace an existing --figure or --csv file")
+    c.add_argument("--no-progress", action="store_true", help="no progress bars (shown when the work takes a few seconds)")
     c.set_defaults(func=_compare)
 
     s = sub.add_parser(
@@ -192,12 +193,13 @@ def _compare(args) -> int:
               f"({', '.join(k for k in per_run if k != 'n_engineers')}) and {history.current_headcount} engineers (its size now); "
               f"{how}{''.join('; ' + line for line in idle)}", file=sys.stderr)
     runs, sprints = args.runs or configs[0].runs, args.sprints or configs[0].sprints
-    if runs * sprints * len(configs) >= LONG_COMPARE_RUN_SPRINTS:  # a few seconds or more: say what is being done
+    long = runs * sprints * len(configs) >= LONG_COMPARE_RUN_SPRINTS
+    if long:  # a few seconds or more: say what is being done, and show how far it is
         print(f"pe-sim compare: simulating {len(configs)} setups, {counted(runs, 'paired run')} x "
               f"{counted(sprints, 'sprint')} each, then the bootstrap intervals ...", file=sys.stderr)
     res = compare(args.configs, runs=args.runs, sprints=args.sprints, seed=args.seed, outcomes=outcomes,
                   confidence=args.confidence, resamples=args.resamples, figure=figure, workers=args.workers,
-                  per_run=per_run, work_unit=unit, force=args.force)
+                  per_run=per_run, work_unit=unit, force=args.force, progress=long and not args.no_progress)
     print(res.table())
     if args.posterior:
         from pe_sim.calibration import hinges
