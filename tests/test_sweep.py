@@ -545,9 +545,9 @@ def test_sensitivity_takes_ranges_without_steps_that_a_grid_sweep_refuses(tmp_pa
 
 
 @pytest.mark.parametrize("method, points, words", [
-    ("morris", 1, "--points: points: 1 is too few trajectories for Morris screening; expected at least 2 (sigma and the "
+    ("morris", 1, "sensitivity: points: 1 is too few trajectories for Morris screening; expected at least 2 (sigma and the "
                   "CI of mu* need two elementary effects of each parameter; 20 or more is usual)"),
-    ("sobol", 1, "--points: points: 1 is too few base samples for Sobol' indices; expected a power of 2, at least 2 "
+    ("sobol", 1, "sensitivity: points: 1 is too few base samples for Sobol' indices; expected a power of 2, at least 2 "
                  "(the bootstrap CIs need two; 64 or more for stable indices)"),  # was a scipy traceback
 ])
 def test_sensitivity_needs_two_trajectories_or_base_samples(tmp_path, capsys, method, points, words):

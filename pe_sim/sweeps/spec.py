@@ -552,7 +552,7 @@ def sensitivity_design(spec: SweepSpec, method: str | None = None, points: int |
                                                            f"{', '.join(SENSITIVITY_DESIGNS)}")
     if not spec.factors:
         raise ConfigError(spec.file, "vary", "empty; sensitivity needs at least one parameter to vary")
-    file, key = ("--points", "points") if points else (spec.file, "sweep.points")
+    file, key = ("sensitivity", "points") if points else (spec.file, "sweep.points")  # like compare: runs
     points = points or spec.points or SENSITIVITY_POINTS[method]
     if method == "morris" and points < MIN_SENSITIVITY_POINTS:
         raise ConfigError(file, key, f"{points} is too few trajectories for Morris screening; expected at least "
