@@ -13,6 +13,7 @@ Every problem raises :class:`ConfigError` naming the file, the key, the value (a
 
 from __future__ import annotations
 
+import codecs
 import difflib
 import json
 import numbers
@@ -106,10 +107,14 @@ def as_int(value: Any) -> int | None:
 
 
 def check_name(file: str, name: str, key: str = "scenario.name") -> str:
-    """A scenario (or sweep) name, which becomes part of output file names: letters, digits, '_', '.', '-'."""
+    """A scenario (or sweep) name, which becomes part of output file names: 1-64 ASCII letters, digits, '_',
+    '.', '-', starting with a letter or digit. '..' is refused anywhere in it (as :func:`_slug` removes it), so
+    that no name reads as a parent folder. Callers take an empty or missing name to mean the file's own name
+    (made safe by :func:`_slug`) and do not pass it here; the message says so."""
     if not NAME_PATTERN.fullmatch(name) or ".." in name:
-        raise ConfigError(file, key, f"{toml_value(name)} cannot be used in file names; expected 1-64 letters, "
-                                     "digits, '_', '.' or '-', starting with a letter or digit")
+        raise ConfigError(file, key, f"{toml_value(name)} cannot be used in file names; expected 1-64 ASCII "
+                                     "letters, digits, '_', '.' or '-', starting with a letter or digit, with no "
+                                     "'..' (or leave it out or empty to use the file's name)")
     return name
 
 
@@ -402,7 +407,18 @@ def resolve_path(spec: str | Path) -> Path:
 def read_toml(path: Path) -> dict[str, Any]:
     """Parse a TOML file; unreadable or malformed files raise :class:`ConfigError` naming the file."""
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8-sig"))  # -sig: a byte-order mark some editors add
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(str(path), "file", f"cannot be read: {exc}") from None
+    try:
+        text = raw.decode("utf-8-sig")  # -sig: a byte-order mark some editors add
+    except UnicodeDecodeError:  # (a ValueError: decoded apart from the parse so that no handler below takes it)
+        saved_as = next((f" (it is {enc})" for enc, boms in (("UTF-32", (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)),
+                                                            ("UTF-16", (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)))
+                         if raw.startswith(boms)), "")  # UTF-32 first: its LE mark begins as UTF-16's does
+        raise ConfigError(str(path), "file", f"is not UTF-8 text{saved_as}; save it as UTF-8") from None
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(str(path), "file", f"not valid TOML: {exc}") from None
     except ValueError as exc:  # Python refuses to read an integer of more than 4300 digits (sys.get_int_max_str_digits)
@@ -413,8 +429,6 @@ def read_toml(path: Path) -> dict[str, Any]:
     except RecursionError:
         raise ConfigError(str(path), "file", "nested too deeply to be a pe-sim config (tables or arrays inside "
                                              "each other thousands of levels deep)") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(str(path), "file", f"cannot be read: {exc}") from None
 
 
 

@@ -195,3 +195,64 @@ def test_integer_keys_refuse_fractions(tmp_path, text, said):
     with pytest.raises(cfg.ConfigError) as err:
         cfg.load(path)
     assert str(err.value).startswith(f"{path}: {said}"), str(err.value)
+
+
+@pytest.mark.parametrize("raw, said", [
+    ('[scenario]\ndescription = "\xe9quipe"\n'.encode("latin-1"), "is not UTF-8 text; save it as UTF-8"),
+    ('[scenario]\ndescription = "équipe"\n'.encode("utf-16"), "is not UTF-8 text (it is UTF-16); save it as UTF-8"),
+], ids=["latin-1", "utf-16"])
+def test_a_toml_file_that_is_not_utf8_is_one_clear_error_for_every_reader(tmp_path, capsys, raw, said):
+    from pe_sim.cli import main
+    from pe_sim.sweeps import load_sweep
+
+    path = tmp_path / "team.toml"
+    path.write_bytes(raw)
+    for read in (cfg.load, cfg.read_toml, load_sweep):  # scenarios, calibration settings, sweeps
+        with pytest.raises(cfg.ConfigError) as err:
+            read(path)
+        assert str(err.value) == f"{path}: file: {said}"
+    assert main(["validate", str(path)]) == 2
+    out = capsys.readouterr().out
+    assert out.strip() == f"INVALID {path}: file: {said}" and "Traceback" not in out
+
+
+@pytest.mark.parametrize("name", ["a..b", "équipe", "-x", "n" * 65, "a b"])
+def test_a_refused_name_is_refused_by_the_rule_its_message_states(tmp_path, name):
+    path = tmp_path / "s.toml"
+    path.write_text(f'[scenario]\nname = "{name}"\n', encoding="utf-8")
+    with pytest.raises(cfg.ConfigError) as err:
+        cfg.load(path)
+    msg = str(err.value)
+    assert ": scenario.name:" in msg
+    for w in ("1-64 ASCII letters", "starting with a letter or digit", "no '..'", "empty to use the file's name"):
+        assert w in msg
+
+
+@pytest.mark.parametrize("name, loaded", [("a.b-c_1", "a.b-c_1"), ("N" * 64, "N" * 64), ("", "s")])
+def test_a_name_the_message_allows_is_accepted(tmp_path, name, loaded):
+    path = tmp_path / "s.toml"
+    path.write_text(f'[scenario]\nname = "{name}"\n', encoding="utf-8")
+    assert cfg.load(path).name == loaded  # an empty name is the file's own name, as the message says
+
+
+@pytest.mark.parametrize("argv, said", [
+    (["tech_share", "--group", "team"], "no parameter matches: tech_share in group 'team' (tech_share is in group '"),
+    (["tech_share", "--assumptions"], "no parameter matches: tech_share with --assumptions (tech_share has a published source)"),
+    (["tech_share", "--assumptions", "--markdown"], "no parameter matches: tech_share with --assumptions"),
+])
+def test_params_whose_filters_exclude_every_named_parameter_say_so(capsys, argv, said):
+    from pe_sim.cli import main
+
+    assert main(["params", *argv]) == 2  # as an unknown NAME: the request cannot be met
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("pe-sim: error: pe-sim params: NAME: ") and said in captured.err
+    assert captured.err.count("\n") == 1
+
+
+def test_params_with_a_filter_that_keeps_a_named_parameter_print_it(capsys):
+    from pe_sim.cli import main
+
+    assert main(["params", "tech_share", "--group", "planning"]) == 0
+    captured = capsys.readouterr()
+    assert "tech_share" in captured.out and captured.err == ""

@@ -62,6 +62,8 @@ def params(args) -> int:
             raise cfg._unknown("pe-sim params", "NAME", name, BY_NAME)
     rows = [p for p in PARAMS if args.group in (None, p.group) and (not args.assumptions or is_assumption(p))
             and (not args.names or p.name in args.names)]
+    if not rows:  # every group has assumptions, so only NAMEs outside --group/--assumptions get here
+        raise cfg.ConfigError("pe-sim params", "NAME", _nothing_matches(args))
     if args.markdown:
         print("| name | group | unit | default | range | meaning | source |")
         print("|---|---|---|---|---|---|---|")
@@ -71,8 +73,6 @@ def params(args) -> int:
     import shutil
     import textwrap
 
-    if not rows:
-        return 0
     cols = [("name", lambda p: p.name), ("default", lambda p: _toml(p.default)),
             ("valid range", lambda p: p.describe_range()), ("unit", lambda p: p.unit)]
     widths = [max(len(title), *(len(get(p)) for p in rows)) for title, get in cols]
@@ -92,6 +92,20 @@ def params(args) -> int:
                 print(" " * lead + more)
         print()
     return 0
+
+
+def _nothing_matches(args) -> str:
+    """Why `pe-sim params [NAME...] --group/--assumptions` selects nothing: the filters, and why each NAME fails them."""
+    filters = ([f"in group '{args.group}'"] if args.group else []) + (["with --assumptions"] if args.assumptions else [])
+    names = list(dict.fromkeys(args.names))
+    why = []
+    for name in names:
+        p = BY_NAME[name]
+        fails = ([f"is in group '{p.group}'"] if args.group not in (None, p.group) else []) + \
+            (["has a published source"] if args.assumptions and not is_assumption(p) else [])
+        why.append(f"{name} {' and '.join(fails)}")
+    said = " ".join([", ".join(names)] * bool(names) + filters)
+    return f"no parameter matches: {said}" + (f" ({'; '.join(why)})" if why else "")
 
 
 def validate(args) -> int:
