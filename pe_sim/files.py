@@ -40,6 +40,12 @@ def atomic(path: Path | str) -> Iterator[Path]:
     try:
         yield tmp
         os.replace(tmp, path)
+    except OSError as exc:  # a message names the user's file, not the temporary one they never chose
+        if exc.filename is not None and str(exc.filename) == str(tmp):
+            exc.filename = str(path)
+        if exc.filename2 is not None and str(exc.filename2) == str(tmp):
+            exc.filename2 = str(path)
+        raise
     finally:
         if tmp.exists():
             tmp.unlink()
@@ -145,7 +151,9 @@ def check_figure_name(path: Path | str, flag: str) -> None:
 
 def ready_to_write(path: Path | str, force: bool, flag: str) -> Path:
     """Check before any work that a file the user named can be written: refused if it exists
-    (without ``force``) or is a folder; its folder is made now (one clear line if it cannot be)."""
+    (without ``force``) or is a folder; its folder is made now (one clear line if it cannot be), and
+    a file is made and removed there under the temporary name :func:`atomic` writes, so a folder
+    that takes no files (no permission, read-only, /proc) is found now, not after the work."""
     refuse_existing(path, force, flag)
     path = Path(path)
     try:
@@ -153,6 +161,18 @@ def ready_to_write(path: Path | str, force: bool, flag: str) -> Path:
     except OSError as exc:
         why = "a file is in the way" if isinstance(exc, FileExistsError) else exc.strerror
         raise ConfigError(str(path), flag, f"cannot make its folder {path.parent} ({why})") from None
+    probe = _temporary(path)
+    try:
+        fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # a leftover of this process id: the folder takes files
+        pass
+    except OSError as exc:
+        raise ConfigError(str(path), flag, f"cannot be written in {path.parent} ({exc.strerror or exc}); choose a "
+                                           "folder you can write to") from None
+    else:
+        os.close(fd)
+        with contextlib.suppress(OSError):
+            probe.unlink()
     return path
 
 
@@ -173,18 +193,70 @@ def is_run_output(relative: str) -> bool:
     return relative in plots or any(fnmatchcase(relative, pattern) for pattern in RUN_OUTPUTS)
 
 
+def _read_manifest(folder: Path) -> dict | None:
+    """``folder``'s manifest.json as a dict, None if there is none or it cannot be read as one."""
+    try:
+        m = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return m if isinstance(m, dict) else None
+
+
+def is_run_manifest(manifest: dict | None) -> bool:
+    """Whether a manifest.json is one ``pe-sim run`` wrote: it lists its files, and its command is the
+    command line (a list), not another command's name (``pe-sim calibrate`` writes "calibrate")."""
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), list):
+        return False
+    command = manifest.get("command")
+    return command is None or isinstance(command, list) or command == "run"
+
+
+def pe_sim_output(folder: Path) -> tuple[str, str] | None:
+    """Which pe-sim command's output ``folder`` holds, as (command, words), e.g. ("calibrate", "a
+    calibration (pe-sim calibrate)"), recognised by the manifest or marker each command writes; None
+    for a folder that holds none (empty, or only the user's files). A run's manifest makes the folder
+    a run's, whatever else is in it (pe-sim run replaces only the files that manifest lists)."""
+    from pe_sim.commands.calibrate import DB, STARTED
+    from pe_sim.commands.forecast import FIGURE, TABLE
+    from pe_sim.sweeps.store import MANIFEST as SWEEP_MANIFEST, is_sweep_file
+
+    if not folder.is_dir():
+        return None
+    manifest = _read_manifest(folder)
+    if is_run_manifest(manifest):
+        return "run", "a pe-sim run"
+    command = manifest.get("command") if manifest else None
+    if command == "calibrate" or (folder / STARTED).is_file() or (folder / DB).is_file():
+        done = command == "calibrate" and manifest.get("complete") is True
+        return "calibrate", "a calibration (pe-sim calibrate)" if done else "an unfinished calibration (pe-sim calibrate)"
+    if isinstance(command, str) and command.strip():
+        return command, f"the output of pe-sim {command}"
+    if (folder / SWEEP_MANIFEST).is_file() or any(is_sweep_file(p) for p in folder.iterdir()):
+        return "sweep", "a sweep (pe-sim sweep or sensitivity)"
+    if (folder / TABLE).is_file() or (folder / FIGURE).is_file():
+        return "forecast", "a forecast (pe-sim forecast)"
+    return None
+
+
 def run_files(folder: Path) -> list[str]:
     """The files an earlier ``pe-sim run`` wrote into ``folder``, as its manifest lists them; refuses
-    a folder without a readable pe-sim manifest."""
-    try:
-        listed = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))["files"]
-        if not isinstance(listed, list):
-            raise TypeError(listed)
-    except (OSError, ValueError, KeyError, TypeError):
+    a folder without a readable pe-sim run manifest (another command's manifest included)."""
+    manifest = _read_manifest(folder)
+    if not is_run_manifest(manifest):
         raise ConfigError(str(folder), "--out", "exists and holds no pe-sim run (no readable manifest.json); pe-sim "
                                                 "replaces only a run it wrote, even with --force: choose a new or "
-                                                "empty --out") from None
-    return [str(name) for name in listed]
+                                                "empty --out")
+    return [str(name) for name in manifest["files"]]
+
+
+def refuse_other_output(folder: Path, flag: str, command: str, force: str = "--force") -> None:
+    """Refuse a folder that holds another pe-sim command's output (see :func:`pe_sim_output`): ``command``
+    never writes into it, not even with ``force`` (its option to replace), which would destroy or mix
+    with what is there."""
+    found = pe_sim_output(folder)
+    if found is not None and found[0] != command:
+        raise ConfigError(str(folder), flag, f"holds {found[1]}; pe-sim {command} does not write into another "
+                                             f"command's folder, even with {force}: choose a new or empty {flag}")
 
 
 def clear_run_folder(folder: Path) -> None:
@@ -219,7 +291,8 @@ def run_folder(folder: Path, force: bool) -> Iterator[Path]:
         # waited for the lock is seen, and not replaced without --force.
         if any(folder.iterdir()) and not _only_partial(folder):
             # refused now, before any work, unless it holds a run pe-sim can replace: --force is
-            # suggested only where it would do so
+            # suggested only where it would do so (never for another command's output)
+            refuse_other_output(folder, "--out", "run")
             run_files(folder)
             if not force:
                 raise ConfigError(str(folder), "--out", "output folder already holds a pe-sim run; pass --force to "
@@ -318,4 +391,5 @@ def finish_run_folder(folder: Path, written: list[str], manifest: dict) -> None:
 
 __all__ = ["atomic", "together", "interrupts_held", "option", "COMMAND_LINE", "is_leftover", "write_text",
            "save_figure", "refuse_existing", "clear_run_folder", "run_folder", "finish_run_folder", "is_run_output",
-           "ready_to_write", "distinct_outputs", "check_figure_name"]
+           "ready_to_write", "distinct_outputs", "check_figure_name", "pe_sim_output", "is_run_manifest",
+           "refuse_other_output"]

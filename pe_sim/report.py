@@ -92,8 +92,10 @@ def _e(text) -> str:
 
 
 def simulate(configs: Sequence[Config], runs: int, sprints: int, seed: int, engine: str = "core",
-             per_run=None) -> pd.DataFrame:
-    return pd.concat([run(c, runs, sprints, seed, engine=engine, per_run=per_run) for c in configs], ignore_index=True)
+             per_run=None, on_runs: Callable[[int], None] | None = None) -> pd.DataFrame:
+    """Every config's runs, one frame; ``on_runs(n)`` is told of each batch of n runs done (a progress bar)."""
+    return pd.concat([run(c, runs, sprints, seed, engine=engine, per_run=per_run, on_runs=on_runs) for c in configs],
+                     ignore_index=True)
 
 
 # Figure titles when work is in a calibrated team's own unit (points or days, as in its history).
@@ -263,16 +265,18 @@ def paired_differences(df: pd.DataFrame, names: Sequence[str]) -> dict[str, np.n
 
 def build(configs: Sequence[Config], runs: int, sprints: int, seed: int, engine: str = "core",
           command: str | None = None, per_run=None, team: str | None = None, work_unit=None,
-          cautions: Callable[[dict[str, np.ndarray]], list[str]] | None = None) -> Report:
+          cautions: Callable[[dict[str, np.ndarray]], list[str]] | None = None,
+          on_runs: Callable[[int], None] | None = None) -> Report:
     """Run the configs and return the handout (HTML text plus the data behind it). ``per_run`` and
     ``team``: parameters drawn from a calibrated team's posterior, and a line saying so;
     ``work_unit`` (one value per run, :func:`pe_sim.calibration.posterior_unit`) puts the work
     outcomes (velocity, committed, delivered) in the team's own unit, as ``compare`` does;
     ``cautions`` turns the paired differences (:func:`paired_differences`) into lines shown under
-    the team's description (e.g. :func:`pe_sim.calibration.hinges`)."""
+    the team's description (e.g. :func:`pe_sim.calibration.hinges`); ``on_runs(n)`` is told of each
+    batch of n runs simulated (``len(configs) * runs`` in all), e.g. a progress bar's ``update``."""
     configs = distinct_names(configs)
     names = [c.name for c in configs]
-    df = simulate(configs, runs, sprints, seed, engine, per_run)
+    df = simulate(configs, runs, sprints, seed, engine, per_run, on_runs)
     if work_unit is not None:
         df = in_team_unit(df, work_unit, runs)
     summary = summary_table(df)
@@ -332,8 +336,8 @@ comparing setups under the same assumptions.</p>
 
 def write(path: str | Path, configs: Sequence[Config], runs: int, sprints: int, seed: int,
           engine: str = "core", command: str | None = None, per_run=None, team: str | None = None,
-          work_unit=None, cautions=None) -> Report:
-    rep = build(configs, runs, sprints, seed, engine, command, per_run, team, work_unit, cautions)
+          work_unit=None, cautions=None, on_runs: Callable[[int], None] | None = None) -> Report:
+    rep = build(configs, runs, sprints, seed, engine, command, per_run, team, work_unit, cautions, on_runs)
     path = Path(path)
     if path.parent and not path.parent.exists():
         path.parent.mkdir(parents=True)

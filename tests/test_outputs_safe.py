@@ -494,3 +494,146 @@ def test_half_a_forecast_is_named_as_such_and_force_replaces_it(calibration, tmp
     assert forecast(calibration, out) == 2
     err = capsys.readouterr().err
     assert "is a folder where the forecast writes a file" in err and "--force" not in err
+
+
+def fake_calibration(folder: Path, finished: bool = True) -> dict[str, bytes]:
+    """A folder as `pe-sim calibrate` leaves it (recognised by its calibration.json and manifest),
+    without running one; returns its files' contents to compare with later."""
+    folder.mkdir(parents=True)
+    (folder / "calibration.json").write_text('{"settings": {}}')
+    (folder / "summary.csv").write_text("parameter,mean\nwork_uncertainty,0.5\n")
+    (folder / "abc.db").write_bytes(b"SQLite format 3\x00")
+    if finished:
+        (folder / "manifest.json").write_text(json.dumps({
+            "command": "calibrate", "complete": True,
+            "files": ["abc.db", "calibration.json", "summary.csv", "manifest.json"]}))
+    return {p.name: p.read_bytes() for p in folder.iterdir()}
+
+
+@pytest.mark.parametrize("finished", [True, False])
+def test_run_never_writes_into_a_calibration_not_even_with_force(tmp_path, capsys, monkeypatch, finished):
+    """`run --force` into a calibration folder replaced its manifest.json and summary.csv (the
+    calibration's manifest lists files, and run took it for its own), and without --force called
+    the calibration "a pe-sim run"."""
+    import pe_sim.runner
+
+    out = tmp_path / "cal"
+    before = fake_calibration(out, finished)
+    monkeypatch.setattr(pe_sim.runner, "run", lambda *a, **k: pytest.fail("simulated before refusing"))
+    for force in ([], ["--force"]):
+        assert main([*RUN, "--out", str(out), *force]) == 2
+        err = capsys.readouterr().err.strip()
+        assert err.startswith(f"pe-sim: error: {out}: --out: holds {'a' if finished else 'an unfinished'} calibration")
+        assert "already holds a pe-sim run" not in err and "pass --force" not in err and "Traceback" not in err
+        assert "choose a new or empty --out" in err and "\n" not in err
+        assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_run_never_writes_into_a_sweep_or_forecast_folder(tmp_path, capsys, monkeypatch):
+    import pe_sim.runner
+
+    monkeypatch.setattr(pe_sim.runner, "run", lambda *a, **k: pytest.fail("simulated before refusing"))
+    swept, forecasted = tmp_path / "sweep", tmp_path / "forecast"
+    (swept / "data").mkdir(parents=True)
+    (swept / "_manifest.json").write_text('{"format": 1, "status": "complete"}')
+    forecasted.mkdir()
+    (forecasted / "forecast.csv").write_text("sprint\n1\n")
+    (forecasted / "forecast.png").write_bytes(b"\x89PNG")
+    for out, words in ((swept, "holds a sweep"), (forecasted, "holds a forecast")):
+        before = sorted(p.name for p in out.iterdir())
+        assert main([*RUN, "--out", str(out), "--force"]) == 2
+        err = capsys.readouterr().err
+        assert words in err and "choose a new or empty --out" in err, err
+        assert sorted(p.name for p in out.iterdir()) == before
+
+
+def test_a_run_manifest_still_makes_a_run_folder_replaceable(tmp_path, capsys):
+    """A forecast written into a run's folder is left alone by run --force (it is not the run's)."""
+    out = tmp_path / "run"
+    assert main([*RUN, "--out", str(out)]) == 0
+    (out / "forecast.csv").write_text("mine")
+    assert main([*RUN, "--out", str(out), "--force"]) == 0
+    assert (out / "forecast.csv").read_text() == "mine"
+
+
+TINY_SWEEP = """[sweep]
+base = "split_backlogs"
+design = "grid"
+replicates = 2
+sprints = 3
+seed = 7
+outcomes = ["customer_value"]
+
+[vary]
+syncs_per_sprint = [0, 1]
+"""
+
+
+def test_sweep_refuses_a_folder_that_holds_other_files(tmp_path, capsys):
+    """`sweep --out` into a calibration or run folder added data/, _manifest.json, _design.parquet and
+    _done.jsonl beside the other command's files, and exited 0."""
+    toml = tmp_path / "tiny.toml"
+    toml.write_text(TINY_SWEEP)
+
+    def sweep(out, *more):
+        return main(["sweep", str(toml), "--out", str(out), "--workers", "1", "--no-progress", *more])
+
+    cal = tmp_path / "cal"
+    fake_calibration(cal)
+    ran = tmp_path / "run"
+    assert main([*RUN, "--out", str(ran)]) == 0
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("mine")
+    capsys.readouterr()
+    for out, words in ((cal, "holds a calibration (pe-sim calibrate)"), (ran, "holds a pe-sim run"),
+                       (mine, "holds files pe-sim sweep did not write (notes.txt)")):
+        before = sorted(p.name for p in out.iterdir())
+        for more in ([], ["--overwrite"], ["--resume"]):
+            assert sweep(out, *more) == 2
+            err = capsys.readouterr().err.strip()
+            assert words in err and f"{out}: --out:" in err and "choose a new or empty --out" in err, err
+            assert "\n" not in err and "Traceback" not in err
+            assert sorted(p.name for p in out.iterdir()) == before  # nothing added
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert sweep(empty) == 0  # an empty folder is fine
+    (empty / "_analysis").mkdir()  # as a sensitivity analysis of the sweep leaves it
+    assert sweep(empty) == 2 and "already holds a complete sweep" in capsys.readouterr().err  # as before
+    assert sweep(empty, "--resume") == 0 and sweep(empty, "--overwrite") == 0
+    from pe_sim.config import ConfigError
+    from pe_sim.sweeps import run_sweep
+
+    with pytest.raises(ConfigError, match=r"out: holds a calibration .* even with overwrite=True"):
+        run_sweep(str(toml), out=cal, workers=1, overwrite=True, progress=False)  # the Python API's words
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc, a folder no one can write files into")
+def test_report_into_a_folder_that_takes_no_files_is_refused_before_simulating(tmp_path, capsys, monkeypatch):
+    """`report --out /proc/r.html` simulated, then failed naming its temporary file /proc/.r.html.<pid>.tmp."""
+    import pe_sim.runner
+
+    monkeypatch.setattr(pe_sim.runner, "run", lambda *a, **k: pytest.fail("simulated before refusing"))
+    assert main(["report", "one_roadmap", "--runs", "3", "--sprints", "3", "--out", "/proc/r.html"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("pe-sim: error: /proc/r.html: --out: cannot be written in /proc") and ".tmp" not in err
+    assert "choose a folder you can write to" in err and "simulating" not in err
+
+
+def test_a_failed_atomic_write_names_the_users_file_not_the_temporary_one(tmp_path):
+    from pe_sim.files import write_text
+
+    target = tmp_path / "gone" / "r.html"
+    with pytest.raises(OSError) as caught:
+        write_text(target, "x")
+    assert caught.value.filename == str(target)
+
+
+def test_report_counts_its_setups_and_shows_progress(tmp_path, capsys, monkeypatch):
+    import pe_sim.commands.dashboard
+
+    monkeypatch.setattr(pe_sim.commands.dashboard, "PROGRESS_DELAY", 0)  # shown at once, as in a long report
+    assert main(["report", "one_roadmap", "--runs", "3", "--sprints", "3", "--out", str(tmp_path / "r.html")]) == 0
+    err = capsys.readouterr().err
+    assert "simulating 1 setup, 3 runs x 3 sprints each" in err and "1 setups" not in err
+    assert "3/3" in err  # the progress bar, on stderr

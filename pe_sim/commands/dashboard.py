@@ -15,6 +15,9 @@ from pe_sim.files import ready_to_write
 from pe_sim.words import counted
 
 
+PROGRESS_DELAY = 1.0  # seconds of simulating before `pe-sim report` shows a progress bar
+
+
 def register(sub) -> None:
     p = sub.add_parser(
         "dashboard", help="live workshop dashboard in the browser (offline, localhost)",
@@ -88,9 +91,19 @@ def report(args) -> int:
                 f"with its {history.current_headcount} engineers of today, so the intervals include what is still "
                 f"uncertain about the team. {how[0].upper() + how[1:]}.")
         cautions = lambda differences: hinges(args.posterior, per_run, differences)  # noqa: E731
-    print(f"simulating {len(configs)} setups, {counted(runs, 'run')} x {counted(sprints, 'sprint')} each ...", file=sys.stderr)
-    result = rep.write(args.out, configs, runs, sprints, seed, engine=args.engine, command=command, per_run=per_run,
-                       team=team, work_unit=unit, cautions=cautions)
+    print(f"simulating {counted(len(configs), 'setup')}, {counted(runs, 'run')} x {counted(sprints, 'sprint')} each ...",
+          file=sys.stderr)
+    from tqdm import tqdm
+
+    # As `pe-sim run` shows it, on stderr; a report whose runs take under a second shows none (report has no --quiet).
+    with tqdm(total=runs * len(configs), unit="run", desc="simulating", delay=PROGRESS_DELAY, file=sys.stderr) as bar:
+        def on_runs(n: int) -> None:
+            bar.update(n)
+            if bar.n >= runs * len(configs):  # the figures come next: the bar is done, not stuck at 100%
+                bar.close()
+
+        result = rep.write(args.out, configs, runs, sprints, seed, engine=args.engine, command=command,
+                           per_run=per_run, team=team, work_unit=unit, cautions=cautions, on_runs=on_runs)
     for line in result.cautions:
         print(line, file=sys.stderr)
     print(f"wrote {args.out} ({len(result.figures)} figures, {len(result.html) / 1e6:.1f} MB, self-contained)")

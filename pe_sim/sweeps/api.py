@@ -17,14 +17,15 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pe_sim.config import ConfigError, toml_value
-from pe_sim.files import folder_lock, option
+from pe_sim.files import folder_lock, option, refuse_other_output
 from pe_sim.core.engine import OUTCOMES
 from pe_sim.sweeps.design import Design, make_design
 from pe_sim.sweeps.execute import (auto_chunk_size, connect_dask, default_workers, interrupt_after, iter_jobs,
                                    main_script_unguarded, run_dask, run_inline, run_local, warn_if_oversubscribed)
 from pe_sim.sweeps.spec import SweepSpec, as_spec, check_runnable, check_size
-from pe_sim.sweeps.store import (DATA, DESIGN_FILE, DONE, MANIFEST, clear_output, done_chunks, is_sweep_file, package_versions,
-                                 read_manifest, remove_stale_tmp, utc_now, write_atomic, write_manifest)
+from pe_sim.sweeps.store import (DATA, DESIGN_FILE, DONE, MANIFEST, clear_output, done_chunks, foreign_files,
+                                 is_sweep_file, package_versions, read_manifest, remove_stale_tmp, utc_now,
+                                 write_atomic, write_manifest)
 from pe_sim.sweeps.summaries import summary_kind, summary_name
 from pe_sim.words import counted
 
@@ -210,6 +211,12 @@ def _run_sweep(spec: SweepSpec, out_dir: Path, design: Design, total: int, diges
         remove_stale_tmp(out_dir)
         done = done_chunks(out_dir)
     else:
+        strangers = [] if existing else foreign_files(out_dir)
+        if strangers:  # as calibrate does: a new sweep goes into a new or empty folder, never beside other files
+            refuse_other_output(out_dir, out_key, "sweep", overwrite_it)  # another pe-sim command's: say whose
+            raise ConfigError(str(out_dir), out_key, f"holds files pe-sim sweep did not write ({', '.join(strangers[:3])}"
+                                                     f"{', ...' if len(strangers) > 3 else ''}); choose a new or empty "
+                                                     f"{out_key}")
         status = _status(out_dir) if existing else None
         if existing and status is None:  # a sweep writes its manifest first: without one, the files are not ours
             raise ConfigError(str(out_dir), out_key, f"holds a {DATA}/ folder or files that are no pe-sim sweep's (no "

@@ -78,6 +78,22 @@ def is_sweep_file(p: Path) -> bool:
         (n.startswith(".part-") and n.endswith(".tmp")) or (n == DATA and p.is_dir())
 
 
+ANALYSIS = "_analysis"  # `pe-sim sensitivity`'s default table and figure, beside the sweep it analyses
+
+
+def foreign_files(out: Path) -> list[str]:
+    """The names in ``out`` a sweep (or a sensitivity analysis of it) did not write, sorted: the user's
+    files or another pe-sim command's. Hidden names (.git, .DS_Store) are passed over, as
+    ``pe-sim calibrate`` passes them over, except a pe-sim run's unfinished staging folder."""
+    from pe_sim.files import STAGING
+
+    if not out.is_dir():
+        return []
+    return sorted(p.name for p in out.iterdir()
+                  if not (is_sweep_file(p) or (p.name == ANALYSIS and p.is_dir() and not p.is_symlink()))
+                  and (not p.name.startswith(".") or p.name == STAGING))
+
+
 def clear_output(out: Path) -> None:
     """Remove what a sweep wrote (bookkeeping files and part files), nothing else."""
     for folder in (out, out / DATA):
