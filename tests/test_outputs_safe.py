@@ -637,3 +637,18 @@ def test_report_counts_its_setups_and_shows_progress(tmp_path, capsys, monkeypat
     err = capsys.readouterr().err
     assert "simulating 1 setup, 3 runs x 3 sprints each" in err and "1 setups" not in err
     assert "3/3" in err  # the progress bar, on stderr
+
+
+def test_forecast_never_writes_into_another_commands_folder(tmp_path, capsys):
+    """A forecast beside a run's or a sweep's files would mix two commands' outputs in one folder."""
+    ran, swept = tmp_path / "run", tmp_path / "sweep"
+    assert main([*RUN, "--out", str(ran)]) == 0
+    (swept / "data").mkdir(parents=True)
+    (swept / "_manifest.json").write_text('{"format": 1, "status": "complete"}')
+    capsys.readouterr()
+    for out, words in ((ran, "holds a pe-sim run"), (swept, "holds a sweep")):
+        before = sorted(p.name for p in out.iterdir())
+        assert main(["forecast", str(tmp_path / "calibration"), "--out", str(out), "--force"]) == 2
+        err = capsys.readouterr().err
+        assert words in err and "pe-sim forecast does not write into another command's folder" in err, err
+        assert sorted(p.name for p in out.iterdir()) == before

@@ -8,7 +8,7 @@ import sys
 
 from pe_sim.commands import int_in, path_arg
 from pe_sim.config import ConfigError
-from pe_sim.files import folder_lock
+from pe_sim.files import folder_lock, refuse_other_output
 
 QUANTILES = (0.1, 0.5, 0.9)
 FOLDER, TABLE, FIGURE = "forecast", "forecast.csv", "forecast.png"  # the default output: CALIBRATION/forecast
@@ -82,6 +82,7 @@ def main(args) -> int:
                                              f"(the default is {args.posterior / FOLDER})")
     if out.exists() and not out.is_dir():
         raise ConfigError(str(out), "--out", "is a file; expected a folder for the forecast")
+    refuse_other_output(out, "--out", "forecast")  # a run's, sweep's or calibration's folder is theirs
     with contextlib.ExitStack() as held:
         if args.posterior.is_dir():  # `calibrate --force` would remove what is read and written meanwhile
             held.enter_context(folder_lock(args.posterior, "CALIBRATION", "forecast"))
