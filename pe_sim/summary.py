@@ -62,13 +62,16 @@ def summary_table(df: pd.DataFrame, outcomes=HEADLINE) -> pd.DataFrame:
 
 
 def paired_difference(df: pd.DataFrame, a: str, b: str, outcomes=HEADLINE) -> pd.DataFrame:
-    """Mean difference a - b per outcome with a 95% CI over paired runs (same seed and run id)."""
+    """Mean difference a - b per outcome with a 95% CI over paired runs (same seed and run id): one
+    row per outcome, saying which setup minus which (``setup`` a, ``reference`` b), how each run was
+    reduced to one number (``summary``) and over how many paired runs."""
     runs = end_of_run(df).set_index(["scenario", "run"])
     rows = []
     for k in outcomes:
         d = (runs.loc[a, k] - runs.loc[b, k]).dropna().to_numpy()
         m, lo, hi = mean_ci(d)
-        rows.append({"outcome": k, "difference": m, "ci_low": lo, "ci_high": hi})
+        rows.append({"setup": a, "reference": b, "outcome": k, "summary": REDUCTION[k], "difference": m, "ci_low": lo,
+                     "ci_high": hi, "runs": len(d)})
     return pd.DataFrame(rows)
 
 

@@ -43,6 +43,13 @@ def test_scenario_order_is_kept_and_paired_difference_is_paired():
     assert list(dict.fromkeys(summary_table(df)["scenario"])) == names
     diff = paired_difference(df, "one_roadmap", "one_roadmap").set_index("outcome")
     assert np.allclose(diff["difference"], 0.0)
+    diff = paired_difference(df, "one_roadmap", "split_backlogs")  # tidy: each row says what it is
+    assert list(diff.columns) == ["setup", "reference", "outcome", "summary", "difference", "ci_low", "ci_high", "runs"]
+    assert set(diff["setup"]) == {"one_roadmap"} and set(diff["reference"]) == {"split_backlogs"}
+    assert (diff["runs"] == 20).all() and list(diff["summary"]) == [REDUCTION[k] for k in diff["outcome"]]
+    ends = end_of_run(df).set_index(["scenario", "run"])
+    value = diff.set_index("outcome").loc["customer_value", "difference"]
+    assert np.isclose(value, (ends.loc["one_roadmap", "customer_value"] - ends.loc["split_backlogs", "customer_value"]).mean())
 
 
 def test_sweep_summaries_from_the_kernel_equal_summaries_of_trajectories():
