@@ -15,7 +15,23 @@ reports each setup's difference from the first:
 indices with bootstrap CIs (``scipy.stats.sobol_indices``, Saltelli 2010 estimators) of the mean
 end-of-run summary at each design point (replicates averaged); ``method="morris"`` screens with
 elementary effects (mu*, sigma) instead. :func:`sobol_from_outputs` and :func:`ishigami` let the
-wiring be checked on a function with known indices.
+wiring be checked on a function with known indices. It warns below 64 base samples (Sobol') or 10
+trajectories (Morris), and marks Sobol' indices outside [0, 1] by more than their CI (never clipped).
+
+SALib. ``SALib.analyze.sobol.analyze(..., calc_second_order=False)`` on the same outputs
+(:func:`pe_sim.sweeps.salib_problem_and_outputs`) gives the same total-order indices (Jansen's
+estimator, both) and first-order indices from the same Saltelli (2010) estimator
+mean(f_B (f_ABi - f_A)) / Var, Var the variance of f_A and f_B together, but on outputs centred
+differently: scipy (so pe-sim) subtracts the mean m of f_A and f_B, SALib the mean M of all
+N (d + 2) outputs (and divides by their SD, which cancels). Centring on c instead of m changes the
+estimate by (m - c) mean(f_ABi - f_A) / Var, so the two differ by exactly
+
+    S1_SALib = S1_pe-sim + (m - M) mean(f_ABi - f_A) / Var,
+
+a term that vanishes as N grows (the mean of f_ABi - f_A tends to 0) but is visible at small N
+(e.g. 0.225 and 0.247 at N = 16). pe-sim keeps scipy's centring: m comes from the independent
+samples A and B only. The CIs differ too: SALib's are normal intervals from bootstrap SDs, pe-sim's
+scipy's bootstrap intervals.
 """
 
 from __future__ import annotations
@@ -37,13 +53,14 @@ from pe_sim.config import (Config, ConfigError, check_outcomes, check_per_run, c
 from pe_sim.core.engine import OUTCOMES, param_arrays, simulate
 from pe_sim.outcomes import WORK_OUTCOMES, meaning_in_team_unit
 from pe_sim.events import schedule
-from pe_sim.files import atomic, check_figure_name, distinct_outputs, ready_to_write, refuse_existing, save_figure
+from pe_sim.files import (atomic, check_figure_name, distinct_outputs, option, ready_to_write, refuse_existing,
+                          save_figure)
 from pe_sim.summary import HEADLINE
 from pe_sim.params import PARAMS, encode
 from pe_sim.sweeps import (as_spec, default_workers, load_results, make_design, run_sweep, running_summary,
                            summarise, summary_kind, summary_name)
 from pe_sim.sweeps.execute import interrupt_after, main_script_unguarded, process_pool, stop_pool
-from pe_sim.sweeps.spec import sensitivity_design
+from pe_sim.sweeps.spec import STABLE_SENSITIVITY_POINTS, sensitivity_design
 from pe_sim.words import counted
 
 CORE_OUTCOMES = HEADLINE  # one list of key outcomes for run, compare and report
@@ -100,7 +117,8 @@ def _as_configs(configs) -> list[Config]:
 @dataclass
 class Comparison:
     """Result of :func:`compare`: ``summary`` (one row per setup x outcome at the horizon),
-    ``over_time`` (one row per setup x outcome x sprint) and ``runs`` (per-run summaries)."""
+    ``over_time`` (one row per setup x outcome x sprint) and ``runs`` (per-run summaries). Each row of
+    ``summary`` and ``over_time`` carries what computes it again: runs, sprints, seed, confidence and resamples."""
 
     summary: pd.DataFrame
     over_time: pd.DataFrame
@@ -248,6 +266,9 @@ def compare(configs, *, runs: int | None = None, sprints: int | None = None, see
     for name, s in summ.items():
         run_rows.append(pd.DataFrame({"setup": name, "run": np.arange(runs), "seed": seed, **s}))
     rows, time_rows = [], []
+    # every row of both tables says how to compute it again: `pe-sim compare A B --runs R --sprints S --seed X
+    # --confidence C --resamples B` (intervals are drawn from a generator seeded with the seed)
+    provenance = {"runs": runs, "sprints": sprints, "seed": seed, "confidence": confidence, "resamples": resamples}
     batch = max(1, int(5e6 // max(1, runs * sprints)))
     intervals = tqdm(total=(len(cfgs) - 1) * len(outcomes), unit="outcome", desc="intervals", disable=not progress,
                      file=sys.stderr)
@@ -260,7 +281,7 @@ def compare(configs, *, runs: int | None = None, sprints: int | None = None, see
             rows.append({"reference": ref.name, "setup": c.name, "outcome": o, "summary": summary_kind(o),
                          "column": col, "mean_reference": a.mean(), "mean_setup": b.mean(), "diff": d.mean(),
                          "ci_low": lo, "ci_high": hi, "effect_size": _effect_size(a, b), "sd_diff": d.std(ddof=1),
-                         "runs": runs, "meaning": meaning[o]})
+                         **provenance, "meaning": meaning[o]})
             dt = running_summary(traj[c.name][o], o) - running_summary(traj[ref.name][o], o)
             mean = dt.mean(axis=0)
             low, high = mean.copy(), mean.copy()
@@ -278,7 +299,7 @@ def compare(configs, *, runs: int | None = None, sprints: int | None = None, see
                 low[varies], high[varies] = ci.low, ci.high
             time_rows.append(pd.DataFrame({"reference": ref.name, "setup": c.name, "outcome": o,
                                            "summary": summary_kind(o), "sprint": np.arange(sprints),
-                                           "diff": mean, "ci_low": low, "ci_high": high}))
+                                           "diff": mean, "ci_low": low, "ci_high": high, **provenance}))
             intervals.update(1)
     intervals.close()
     res = Comparison(pd.DataFrame(rows), pd.concat(time_rows, ignore_index=True),
@@ -347,7 +368,10 @@ def sobol_from_outputs(y: np.ndarray, n: int, factors: Sequence[str], outcomes: 
     """Sobol' first- and total-order indices with bootstrap CIs from outputs on a Saltelli design.
 
     ``y`` has one row per design point in the order of :func:`pe_sim.sweeps.saltelli_stack` (A, B,
-    AB_1 .. AB_d; n rows each) and one column per outcome.
+    AB_1 .. AB_d; n rows each) and one column per outcome. S1 = mean(f_B (f_ABi - f_A)) / Var and
+    ST = mean((f_A - f_ABi)^2) / (2 Var) on outputs centred on the mean m of f_A and f_B (Var: their
+    variance); SALib centres on the mean M of all outputs, so its S1 is this S1 + (m - M) mean(f_ABi - f_A)
+    / Var and its ST the same (see the module docstring). Indices are not clipped to [0, 1].
     """
     y = np.asarray(y, dtype=np.float64)
     y = y[:, None] if y.ndim == 1 else y
@@ -394,7 +418,9 @@ def morris_from_outputs(y: np.ndarray, unit: np.ndarray, moved: np.ndarray, fact
 
     Rows of ``y``/``unit`` follow :func:`pe_sim.sweeps.morris_unit` (trajectories of d + 1 points);
     ``moved[i]`` is the factor index changed between row i - 1 and row i (-1 at a trajectory start).
-    Effects are per unit of each factor's (normalised) range.
+    Effects are per unit of ``unit``: of each factor's normalised range, and for a normal or lognormal
+    factor (whose levels a Morris design takes at probabilities (k + 0.5) / p,
+    :func:`pe_sim.sweeps.design.morris_probabilities`) per unit of its probability (CDF) scale.
     """
     y = np.asarray(y, dtype=np.float64)
     y = y[:, None] if y.ndim == 1 else y
@@ -434,7 +460,31 @@ def ishigami_indices(a: float = 7.0, b: float = 0.1) -> tuple[np.ndarray, np.nda
     return np.array([v1, v2, 0.0]) / v, np.array([v1 + v13, v2, v13]) / v
 
 
-MIN_SOBOL_POINTS = 64  # below this the Saltelli estimators' sampling error swamps the indices (assumption, cf. SALib's examples)
+# below these `sensitivity` warns (spec.STABLE_SENSITIVITY_POINTS): under 64 base samples the Saltelli estimators'
+# sampling error swamps the indices (an assumption, cf. SALib's examples); under 10 trajectories a Morris ranking
+# by mu* is unstable (Campolongo et al. 2007 use 10 to 20)
+MIN_SOBOL_POINTS = STABLE_SENSITIVITY_POINTS["sobol"]
+MIN_MORRIS_TRAJECTORIES = STABLE_SENSITIVITY_POINTS["morris"]
+
+
+def _few_points_warning(method: str, points: int) -> str | None:
+    """The warning for a base sample (sobol) or number of trajectories (morris) too small for stable indices."""
+    enough = MIN_SOBOL_POINTS if method == "sobol" else MIN_MORRIS_TRAJECTORIES
+    if points >= enough:
+        return None
+    more = option(f"--points {enough}", f"points={enough}") + " or more"
+    if method == "sobol":
+        return (f"{points} base samples are too few for stable Sobol' indices (they can fall outside [0, 1], with "
+                f"confident-looking intervals); use {more}")
+    return (f"{points} trajectories are too few for a stable Morris ranking (mu*, sigma and the CI of mu* rest on "
+            f"one elementary effect of each parameter per trajectory); use {more} (20 is usual)")
+
+
+def outside_unit_interval(table: pd.DataFrame) -> pd.DataFrame:
+    """(S1, ST) flags of a Sobol' table: the index lies outside [0, 1], where every Sobol' index is, by more than
+    its sampling noise -- its whole bootstrap CI is below 0 or above 1. Such an estimate says the sample is too small
+    for the outcome's variance (or replicate noise without crn); it is reported as estimated, never clipped."""
+    return pd.DataFrame({k: (table[f"{k}_high"] < 0) | (table[f"{k}_low"] > 1) for k in ("S1", "ST")})
 
 
 def sensitivity(spec, *, method: str | None = None, outcomes: Sequence[str] | None = None, points: int | None = None,
@@ -487,15 +537,16 @@ def sensitivity(spec, *, method: str | None = None, outcomes: Sequence[str] | No
               f"{'base samples' if method == 'sobol' else 'trajectories'} x {per} = {points * per:,} points x "
               f"{counted(spec.replicates, 'replicate')} = {points * per * spec.replicates:,} runs -> {out_dir}",
               file=sys.stderr)
-        if not spec.crn and spec.replicates > 1:
-            print("pe-sim sensitivity: warning: without crn = true in [sweep], each point's replicates draw their own "
-                  "random numbers, and that noise inflates the indices (total-order most) of noisy outcomes such as "
-                  "attrition; add crn = true to compare points on the same random numbers", file=sys.stderr)
-        for line in spec.event_warnings():
-            print(f"pe-sim sensitivity: warning: {line}", file=sys.stderr)
-        if method == "sobol" and points < MIN_SOBOL_POINTS:
-            print(f"pe-sim sensitivity: warning: {points} base samples are too few for stable Sobol' indices "
-                  f"(they can fall outside [0, 1]); use --points {MIN_SOBOL_POINTS} or more", file=sys.stderr)
+    # The warnings are about the numbers, not the work: said with or without progress.
+    if not spec.crn and spec.replicates > 1:
+        print("pe-sim sensitivity: warning: without crn = true in [sweep], each point's replicates draw their own "
+              "random numbers, and that noise inflates the indices (total-order most) of noisy outcomes such as "
+              "attrition; add crn = true to compare points on the same random numbers", file=sys.stderr)
+    for line in spec.event_warnings():
+        print(f"pe-sim sensitivity: warning: {line}", file=sys.stderr)
+    few = _few_points_warning(method, points)
+    if few:
+        print(f"pe-sim sensitivity: warning: {few}", file=sys.stderr)
     report = run_sweep(sspec, out=out_dir, workers=workers, scheduler=scheduler, scheduler_file=scheduler_file,
                        client=client, resume=not overwrite, overwrite=overwrite, chunk_size=chunk_size,
                        progress=progress)
@@ -521,21 +572,37 @@ def sensitivity(spec, *, method: str | None = None, outcomes: Sequence[str] | No
         plot_sensitivity(table, method, fig_path, title=f"{spec.name}: {method} sensitivity, "
                          f"{counted(report.points, 'point')} x {counted(spec.replicates, 'replicate')} = "
                          f"{counted(report.runs, 'run')}")
-    pct = round(100 * confidence)
-    if method == "sobol":
-        txt = table.assign(**{f"S1 {pct}% CI": [f"[{a:.3f}, {b:.3f}]" for a, b in zip(table.S1_low, table.S1_high)],
-                              f"ST {pct}% CI": [f"[{a:.3f}, {b:.3f}]" for a, b in zip(table.ST_low, table.ST_high)]})
-        txt = txt[["outcome", "parameter", "S1", f"S1 {pct}% CI", "ST", f"ST {pct}% CI"]]
-    else:
-        txt = table[["outcome", "parameter", "mu", "mu_star", "mu_star_low", "mu_star_high", "sigma"]]
     text = (f"{method} sensitivity of {spec.name} ({counted(report.points, 'point')} x "
             f"{counted(spec.replicates, 'replicate')}, "
-            f"runs in {out_dir}):\n" + txt.to_string(index=False, float_format=lambda v: f"{v:.3f}")
+            f"runs in {out_dir}):\n" + index_table_text(table, method, confidence, points)
             + f"\ntable: {csv_path}" + (f"\nfigure: {fig_path}" if fig_path else "")
             + "".join(f"\n(replaced the earlier analysis in {p}; name a file with --csv/--figure to keep one)"
                       for p in replaced))
     table.attrs.update(text=text, out=str(out_dir), csv=str(csv_path), figure=str(fig_path) if fig_path else None)
     return table
+
+
+def index_table_text(table: pd.DataFrame, method: str, confidence: float, points: int) -> str:
+    """A sensitivity table as aligned text. Sobol' indices outside [0, 1] by more than their CI
+    (:func:`outside_unit_interval`) are marked ``*`` and explained in a line under the table."""
+    if method != "sobol":
+        txt = table[["outcome", "parameter", "mu", "mu_star", "mu_star_low", "mu_star_high", "sigma"]]
+        return txt.to_string(index=False, float_format=lambda v: f"{v:.3f}")
+    pct = round(100 * confidence)
+    off = outside_unit_interval(table)
+    cols = {}
+    for k in ("S1", "ST"):  # a mark after an index outside [0, 1] beyond its CI, a space after the others
+        cols[k] = [f"{v:.3f}{'*' if o else ' '}" for v, o in zip(table[k], off[k])]
+        cols[f"{k} {pct}% CI"] = [f"[{a:.3f}, {b:.3f}]" for a, b in zip(table[f"{k}_low"], table[f"{k}_high"])]
+    txt = table.assign(**cols)
+    text = txt[["outcome", "parameter", "S1", f"S1 {pct}% CI", "ST", f"ST {pct}% CI"]].to_string(index=False)
+    n_off = int(off.to_numpy().sum())
+    if n_off:
+        text += (f"\n* {n_off} {'index lies' if n_off == 1 else 'indices lie'} outside [0, 1] by more than "
+                 f"{'its' if n_off == 1 else 'their'} {pct}% CI, though a Sobol' index lies in [0, 1]: {points} base "
+                 f"samples are too few for the outcome's variance (or replicate noise swamps it; crn = true helps); "
+                 f"shown as estimated, not clipped; use more {option('--points', 'points')}")
+    return text
 
 
 def plot_sensitivity(table: pd.DataFrame, method: str = "sobol", path: str | Path | None = None, title: str = ""):

@@ -196,3 +196,78 @@ def test_compare_shows_how_far_the_runs_and_intervals_are_when_asked(capsys):
     assert "intervals" in err and "4/4" in err  # two setups against the reference, two outcomes each
     compare(["crunch", "crunch"], runs=30, sprints=4, outcomes=["customer_value"], workers=1)
     assert capsys.readouterr().err == ""  # no bars unless asked (the CLI asks for long work)
+
+
+def test_compare_csv_rows_carry_the_seed_sprints_and_confidence_that_compute_them_again(tmp_path, capsys):
+    """compare's CSVs held no seed or sprints, so a comparison could not be rerun from what it wrote."""
+    csv = tmp_path / "cmp.csv"
+    assert main(["compare", "split_backlogs", "one_roadmap", "--runs", "6", "--sprints", "4", "--seed", "9",
+                 "--confidence", "0.9", "--resamples", "200", "--outcomes", "tech_debt", "--figure", "none",
+                 "--csv", str(csv)]) == 0
+    capsys.readouterr()
+    horizon, over = pd.read_csv(csv), pd.read_csv(tmp_path / "cmp_over_time.csv")
+    assert list(horizon.columns) == ["reference", "setup", "outcome", "summary", "column", "mean_reference",
+                                     "mean_setup", "diff", "ci_low", "ci_high", "effect_size", "sd_diff", "runs",
+                                     "sprints", "seed", "confidence", "resamples", "meaning"]
+    assert list(over.columns) == ["reference", "setup", "outcome", "summary", "sprint", "diff", "ci_low", "ci_high",
+                                  "runs", "sprints", "seed", "confidence", "resamples"]
+    for table in (horizon, over):
+        assert (table["runs"] == 6).all() and (table["sprints"] == 4).all() and (table["seed"] == 9).all()
+        assert (table["confidence"] == 0.9).all() and (table["resamples"] == 200).all()
+    # what a row says is enough to compute it again
+    r = horizon.iloc[0]
+    again = compare(["split_backlogs", "one_roadmap"], runs=int(r.runs), sprints=int(r.sprints), seed=int(r.seed),
+                    confidence=float(r.confidence), resamples=int(r.resamples), outcomes=["tech_debt"], workers=1)
+    np.testing.assert_allclose(again.summary[["diff", "ci_low", "ci_high"]].to_numpy(),
+                               horizon[["diff", "ci_low", "ci_high"]].to_numpy(), rtol=1e-12)
+
+
+SMALL_SENSITIVITY = ("[sweep]\nbase = 'split_backlogs'\nreplicates = 1\nsprints = 3\noutcomes = ['tech_debt']\n"
+                     "[vary]\npressure = { low = 0.1, high = 0.9 }\n[sensitivity]\nresamples = 20\n")
+
+
+@pytest.mark.parametrize("method, points, words", [
+    ("sobol", 4, "pe-sim sensitivity: warning: 4 base samples are too few for stable Sobol' indices (they can fall "
+                 "outside [0, 1], with confident-looking intervals); use --points 64 or more"),
+    ("morris", 3, "pe-sim sensitivity: warning: 3 trajectories are too few for a stable Morris ranking (mu*, sigma and "
+                  "the CI of mu* rest on one elementary effect of each parameter per trajectory); use --points 10 or "
+                  "more (20 is usual)"),
+])
+def test_sensitivity_warns_of_a_small_sample_with_or_without_progress(tmp_path, capsys, method, points, words):
+    """The Sobol' warning was shown only with the progress lines (never with --no-progress), Morris had none."""
+    f = tmp_path / "s.toml"
+    f.write_text(SMALL_SENSITIVITY)
+    assert main(["sensitivity", str(f), "--method", method, "--points", str(points), "--out", str(tmp_path / "o"),
+                 "--workers", "1", "--figure", "none", "--no-progress"]) == 0
+    err = capsys.readouterr().err
+    assert err.splitlines() == [words]  # one line, and nothing else without progress
+    sensitivity(str(f), method=method, points=points, out=tmp_path / "o", workers=1, progress=True, figure=False)
+    assert "use points=" in capsys.readouterr().err  # a Python caller is told the argument
+    # at the numbers the messages call stable, no warning
+    from pe_sim.analysis import MIN_MORRIS_TRAJECTORIES, MIN_SOBOL_POINTS, _few_points_warning
+
+    assert _few_points_warning("sobol", MIN_SOBOL_POINTS) is None and _few_points_warning("sobol", 32)
+    assert _few_points_warning("morris", MIN_MORRIS_TRAJECTORIES) is None and _few_points_warning("morris", 9)
+
+
+def test_sobol_indices_outside_0_1_beyond_their_ci_are_marked_not_clipped():
+    """At 4 base samples pe-sim printed ST 3.338 [3.019, 4.040] without a word, though a Sobol' index lies in [0, 1]."""
+    from pe_sim.analysis import index_table_text, outside_unit_interval
+
+    table = pd.DataFrame([
+        {"outcome": "customer_value", "parameter": "pressure", "S1": 1.970, "S1_low": 0.500, "S1_high": 4.357,
+         "ST": 3.338, "ST_low": 3.019, "ST_high": 4.040},  # S1 within its (wide) CI of [0, 1]; ST beyond
+        {"outcome": "customer_value", "parameter": "tech_share", "S1": -0.310, "S1_low": -0.500, "S1_high": -0.120,
+         "ST": 0.200, "ST_low": 0.100, "ST_high": 0.300},
+        {"outcome": "tech_debt", "parameter": "pressure", "S1": -0.010, "S1_low": -0.050, "S1_high": 0.030,
+         "ST": 1.042, "ST_low": 0.444, "ST_high": 1.897}])  # sampling noise: no mark
+    off = outside_unit_interval(table)
+    assert off.to_numpy().tolist() == [[False, True], [True, False], [False, False]]
+    text = index_table_text(table, "sobol", 0.95, 4)
+    lines = text.splitlines()
+    assert "3.338*" in lines[1] and "1.970 " in lines[1] and "-0.310*" in lines[2] and "*" not in lines[3]
+    assert lines[-1].startswith("* 2 indices lie outside [0, 1] by more than their 95% CI, though a Sobol' index lies "
+                                "in [0, 1]: 4 base samples are too few")
+    assert "not clipped" in lines[-1] and len(lines) == 5
+    plain = index_table_text(table.iloc[2:], "sobol", 0.95, 64)
+    assert "*" not in plain and len(plain.splitlines()) == 2

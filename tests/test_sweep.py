@@ -546,7 +546,7 @@ def test_sensitivity_takes_ranges_without_steps_that_a_grid_sweep_refuses(tmp_pa
 
 @pytest.mark.parametrize("method, points, words", [
     ("morris", 1, "sensitivity: points: 1 is too few trajectories for Morris screening; expected at least 2 (sigma and the "
-                  "CI of mu* need two elementary effects of each parameter; 20 or more is usual)"),
+                  "CI of mu* need two elementary effects of each parameter; 10 or more for a stable ranking, 20 is usual)"),
     ("sobol", 1, "sensitivity: points: 1 is too few base samples for Sobol' indices; expected a power of 2, at least 2 "
                  "(the bootstrap CIs need two; 64 or more for stable indices)"),  # was a scipy traceback
 ])
@@ -660,3 +660,48 @@ def test_dry_run_and_sweep_warn_of_events_the_horizon_cuts_off(tmp_path, capsys)
     f.write_text("[sweep]\nbase = 'crunch'\nreplicates = 1\nsprints = 13\n[vary]\n'deadline_crunch.sprint' = [4, 14]\n")
     assert main(["sweep", str(f), "--dry-run"]) == 0
     assert capsys.readouterr().err.splitlines() == warned[1:]
+
+
+# --- no design maps a unit coordinate of 0 or 1 to an infinite quantile ------------------------------
+
+def test_morris_takes_an_unbounded_distributions_levels_at_inner_quantiles_not_the_parameters_limits():
+    """A Morris grid's levels 0 and 1 went through a normal's inverse CDF to -inf/+inf and were clipped to the
+    parameter's limits: tech_share ~ normal(0.2, 0.05) took 0.0 and 1.0, and its mu* was three times pressure's."""
+    from scipy.stats import lognorm, norm
+
+    spec = sweep_from_dict({"sweep": {"base": "split_backlogs", "design": "morris", "points": 6, "replicates": 1,
+                                      "sprints": 3, "seed": 1},
+                            "vary": {"pressure": {"low": 0.1, "high": 0.9},
+                                     "tech_share": {"dist": "normal", "mean": 0.2, "sd": 0.05},
+                                     "syncs_per_sprint": {"dist": "lognormal", "median": 2.0, "sigma": 0.5}}})
+    design = make_design(spec)
+    q = (np.arange(4) + 0.5) / 4  # levels = 4: the midpoints of four equally likely strata, as a grid's
+    np.testing.assert_allclose(np.unique(design.table["tech_share"]), norm.ppf(q, 0.2, 0.05))
+    np.testing.assert_allclose(np.unique(design.table["syncs_per_sprint"]), lognorm.ppf(q, 0.5, scale=2.0))
+    np.testing.assert_allclose(np.unique(design.table["pressure"]), 0.1 + 0.8 * np.arange(4) / 3)  # a range: its ends
+    # each step moves an unbounded factor by half its probability scale (a range by p / (2 (p - 1)) of itself),
+    # and the elementary effects divide by exactly that step
+    moved = design.table["moved"].to_numpy()
+    step = np.abs(np.diff(design.unit, axis=0))
+    for i, name in enumerate(spec.varied):
+        at = np.nonzero(moved[1:] == name)[0]
+        np.testing.assert_allclose(step[at, i], 0.5 if i else 2 / 3)
+    from pe_sim.sweeps import morris_probabilities
+
+    np.testing.assert_allclose(morris_probabilities(np.array([0.0, 1 / 3, 2 / 3, 1.0]), 4), q)
+    # the levels are part of the sweep's identity: runs made with the clipped extremes are not reused
+    assert spec.identity()["morris_levels"] == "quantiles (k + 0.5) / levels"
+    ranges = sweep_from_dict({**spec_dict(design="morris", points=4), "vary": {"pressure": {"low": 0.1, "high": 0.9}}})
+    lhs = spec.replace(design="lhs", points=8)
+    assert "morris_levels" not in ranges.identity() and "morris_levels" not in lhs.identity()
+
+
+def test_a_sampled_coordinate_of_exactly_0_or_1_takes_a_finite_quantile_not_the_parameters_limit():
+    """A scrambled Sobol' or LHS coordinate can be exactly 0 (or round to 1): ppf(0) = -inf was clipped to the
+    parameter's limit, 0 for a pressure ~ normal(0.5, 0.01)."""
+    for dist, args in (("normal", (("mean", 0.5), ("sd", 0.01))), ("lognormal", (("median", 0.5), ("sigma", 0.02)))):
+        f = Factor("pressure", "dist", dist=dist, args=args)
+        v = f.from_unit(np.array([0.0, 1e-300, 0.5, 1.0]))
+        assert np.isfinite(v).all() and (0.4 < v).all() and (v < 0.6).all(), (dist, v)
+        assert v[0] < v[2] < v[3]
+

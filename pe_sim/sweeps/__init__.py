@@ -45,7 +45,11 @@ seed) and map each coordinate through its factor: lists are picked uniformly, ra
 parameters uniform over the integers), distributions by their inverse CDF. ``saltelli`` is the design
 Sobol' indices need: matrices A and B are the two halves of ONE scrambled Sobol' sequence of dimension
 2d, followed by the d matrices AB_i (A with column i from B); N (d + 2) points. ``morris`` is r
-elementary-effect trajectories of d + 1 points on a ``levels``-level grid.
+elementary-effect trajectories of d + 1 points on a ``levels``-level grid of [0, 1] (p levels k / (p - 1), steps of
+p / (2 (p - 1))), mapped through each factor as ``lhs`` does; a normal or lognormal factor, whose quantiles at 0 and 1
+are infinite, takes level k at the probability (k + 0.5) / p instead (the midpoints of p equally likely strata, as a
+grid's; :func:`~pe_sim.sweeps.design.morris_probabilities`), so each step moves it by half its probability scale.
+No design maps a coordinate of exactly 0 or 1 to an infinite quantile (a sampled one is kept 2^-53 inside).
 
 Runs. Design point ``j`` has runs ``j * replicates + i`` for replicate ``i``; the run id is the
 run's global index and (with the root seed) its only source of randomness, so any worker count,
@@ -86,7 +90,7 @@ Modules: :mod:`~pe_sim.sweeps.spec` (sweep TOMLs, factors, :class:`SweepSpec`),
 
 from pe_sim.sweeps.api import (SweepReport, describe, load_results, run_sweep, salib_order, salib_problem_and_outputs,
                                sweep)
-from pe_sim.sweeps.design import Design, make_design, morris_unit, saltelli_stack, saltelli_unit
+from pe_sim.sweeps.design import Design, make_design, morris_probabilities, morris_unit, saltelli_stack, saltelli_unit
 from pe_sim.sweeps.execute import ChunkJob, auto_chunk_size, compute_chunk, connect_dask, default_workers, run_chunk
 from pe_sim.sweeps.spec import (DESIGNS, Factor, SweepSpec, as_spec, event_param, load_sweep, sweep_from_dict,
                                 with_event_values)
@@ -95,6 +99,7 @@ from pe_sim.sweeps.summaries import running_summary, summarise, summary_kind, su
 
 __all__ = ["ChunkJob", "DESIGNS", "Design", "Factor", "SweepReport", "SweepSpec", "as_spec", "auto_chunk_size",
            "compute_chunk", "connect_dask", "default_workers", "describe", "done_chunks", "event_param",
-           "load_results", "load_sweep", "make_design", "morris_unit", "read_manifest", "run_chunk", "run_sweep",
-           "running_summary", "salib_order", "salib_problem_and_outputs", "saltelli_stack", "saltelli_unit", "summarise", "summary_kind", "summary_name",
-           "sweep", "sweep_from_dict", "with_event_values"]
+           "load_results", "load_sweep", "make_design", "morris_probabilities", "morris_unit", "read_manifest",
+           "run_chunk", "run_sweep", "running_summary", "salib_order", "salib_problem_and_outputs", "saltelli_stack",
+           "saltelli_unit", "summarise", "summary_kind", "summary_name", "sweep", "sweep_from_dict",
+           "with_event_values"]

@@ -1,4 +1,8 @@
-"""Designs: the points of a sweep (grid, LHS, Sobol', Saltelli, Morris) as a table of parameter values."""
+"""Designs: the points of a sweep (grid, LHS, Sobol', Saltelli, Morris) as a table of parameter values.
+
+No design maps a unit coordinate of exactly 0 or 1 to an infinite quantile: a grid takes a distribution's quantile
+midpoints (k + 0.5) / n, a Morris design its levels' midpoints (:func:`morris_probabilities`), and a sampled point
+of exactly 0 or 1 the quantile :data:`~pe_sim.sweeps.spec.TAIL` inside (:meth:`Factor.from_unit`)."""
 
 from __future__ import annotations
 
@@ -65,10 +69,23 @@ def morris_unit(d: int, r: int, levels: int, seed: int) -> tuple[np.ndarray, np.
     return (np.clip(np.array(rows), 0.0, 1.0), np.array(traj), np.array(step), np.array(moved))
 
 
+def morris_probabilities(u: np.ndarray, levels: int) -> np.ndarray:
+    """The probabilities at which a factor with an unbounded distribution (normal, lognormal) takes its quantiles in
+    a Morris design: level k / (levels - 1) of the grid becomes (k + 0.5) / levels, the midpoint of the k-th of
+    ``levels`` equally likely strata (as a grid design's quantile midpoints), since the grid's own ends 0 and 1 are
+    quantiles at -inf and +inf (clipped to the parameter's limits, they were its extremes). The map is affine, so a
+    trajectory's step of p / (2 (p - 1)) in the grid is a step of exactly 1/2 in probability: the factor moves between
+    the quantiles at 1/(2p) and 1/2 + 1/(2p), 3/(2p) and 1/2 + 3/(2p), ..."""
+    return (np.asarray(u, dtype=np.float64) * (levels - 1) + 0.5) / levels
+
+
 @dataclass
 class Design:
     """Design points: ``table`` has point, any block labels and one natural-valued column per factor;
-    ``unit`` the unit-cube coordinates (None for grids)."""
+    ``unit`` the unit-cube coordinates (None for grids) each factor's value was mapped from by
+    :meth:`Factor.from_unit` (for a distribution, the probability of its inverse CDF; for a range, the fraction of
+    the range), so a Morris design's elementary effects, which divide by steps in ``unit``, are per unit of that
+    coordinate (see :func:`morris_probabilities`)."""
 
     kind: str
     factors: tuple[Factor, ...]
@@ -105,6 +122,9 @@ def make_design(spec: SweepSpec) -> Design:
             extra["block"] = np.array([names.get(x, x) for x in labels], dtype=object)
         else:
             unit, traj, step, moved = morris_unit(d, spec.points, spec.levels, spec.seed)
+            for i, f in enumerate(fs):
+                if f.unbounded:  # never the quantiles at 0 and 1 (infinite); see morris_probabilities
+                    unit[:, i] = morris_probabilities(unit[:, i], spec.levels)
             extra.update(trajectory=traj, step=step,
                          moved=np.array([fs[i].name if i >= 0 else "" for i in moved], dtype=object))
         cols = {f.name: f.from_unit(unit[:, i]) for i, f in enumerate(fs)}

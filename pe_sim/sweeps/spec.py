@@ -39,6 +39,15 @@ SENSITIVITY_DESIGNS = {"sobol": "saltelli", "morris": "morris"}  # the design ea
 SENSITIVITY_POINTS = {"sobol": 256, "morris": 20}  # base samples / trajectories when neither file nor caller says
 # Sobol' bootstrap CIs need two base samples, Morris' sigma and mu* CI two effects per factor (one per trajectory)
 MIN_SENSITIVITY_POINTS = 2
+# Below these, `pe-sim sensitivity` warns: Saltelli estimators at fewer than 64 base samples often fall outside
+# [0, 1] (cf. SALib's examples, which use 1024 or more); Morris rankings by mu* from fewer than 10 trajectories
+# are unstable (Campolongo et al. 2007 use r = 10 to 20; the default here is 20).
+STABLE_SENSITIVITY_POINTS = {"sobol": 64, "morris": 10}
+UNBOUNDED_DISTS = ("normal", "lognormal")  # an inverse CDF that is infinite at 0 or 1
+# Unit coordinates of an unbounded distribution are kept this far inside (0, 1): a sampled point of exactly 0 or 1
+# (a scrambled Sobol' or LHS coordinate can be one) takes the quantile of the nearest double rather than +-inf
+# (8.2 standard deviations of a normal).
+TAIL = 2.0**-53
 RULES = ("sweep", "sensitivity", "file")
 
 
@@ -110,6 +119,11 @@ class Factor:
     def is_event(self) -> bool:
         return self.name not in BY_NAME
 
+    @property
+    def unbounded(self) -> bool:
+        """A distribution whose quantiles at 0 and 1 are infinite (normal, lognormal)."""
+        return self.kind == "dist" and self.dist in UNBOUNDED_DISTS
+
     def words(self) -> str:
         """How this factor varies, for people: "values 0, 0.5, 1", "uniform 0.1 to 0.9 (log)"."""
         if self.kind == "values":
@@ -156,7 +170,8 @@ class Factor:
         return v[np.sort(first)]
 
     def from_unit(self, u: np.ndarray) -> np.ndarray:
-        """Map unit-cube coordinates in [0, 1] to parameter values."""
+        """Map unit-cube coordinates in [0, 1] to parameter values (an unbounded distribution takes its
+        quantiles at ``u`` kept :data:`TAIL` inside (0, 1), so never an infinite one)."""
         u = np.asarray(u, dtype=np.float64)
         if self.kind == "values":
             k = len(self.values)
@@ -178,10 +193,9 @@ class Factor:
             return self.low + u * (self.high - self.low)
         if self.dist == "uniform":
             return a["low"] + u * (a["high"] - a["low"])
-        if self.dist == "normal":
-            return a["mean"] + a["sd"] * ndtri(u)
-        if self.dist == "lognormal":
-            return a["median"] * np.exp(a["sigma"] * ndtri(u))
+        if self.dist in UNBOUNDED_DISTS:
+            z = ndtri(np.clip(u, TAIL, 1.0 - TAIL))  # finite: ppf(0) and ppf(1) are -inf and +inf
+            return a["mean"] + a["sd"] * z if self.dist == "normal" else a["median"] * np.exp(a["sigma"] * z)
         lo, mode, hi = a["low"], a["mode"], a["high"]
         return stats.triang.ppf(u, (mode - lo) / (hi - lo), loc=lo, scale=hi - lo)
 
@@ -248,7 +262,15 @@ class SweepSpec:
         return {"pe_sim": __version__, "model": MODEL_DIGEST, "base": base, "factors": [f.describe() for f in self.factors],
                 "design": self.design, "points": self.points, "levels": self.levels if self.design == "morris" else None,
                 "replicates": self.replicates, "sprints": self.sprints, "seed": self.seed, "keep": self.keep,
-                "outcomes": list(self.outcomes), "crn": self.crn}
+                "outcomes": list(self.outcomes), "crn": self.crn, **self._morris_levels()}
+
+    def _morris_levels(self) -> dict[str, str]:
+        """In a Morris design of an unbounded distribution, the quantiles its levels take (see
+        :func:`pe_sim.sweeps.design.morris_probabilities`): part of the identity, so a folder of runs made when those
+        levels were its quantiles at 0 and 1, clipped to the parameter's limits, is not reused as this design's."""
+        if self.design == "morris" and any(f.unbounded for f in self.factors):
+            return {"morris_levels": "quantiles (k + 0.5) / levels"}
+        return {}
 
     def digest(self) -> str:
         return hashlib.sha256(json.dumps(self.identity(), sort_keys=True, default=str).encode()).hexdigest()
@@ -557,11 +579,12 @@ def sensitivity_design(spec: SweepSpec, method: str | None = None, points: int |
     if method == "morris" and points < MIN_SENSITIVITY_POINTS:
         raise ConfigError(file, key, f"{points} is too few trajectories for Morris screening; expected at least "
                                      f"{MIN_SENSITIVITY_POINTS} (sigma and the CI of mu* need two elementary effects "
-                                     "of each parameter; 20 or more is usual)")
+                                     f"of each parameter; {STABLE_SENSITIVITY_POINTS['morris']} or more for a stable "
+                                     "ranking, 20 is usual)")
     if method == "sobol" and points < MIN_SENSITIVITY_POINTS:
         raise ConfigError(file, key, f"{points} is too few base samples for Sobol' indices; expected a power of 2, at "
-                                     f"least {MIN_SENSITIVITY_POINTS} (the bootstrap CIs need two; 64 or more for "
-                                     "stable indices)")
+                                     f"least {MIN_SENSITIVITY_POINTS} (the bootstrap CIs need two; "
+                                     f"{STABLE_SENSITIVITY_POINTS['sobol']} or more for stable indices)")
     if method == "sobol" and points & (points - 1):
         lo = 1 << (points.bit_length() - 1)
         raise ConfigError(file, key, f"{points} is not a power of 2 (needed for Sobol' indices); try {lo} or {2 * lo}")
