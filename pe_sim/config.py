@@ -322,24 +322,55 @@ def check_event(file: str, key: str, raw: Any) -> Event:
 
 def event_warnings(config: "Config", sprints: int, timed_elsewhere: frozenset[str] = frozenset()) -> list[str]:
     """One line for each event that never happens: it starts at or after ``sprints``, or it is a
-    hiring wave while a team_size event holds the team's size (which the wave then cannot change).
-    Events of the kinds in ``timed_elsewhere`` are left out (a sweep that varies their sprint or
-    duration times them point by point)."""
+    hiring wave while a team_size event holds the team's size (which the wave then cannot change);
+    and one line when hiring waves could take the team past the model's range of engineers
+    (n_engineers' upper limit, 40), naming them. Events of the kinds in ``timed_elsewhere`` are left
+    out (a sweep that varies their sprint or duration times them point by point)."""
     where = config.path or config.name
     lines = [f"{where}: events[{i}] ({e.kind} at sprint {e.sprint}) is beyond the last sprint ({sprints - 1}) and "
              "never happens" for i, e in enumerate(config.events) if e.sprint >= sprints and e.kind not in timed_elsewhere]
     if timed_elsewhere & {"hiring_wave", "team_size"}:
         return lines
+    adds_no_one = set()
     for i, e in enumerate(config.events):
         if e.kind != "hiring_wave" or e.sprint >= sprints:
             continue
         held = [j for j, s in enumerate(config.events) if s.kind == "team_size" and s.sprint <= e.sprint < s.sprint + s.duration]
         if held:
+            adds_no_one.add(i)
             s = config.events[held[-1]]
             lines.append(f"{where}: events[{i}] (hiring_wave at sprint {e.sprint}) falls while events[{held[-1]}] "
                          f"(team_size, sprints {s.sprint}-{s.sprint + s.duration - 1}) holds the team at "
                          f"{s.magnitude:g} engineers, so it adds no one")
+    lines += _team_range_warnings(config, sprints, adds_no_one, where)
     return lines
+
+
+def _team_range_warnings(config: "Config", sprints: int, adds_no_one: set[int], where: str) -> list[str]:
+    """A line when hiring waves could take the team above n_engineers' upper limit (the model's range):
+    from the starting team (or the size a team_size event last set), each wave adds its engineers (those
+    who leave are backfilled, so none are counted off). Names the waves that reach the largest team."""
+    cap = BY_NAME["n_engineers"].hi
+    size, base, waves = float(config.params["n_engineers"]), f"n_engineers {config.params['n_engineers']}", []
+    worst = None
+    order = sorted(range(len(config.events)), key=lambda i: (config.events[i].sprint, config.events[i].kind != "team_size"))
+    for i in order:
+        e = config.events[i]
+        if e.sprint >= sprints:
+            continue
+        if e.kind == "team_size":
+            size, base, waves = float(round(e.magnitude)), f"events[{i}] (team_size {e.magnitude:g} at sprint {e.sprint})", []
+        elif e.kind == "hiring_wave" and i not in adds_no_one:
+            size += round(e.magnitude)
+            waves.append(i)
+            if size > cap and (worst is None or size > worst[0]):
+                worst = (size, base, list(waves))
+    if worst is None:
+        return []
+    size, base, waves = worst
+    named = ", ".join(f"events[{i}] (+{config.events[i].magnitude:g} at sprint {config.events[i].sprint})" for i in waves)
+    return [f"{where}: hiring wave{'s' if len(waves) > 1 else ''} {named} on top of {base} could take the team to {size:g} engineers, beyond the "
+            f"model's range of {BY_NAME['n_engineers'].lo:g} to {cap:g} engineers"]
 
 
 def from_dict(data: Mapping[str, Any], file: str = "<dict>") -> Config:

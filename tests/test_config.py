@@ -105,6 +105,32 @@ def test_events_that_never_happen_are_warned_about(tmp_path):
     assert "events[1] (hiring_wave at sprint 4) falls while events[0] (team_size, sprints 2-6)" in lines[1]
 
 
+def test_hiring_waves_that_could_take_the_team_past_40_engineers_are_warned_about(tmp_path, capsys):
+    """n_engineers 40 plus two waves of 20 validated "ok" in silence and ran to 80 engineers: the model's
+    range is 1 to 40 (n_engineers' limits), so the waves that could pass it are named, as a warning."""
+    waves = "".join(f"[[events]]\nkind = 'hiring_wave'\nsprint = {t}\nmagnitude = 20\n" for t in (3, 10))
+    path = write(tmp_path, "[params]\nn_engineers = 40\n" + waves + "[[events]]\nkind = 'hiring_wave'\nsprint = 60\n")
+    (line,) = cfg.event_warnings(cfg.load(path), 52)[-1:]
+    assert "hiring waves events[0] (+20 at sprint 3), events[1] (+20 at sprint 10) on top of n_engineers 40" in line
+    assert "could take the team to 80 engineers, beyond the model's range of 1 to 40 engineers" in line
+    assert "events[2] (" not in line  # beyond the last sprint: it never happens, so it adds no one
+    from pe_sim.cli import main
+
+    assert main(["validate", str(path)]) == 0  # a warning, not an error
+    assert "could take the team to 80 engineers" in capsys.readouterr().out
+    # a team_size event sets the count the waves after it add to; waves it holds add no one
+    path = write(tmp_path, "[params]\nn_engineers = 40\n[[events]]\nkind = 'team_size'\nsprint = 2\nduration = 4\n"
+                           "magnitude = 30\n[[events]]\nkind = 'hiring_wave'\nsprint = 3\nmagnitude = 20\n"
+                           "[[events]]\nkind = 'hiring_wave'\nsprint = 8\nmagnitude = 11\n", "sized.toml")
+    (held, line) = cfg.event_warnings(cfg.load(path), 52)
+    assert "adds no one" in held
+    assert "events[2] (+11 at sprint 8) on top of events[0] (team_size 30 at sprint 2) could take the team to 41" in line
+    # within the range: no warning
+    path = write(tmp_path, "[params]\nn_engineers = 34\n[[events]]\nkind = 'hiring_wave'\nsprint = 3\nmagnitude = 6\n",
+                 "fits.toml")
+    assert cfg.event_warnings(cfg.load(path), 52) == []
+
+
 def test_an_event_without_a_kind_says_the_kind_is_missing_and_lists_the_kinds(tmp_path):
     path = write(tmp_path, "[[events]]\nsprint = 3\n")
     with pytest.raises(cfg.ConfigError) as err:

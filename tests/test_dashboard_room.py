@@ -6,6 +6,7 @@ refused, reset that says what it undoes and leaves no stale control, long runs t
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -227,6 +228,184 @@ def test_a_long_run_draws_at_most_max_points_per_line_and_keeps_its_peaks():
     xs, kept = figures.thin(list(range(1, 1001)), ys)
     assert len(kept) <= figures.MAX_POINTS and 5.0 in kept and xs[kept.index(5.0)] == 618
     assert figures.thin(list(range(10)), list(range(10)), "max")[1] == list(range(10))[: len(range(10))]
+
+
+# --- the band keeps up with a slider dragged fast ----------------------------------------------------------
+
+SLOW_SEED = 4242  # the seed of the room whose bands are held up (a room of an earlier test may still draw one)
+
+
+def _blocking_band(monkeypatch):
+    """Hold up the bands of rooms with seed :data:`SLOW_SEED` until ``go``: records the settings each one
+    started for and how many compute at once (at most)."""
+    import threading
+
+    from pe_sim.dashboard import session
+
+    real = session.band
+    started: list[tuple[str, float]] = []
+    running = {"now": 0, "most": 0}
+    count = threading.Lock()
+    go = threading.Event()
+
+    def slow_band(config, seed, horizon, runs=session.BAND_RUNS):
+        if seed != SLOW_SEED:
+            return real(config, seed, horizon, runs)
+        with count:
+            started.append((config.name, float(config.params["pressure"])))
+            running["now"] += 1
+            running["most"] = max(running["most"], running["now"])
+        try:
+            assert go.wait(30)
+        finally:
+            with count:
+                running["now"] -= 1
+        return {"key": session.band_key(config, seed, horizon, runs), "runs": {}}
+
+    monkeypatch.setattr(session, "band", slow_band)
+    return started, running, go
+
+
+@pytest.mark.timeout(60)
+def test_bands_for_settings_the_room_has_moved_past_are_dropped(monkeypatch):
+    """21 quick changes of a slider with the band on started 42 band computations (100 runs x 1,000 sprints
+    each) at once and stalled the room; now one worker per column computes the first and the newest only."""
+    started, running, go = _blocking_band(monkeypatch)
+    r = Room(setup="split_backlogs", compare="one_roadmap", horizon=1000, seed=SLOW_SEED)
+    try:
+        r.set_show_band(True)
+        assert r.bands() == [None, None]
+        wait_until(lambda: len(started) == 2, timeout=10)  # each column's band for the scenario's settings
+        for i in range(21):
+            r.set_param("pressure", i / 20)
+            assert r.bands() == [None, None]
+        time.sleep(0.1)  # nothing else starts while those two compute
+        assert sorted(started) == [("one_roadmap", 0.4), ("split_backlogs", 0.4)] and running["now"] == 2
+        go.set()
+        wait_until(lambda: None not in (r.bands() or [None]), timeout=10)
+        # then the newest settings, once per column; none of those in between
+        assert len(started) == 4 and sorted(started[2:]) == [("one_roadmap", 1.0), ("split_backlogs", 1.0)]
+        assert [b["key"] for b in r.bands()] == [b["key"] for b in r.bands(wait=True)]
+        assert running["most"] == 2
+        # a request still waiting when the band is switched off, or the room reset, is never started
+        wait_until(lambda: running["now"] == 0, timeout=10)
+        go.clear()
+        r.set_param("pressure", 0.3)
+        r.bands()
+        wait_until(lambda: len(started) == 6, timeout=10)
+        r.set_param("pressure", 0.35)
+        r.bands()
+        r.set_show_band(False)
+        r.reset(setup="split_backlogs", horizon=1000, seed=SLOW_SEED)
+        r.set_show_band(True)
+        r.set_param("pressure", 0.6)
+        r.bands()
+        go.set()
+        wait_until(lambda: r.bands() != [None], timeout=10)
+        time.sleep(0.1)
+        assert sorted(p for _, p in started[4:]) == [0.3, 0.3, 0.6]  # not 0.35, nor the reset's 0.4
+        assert running["most"] == 2
+    finally:
+        go.set()
+
+
+# --- the model's range of 1 to 40 engineers -------------------------------------------------------------------
+
+def test_a_hiring_wave_never_takes_the_team_past_40_engineers():
+    """Hiring waves every sprint took the default team of 6 to 50 engineers (150 when playing), beyond the
+    model's range of 1 to 40, while the log said "hiring wave": a wave is now cut to the room left (and the
+    log says so), and one with no room left is refused the way an event after the end is."""
+    r = Room(setup="split_backlogs", seed=1)
+    refused = 0
+    for _ in range(15):
+        try:
+            r.inject_event("hiring_wave")
+        except ConfigError as exc:
+            refused += 1
+            assert "the team already has 40 engineers (counting hires on the way), the most the model allows" in str(exc)
+            assert r.notice.startswith("A hiring wave cannot take effect: the team already has 40 engineers")
+        r.step()
+        assert r.workshop.setups[0].model.headcount <= 40
+    w = r.workshop
+    assert refused >= 3 and w.setups[0].model.headcount >= 38
+    cut = [x for x in w.log if "hired" in x]
+    assert cut == ["sprint 12: hiring wave (1 of 3 hired: 40 engineers is the most the model allows)"]
+    assert sum(1 for x in w.log if "hiring wave" in x) == 15 - refused  # a refused wave is not logged
+    assert w.problems() == []
+    r.set_param("pressure", 0.5)  # the next change that goes through clears the notice
+    assert r.notice is None
+
+
+def test_hiring_waves_in_two_columns_stop_at_40_each_and_the_page_says_why():
+    import ipyvuetify as v
+    import solara
+
+    from pe_sim.dashboard import app
+
+    w = Workshop(setup="split_backlogs", compare="one_roadmap", n_engineers=38, seed=1)
+    w.setups[1].model.set_param("backfill", False)  # B: five leave, and no one replaces them
+    w.setups[1].model.inject_event("key_engineer_leaves", magnitude=5)
+    w.inject_event("hiring_wave")
+    assert w.log[-1] == "sprint 1: hiring wave (2 of 3 hired: 40 engineers is the most the model allows)"
+    w.step()
+    assert [s.model.headcount for s in w.setups] == [40, 35]
+    w.inject_event("hiring_wave", magnitude=6)
+    assert w.log[-1] == ("sprint 2: hiring wave (A: no one hired | B: 5 of 6 hired: 40 engineers is the most the "
+                         "model allows)")
+    assert [e for e in w.setups[0].events if e[0] == 1] == []  # nothing queued, nothing drawn in A
+    w.step()
+    assert w.setups[0].model.headcount <= 40 and w.setups[1].model.headcount == 40
+    with pytest.raises(ConfigError, match="every team already has 40 engineers"):
+        w.inject_event("hiring_wave")
+    # a reorganisation in the same sprint sets the size, which never passes 40 either
+    w.inject_event("team_size")
+    w.inject_event("hiring_wave")
+    w.step()
+    assert max(s.model.headcount for s in w.setups) <= 40 and w.problems() == []
+    # on the page: the refused click is said next to the event buttons
+    forget_room()
+    shared_room(setup="split_backlogs", n_engineers=40, horizon=5)
+    box, rc = solara.render(solara.AppLayout(children=[app.Page()]), handle_error=False)
+    try:
+        button(rc, "Hiring wave").click()
+
+        def notices() -> str:
+            return " ".join(str(a.children) for a in rc.find(v.Alert).widgets if "pe-notice" in (a.class_ or ""))
+        wait_until(lambda: "A hiring wave cannot take effect: the team already has 40 engineers" in notices())
+        button(rc, "Step").click()
+        button(rc, "Deadline crunch").click()  # an event that goes through: the notice goes
+        wait_until(lambda: notices() == "")
+    finally:
+        rc.close()
+        forget_room()
+
+
+def test_problems_flag_a_team_above_the_models_range():
+    w = Workshop(setup="split_backlogs", n_engineers=39, seed=1)
+    w.setups[0].model.inject_event("hiring_wave", magnitude=5)  # behind the workshop's back: no check
+    w.step()
+    assert any("44 engineers, above the model's range of 1 to 40" in p for p in w.problems())
+
+
+# --- seeds ----------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("seed", [-1, 2**63, 2.5, True, "7", None])
+def test_a_bad_seed_is_one_clear_config_error_and_the_room_keeps_its_run(seed):
+    r = Room(setup="split_backlogs", horizon=5)
+    r.step()
+    with pytest.raises(ConfigError, match=r"<dashboard>: seed: .* is not valid; expected an integer in \[0, 9223372036854775807\]"):
+        r.reset(setup="split_backlogs", seed=seed)
+    assert r.sprint == 1
+    assert Workshop(setup="split_backlogs", seed=0).seed_value == 0 and Workshop(seed=3.0).seed_value == 3
+
+
+@pytest.mark.parametrize("size, said", [(0, "0 is out of range; expected [1, 40]"), (41, "41 is out of range"),
+                                         (2.5, "2.5 is not a whole number"), ("6", "'6' is not a number")])
+def test_a_bad_team_size_is_one_clear_config_error(size, said):
+    """It was cut to a whole number (2.5 -> 2) or met numpy's or int()'s own error; 6.0 is 6."""
+    with pytest.raises(ConfigError, match=r"<dashboard>: n_engineers: " + re.escape(said)):
+        Room(setup="split_backlogs").reset(setup="split_backlogs", n_engineers=size)
+    assert Workshop(setup="split_backlogs", n_engineers=6.0).n_engineers == 6
 
 
 # --- python -m pe_sim -----------------------------------------------------------------------------------------

@@ -188,7 +188,7 @@ def NewRunCard(r: Room, version: int, ask_reset):
 def _set(r: Room, name: str, value, target, refresh) -> None:
     try:
         r.set_param(name, value, setup=target())
-    except cfg.ConfigError:  # the run ended between drawing the control and the change: the page says so
+    except cfg.ConfigError:  # refused (the run ended meanwhile): the room's notice says why on the page
         pass
     refresh()
 
@@ -276,7 +276,7 @@ def EventBar(r: Room, version: int, refresh):
     def fire(kind: str):
         try:
             r.inject_event(kind)
-        except cfg.ConfigError:  # the run ended between the click and now: the page says so below
+        except cfg.ConfigError:  # refused (the run has ended, the team is at the model's limit): the notice says why
             pass
         refresh()
 
@@ -298,6 +298,8 @@ def EventBar(r: Room, version: int, refresh):
                                   small=True, classes=["pe-event", f"pe-event-{kind}"], disabled=not w.running)
         if not w.running:
             solara.Warning(f"End of the run ({w.horizon} sprints): press Reset to start again.", dense=True)
+        elif r.notice:  # why the last event or practice change was refused
+            solara.Warning(r.notice, dense=True, classes=["pe-notice"])
         recent = w.log[-3:]
         solara.HTML(tag="div", classes=["pe-log"], style="font-size:12px;color:#5b6673;min-height:16px",
                     unsafe_innerHTML=("Latest: " + " &middot; ".join(esc(x) for x in recent)) if recent else

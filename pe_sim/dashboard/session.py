@@ -10,7 +10,8 @@ buttons fire from the page.
 :class:`Room` holds the one :class:`Workshop` of a dashboard process at server level, with its play
 loop: every browser tab (and a reloaded page) attaches to the same room, so a refresh never loses a
 room's session, and pause stops the loop within one step at every speed. :func:`band` computes, with
-the fast vectorised core and a cache per settings, the runs a chosen run is compared with.
+the fast vectorised core and a cache per settings, the runs a chosen run is compared with (the room runs
+one band worker per setup, on the newest settings asked for: settings it has moved past are dropped).
 
 No Solara import here: the soak test, the session tests and the benchmark drive these classes directly.
 """
@@ -40,6 +41,7 @@ DEFAULT_HORIZON = 260  # sprints the page runs before play stops (ten years of t
 MAX_HORIZON = cfg.RUN_LIMITS["sprints"][1]  # the one limit on sprints: a config's runs and events obey it too
 BAND_RUNS = 100  # runs with the same settings the chosen run is shown against
 LEFT_SHOWN_SPRINTS = 8  # how long a leaver stays on the team view, greyed out
+MAX_TEAM = int(BY_NAME["n_engineers"].hi)  # the model's range is 1 to this many engineers: a hiring wave stops there
 
 # Practices (and the business pressure) the room argues about, changed live between sprints.
 LIVE_PARAMS = ("roadmap_mode", "tech_share", "syncs_per_sprint", "discovery_involvement", "conflict_style", "feedback",
@@ -229,9 +231,12 @@ class Workshop(mesa.Model):
 
     def __init__(self, setup: str = DEFAULT_SCENARIO, compare: str = NO_COMPARE, n_engineers: int | None = None,
                  seed: int = DEFAULT_SEED, horizon: int = DEFAULT_HORIZON):
-        super().__init__(rng=int(seed))
+        seed = cfg.check_run_settings("<dashboard>", seed=seed)["seed"]  # the CLI's and a config's seed range
+        if n_engineers is not None:
+            n_engineers = cfg.check_param("<dashboard>", "n_engineers", "n_engineers", n_engineers)
+        super().__init__(rng=seed)
         self.lock = threading.RLock()
-        self.seed_value = int(seed)
+        self.seed_value = seed
         self.horizon = check_horizon(horizon)
         self.setup_name = setup
         self.compare_name = compare if compare and compare != NO_COMPARE else None
@@ -299,20 +304,25 @@ class Workshop(mesa.Model):
         sprint, which would swallow a hiring wave or a key engineer leaving in the same sprint; so the
         size is computed from every event queued for that sprint, and set again when such an event
         comes after the reorganisation: the team ends as the events add up (6 + 3 hired - 2 moved = 7).
+
+        A hiring wave never takes a team past :data:`MAX_TEAM` engineers (the model's range): a column
+        with room for fewer hires gets that many (the log says so), and a wave no column has room for is
+        refused with a :class:`~pe_sim.config.ConfigError`, as an event after the end of the run is.
         """
         if kind not in EVENT_KINDS:
             raise cfg.ConfigError("<dashboard>", "event", f"{kind!r} is not an event kind")
         with self.lock:
             self._check_running("an event")
             t = self.sprint
+            asked, hires = self._check_hires(kind, duration, magnitude)  # per column: engineers a wave adds
             reorg = kind == "team_size" and magnitude is None
             if reorg:
                 self._moves[t] = self._moves.get(t, 0) + REORG_MOVES
             resize = reorg or (kind in ("hiring_wave", "key_engineer_leaves") and self._moves.get(t, 0) > 0)
             sizes = []  # what this sprint's team changes do to each column, for the log
-            for column, s in zip("AB", self.setups):
-                if not reorg:
-                    ev = s.model.inject_event(kind, duration=duration, magnitude=magnitude)
+            for i, (column, s) in enumerate(zip("AB", self.setups)):
+                if not reorg and (hires is None or hires[i] > 0):  # a column with no room for hires gets no wave
+                    ev = s.model.inject_event(kind, duration=duration, magnitude=magnitude if hires is None else hires[i])
                     s.events.append((t, kind, int(ev.duration)))
                 if resize:
                     size, said = self._reorg_size(s, t)
@@ -324,10 +334,56 @@ class Workshop(mesa.Model):
             self.version += 1
             label = EVENT_BUTTONS[kind][0] if kind in EVENT_BUTTONS else kind.replace("_", " ")
             label = label if label[:2].isupper() else label[0].lower() + label[1:]  # "PM away" keeps its capitals
+            if hires:
+                label += self._hires_said(asked, hires)
             if sizes and not reorg:
                 self.log.append(f"sprint {t + 1}: {label} (with this sprint's reorganisation, {' | '.join(sizes)})")
             else:
                 self.log.append(f"sprint {t + 1}: {label}" + (f" ({' | '.join(sizes)})" if sizes else ""))
+
+    def _wave_room(self, s: Setup, t: int) -> int | None:
+        """Engineers a hiring wave in sprint ``t`` can add to ``s`` without the team passing :data:`MAX_TEAM`,
+        counting hires on the way (backfills due) and hiring waves already queued; None when a team size
+        set for that sprint decides the head count (a size is at most :data:`MAX_TEAM`)."""
+        events = s.model.config.events
+
+        def held(u: int) -> bool:
+            return any(e.kind == "team_size" and e.sprint <= u < e.sprint + max(1, e.duration) for e in events)
+
+        if held(t):
+            return None
+        queued = sum(round(e.magnitude) for e in events if e.kind == "hiring_wave" and e.sprint >= t and not held(e.sprint))
+        due = round(sum(s.model.hires_due.values()))
+        return max(0, MAX_TEAM - (int(s.model.headcount) + due + queued))
+
+    def _check_hires(self, kind: str, duration: int | None,
+                     magnitude: float | None) -> tuple[int, list[int]] | tuple[None, None]:
+        """For a hiring wave: the engineers it adds to each column (the asked number, or the room left below
+        :data:`MAX_TEAM`); ConfigError when no column has room. (None, None) for other events."""
+        if kind != "hiring_wave":
+            return None, None
+        raw: dict[str, Any] = {"kind": kind, "sprint": self.sprint}
+        raw.update({k: v for k, v in (("duration", duration), ("magnitude", magnitude)) if v is not None})
+        asked = round(cfg.check_event("<dashboard>", "event", raw).magnitude)
+        rooms = [self._wave_room(s, self.sprint) for s in self.setups]
+        if all(room == 0 for room in rooms):
+            teams = "every team already has" if len(self.setups) > 1 else "the team already has"
+            raise cfg.ConfigError("<dashboard>", "event", f"a hiring wave cannot take effect: {teams} {MAX_TEAM} "
+                                                          "engineers (counting hires on the way), the most the model "
+                                                          "allows")
+        return asked, [asked if room is None else min(asked, room) for room in rooms]
+
+    def _hires_said(self, asked: int, hires: list[int]) -> str:
+        """What the log adds to a hiring wave cut short by :data:`MAX_TEAM` (nothing when every column hires
+        all it asked for)."""
+        if all(n == asked for n in hires):
+            return ""
+        said = [f"{n} of {asked} hired" if n else "no one hired" for n in hires]
+        if len(set(hires)) > 1:  # the columns differ: say each
+            said = [f"{column}: {x}" for column, x in zip("AB", said)]
+        else:
+            said = said[:1]
+        return f" ({' | '.join(said)}: {MAX_TEAM} engineers is the most the model allows)"
 
     def _reorg_size(self, s: Setup, t: int) -> tuple[int, str]:
         """The head count a reorganisation sets for sprint ``t`` in ``s``, from every event queued for that
@@ -378,6 +434,8 @@ class Workshop(mesa.Model):
                     out.append(f"{s.label} sprint {s.sprint}: engineer slot {a.slot} ramp/skill/tenure "
                                f"{a.ramp}/{a.skill}/{a.tenure}")
             head = len(s.engineers())
+            if head > MAX_TEAM:
+                out.append(f"{s.label} sprint {s.sprint}: {head} engineers, above the model's range of 1 to {MAX_TEAM}")
             if s.history and head != round(s.history[-1]["headcount"]):
                 out.append(f"{s.label} sprint {s.sprint}: {head} engineer agents but headcount "
                            f"{s.history[-1]['headcount']}")
@@ -456,11 +514,16 @@ class Room:
         self.show_band = False
         self.version = 0
         self.error: str | None = None
+        self.notice: str | None = None  # why the last practice change or event was refused, for the page
         self._generation = 0  # bumps on pause/reset: an older play thread sees it and ends
         self._pause_wanted = False  # set by pause() so a full-speed play loop lets it in
         self._thread: threading.Thread | None = None
         self._bands: dict[int, dict] = {}  # setup index -> band for the setup's current settings
-        self._band_jobs: set[tuple] = set()
+        # One band worker per setup index at most, computing the newest band asked for: a request replaces
+        # the one waiting (a slider dragged through twenty values computes the first and the last, no more).
+        self._band_wanted: dict[int, tuple] = {}  # setup index -> (key, config, workshop) waiting for the worker
+        self._band_busy: dict[int, tuple | None] = {}  # setup index -> key its live worker computes (None: between)
+        self._band_failed: dict[int, tuple] = {}  # setup index -> key whose band failed (not tried again at once)
         self.run_number = 0  # bumps on every reset: a page re-creates its controls for the new run
 
     # -- changes ---------------------------------------------------------------------------------------
@@ -495,14 +558,27 @@ class Room:
 
     def set_param(self, name: str, value: Any, setup: int | None = None) -> Any:
         with self.lock:
-            value = self.workshop.set_param(name, value, setup=setup)
+            value = self._refusable(self.workshop.set_param, name, value, setup=setup)
             self._bump()
             return value
 
     def inject_event(self, kind: str, duration: int | None = None, magnitude: float | None = None) -> None:
+        """An event at the next sprint (:meth:`Workshop.inject_event`); one refused (after the end, or a hiring
+        wave with no room left) raises ConfigError and leaves its reason in :attr:`notice` for the page."""
         with self.lock:
-            self.workshop.inject_event(kind, duration=duration, magnitude=magnitude)
+            self._refusable(self.workshop.inject_event, kind, duration=duration, magnitude=magnitude)
             self._bump()
+
+    def _refusable(self, change, *args: Any, **kwargs: Any) -> Any:
+        """Make a change; a refused one leaves its reason in :attr:`notice` (one line) and raises again."""
+        try:
+            out = change(*args, **kwargs)
+        except cfg.ConfigError as exc:
+            self.notice = exc.problem[:1].upper() + exc.problem[1:] + "."
+            self._bump()
+            raise
+        self.notice = None
+        return out
 
     def reset(self, **settings: Any) -> Workshop:
         """A fresh workshop (play stops); settings as :class:`Workshop` takes them."""
@@ -513,7 +589,9 @@ class Room:
             self.workshop = fresh
             self.run_number += 1
             self.error = None
+            self.notice = None
             self._bands = {}
+            self._band_failed = {}
             self._bump()
             return fresh
 
@@ -608,27 +686,49 @@ class Room:
         return out
 
     def _start_band(self, i: int, config: cfg.Config, key: tuple, w: Workshop) -> None:
+        """Ask for setup ``i``'s band in the background: the newest request replaces one still waiting, and
+        one worker per setup computes them in turn, so changes in quick succession never pile up work."""
         with self.lock:
-            if key in self._band_jobs:
+            if self._band_failed.get(i) == key:
+                return  # it failed (the page says why): asking again at every redraw would fail again
+            if i in self._band_busy:  # a worker for this setup is alive: it takes this request next
+                if self._band_busy[i] == key:
+                    self._band_wanted.pop(i, None)  # what it computes is the newest: a waiting one is stale
+                else:
+                    self._band_wanted[i] = (key, config, w)
                 return
-            self._band_jobs.add(key)
+            self._band_busy[i] = None
+            self._band_wanted[i] = (key, config, w)
+            threading.Thread(target=self._band_worker, args=(i,), daemon=True, name="pe-sim-band").start()
 
-        def job():
+    def _band_current(self, i: int, key: tuple, w: Workshop) -> bool:
+        """Whether a band for ``key`` is still what setup ``i`` of the room shows (call under the lock)."""
+        return (self.show_band and self.workshop is w and i < len(w.setups)
+                and band_key(w.setups[i].model.config, w.seed_value, w.horizon) == key)
+
+    def _band_worker(self, i: int) -> None:
+        """Setup ``i``'s band worker: computes the newest band asked for until none is waiting; a request
+        superseded while it waited (settings changed again, a reset, the band switched off) is dropped."""
+        while True:
+            with self.lock:
+                job = self._band_wanted.pop(i, None)
+                if job is None or not self._band_current(i, job[0], job[2]):
+                    del self._band_busy[i]
+                    return
+                key, config, w = job
+                self._band_busy[i] = key
             try:
                 result = band(config, w.seed_value, w.horizon)
-            except Exception as exc:  # pragma: no cover - reported on the page
+            except Exception as exc:  # reported on the page
                 with self.lock:
+                    self._band_failed[i] = key
                     self.error = f"could not compute the band: {exc}"
-                    self._band_jobs.discard(key)
                     self._bump()
-                return
+                continue
             with self.lock:
-                self._band_jobs.discard(key)
-                if self.workshop is w:
+                if self._band_current(i, key, w):
                     self._bands[i] = result
                     self._bump()
-
-        threading.Thread(target=job, daemon=True, name="pe-sim-band").start()
 
 
 _ROOM: Room | None = None
