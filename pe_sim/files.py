@@ -3,7 +3,7 @@
 Every file pe-sim writes goes through :func:`atomic`: the content is written under a temporary
 name in the same folder and renamed into place, so a killed process never leaves a file that
 looks complete. :func:`refuse_existing` is the one rule for overwriting (refuse without
-``--force``); :func:`clear_run_folder` lets ``--force`` remove only what an earlier run wrote.
+``--force``); :func:`finish_run_folder` lets ``--force`` remove only what an earlier run wrote.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import json
 import os
 import shutil
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from pe_sim.config import ConfigError
 
@@ -121,7 +121,7 @@ def refuse_existing(path: Path | str, force: bool, flag: str) -> None:
     if path.is_dir() or text.endswith(("/", os.sep)):  # Path() drops a trailing slash: "new/" would become a file "new"
         example = {"--figure": "figure.png", "--csv": "table.csv"}.get(flag, "report.html")
         raise ConfigError(text, flag, f"is a folder; expected a file name (for example {(path / example).as_posix()})")
-    if path.exists() and not force:
+    if (path.exists() or path.is_symlink()) and not force:  # a dangling link is a name someone made, too
         how = "--force" if flag.startswith("--") else "force=True"  # a command-line flag, or a Python argument
         raise ConfigError(str(path), flag, f"already exists; pass {how} to replace it or choose another name")
 
@@ -259,19 +259,6 @@ def refuse_other_output(folder: Path, flag: str, command: str, force: str = "--f
                                              f"command's folder, even with {force}: choose a new or empty {flag}")
 
 
-def clear_run_folder(folder: Path) -> None:
-    """Remove the files an earlier ``pe-sim run`` wrote into ``folder`` (as its manifest lists them
-    and only names pe-sim writes), and nothing else; refuse a folder without a pe-sim manifest."""
-    root = folder.resolve()
-    for name in run_files(folder):
-        target = (folder / str(name)).resolve()
-        if root in target.parents and target.is_file() and is_run_output(target.relative_to(root).as_posix()):
-            target.unlink()
-    for sub in ("outcomes", "plots"):  # folders pe-sim made, if nothing else was put in them
-        with contextlib.suppress(OSError):
-            (folder / sub).rmdir()
-
-
 def _only_partial(folder: Path) -> bool:
     """Whether all ``folder`` holds is an interrupted run's staging folder."""
     return [f.name for f in folder.iterdir()] == [STAGING]
@@ -294,6 +281,7 @@ def run_folder(folder: Path, force: bool) -> Iterator[Path]:
             # suggested only where it would do so (never for another command's output)
             refuse_other_output(folder, "--out", "run")
             run_files(folder)
+            refuse_linked_folders(folder, ("outcomes/x", "plots/x"))  # where a run writes: checked before the work
             if not force:
                 raise ConfigError(str(folder), "--out", "output folder already holds a pe-sim run; pass --force to "
                                                         "replace it or choose another --out")
@@ -374,22 +362,45 @@ def _lock(fd: int) -> bool:
     return True
 
 
+def refuse_linked_folders(folder: Path, names: Iterable[str], flag: str = "--out") -> None:
+    """Refuse, before anything is written, a subfolder of ``folder`` on the way to one of ``names``
+    (relative paths) that is a symbolic link: files moved there would land in another folder."""
+    for name in names:
+        for parent in reversed(Path(name).parents[:-1]):  # outermost first: "plots", then "plots/x"
+            if (folder / parent).is_symlink():
+                raise ConfigError(str(folder / parent), flag, "is a symbolic link; pe-sim does not write through a "
+                                                              "link into another folder: remove the link or choose "
+                                                              "another --out")
+
+
 def finish_run_folder(folder: Path, written: list[str], manifest: dict) -> None:
-    """Replace an earlier run in ``folder`` by the staged one: remove the earlier run's files, move
-    the ``written`` files (paths relative to the staging folder) into place, then write the
-    manifest listing exactly them; the staging folder goes."""
+    """Replace an earlier run in ``folder`` by the staged one: move the ``written`` files (paths
+    relative to the staging folder) into place over the earlier run's, remove the earlier run's
+    files the new one did not write, then write the manifest listing exactly the new files; the
+    staging folder goes. The earlier manifest stays until the last step, so a kill in between
+    leaves a folder that ``--force`` replaces (it names every file either run may have left)."""
     stage = folder / STAGING
-    if (folder / MANIFEST).is_file():
-        clear_run_folder(folder)
-    for name in written:
-        target = folder / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(stage / name, target)
-    write_text(folder / MANIFEST, json.dumps({**manifest, "files": sorted(written) + [MANIFEST]}, indent=2, default=str))
+    refuse_linked_folders(folder, written)
+    with interrupts_held():
+        earlier = run_files(folder) if is_run_manifest(_read_manifest(folder)) else []
+        for name in written:
+            target = folder / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(stage / name, target)  # a file that is a link is replaced, not written through
+        root = folder.resolve()
+        for name in set(earlier) - set(written) - {MANIFEST}:
+            target = (folder / str(name)).resolve()
+            if root in target.parents and target.is_file() and is_run_output(target.relative_to(root).as_posix()):
+                target.unlink()
+        for sub in ("outcomes", "plots"):  # folders pe-sim made, left empty by the earlier run's files
+            with contextlib.suppress(OSError):
+                (folder / sub).rmdir()
+        write_text(folder / MANIFEST, json.dumps({**manifest, "files": sorted(written) + [MANIFEST]}, indent=2,
+                                                 default=str))
     shutil.rmtree(stage, ignore_errors=True)
 
 
 __all__ = ["atomic", "together", "interrupts_held", "option", "COMMAND_LINE", "is_leftover", "write_text",
-           "save_figure", "refuse_existing", "clear_run_folder", "run_folder", "finish_run_folder", "is_run_output",
+           "save_figure", "refuse_existing", "run_folder", "finish_run_folder", "is_run_output",
            "ready_to_write", "distinct_outputs", "check_figure_name", "pe_sim_output", "is_run_manifest",
            "refuse_other_output"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import shutil
 import subprocess
 import sys
 import time
@@ -652,3 +653,84 @@ def test_forecast_never_writes_into_another_commands_folder(tmp_path, capsys):
         err = capsys.readouterr().err
         assert words in err and "pe-sim forecast does not write into another command's folder" in err, err
         assert sorted(p.name for p in out.iterdir()) == before
+
+
+def test_run_force_never_writes_through_a_linked_subfolder(tmp_path, capsys):
+    """A run's plots/ (or outcomes/) replaced by a link to another folder: --force wrote the new plots
+    into that folder, replacing its files."""
+    out, victim = tmp_path / "run", tmp_path / "victim"
+    assert main([*RUN[:-1], "--out", str(out)]) == 0  # with plots
+    victim.mkdir()
+    (victim / "overview.png").write_text("VICTIM")
+    for sub in ("plots", "outcomes"):
+        kept = tmp_path / f"{sub}-real"
+        (out / sub).rename(kept)
+        (out / sub).symlink_to(victim, target_is_directory=True)
+        capsys.readouterr()
+        assert main([*RUN[:-1], "--out", str(out), "--force"]) == 2
+        err = capsys.readouterr().err
+        assert f"{out / sub}: --out: is a symbolic link" in err and "Traceback" not in err, err
+        assert sorted(p.name for p in victim.iterdir()) == ["overview.png"]
+        assert (victim / "overview.png").read_text() == "VICTIM"
+        (out / sub).unlink()
+        kept.rename(out / sub)
+    assert main([*RUN[:-1], "--out", str(out), "--force"]) == 0  # the real folders: replaced as before
+
+
+def test_a_run_killed_while_moving_its_files_in_leaves_a_folder_force_replaces(tmp_path, monkeypatch, capsys):
+    """The earlier run's manifest stays until the new files are in place: a run killed in between left
+    a folder without any manifest, which no later run would replace."""
+    import pe_sim.files as files
+
+    out = tmp_path / "run"
+    assert main([*RUN, "--out", str(out)]) == 0
+    real_replace, moved = files.os.replace, []
+
+    def killed_after_two(src, dst):
+        if len(moved) == 2:
+            raise KeyboardInterrupt  # stands for a kill between two moves
+        moved.append(dst)
+        real_replace(src, dst)
+
+    staged = ["outcomes.csv", "summary.csv", "summary.txt"]
+    (out / ".pe-sim-partial").mkdir()
+    for name in staged:
+        (out / ".pe-sim-partial" / name).write_text("new")
+    monkeypatch.setattr(files.os, "replace", killed_after_two)
+    with pytest.raises(KeyboardInterrupt):
+        files.finish_run_folder(out, staged, {})
+    monkeypatch.setattr(files.os, "replace", real_replace)
+    assert (out / "manifest.json").is_file()  # the earlier run's, naming every file either run wrote
+    (out / ".pe-sim-partial").mkdir(exist_ok=True)
+    capsys.readouterr()
+    assert main([*RUN, "--out", str(out)]) == 2 and "pass --force" in capsys.readouterr().err
+    assert main([*RUN, "--out", str(out), "--force"]) == 0
+    assert (out / "summary.csv").is_file() and not (out / ".pe-sim-partial").exists()
+
+
+def test_sweep_never_removes_or_writes_files_through_a_linked_data_folder(tmp_path, capsys):
+    """`sweep --overwrite` deleted the part files and manifest of the folder a data/ link pointed to,
+    then wrote its own there."""
+    toml = tmp_path / "tiny.toml"
+    toml.write_text(TINY_SWEEP)
+    out, victim = tmp_path / "sw", tmp_path / "victim"
+    argv = ["sweep", str(toml), "--out", str(out), "--workers", "1", "--no-progress"]
+    assert main(argv) == 0
+    victim.mkdir()
+    for name in ("part-000007.parquet", "_manifest.json", "notes.txt"):
+        (victim / name).write_text(name)
+    shutil.rmtree(out / "data")
+    (out / "data").symlink_to(victim, target_is_directory=True)
+    capsys.readouterr()
+    for more in (["--overwrite"], ["--resume"], []):
+        assert main([*argv, *more]) == 2
+        err = capsys.readouterr().err
+        assert f"{out / 'data'}: --out: is a symbolic link" in err, err
+        assert sorted(p.name for p in victim.iterdir()) == ["_manifest.json", "notes.txt", "part-000007.parquet"]
+
+
+def test_a_dangling_link_is_not_replaced_without_force(tmp_path, capsys):
+    link = tmp_path / "report.html"
+    link.symlink_to(tmp_path / "nowhere.html")
+    assert main(["report", "split_backlogs", "--runs", "3", "--sprints", "3", "--out", str(link)]) == 2
+    assert "already exists; pass --force" in capsys.readouterr().err and link.is_symlink()

@@ -192,6 +192,9 @@ def _run_sweep(spec: SweepSpec, out_dir: Path, design: Design, total: int, diges
     done: set[int] = set()
     out_key, resume_it, overwrite_it = option("--out", "out"), option("--resume", "resume=True"), \
         option("--overwrite", "overwrite=True")
+    if (out_dir / DATA).is_symlink():  # part files would be written, and old ones removed, in another folder
+        raise ConfigError(str(out_dir / DATA), out_key, f"is a symbolic link; pe-sim does not write through a link "
+                                                        f"into another folder: remove the link or choose another {out_key}")
     if existing and resume:
         manifest = read_manifest(out_dir)
         if manifest.get("digest") != digest:

@@ -75,7 +75,7 @@ def done_chunks(out: str | Path) -> set[int]:
 def is_sweep_file(p: Path) -> bool:
     n = p.name
     return (n.startswith("part-") and n.endswith(".parquet")) or n in (MANIFEST, DONE, DESIGN_FILE) or \
-        (n.startswith(".part-") and n.endswith(".tmp")) or (n == DATA and p.is_dir())
+        (n.startswith(".part-") and n.endswith(".tmp")) or (n == DATA and p.is_dir() and not p.is_symlink())
 
 
 ANALYSIS = "_analysis"  # `pe-sim sensitivity`'s default table and figure, beside the sweep it analyses
@@ -97,11 +97,11 @@ def foreign_files(out: Path) -> list[str]:
 def clear_output(out: Path) -> None:
     """Remove what a sweep wrote (bookkeeping files and part files), nothing else."""
     for folder in (out, out / DATA):
-        if folder.is_dir():
+        if folder.is_dir() and not folder.is_symlink():  # never the files of a folder a link points to
             for p in folder.iterdir():
                 if p.is_file() and is_sweep_file(p):
                     p.unlink()
-    if (out / DATA).is_dir() and not any((out / DATA).iterdir()):
+    if (out / DATA).is_dir() and not (out / DATA).is_symlink() and not any((out / DATA).iterdir()):
         (out / DATA).rmdir()
 
 
