@@ -39,12 +39,25 @@ COUNTED_EVENTS = ("key_engineer_leaves", "hiring_wave", "team_size")  # magnitud
 EVENT_KEYS = ("kind", "sprint", "duration", "magnitude")
 
 
+# Characters a terminal acts on rather than shows: C0 controls (escape sequences can recolour it or
+# retitle its window), DEL, C1 controls, and the bidirectional overrides and isolates (which reorder
+# the text around them).
+_UNSHOWN = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def shown(text: str) -> str:
+    """``text`` as it may be printed: what a terminal would act on is shown escaped (\\x1b, \\u202e)."""
+    return _UNSHOWN.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text)
+
+
 class ConfigError(ValueError):
-    """A config problem, phrased for the person who wrote the file."""
+    """A config problem, phrased for the person who wrote the file. The message is one line that is
+    safe to print: a file name, key or value from the user's files is shown with its control
+    characters escaped (:func:`shown`)."""
 
     def __init__(self, file: str, key: str, problem: str):
         self.file, self.key, self.problem = file, key, problem
-        super().__init__(f"{file}: {key}: {problem}")
+        super().__init__(shown(f"{file}: {key}: {problem}"))
 
 
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
@@ -72,9 +85,9 @@ def _toml(value: Any, depth: int) -> str:
     if isinstance(value, numbers.Real):
         return repr(float(value))  # Python spells floats as TOML does: 6.0, 1e-05, 1e+20, inf, -inf, nan
     if isinstance(value, str):
-        if "'" not in value and not any(c < " " or c == "\x7f" for c in value):
+        if "'" not in value and not _UNSHOWN.search(value):
             return f"'{value}'"  # a TOML literal string: what was written, no escapes
-        return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")  # a TOML basic string, escaped
+        return _UNSHOWN.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(value, ensure_ascii=False))  # a TOML basic string
     if isinstance(value, (list, tuple)):
         if depth >= SHOWN_DEPTH:
             return "[...]"
@@ -134,7 +147,7 @@ def _did_you_mean(word: Any, options) -> str:
 def _unknown(file: str, key: str, word: str, options) -> ConfigError:
     valid = (f"valid: {', '.join(sorted(options))}" if len(options) <= 12
              else "`pe-sim params` lists the valid names")
-    return ConfigError(file, key, f"unknown key '{word}'{_did_you_mean(word, options)} ({valid})")
+    return ConfigError(file, key, f"unknown key {toml_value(word)}{_did_you_mean(word, options)} ({valid})")
 
 
 @dataclass(frozen=True)

@@ -282,3 +282,20 @@ def test_params_with_a_filter_that_keeps_a_named_parameter_print_it(capsys):
     assert main(["params", "tech_share", "--group", "planning"]) == 0
     captured = capsys.readouterr()
     assert "tech_share" in captured.out and captured.err == ""
+
+
+def test_terminal_control_characters_from_a_users_file_are_shown_escaped(tmp_path, capsys):
+    """An unknown key with an escape sequence (it recoloured the terminal and retitled its window) or a
+    right-to-left override is printed escaped, in the key and in the message."""
+    from pe_sim.cli import main
+
+    f = tmp_path / "evil.toml"
+    f.write_text('[params]\n"\\u001b[31mred\\u001b]0;pwned\\u0007" = 1\n"\\u202eabc" = 2\n', encoding="utf-8")
+    assert main(["validate", str(f)]) == 2
+    err = capsys.readouterr()
+    said = err.out + err.err
+    assert "\x1b" not in said and "\x07" not in said and "\u202e" not in said
+    assert "\\x1b[31mred" in said or "\\u001b[31mred" in said, said
+    from pe_sim.config import shown
+
+    assert shown("a\x1b[1m\x9b\u2066b\u00e9") == "a\\x1b[1m\\x9b\\u2066b\u00e9"  # letters, accents included, stay
