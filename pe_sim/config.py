@@ -399,6 +399,10 @@ def from_dict(data: Mapping[str, Any], file: str = "<dict>") -> Config:
             raise _unknown(file, f"scenario.{k}", k, SCENARIO_KEYS)
         if not isinstance(v, str):
             raise ConfigError(file, f"scenario.{k}", f"{toml_value(v)} is not text; expected a string")
+        bad = next((c for c in v if (c < " " and c not in "\t\n\r") or "\x7f" <= c <= "\x9f"), None)
+        if bad is not None:  # it goes into reports, plots and manifests as written
+            raise ConfigError(file, f"scenario.{k}", f"holds the control character {shown(bad)}; expected plain text "
+                                                     "(tabs and line breaks are fine)")
     params = defaults()
     raw_params = data.get("params", {})
     if not isinstance(raw_params, dict):
@@ -444,6 +448,9 @@ def resolve_path(spec: str | Path) -> Path:
     if folder:
         raise ConfigError(str(spec), "file", "is a folder; expected a scenario TOML file or the name of a shipped "
                                              f"scenario ({', '.join(scenario_names())})")
+    if path.exists():  # a device, a pipe or a socket
+        raise ConfigError(str(spec), "file", "is not a regular file; expected a scenario TOML file or the name of a "
+                                             f"shipped scenario ({', '.join(scenario_names())})")
     raise ConfigError(str(spec), "file", f"no such file or shipped scenario{_did_you_mean(str(spec), scenario_names())} "
                                          f"(shipped: {', '.join(scenario_names())})")
 

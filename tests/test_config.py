@@ -1,5 +1,7 @@
 """Bad configs get one clear error naming the file, the key, the value and what is valid."""
 
+import os
+
 import pandas as pd
 import pytest
 
@@ -299,3 +301,18 @@ def test_terminal_control_characters_from_a_users_file_are_shown_escaped(tmp_pat
     from pe_sim.config import shown
 
     assert shown("a\x1b[1m\x9b\u2066b\u00e9") == "a\\x1b[1m\\x9b\\u2066b\u00e9"  # letters, accents included, stay
+
+
+def test_a_description_with_control_characters_and_a_device_are_clear_errors(tmp_path, capsys):
+    from pe_sim.cli import main
+
+    f = tmp_path / "nul.toml"
+    f.write_text('[scenario]\ndescription = "a\\u0000b"\nsource = "ok\\tfine\\nmore"\n', encoding="utf-8")
+    assert main(["validate", str(f)]) == 2
+    assert "scenario.description: holds the control character \\x00; expected plain text" in capsys.readouterr().out
+    f.write_text('[scenario]\ndescription = "tab\\tand\\nlines"\n', encoding="utf-8")
+    assert main(["validate", str(f)]) == 0
+    capsys.readouterr()
+    if os.path.exists("/dev/zero"):
+        assert main(["validate", "/dev/zero"]) == 2
+        assert "/dev/zero: file: is not a regular file" in capsys.readouterr().out
