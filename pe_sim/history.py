@@ -1,6 +1,7 @@
 """A team's own sprint history: the CSV file a practitioner brings to calibrate pe-sim to their team.
 
-One row per sprint, in order, with a header row naming the columns (any order):
+One row per sprint, in order (at least 6 sprints, at most 1,000: the longest run pe-sim simulates), with a
+header row naming the columns (any order):
 
 ========================  ========  =====================================================================
 column                    required  meaning
@@ -38,6 +39,8 @@ from __future__ import annotations
 
 import csv
 import difflib
+import hashlib
+import io
 import math
 import re
 from dataclasses import dataclass
@@ -46,7 +49,7 @@ from typing import Mapping
 
 import numpy as np
 
-from pe_sim.config import ConfigError
+from pe_sim.config import RUN_LIMITS, ConfigError
 from pe_sim.params import BY_NAME
 
 REQUIRED = ("sprint", "committed", "delivered", "incidents", "headcount", "leavers", "hires")
@@ -54,6 +57,7 @@ OPTIONAL = ("tech_share", "features_shipped")
 COLUMNS = REQUIRED + OPTIONAL
 WHOLE = frozenset({"sprint", "incidents", "headcount", "leavers", "hires", "features_shipped"})
 MIN_SPRINTS = 6
+MAX_SPRINTS = RUN_LIMITS["sprints"][1]  # the longest run pe-sim simulates (run's and sweep's --sprints)
 # How alike (difflib's ratio) an unknown header must be to a column the file lacks to be refused as
 # its misspelling ("deliverd", "head count"); less alike names ("Sprint goal", "Hours") are other columns.
 MISSPELT = 0.85
@@ -80,8 +84,9 @@ class TeamHistory:
 
     source: str
     columns: Mapping[str, np.ndarray]
-    ignored: tuple[str, ...] = ()  # header names of columns pe-sim does not use (notes, assignee, ...)
+    ignored: tuple[str, ...] = ()  # header names of columns pe-sim does not use (notes, assignee, ...), as written
     notes: tuple[str, ...] = ()  # findings about the numbers that do not stop calibration, one sentence each
+    sha256: str = ""  # of the file's bytes as read (those the columns came from); "" if not read from a file
 
     @property
     def n_sprints(self) -> int:
@@ -101,6 +106,11 @@ class TeamHistory:
 
 def _fail(source: str, where: str, problem: str) -> None:
     raise ConfigError(source, where, problem)
+
+
+def _breaks(text: str) -> int:
+    """Line breaks in a cell (a quoted cell may hold some): the lines its row goes on for after it."""
+    return len(re.findall(r"\r\n|\r|\n", text))
 
 
 def _grouped(text: str) -> re.Match | None:
@@ -206,6 +216,46 @@ def _guess(column: str, others: dict[str, str]) -> str | None:
     return f"is {' or '.join(repr(others[n]) for n in hits[:3])} {column}?" if hits else None
 
 
+def _records(source: str, lines: list[str], delimiter: str) -> list[tuple[int, list[str]]]:
+    """The file's rows as (the line each starts on, its cells), without blank rows and comments. A
+    quoted cell may go on over several lines, so a row's number among the rows is not its line."""
+    at_start = [True]
+
+    def physical():
+        for line in lines:
+            start, at_start[0] = at_start[0], False
+            # a comment is a line that starts with '#' where a row would start: its quotes quote nothing
+            yield "\n" if start and line.lstrip().startswith("#") else line
+
+    reader = csv.reader(physical(), delimiter=delimiter)
+    rows = []
+    last = 0  # the line the last row (or comment) starts on
+    try:
+        while True:
+            at_start[0] = True
+            start = reader.line_num + 1
+            try:
+                r = next(reader)
+            except StopIteration:
+                break
+            last = start
+            if r and any(c.strip() for c in r) and not r[0].lstrip().startswith("#"):
+                rows.append((start, r))
+    except csv.Error as exc:  # a cell beyond the csv module's limit (131,072 characters), a stray NUL, ...
+        where = f"line {start}" if reader.line_num <= start else f"lines {start}-{reader.line_num}"
+        _fail(source, where, f"cannot be read as CSV ({exc}); export the sprints' rows alone, as plain CSV")
+    if 0 < last < len(lines):
+        # The last row goes on over lines: if a quote in it is never closed, csv reads the rows after
+        # it as one cell of it (silently: a history cut short), so that is said, not read.
+        try:
+            list(csv.reader(lines[last - 1:], delimiter=delimiter, strict=True))
+        except csv.Error as exc:
+            if "unexpected end of data" in str(exc):
+                _fail(source, f"line {last}", f"a quoted cell is never closed: its '\"' takes in every line after it, "
+                                               f"to the end of the file (line {len(lines)}); close the quote")
+    return rows
+
+
 def read_history(path: Path | str) -> TeamHistory:
     """Read and check a team's sprint history CSV (see the module docstring for the columns)."""
     source = str(path)
@@ -214,18 +264,20 @@ def read_history(path: Path | str) -> TeamHistory:
         _fail(source, "file", "not found (expected a CSV file of the team's sprints)" if not p.exists()
               else "is not a file (expected a CSV file of the team's sprints)")
     try:
-        text = p.read_text(encoding="utf-8-sig")
+        data = p.read_bytes()  # once: the digest a calibration records is of the bytes its columns came from
+    except OSError as exc:
+        _fail(source, "file", f"cannot be read ({exc.strerror or exc})")
+    try:
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         _fail(source, "file", "is not UTF-8 text; save it as CSV (UTF-8)")
-    lines = text.splitlines()
+    # The file's lines as an editor numbers them (ended by \n, \r\n or \r only: not by the form feeds
+    # or Unicode separators str.splitlines also breaks at), each with its line end, for csv to read.
+    lines = list(io.StringIO(text, newline=""))
     first = next((x for x in lines if x.strip() and not x.lstrip().startswith("#")), "")
     # Spreadsheets in many locales export with ';' (and a decimal comma) or tabs: read what the header uses.
     delimiter = next((d for d in (";", "\t") if d in first and "," not in first), ",")
-    try:
-        rows = [(i, r) for i, r in enumerate(csv.reader(lines, delimiter=delimiter), start=1)
-                if r and any(c.strip() for c in r) and not r[0].lstrip().startswith("#")]
-    except csv.Error as exc:  # a cell beyond the csv module's limit (131,072 characters), a stray NUL, ...
-        _fail(source, "file", f"cannot be read as CSV ({exc}); export the sprints' rows alone, as plain CSV")
+    rows = _records(source, lines, delimiter)
     expected = f"expected a header row with the columns {', '.join(REQUIRED)} (optional: {', '.join(OPTIONAL)})"
     if not rows:
         _fail(source, "file", f"is empty; {expected}")
@@ -268,30 +320,36 @@ def read_history(path: Path | str) -> TeamHistory:
         _fail(source, f"line {header_line}", f"missing column{'s' if len(missing) > 1 else ''} "
                                              f"{', '.join(missing)}{' (' + '; '.join(guesses) + ')' if guesses else ''}; "
                                              f"{expected}")
+    if len(rows) - 1 > MAX_SPRINTS:  # before its cells are read: a calibration to it would run for hours
+        _fail(source, "file", f"{len(rows) - 1:,} sprints; pe-sim calibrates to at most {MAX_SPRINTS:,} (the longest run "
+                              f"it simulates); use the most recent {MAX_SPRINTS:,} sprints (keep the header and the "
+                              f"last {MAX_SPRINTS:,} rows)")
     values: dict[str, list[float]] = {n: [] for n in names if n in COLUMNS}
+    cell_lines: dict[str, list[int]] = {n: [] for n in values}  # the line each value is on, sprint by sprint
     # The decimal marks the file shows beyond doubt ("40.5", "0,2"): they tell whether a "1.010" or
     # "1,010" elsewhere is a decimal or has a thousands separator.
     marks: dict[str, str] = {}
-    for line, row in rows[1:]:
-        for name, cell in zip(names, row):
+    for start, row in rows[1:]:
+        for name, cell, line in zip(names, row, _lines_of(start, row)):
             mark = _decimal_mark(cell) if name in values else None
             if mark and mark not in marks:
                 marks[mark] = f"{cell.strip()!r} on line {line}"
     at = names.index("sprint")
     unsure: list[tuple[int, str, str]] = []
     bare: list[tuple[int, str, float]] = []  # (line, cell, value as written) of a "%" column's cells without "%"
-    for line, row in rows[1:]:
+    for start, row in rows[1:]:
         if len(row) != len(names):
             split = delimiter == "," and len(row) > len(names) and any(
                 re.fullmatch(r"[+-]?\d{1,3}", a.strip()) and re.fullmatch(r"\d{3}(\.\d+)?", b.strip())
                 for a, b in zip(row, row[1:]))
             hint = (" (a number written with a thousands separator, such as 1,234, is two values in a comma-separated "
                     "file: export plain numbers)") if split else ""
-            _fail(source, f"line {line}", f"{len(row)} values; expected {len(names)}, one for each column of the "
+            _fail(source, f"line {start}", f"{len(row)} values; expected {len(names)}, one for each column of the "
                                           f"header{hint}")
         sprint = row[at].strip() if row[at].strip().isdigit() else ""
-        for k, (name, cell) in enumerate(zip(names, row)):
+        for k, (name, cell, line) in enumerate(zip(names, row, _lines_of(start, row))):
             if name in values:
+                cell_lines[name].append(line)
                 values[name].append(_number(source, line, name, cell, decimal_comma=delimiter != ",",
                                             percent=k in percent, sprint=sprint if k != at else "", marks=marks,
                                             unsure=unsure))
@@ -317,10 +375,11 @@ def read_history(path: Path | str) -> TeamHistory:
             gap = (f"missing sprint {int(sprints[k - 1]) + 1}: add its row (a sprint without work has 0 committed "
                    "and delivered) or number the sprints consecutively" if sprints[k] > sprints[k - 1] + 1
                    else "sprints must be in order, one row each")
-            _fail(source, f"line {data_lines[k]}, column sprint",
+            _fail(source, f"line {cell_lines['sprint'][k]}, column sprint",
                   f"{int(sprints[k])} follows {int(sprints[k - 1])}; {gap}")
     columns = {n: np.array(values[n], dtype=np.float64) for n in COLUMNS if n in values}
-    h = TeamHistory(source, columns, tuple(ignored), _notes(columns) + _unsure_note(unsure))
+    h = TeamHistory(source, columns, tuple(ignored), _notes(columns) + _unsure_note(unsure),
+                    hashlib.sha256(data).hexdigest())
     if h.starting_headcount < 1:
         _fail(source, f"line {data_lines[0]}", "headcount - hires + leavers is below 1: the team starts with no engineers")
     if h.starting_headcount > MAX_HEADCOUNT:
@@ -329,12 +388,12 @@ def read_history(path: Path | str) -> TeamHistory:
     heads, leavers, hires = columns["headcount"], columns["leavers"], columns["hires"]
     for k in range(1, len(heads)):  # nobody can leave who was not there: last sprint's team and this one's hires
         if leavers[k] > heads[k - 1] + hires[k]:
-            _fail(source, f"line {data_lines[k]}, column leavers",
+            _fail(source, f"line {cell_lines['leavers'][k]}, column leavers",
                   f"{leavers[k]:g} leavers, but the team had {heads[k - 1]:g} engineers at the end of the sprint "
                   f"before and hired {hires[k]:g}")
         # the model's team changes only by who leaves and who joins, so the columns must agree
         if heads[k] != heads[k - 1] + hires[k] - leavers[k]:
-            _fail(source, f"line {data_lines[k]}, column headcount",
+            _fail(source, f"line {cell_lines['headcount'][k]}, column headcount",
                   f"{heads[k]:g} engineers, but the sprint before ended with {heads[k - 1]:g}, {hires[k]:g} joined and "
                   f"{leavers[k]:g} left ({heads[k - 1] + hires[k] - leavers[k]:g}); count people who moved to or "
                   "from other teams as leavers and hires")
@@ -342,6 +401,16 @@ def read_history(path: Path | str) -> TeamHistory:
         _fail(source, "columns committed and delivered", "0 in every sprint; the history records no work to "
                                                          "calibrate to")
     return h
+
+
+def _lines_of(start: int, row: list[str]) -> list[int]:
+    """The line each cell of a row that starts on line ``start`` is on (after a quoted cell with line
+    breaks, the next cell is on a later line)."""
+    lines = []
+    for cell in row:
+        lines.append(start)
+        start += _breaks(cell)
+    return lines
 
 
 def _without_percent(head: str) -> str:

@@ -829,7 +829,7 @@ def test_pyabc_progress_becomes_one_plain_line_per_generation():
 
 def test_a_team_that_knows_its_unit_fixes_points_per_day(tmp_path):
     for bad in (0, 1e160, -1, True, "2"):
-        with pytest.raises(ConfigError, match=f"calibrate.fixed.points_per_day: .* is not valid; expected the team's unit"):
+        with pytest.raises(ConfigError, match="calibrate.fixed.points_per_day: .* is not valid; expected the team's unit"):
             C.settings_from_dict({"calibrate": {"fixed": {"points_per_day": bad}}}, "cal.toml")
     s = C.settings_from_dict({"calibrate": {"fixed": {"points_per_day": 2.5}}}, "cal.toml")
     assert C.POINTS_PER_DAY not in s.priors and s.fixed == {"points_per_day": 2.5}
@@ -1089,3 +1089,97 @@ def test_the_reports_paired_differences_are_compares():
     assert list(got) == list(want)
     for label in want:
         assert got[label] == pytest.approx(want[label], rel=1e-9, abs=1e-9)
+
+
+def _listing(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_force_with_the_history_inside_out_is_refused_before_anything_is_removed(tmp_path, small_calibration):
+    """`calibrate CAL4/history.csv --out CAL4 --force` removed the whole calibration, the history it
+    was reading included, then failed reading it: now it is refused and nothing is touched."""
+    cal4 = tmp_path / "CAL4"
+    shutil.copytree(small_calibration, cal4)
+    (cal4 / "forecast").mkdir()
+    (cal4 / "forecast" / "forecast.csv").write_text("sprint\n1\n")
+    before = _listing(cal4)
+    small = ("--population", 20, "--generations", 1, "--workers", 1, "--quiet")
+    r = cli(cal4 / "history.csv", "--out", cal4, *small, "--force")
+    assert r.returncode == 2 and "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert r.stderr.startswith(f"pe-sim: error: {cal4 / 'history.csv'}: file: is inside --out {cal4} (as history.csv), "
+                               "among the files calibrate writes there (--force removes them")
+    assert "copy it out of the folder and calibrate from the copy, or choose another --out (nothing was removed)" in r.stderr
+    assert _listing(cal4) == before
+    r = cli(cal4 / "history.csv", "--out", cal4, *small)  # without --force it is no better: refused the same way
+    assert r.returncode == 2 and "is inside --out" in r.stderr and _listing(cal4) == before
+    (cal4 / "forecast" / "forecast.csv").write_bytes(EXAMPLE.read_bytes())  # a history by the name of a forecast's
+    before = _listing(cal4)
+    r = cli(cal4 / "forecast" / "forecast.csv", "--out", cal4, *small, "--force")
+    assert r.returncode == 2 and "(as forecast/forecast.csv)" in r.stderr and _listing(cal4) == before
+    link = tmp_path / "team.csv"  # a link elsewhere to the file --force would remove
+    link.symlink_to(cal4 / "history.csv")
+    r = cli(link, "--out", cal4, *small, "--force")
+    assert r.returncode == 2 and f"{link}: file: is inside --out {cal4} (as history.csv)" in r.stderr
+    assert _listing(cal4) == before
+    # a history of the user's own in the folder, under a name calibrate does not write, is kept by --force
+    (cal4 / "forecast" / "forecast.csv").unlink()
+    (cal4 / "forecast").rmdir()
+    mine = cal4 / ".team.csv"
+    mine.write_bytes(EXAMPLE.read_bytes())
+    r = cli(mine, "--out", cal4, *small, "--force")
+    assert r.returncode == 0, r.stderr
+    assert mine.read_bytes() == EXAMPLE.read_bytes() and (cal4 / "manifest.json").is_file()
+
+
+def test_inputs_inside_out_are_found_through_links(tmp_path):
+    from pe_sim.commands.calibrate import check_inputs_outside
+
+    out = tmp_path / "cal"
+    out.mkdir()
+    (out / "history.csv").write_text("x")
+    (tmp_path / "elsewhere.csv").write_text("y")
+    check_inputs_outside(out, {"file": tmp_path / "elsewhere.csv", "--config": None, "calibrate.base": Path("split_backlogs")})
+    check_inputs_outside(tmp_path / "new", {"file": out / "history.csv"})  # a folder still to make removes nothing
+    (out / "posterior.png").symlink_to(tmp_path / "elsewhere.csv")  # the link would go: the user's input is the link
+    with pytest.raises(ConfigError) as e:
+        check_inputs_outside(out, {"--config": out / "posterior.png"})
+    assert e.value.key == "--config" and "(as posterior.png)" in e.value.problem
+    linked_out = tmp_path / "linked"
+    linked_out.symlink_to(out)
+    with pytest.raises(ConfigError) as e:
+        check_inputs_outside(linked_out, {"calibrate.base": out / "history.csv"})
+    assert e.value.key == "calibrate.base"
+    (out / ".mine.csv").write_text("z")  # not a file calibrate writes or removes
+    check_inputs_outside(out, {"file": out / ".mine.csv"})
+
+
+BAD = "\x1b[31mRED\x1b[0m\x85\x1b]0;pwned\x07\u202e"
+BAD_SHOWN = r"\x1b[31mRED\x1b[0m\x85\x1b]0;pwned\x07\u202e"
+
+
+def test_a_historys_own_text_reaches_the_terminal_escaped(tmp_path):
+    """A header such as an escape sequence was printed raw in the 'not used' line."""
+    lines = EXAMPLE.read_text().splitlines()
+    first = next(i for i, line in enumerate(lines) if line and not line.startswith("#"))
+    team = tmp_path / "te\x1b[2Jam\u202e.csv"  # its name too
+    team.write_text("\n".join([lines[first] + f",{BAD}"] + [row + ",x" for row in lines[first + 1:]]) + "\n",
+                    encoding="utf-8")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[calibrate]\npopulaton = 20\n")
+    r = subprocess.run([sys.executable, "-m", "pe_sim.cli", "calibrate", str(team), "--config", str(bad), "--out",
+                        str(tmp_path / "cal"), "--quiet"], capture_output=True, encoding="utf-8", cwd=ROOT)
+    assert r.returncode == 2 and f"): {BAD_SHOWN}\n" in r.stderr
+    assert f"pe-sim calibrate: {tmp_path}/te\\x1b[2Jam\\u202e.csv: not used (pe-sim reads" in r.stderr
+    assert not any(c in r.stderr for c in "\x1b\x07\u202e\x85")
+
+
+def test_a_history_longer_than_the_longest_run_exits_2_and_writes_nothing(tmp_path):
+    team = tmp_path / "team.csv"
+    team.write_text("sprint,committed,delivered,incidents,headcount,leavers,hires\n"
+                    + "".join(f"{s},40,30,1,6,0,0\n" for s in range(1, 100_001)))
+    t0 = time.perf_counter()
+    r = cli(team, "--out", tmp_path / "cal", "--population", 20, "--generations", 1, "--workers", 1)
+    assert r.returncode == 2 and r.stderr == (f"pe-sim: error: {team}: file: 100,000 sprints; pe-sim calibrates to at "
+                                              "most 1,000 (the longest run it simulates); use the most recent 1,000 "
+                                              "sprints (keep the header and the last 1,000 rows)\n")
+    assert not (tmp_path / "cal").exists() and time.perf_counter() - t0 < 60

@@ -292,7 +292,7 @@ def test_lakh_grouping_and_a_decimal_comma_in_a_comma_file_say_what_to_do(tmp_pa
 def test_a_cell_too_long_for_csv_and_a_negative_percent_get_one_line(tmp_path):
     msg = error(tmp_path, [HEADER + ",notes"] + [r + ",x" for r in rows(3)] + ["4,40,30,1,6,0,0," + "y" * 200_000]
                 + [r + ",x" for r in rows(4, 5)])
-    assert "file: cannot be read as CSV (field larger than field limit" in msg
+    assert "line 5: cannot be read as CSV (field larger than field limit" in msg
     msg = error(tmp_path, [HEADER + ",tech_share"] + [r + ",-5%" for r in rows(8)])
     assert msg.endswith("column tech_share: -5% is negative; expected a number >= 0")
 
@@ -323,3 +323,93 @@ def test_sprints_that_delivered_more_than_they_committed_are_noted_not_refused(t
     assert one.notes[0].startswith("delivered is above committed in 1 of 8 sprints (sprint 3): ")
     assert read_history(write(tmp_path, [HEADER] + [f"{s},40,40,1,6,0,0" for s in range(1, 9)])).notes == ()
     assert read_history(EXAMPLE).notes == ()
+
+
+def test_errors_name_the_file_line_not_the_rows_number_when_notes_span_lines(tmp_path):
+    """A notes cell with line breaks made 'line 7, column committed' point at record 7, ten lines
+    before the bad value; the line is now the file's, as an editor numbers it."""
+    notes = ['"first\nsecond"', '"a\r\nb\nc"', "plain", '"x\n\ny"']
+    lines = [HEADER + ",notes"] + [f"{r},{notes[k % 4]}" for k, r in enumerate(rows(5))]
+    lines += ['6,abc,30,1,6,0,0,"n"'] + [r + ",z" for r in rows(3, 7)]
+    text = "\n".join(lines) + "\n"
+    bad_line = text[:text.index("6,abc")].count("\n") + 1
+    assert bad_line == 13  # header, then rows of 2, 3, 1, 3 and 2 lines
+    f = tmp_path / "team.csv"
+    f.write_bytes(text.encode())
+    with pytest.raises(ConfigError) as e:
+        read_history(f)
+    assert str(e.value).endswith("line 13, column committed: 'abc' is not a number")
+    # a value after a cell with line breaks, in the same row, is on the row's later line
+    f.write_text("\n".join([HEADER.replace("hires", 'notes,hires')] + ['1,40,30,1,6,0,"one\ntwo",0',
+                                                                       '2,40,30,1,6,0,"three\nfour\nfive",x'] +
+                           [r.rsplit(",", 1)[0] + ',"",0' for r in rows(6, 3)]) + "\n")
+    with pytest.raises(ConfigError) as e:
+        read_history(f)
+    assert str(e.value).endswith("line 6, column hires: 'x' is not a number")
+    # sprints out of order, a headcount that does not add up: the line of that row's cell
+    f.write_text("\n".join([HEADER + ",notes"] + [r + ',"a\nb"' for r in rows(3)] + [r + ",c" for r in rows(4, 5)]) + "\n")
+    with pytest.raises(ConfigError) as e:
+        read_history(f)
+    assert "line 8, column sprint: 5 follows 3" in str(e.value)
+    f.write_text("\n".join([HEADER.replace("headcount", "notes,headcount")] + ['1,40,30,1,"a\nb",6,0,0'] * 1
+                           + ['2,40,30,1,"c\nd",7,0,0'] + [f"{s},40,30,1,x,7,0,0" for s in range(3, 9)]) + "\n")
+    with pytest.raises(ConfigError) as e:
+        read_history(f)
+    assert "line 5, column headcount: 7 engineers, but the sprint before ended with 6" in str(e.value)
+
+
+def test_an_unclosed_quote_and_a_comment_with_a_quote_are_said_with_their_lines(tmp_path):
+    # a comment's quote quotes nothing: it once swallowed the rows after it into one cell
+    h = read_history(write(tmp_path, [HEADER, '# exported,"by our tool'] + rows(8)))
+    assert h.n_sprints == 8
+    msg = error(tmp_path, [HEADER + ",notes"] + [r + ",x" for r in rows(3)] + ['4,40,30,1,6,0,0,"never closed']
+                + [r + ",x" for r in rows(4, 5)])
+    assert msg.endswith(": line 5: a quoted cell is never closed: its '\"' takes in every line after it, to the end "
+                        "of the file (line 9); close the quote")
+    h = read_history(write(tmp_path, [HEADER + ",notes"] + [r + ",x" for r in rows(7)] + ['8,40,30,1,6,0,0,"open']))
+    assert h.n_sprints == 8  # an open quote in the last line takes in nothing
+    # a line separator or a form feed in a cell is no line break (str.splitlines broke the row there)
+    h = read_history(write(tmp_path, [HEADER + ",notes"] + [r + ",a\u2028b\x0cc\x85d" for r in rows(8)]))
+    assert h.n_sprints == 8 and h.ignored == ("notes",)
+    msg = error(tmp_path, [HEADER + ",notes"] + [r + ",a\u2028b" for r in rows(3)] + ["4,40,x,1,6,0,0,"] + rows(4, 5))
+    assert "line 5, column delivered: 'x' is not a number" in msg
+
+
+def test_a_history_longer_than_the_longest_run_is_refused_before_its_cells_are_read(tmp_path):
+    from pe_sim.config import RUN_LIMITS
+    from pe_sim.history import MAX_SPRINTS
+
+    assert MAX_SPRINTS == RUN_LIMITS["sprints"][1] == 1000
+    assert read_history(write(tmp_path, [HEADER] + rows(MAX_SPRINTS))).n_sprints == MAX_SPRINTS
+    msg = error(tmp_path, [HEADER] + rows(100_000) + ["x,y,z,1,2,3,4"])
+    assert msg.endswith("file: 100,001 sprints; pe-sim calibrates to at most 1,000 (the longest run it simulates); use "
+                        "the most recent 1,000 sprints (keep the header and the last 1,000 rows)")
+
+
+BAD = "\x1b[31mRED\x1b[0m\x1b]0;pwned\x07\u202e\x85\x7f"
+BAD_SHOWN = r"\x1b[31mRED\x1b[0m\x1b]0;pwned\x07\u202e\x85\x7f"
+
+
+@pytest.mark.parametrize("cell", [f"1_0{BAD}", f"{BAD}", f"4{BAD}0", f"1,2{BAD}"])
+def test_a_bad_cells_text_reaches_the_message_escaped(tmp_path, cell):
+    f = tmp_path / "team.csv"
+    f.write_text("\n".join([HEADER] + rows(3) + [f'4,"{cell}",30,1,6,0,0'] + rows(4, 5)) + "\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as e:
+        read_history(f)
+    msg = str(e.value)
+    assert "line 5, column committed" in msg and "\x1b" not in msg and "\u202e" not in msg and "\x07" not in msg
+    assert "\x85" not in msg and "\x7f" not in msg
+
+
+def test_a_header_with_control_characters_is_escaped_in_errors(tmp_path):
+    msg = error(tmp_path, [HEADER.replace("hires", f"hires{BAD}")] + rows())
+    assert "missing column hires" in msg and BAD_SHOWN in msg and "\x1b" not in msg
+    h = read_history(write(tmp_path, [HEADER + f",{BAD}"] + [r + ",x" for r in rows()]))
+    assert h.ignored == (BAD,)  # kept as written; whoever shows it escapes it (calibrate does)
+
+
+def test_the_digest_is_of_the_bytes_read(tmp_path):
+    import hashlib
+
+    f = write(tmp_path, [HEADER] + rows())
+    assert read_history(f).sha256 == hashlib.sha256(f.read_bytes()).hexdigest()

@@ -14,7 +14,7 @@ from pathlib import Path
 from pe_sim import __version__
 from pe_sim.commands import forecast as forecast_cmd, int_in, path_arg
 from pe_sim.cli import UsageError
-from pe_sim.config import ConfigError, toml_value
+from pe_sim.config import ConfigError, shown, toml_value
 from pe_sim.files import MANIFEST, is_leftover, write_text
 from pe_sim.words import counted
 
@@ -64,6 +64,33 @@ def settings_for(args):
         if getattr(args, key) is not None:
             s = replace(s, **{key: getattr(args, key)})
     return C.with_practice(s)
+
+
+def check_inputs_outside(out: Path, inputs: dict[str, Path | None]) -> None:
+    """Refuse an input file (the history, a --config, its base) that a calibration into ``out`` would
+    remove or replace: one with the name of a file calibrate writes there, or in its forecast/
+    (which --force removes, and a finished run rewrites). Said before anything in ``out`` is touched."""
+    import os
+
+    if not out.is_dir():  # a folder still to be made holds nothing
+        return
+    folder = Path(os.path.realpath(out))
+    ours = {DB, *DB_SIDECARS, *OUTPUTS, FORECAST}
+    for key, path in inputs.items():
+        if path is None or not path.is_file():
+            continue
+        # the file itself, and where a link named as input points: removing either loses the input
+        for where in (Path(os.path.realpath(path.parent)) / path.name, Path(os.path.realpath(path))):
+            try:
+                inside = where.relative_to(folder).parts
+            except ValueError:
+                continue
+            if inside and inside[0] in ours:
+                raise ConfigError(str(path), key, f"is inside --out {out} (as {'/'.join(inside)}), among "
+                                                  f"the files calibrate writes there (--force removes them, a "
+                                                  f"calibration replaces them), so calibrating into {out} would "
+                                                  "lose it; copy it out of the folder and calibrate from the copy, or "
+                                                  "choose another --out (nothing was removed)")
 
 
 def prepare_folder(out: Path, force: bool) -> bool:
@@ -148,10 +175,10 @@ def calibrate(args, interrupted: list[bool]) -> int:
 
     history = read_history(args.history)  # every input is checked before anything is written
     if history.ignored:  # what was left out of the user's file, not progress: said even with --quiet
-        print(f"pe-sim calibrate: {args.history}: not used (pe-sim reads {', '.join(C_COLUMNS)}): "
-              f"{', '.join(history.ignored)}", file=sys.stderr)
+        print(f"pe-sim calibrate: {shown(str(args.history))}: not used (pe-sim reads {', '.join(C_COLUMNS)}): "
+              f"{', '.join(shown(n) for n in history.ignored)}", file=sys.stderr)
     for note in history.notes:  # what the model cannot match in the user's file: said even with --quiet
-        print(f"pe-sim calibrate: warning: {args.history}: {note}", file=sys.stderr)
+        print(f"pe-sim calibrate: warning: {shown(str(args.history))}: {shown(note)}", file=sys.stderr)
     settings = settings_for(args)
     from pe_sim.config import load
 
@@ -169,6 +196,7 @@ def calibrate(args, interrupted: list[bool]) -> int:
                          f"simulate); give --workers or {cluster}, not both")
     stamp = datetime.now(timezone.utc)
     out = args.out or Path("results") / f"calibrate-{args.history.stem[:40]}-{stamp:%Y%m%d-%H%M%S}"
+    check_inputs_outside(out, {"file": args.history, "--config": args.config, "calibrate.base": Path(settings.base)})
     client = None
     if args.scheduler or args.scheduler_file:  # first: a cluster that cannot be reached leaves --out as it was
         from pe_sim.sweeps.execute import connect_dask
@@ -184,10 +212,11 @@ def _calibrate_into(out: Path, args, interrupted: list[bool], history, settings,
     """The calibration itself, into the locked folder ``out``."""
     from pe_sim.history import write_history
 
-    resuming = prepare_folder(out, args.force)
     from pe_sim.calibration import settings_record
 
-    digest = hashlib.sha256(args.history.read_bytes()).hexdigest()
+    # the digest of the bytes read and checked (the file is not read again: it may be gone or changed)
+    digest = history.sha256 or hashlib.sha256(args.history.read_bytes()).hexdigest()
+    resuming = prepare_folder(out, args.force)
     started = {"history_sha256": digest, "settings": settings_record(settings)}
     if resuming:
         before = json.loads((out / STARTED).read_text(encoding="utf-8")) if (out / STARTED).is_file() else None
@@ -210,9 +239,10 @@ def _calibrate_into(out: Path, args, interrupted: list[bool], history, settings,
     if client is None:
         warn_if_oversubscribed(workers)
     if not args.quiet:
-        print(f"pe-sim calibrate: {history.n_sprints} sprints of {history.source}; {len(settings.priors)} parameters "
-              f"({', '.join(settings.priors)}); {settings.population} particles, up to "
-              f"{counted(settings.generations, 'generation')}{'; resuming' if resuming else ''} -> {out}", file=sys.stderr)
+        print(f"pe-sim calibrate: {history.n_sprints} sprints of {shown(history.source)}; {len(settings.priors)} "
+              f"parameters ({', '.join(settings.priors)}); {settings.population} particles, up to "
+              f"{counted(settings.generations, 'generation')}{'; resuming' if resuming else ''} -> {shown(str(out))}",
+              file=sys.stderr)
     t0 = time.perf_counter()
     if interrupted:
         return said_interrupted(out / DB, settings.population, args.force)
@@ -267,7 +297,7 @@ def _calibrate_into(out: Path, args, interrupted: list[bool], history, settings,
     print("\n".join([format_summary(table, covered, settings, bool(df.attrs.get("adjusted"))), *C.misfit_lines(found)]))
     if not args.quiet:
         print(f"{h.total_nr_simulations:,} simulated teams over {counted(len(gens), 'generation')} in {seconds:.0f} s"
-              f"{' (this session; the earlier generations ran before)' if resuming else ''}; wrote {out}",
+              f"{' (this session; the earlier generations ran before)' if resuming else ''}; wrote {shown(str(out))}",
               file=sys.stderr)
     return 0
 
@@ -325,7 +355,7 @@ def said_interrupted(db: Path, population: int, force: bool = False) -> int:
         what = f"no generation had finished. Run {again} to start it."
     else:
         what = f"the finished generations are in {db}. Run {again} to resume."
-    print(f"pe-sim: interrupted; {what}", file=sys.stderr)
+    print(f"pe-sim: interrupted; {shown(what)}", file=sys.stderr)
     return 130
 
 
