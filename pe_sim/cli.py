@@ -123,7 +123,9 @@ def _main(argv: list[str] | None) -> int:
     except OSError as exc:  # a path that cannot be made or written (no permission, a file where a folder should be)
         if exc.filename is None:
             raise
-        where = f"{exc.filename}" + (f" -> {exc.filename2}" if exc.filename2 else "")
+        from pe_sim.config import shown
+
+        where = shown(f"{exc.filename}" + (f" -> {exc.filename2}" if exc.filename2 else ""))
         if exc.errno == errno.ENAMETOOLONG:  # reading or writing: no folder choice helps, a shorter name does
             print(f"pe-sim: error: {where[:80]}{'...' if len(where) > 80 else ''}: {exc.strerror}; use a shorter name",
                   file=sys.stderr)
