@@ -37,6 +37,7 @@ scipy's bootstrap intervals.
 from __future__ import annotations
 
 import math
+import numbers
 import sys
 import warnings
 from concurrent.futures import ProcessPoolExecutor
@@ -70,6 +71,13 @@ SENSITIVITY_OUTCOMES = ("customer_value", "tech_debt", "burnout_mean")
 # --------------------------------------------------------------------------------------------
 # Running configs with common random numbers
 # --------------------------------------------------------------------------------------------
+
+def check_workers(where: str, workers: Any) -> None:
+    """``workers`` given to the Python API: None (all cores) or a whole number of processes, at least 1."""
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, numbers.Integral) or workers < 1):
+        raise ConfigError(where, "workers", f"{workers!r} is not valid; expected a whole number of worker processes, "
+                                            "at least 1 (or None for all cores)")
+
 
 def _config_chunk(params: Mapping[str, Any], events, sprints: int, seed: int, start: int, stop: int,
                   outcomes: Sequence[str], per_run: Mapping[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
@@ -222,6 +230,12 @@ def compare(configs, *, runs: int | None = None, sprints: int | None = None, see
     """
     from tqdm import tqdm
 
+    if isinstance(configs, (str, Path, Config)):  # one config: its name's letters are not configs
+        raise ConfigError("compare", "configs", "expected a list (or a mapping of labels) of at least two configs, "
+                                                "the first the reference")
+    if isinstance(confidence, bool) or not isinstance(confidence, numbers.Real) or not 0.5 <= confidence < 1:
+        raise ConfigError("compare", "confidence", f"{confidence!r} is not valid; expected a number in [0.5, 1)")
+    check_workers("compare", workers)
     if figure:  # before the runs (an existing file is replaced only with ``force``)
         check_figure_name(figure, "figure")
         ready_to_write(figure, force, "figure")
@@ -503,6 +517,9 @@ def sensitivity(spec, *, method: str | None = None, outcomes: Sequence[str] | No
     no plot); a ``csv`` or ``figure`` file that exists is replaced only with ``force``. Returns the
     index table (``.attrs`` hold the text summary and paths).
     """
+    check_workers("sensitivity", workers)
+    if isinstance(outcomes, str):  # one outcome, not its letters
+        outcomes = [outcomes]
     spec = as_spec(spec, rules="sensitivity")  # the file's own design is replaced, so its rules do not apply
     sens = dict(spec.sensitivity)
     sspec = sensitivity_design(spec, method, points)  # the method and points checked, the size too

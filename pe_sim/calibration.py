@@ -30,7 +30,7 @@ import numpy as np
 from pe_sim import config as cfg
 from pe_sim.config import ConfigError
 from pe_sim.history import TeamHistory, history_from_outcomes
-from pe_sim.params import BY_NAME, SPLIT_ONLY, encode
+from pe_sim.params import BY_NAME, SPLIT_ONLY, defaults, encode, unused
 from pe_sim.words import counted
 
 FIXED_UNIT_RANGE = (1e-3, 1e3)  # points per ideal-day a team may fix: beyond, its history would be implausible
@@ -998,6 +998,24 @@ def posterior_draws(history: TeamHistory, df, w: np.ndarray, runs: int, seed: in
            for k in df.columns if k in BY_NAME}
     out["n_engineers"] = np.full(runs, float(history.current_headcount))
     return out
+
+
+def replaced_by_posterior(configs, per_run: Mapping[str, np.ndarray]) -> list[str]:
+    """For a what-if comparison over a team's posterior: one line per setup whose own file sets a
+    value (other than the default) that the posterior's draws replace in every run, naming them, so
+    a setup's defining values are never overridden without a word."""
+    from pe_sim.config import toml_value
+
+    base = defaults()
+    lines = []
+    for c in configs:
+        own = [f"{k} = {toml_value(c.params[k])}" for k in per_run if k != "n_engineers" and k in c.params
+               and c.params[k] != base[k] and k not in unused(c.params)]
+        if own:
+            lines.append(f"{c.name} sets {', '.join(own)}; the posterior's draws replace {'them' if len(own) > 1 else 'it'} "
+                         "in every run (the team as calibrated): to compare the setup as its file says, fix them in "
+                         "[calibrate.fixed] or compare without --posterior")
+    return lines
 
 
 HINGE_RHO = 0.5  # assumption: a rank correlation this strong means a difference is largely that parameter's doing

@@ -251,6 +251,17 @@ def check_run_settings(where: str, **values: Any) -> dict[str, int]:
     return {key: _check_int(where, key, value, *limits[key]) for key, value in values.items()}
 
 
+def as_config(value: Any, where: str, key: str = "config") -> "Config":
+    """A :class:`Config`, or one loaded from a scenario TOML path or a shipped scenario's name, for the
+    Python API; anything else is one clear error naming the argument."""
+    if isinstance(value, Config):
+        return value
+    if isinstance(value, (str, Path)):
+        return load(value)
+    raise ConfigError(where, key, f"got a value of type {type(value).__name__}; expected a Config, a scenario TOML path or "
+                                  "a shipped scenario's name (`pe-sim scenarios` lists them)")
+
+
 def check_outcomes(file: str, key: str, raw: Any) -> tuple[str, ...]:
     """A list of outcome names (one name is a list of one), each known and none twice."""
     from pe_sim.outcomes import OUTCOMES

@@ -115,9 +115,12 @@ class TeamModel(mesa.Model):
                 raise ValueError("TeamModel takes a seed or an rng, not both")
             seed = rng
         if config is None:
-            config = config_mod.load(scenario) if scenario is not None else config_mod.default()
+            config = config_mod.as_config(scenario, "TeamModel", "scenario") if scenario is not None else config_mod.default()
+        config = config_mod.as_config(config, "TeamModel")
         if params:
             config = config.with_params(**params)
+        run = config_mod.check_run_settings("TeamModel", run=run)["run"]
+        n_sprints = config_mod._check_int("TeamModel", "n_sprints", n_sprints, 0, config_mod.RUN_LIMITS["sprints"][1])
         seed = secrets.randbits(63) if seed is None else root_seed(seed)  # mesa.batch_run passes rng values as seed
         super().__init__(rng=seed)
         self.config = config

@@ -7,7 +7,7 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from pe_sim.config import Config, check_outcomes, check_per_run, check_run_settings, default, load
+from pe_sim.config import Config, ConfigError, as_config, check_outcomes, check_per_run, check_run_settings, default, load
 from pe_sim.core.engine import OUTCOMES, param_batch, simulate
 from pe_sim.events import schedule
 from pe_sim.params import BY_NAME
@@ -78,7 +78,9 @@ def run_mesa(config: Config, runs: int, sprints: int, seed: int,
 
 def run(config: Config, runs: int, sprints: int, seed: int, engine: str = "core",
         on_runs: Callable[[int], None] | None = None, per_run: Mapping[str, np.ndarray] | None = None) -> pd.DataFrame:
-    """Tidy per-sprint outcomes of ``runs`` runs of ``config`` (``per_run``: see :func:`batch`)."""
+    """Tidy per-sprint outcomes of ``runs`` runs of ``config`` (a :class:`Config`, a scenario TOML or a
+    shipped scenario's name; ``per_run``: see :func:`batch`)."""
+    config = as_config(config, "run")
     checked = check_run_settings("run", runs=runs, sprints=sprints, seed=seed)
     runs, sprints, seed = checked["runs"], checked["sprints"], checked["seed"]
     per_run = check_per_run("run", per_run, runs)
@@ -87,7 +89,7 @@ def run(config: Config, runs: int, sprints: int, seed: int, engine: str = "core"
     elif engine == "mesa":
         out = run_mesa(config, runs, sprints, seed, on_runs=on_runs, per_run=per_run)
     else:
-        raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
+        raise ConfigError("run", "engine", f"{engine!r} is not an engine; expected one of {', '.join(ENGINES)}")
     return tidy(out, np.arange(runs), scenario=config.name, seed=seed)
 
 

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 import pe_sim
+from pe_sim.config import ConfigError
 
 
 def test_top_level_functions_work_on_tiny_inputs(tmp_path):
@@ -107,3 +108,41 @@ def test_the_python_api_checks_run_settings_and_outcomes():
             pe_sim.compare(["crunch", "one_roadmap"], **{"runs": 4, "sprints": 3, **kwargs}, workers=1)
     with pytest.raises(ConfigError, match="resamples: 1 is not valid"):
         pe_sim.compare(["crunch", "one_roadmap"], runs=4, sprints=3, resamples=1, workers=1)
+
+
+@pytest.mark.parametrize("call, words", [
+    (lambda: __import__("pe_sim.runner", fromlist=["run"]).run({"params": {}}, 2, 3, 1), "run: config: got a value of type dict; expected a Config"),
+    (lambda: __import__("pe_sim.runner", fromlist=["run"]).run("one_roadmap", 2, 3, 1, engine="fast"),
+     "run: engine: 'fast' is not an engine"),
+    (lambda: pe_sim.compare("one_roadmap", runs=2, sprints=3), "compare: configs: expected a list"),
+    (lambda: pe_sim.compare(["one_roadmap", "split_backlogs"], runs=5, sprints=3, confidence=95),
+     "compare: confidence: 95 is not valid; expected a number in [0.5, 1)"),
+    (lambda: pe_sim.compare(["one_roadmap", "split_backlogs"], runs=5, sprints=3, confidence="0.9"),
+     "compare: confidence: '0.9' is not valid"),
+    (lambda: pe_sim.compare(["one_roadmap", "split_backlogs"], runs=5, sprints=3, workers="2"),
+     "compare: workers: '2' is not valid"),
+    (lambda: pe_sim.compare(["one_roadmap", "split_backlogs"], runs=5, sprints=3, workers=0),
+     "compare: workers: 0 is not valid"),
+    (lambda: __import__('pe_sim.model', fromlist=['TeamModel']).TeamModel(scenario=42), "TeamModel: scenario: got a value of type int"),
+    (lambda: __import__('pe_sim.model', fromlist=['TeamModel']).TeamModel(config={"params": {}}), "TeamModel: config: got a value of type dict"),
+    (lambda: __import__('pe_sim.model', fromlist=['TeamModel']).TeamModel(n_sprints="x"), "TeamModel: n_sprints: 'x' is not valid"),
+    (lambda: __import__('pe_sim.model', fromlist=['TeamModel']).TeamModel(n_sprints=-1), "TeamModel: n_sprints: -1 is not valid; expected an integer in [0, 1000]"),
+    (lambda: __import__('pe_sim.model', fromlist=['TeamModel']).TeamModel(run=-1), "TeamModel: run: -1 is not valid"),
+])
+def test_the_python_api_names_a_bad_argument(call, words):
+    """These were deep tracebacks (AttributeError, TypeError from pathlib or a comparison), a config
+    made of a name's letters, NaN intervals, or silently accepted."""
+    with pytest.raises(ConfigError) as e:
+        call()
+    assert words in str(e.value), str(e.value)
+
+
+def test_sensitivity_takes_one_outcome_as_a_name_and_checks_points(tmp_path):
+    f = tmp_path / "s.toml"
+    f.write_text("[sweep]\nbase = 'split_backlogs'\nreplicates = 1\nsprints = 3\noutcomes = ['tech_debt']\n"
+                 "[vary]\npressure = { low = 0.1, high = 0.9 }\n[sensitivity]\nresamples = 100\n")
+    with pytest.raises(ConfigError, match="sensitivity: points: '4' is not valid"):
+        pe_sim.sensitivity(str(f), points="4", out=tmp_path / "o", workers=1, progress=False, figure=False)
+    t = pe_sim.sensitivity(str(f), points=4, outcomes="tech_debt", out=tmp_path / "o", workers=1, progress=False,
+                           figure=False)
+    assert set(t["outcome"]) == {"tech_debt"}

@@ -1183,3 +1183,15 @@ def test_a_history_longer_than_the_longest_run_exits_2_and_writes_nothing(tmp_pa
                                               "most 1,000 (the longest run it simulates); use the most recent 1,000 "
                                               "sprints (keep the header and the last 1,000 rows)\n")
     assert not (tmp_path / "cal").exists() and time.perf_counter() - t0 < 60
+
+
+def test_a_setups_own_values_replaced_by_the_posterior_are_named():
+    """compare --posterior replaced feature_factory's tech_share 0 and pressure 0.8 by the team's draws
+    without a word, which hid most of the setup's difference."""
+    from pe_sim import config as cfg
+
+    configs = [cfg.load(n) for n in ("split_backlogs", "feature_factory", "one_roadmap")]
+    per_run = {k: np.zeros(3) for k in ("tech_share", "pressure", "skill_mean", "n_engineers")}
+    lines = C.replaced_by_posterior(configs, per_run)
+    assert len(lines) == 1 and lines[0].startswith("feature_factory sets tech_share = 0.0, pressure = 0.8; the posterior's")
+    assert C.replaced_by_posterior(configs, {"skill_mean": np.zeros(3)}) == []  # nobody's file sets it

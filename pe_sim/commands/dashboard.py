@@ -82,7 +82,7 @@ def report(args) -> int:
         (f" --engine {args.engine}" if args.engine != "core" else "")
     per_run = team = unit = cautions = None
     if args.posterior:
-        from pe_sim.calibration import hinges, posterior_runs
+        from pe_sim.calibration import hinges, posterior_runs, replaced_by_posterior
 
         history, _, per_run, unit, how = posterior_runs(args.posterior, runs, seed)
         command += f" --posterior {shlex.quote(str(args.posterior))}"
@@ -91,6 +91,8 @@ def report(args) -> int:
                 f"with its {history.current_headcount} engineers of today, so the intervals include what is still "
                 f"uncertain about the team. {how[0].upper() + how[1:]}.")
         cautions = lambda differences: hinges(args.posterior, per_run, differences)  # noqa: E731
+        for line in replaced_by_posterior(configs, per_run):
+            print(f"pe-sim report: warning: {line}", file=sys.stderr)
     print(f"simulating {counted(len(configs), 'setup')}, {counted(runs, 'run')} x {counted(sprints, 'sprint')} each ...",
           file=sys.stderr)
     from tqdm import tqdm

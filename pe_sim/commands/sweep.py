@@ -183,7 +183,7 @@ def _compare(args) -> int:
         warn_few_runs(args.runs or configs[0].runs)
     per_run = unit = None
     if args.posterior:
-        from pe_sim.calibration import posterior_runs
+        from pe_sim.calibration import posterior_runs, replaced_by_posterior
 
         runs = args.runs or configs[0].runs
         seed = configs[0].seed if args.seed is None else args.seed
@@ -192,6 +192,8 @@ def _compare(args) -> int:
         print(f"pe-sim: {runs} paired runs, each with a draw from the posterior of {args.posterior} "
               f"({', '.join(k for k in per_run if k != 'n_engineers')}) and {history.current_headcount} engineers (its size now); "
               f"{how}{''.join('; ' + line for line in idle)}", file=sys.stderr)
+        for line in replaced_by_posterior(configs, per_run):
+            print(f"pe-sim compare: warning: {line}", file=sys.stderr)
     runs, sprints = args.runs or configs[0].runs, args.sprints or configs[0].sprints
     long = runs * sprints * len(configs) >= LONG_COMPARE_RUN_SPRINTS
     if long:  # a few seconds or more: say what is being done, and show how far it is

@@ -16,9 +16,9 @@ from scipy import stats
 from scipy.special import ndtri
 
 from pe_sim import __version__
-from pe_sim.config import (COUNTED_EVENTS, MAX_CHUNK, Config, ConfigError, _did_you_mean, _slug, as_int, check_name,
-                           check_outcomes, check_param, check_shares, check_value, load as load_config, read_toml,
-                           toml_value)
+from pe_sim.config import (COUNTED_EVENTS, MAX_CHUNK, Config, ConfigError, _check_int, _did_you_mean, _slug, as_int,
+                           check_name, check_outcomes, check_param, check_shares, check_value, load as load_config,
+                           read_toml, toml_value)
 from pe_sim.core.engine import OUTCOMES
 from pe_sim.events import EVENT_KINDS, Event
 from pe_sim.params import BY_NAME, Param
@@ -575,6 +575,8 @@ def sensitivity_design(spec: SweepSpec, method: str | None = None, points: int |
     if not spec.factors:
         raise ConfigError(spec.file, "vary", "empty; sensitivity needs at least one parameter to vary")
     file, key = ("sensitivity", "points") if points else (spec.file, "sweep.points")  # like compare: runs
+    if points is not None:  # a Python caller's: a whole number (the CLI's is one already)
+        points = _check_int("sensitivity", "points", points, 1, 2**31)
     points = points or spec.points or SENSITIVITY_POINTS[method]
     if method == "morris" and points < MIN_SENSITIVITY_POINTS:
         raise ConfigError(file, key, f"{points} is too few trajectories for Morris screening; expected at least "
