@@ -705,3 +705,21 @@ def test_a_sampled_coordinate_of_exactly_0_or_1_takes_a_finite_quantile_not_the_
         assert np.isfinite(v).all() and (0.4 < v).all() and (v < 0.6).all(), (dist, v)
         assert v[0] < v[2] < v[3]
 
+
+
+def test_a_sweep_varying_what_its_base_does_not_use_is_warned_about(tmp_path, capsys):
+    """tech_share varied on a one-roadmap base: every point gave the same numbers, and sensitivity an
+    index of 0 [0, 0], without a word."""
+    one = {"sweep": {"base": "one_roadmap", "design": "grid", "replicates": 1, "sprints": 3},
+           "vary": {"tech_share": [0.0, 0.5], "pressure": [0.2, 0.8]}}
+    lines = [line for line in sweep_from_dict(one).event_warnings() if line.startswith("vary.")]
+    assert lines == ["vary.tech_share: the base one_roadmap plans one roadmap, which does not use tech_share: every "
+                     "value gives the same numbers (vary it on a split-backlogs base, or vary roadmap_mode too)"]
+    both = {**one, "vary": {**one["vary"], "roadmap_mode": ["one_roadmap", "split_backlogs"]}}
+    assert not [line for line in sweep_from_dict(both).event_warnings() if line.startswith("vary.")]
+    split = {**one, "sweep": {**one["sweep"], "base": "split_backlogs"}}
+    assert not [line for line in sweep_from_dict(split).event_warnings() if line.startswith("vary.")]
+    f = tmp_path / "idle.toml"
+    f.write_text("[sweep]\nbase = 'one_roadmap'\nreplicates = 1\nsprints = 3\n[vary]\ntech_share = [0.0, 0.5]\n")
+    assert main(["validate", str(f)]) == 0
+    assert "warning: vary.tech_share: the base one_roadmap plans one roadmap" in capsys.readouterr().out

@@ -280,8 +280,16 @@ class SweepSpec:
         about events whose sprint or duration the sweep varies (each design point times those itself)."""
         from pe_sim.config import event_warnings
 
+        from pe_sim.params import unused
+
         timed = frozenset(f.name.partition(".")[0] for f in self.factors if f.is_event and not f.name.endswith(".magnitude"))
-        return event_warnings(self.base, self.sprints, timed)
+        lines = event_warnings(self.base, self.sprints, timed)
+        if not any(f.name == "roadmap_mode" for f in self.factors):  # else some points use it
+            idle = [f.name for f in self.factors if f.name in unused(self.base.params)]
+            lines += [f"vary.{name}: the base {self.base.name} plans one roadmap, which does not use {name}: every "
+                      f"value gives the same numbers (vary it on a split-backlogs base, or vary roadmap_mode too)"
+                      for name in idle]
+        return lines
 
     def to_dict(self) -> dict[str, Any]:
         """The sweep as TOML-like tables (for manifests)."""
