@@ -127,6 +127,16 @@ def test_dashboard_in_chromium_offline(dashboard, tmp_path):
 
     with build_opener(ProxyHandler({})).open(url, timeout=30) as first:  # the page as served, before any script runs: the tab's name
         assert "<title>pe-sim workshop</title>" in first.read().decode("utf-8")
+    from urllib.error import HTTPError
+    from urllib.request import Request
+
+    for headers in ({"Host": "evil.example"}, {"Origin": "http://evil.example"}):  # DNS rebinding, another site's page
+        with pytest.raises(HTTPError) as refused:
+            build_opener(ProxyHandler({})).open(Request(url, headers=headers), timeout=30)
+        assert refused.value.code == 403
+    with build_opener(ProxyHandler({})).open(Request(url.replace("127.0.0.1", "localhost"),
+                                                     headers={"Origin": url.rstrip("/")}), timeout=30) as same:
+        assert same.status == 200
     exe = chromium_path()
     requests, outside, failures, errors, sockets = [], [], [], [], []
 

@@ -529,3 +529,35 @@ def test_cli_dashboard_rejects_bad_input_before_serving(capsys):
             err = capsys.readouterr().err
             assert f"--host {host}: not an address of this machine" in err and "--port" not in err
 
+
+
+def test_a_local_server_refuses_other_hosts_and_other_origins_websockets():
+    """DNS rebinding (a page of evil.example resolving to 127.0.0.1) and a cross-origin WebSocket could
+    reach the room's session; a loopback Host with no or the same-machine Origin passes."""
+    import asyncio
+
+    from pe_sim.dashboard.server import LocalOnly
+
+    reached = []
+
+    async def app(scope, receive, send):
+        reached.append(scope["type"])
+
+    def call(kind, host, origin=None):
+        sent = []
+
+        async def send(message):
+            sent.append(message)
+
+        headers = [(b"host", host.encode())] + ([(b"origin", origin.encode())] if origin else [])
+        asyncio.run(LocalOnly(app)({"type": kind, "headers": headers}, None, send))
+        return sent
+
+    for host in ("127.0.0.1:8765", "localhost:8765", "[::1]:8765", "localhost"):
+        assert call("http", host) == [] and call("websocket", host, "http://127.0.0.1:8765") == []
+    assert reached == ["http", "websocket"] * 4
+    assert call("http", "evil.example:8765")[0]["status"] == 403
+    assert call("http", "127.0.0.1.evil.example")[0]["status"] == 403
+    assert call("websocket", "127.0.0.1:8765", "http://evil.example") == [{"type": "websocket.close", "code": 1008}]
+    asyncio.run(LocalOnly(app)({"type": "lifespan"}, None, None))  # start-up and shut-down pass through
+    assert reached[-1] == "lifespan" and len(reached) == 9

@@ -131,6 +131,46 @@ def warm_up(ready: threading.Event | None = None) -> None:
             ready.set()
 
 
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def _hostname(netloc: str) -> str:
+    """The host of a Host header or an origin's address, without port or IPv6 brackets."""
+    if netloc.startswith("["):
+        return netloc[1:].partition("]")[0]
+    return netloc.rpartition(":")[0] if netloc.count(":") == 1 else netloc
+
+
+class LocalOnly:
+    """ASGI middleware for a server that listens on this machine only: a request whose Host is not a
+    loopback name, or a WebSocket opened from a page of another origin, is refused. Without it a web
+    page the facilitator visits could reach the workshop through DNS rebinding or a cross-origin
+    WebSocket and drive the room's session."""
+
+    def __init__(self, app, allowed: tuple[str, ...] = LOOPBACK):
+        self.app, self.allowed = app, allowed
+
+    def ok(self, scope) -> bool:
+        from urllib.parse import urlsplit
+
+        headers = dict(scope.get("headers") or [])
+        if _hostname(headers.get(b"host", b"").decode("latin-1")) not in self.allowed:
+            return False
+        origin = headers.get(b"origin")
+        return origin is None or _hostname(urlsplit(origin.decode("latin-1")).netloc) in self.allowed
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] in ("http", "websocket") and not self.ok(scope):
+            if scope["type"] == "websocket":
+                await send({"type": "websocket.close", "code": 1008})  # before accepting: the handshake gets 403
+            else:
+                await send({"type": "http.response.start", "status": 403,
+                            "headers": [(b"content-type", b"text/plain; charset=utf-8")]})
+                await send({"type": "http.response.body", "body": b"pe-sim dashboard: this address serves this machine only\n"})
+            return
+        await self.app(scope, receive, send)
+
+
 def serve(scenario: str | None = None, host: str = "127.0.0.1", port: int = 8765) -> int:
     """Run the dashboard until Ctrl+C; prints the URL once the page can be opened."""
     if port == 0:
@@ -156,8 +196,11 @@ def serve(scenario: str | None = None, host: str = "127.0.0.1", port: int = 8765
 
     shown = "localhost" if host in ("127.0.0.1", "::1") else host
     url = f"http://{host if ':' not in host else '[' + host + ']'}:{port}/"
-    config = uvicorn.Config("solara.server.starlette:app", host=host, port=port, log_level="warning",
-                            access_log=False, lifespan="on")
+    from solara.server.starlette import app
+
+    if shown == "localhost":  # on the network the facilitator chose who may connect
+        app = LocalOnly(app)
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, lifespan="on")
     server = uvicorn.Server(config)
 
     ready = threading.Event()
