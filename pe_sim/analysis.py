@@ -474,9 +474,7 @@ def ishigami_indices(a: float = 7.0, b: float = 0.1) -> tuple[np.ndarray, np.nda
     return np.array([v1, v2, 0.0]) / v, np.array([v1 + v13, v2, v13]) / v
 
 
-# below these `sensitivity` warns (spec.STABLE_SENSITIVITY_POINTS): under 64 base samples the Saltelli estimators'
-# sampling error swamps the indices (an assumption, cf. SALib's examples); under 10 trajectories a Morris ranking
-# by mu* is unstable (Campolongo et al. 2007 use 10 to 20)
+# below these `sensitivity` warns (why these numbers: pe_sim.sweeps.spec.STABLE_SENSITIVITY_POINTS)
 MIN_SOBOL_POINTS = STABLE_SENSITIVITY_POINTS["sobol"]
 MIN_MORRIS_TRAJECTORIES = STABLE_SENSITIVITY_POINTS["morris"]
 

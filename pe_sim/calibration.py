@@ -1004,12 +1004,10 @@ def replaced_by_posterior(configs, per_run: Mapping[str, np.ndarray]) -> list[st
     """For a what-if comparison over a team's posterior: one line per setup whose own file sets a
     value (other than the default) that the posterior's draws replace in every run, naming them, so
     a setup's defining values are never overridden without a word."""
-    from pe_sim.config import toml_value
-
     base = defaults()
     lines = []
     for c in configs:
-        own = [f"{k} = {toml_value(c.params[k])}" for k in per_run if k != "n_engineers" and k in c.params
+        own = [f"{k} = {cfg.toml_value(c.params[k])}" for k in per_run if k != "n_engineers" and k in c.params
                and c.params[k] != base[k] and k not in unused(c.params)]
         if own:
             lines.append(f"{c.name} sets {', '.join(own)}; the posterior's draws replace {'them' if len(own) > 1 else 'it'} "

@@ -281,7 +281,7 @@ def run_folder(folder: Path, force: bool) -> Iterator[Path]:
             # suggested only where it would do so (never for another command's output)
             refuse_other_output(folder, "--out", "run")
             run_files(folder)
-            refuse_linked_folders(folder, ("outcomes/x", "plots/x"))  # where a run writes: checked before the work
+            refuse_linked_folders(folder, ("outcomes", "plots"))  # where a run writes: checked before the work
             if not force:
                 raise ConfigError(str(folder), "--out", "output folder already holds a pe-sim run; pass --force to "
                                                         "replace it or choose another --out")
@@ -362,15 +362,16 @@ def _lock(fd: int) -> bool:
     return True
 
 
-def refuse_linked_folders(folder: Path, names: Iterable[str], flag: str = "--out") -> None:
-    """Refuse, before anything is written, a subfolder of ``folder`` on the way to one of ``names``
-    (relative paths) that is a symbolic link: files moved there would land in another folder."""
-    for name in names:
-        for parent in reversed(Path(name).parents[:-1]):  # outermost first: "plots", then "plots/x"
-            if (folder / parent).is_symlink():
-                raise ConfigError(str(folder / parent), flag, "is a symbolic link; pe-sim does not write through a "
-                                                              "link into another folder: remove the link or choose "
-                                                              "another --out")
+def refuse_linked_folders(folder: Path, subfolders: Iterable[str | Path], flag: str = "--out") -> None:
+    """Refuse, before anything is written, a subfolder of ``folder`` (or one on the way to it) that is
+    a symbolic link: files written there, or removed from it, would be another folder's."""
+    for sub in subfolders:
+        sub = Path(sub)
+        for part in (*reversed(sub.parents[:-1]), sub):  # outermost first: "plots", then "plots/x"
+            if part != Path(".") and (folder / part).is_symlink():
+                raise ConfigError(str(folder / part), flag, "is a symbolic link; pe-sim does not write through a "
+                                                            "link into another folder: remove the link or choose "
+                                                            f"another {flag}")
 
 
 def finish_run_folder(folder: Path, written: list[str], manifest: dict) -> None:
@@ -380,9 +381,10 @@ def finish_run_folder(folder: Path, written: list[str], manifest: dict) -> None:
     staging folder goes. The earlier manifest stays until the last step, so a kill in between
     leaves a folder that ``--force`` replaces (it names every file either run may have left)."""
     stage = folder / STAGING
-    refuse_linked_folders(folder, written)
+    refuse_linked_folders(folder, {Path(name).parent for name in written})
     with interrupts_held():
-        earlier = run_files(folder) if is_run_manifest(_read_manifest(folder)) else []
+        before = _read_manifest(folder)
+        earlier = [str(name) for name in before["files"]] if is_run_manifest(before) else []
         for name in written:
             target = folder / name
             target.parent.mkdir(parents=True, exist_ok=True)

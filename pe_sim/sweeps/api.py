@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pe_sim.config import ConfigError, toml_value
-from pe_sim.files import folder_lock, option, refuse_other_output
+from pe_sim.files import folder_lock, option, refuse_linked_folders, refuse_other_output
 from pe_sim.core.engine import OUTCOMES
 from pe_sim.sweeps.design import Design, make_design
 from pe_sim.sweeps.execute import (auto_chunk_size, connect_dask, default_workers, interrupt_after, iter_jobs,
@@ -192,9 +192,7 @@ def _run_sweep(spec: SweepSpec, out_dir: Path, design: Design, total: int, diges
     done: set[int] = set()
     out_key, resume_it, overwrite_it = option("--out", "out"), option("--resume", "resume=True"), \
         option("--overwrite", "overwrite=True")
-    if (out_dir / DATA).is_symlink():  # part files would be written, and old ones removed, in another folder
-        raise ConfigError(str(out_dir / DATA), out_key, f"is a symbolic link; pe-sim does not write through a link "
-                                                        f"into another folder: remove the link or choose another {out_key}")
+    refuse_linked_folders(out_dir, (DATA,), out_key)  # part files would be written, and old ones removed, elsewhere
     if existing and resume:
         manifest = read_manifest(out_dir)
         if manifest.get("digest") != digest:

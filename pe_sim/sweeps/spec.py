@@ -21,7 +21,7 @@ from pe_sim.config import (COUNTED_EVENTS, MAX_CHUNK, Config, ConfigError, _chec
                            read_toml, toml_value)
 from pe_sim.core.engine import OUTCOMES
 from pe_sim.events import EVENT_KINDS, Event
-from pe_sim.params import BY_NAME, Param
+from pe_sim.params import BY_NAME, Param, unused
 
 DESIGNS = ("grid", "lhs", "sobol", "saltelli", "morris")
 KEEPS = ("summary", "trajectories")
@@ -279,8 +279,6 @@ class SweepSpec:
         """:func:`pe_sim.config.event_warnings` for the base scenario at the sweep's horizon, without the lines
         about events whose sprint or duration the sweep varies (each design point times those itself)."""
         from pe_sim.config import event_warnings
-
-        from pe_sim.params import unused
 
         timed = frozenset(f.name.partition(".")[0] for f in self.factors if f.is_event and not f.name.endswith(".magnitude"))
         lines = event_warnings(self.base, self.sprints, timed)
