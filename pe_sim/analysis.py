@@ -434,7 +434,10 @@ def morris_from_outputs(y: np.ndarray, unit: np.ndarray, moved: np.ndarray, fact
     ``moved[i]`` is the factor index changed between row i - 1 and row i (-1 at a trajectory start).
     Effects are per unit of ``unit``: of each factor's normalised range, and for a normal or lognormal
     factor (whose levels a Morris design takes at probabilities (k + 0.5) / p,
-    :func:`pe_sim.sweeps.design.morris_probabilities`) per unit of its probability (CDF) scale.
+    :func:`pe_sim.sweeps.design.morris_probabilities`) per unit of its probability (CDF) scale. For an integer
+    or a list, ``unit`` holds the positions the values really took (:meth:`pe_sim.sweeps.Factor.positions`),
+    so an effect divides by the step the factor really made. A step that left a factor where it was (an
+    integer distribution too narrow for its levels) gives no effect; a factor with none has NaN statistics.
     """
     y = np.asarray(y, dtype=np.float64)
     y = y[:, None] if y.ndim == 1 else y
@@ -445,6 +448,7 @@ def morris_from_outputs(y: np.ndarray, unit: np.ndarray, moved: np.ndarray, fact
     for i, f in enumerate(factors):
         at = np.nonzero(moved == i)[0]
         delta = unit[at, i] - unit[at - 1, i]
+        at, delta = at[delta != 0], delta[delta != 0]
         ee = (y[at] - y[at - 1]) / delta[:, None]  # (r, s)
         for k, o in enumerate(outcomes):
             e = ee[:, k]
@@ -452,7 +456,8 @@ def morris_from_outputs(y: np.ndarray, unit: np.ndarray, moved: np.ndarray, fact
             lo = hi = float("nan")
             if len(a) > 1:
                 lo, hi = _boot_ci(a, confidence, resamples, rng, method="percentile")
-            rows.append({"outcome": o, "parameter": f, "mu": e.mean(), "mu_star": a.mean(), "mu_star_low": lo,
+            rows.append({"outcome": o, "parameter": f, "mu": e.mean() if len(e) else float("nan"),
+                         "mu_star": a.mean() if len(e) else float("nan"), "mu_star_low": lo,
                          "mu_star_high": hi, "sigma": e.std(ddof=1) if len(e) > 1 else float("nan"),
                          "trajectories": len(e)})
     return pd.DataFrame(rows)
@@ -574,7 +579,9 @@ def sensitivity(spec, *, method: str | None = None, outcomes: Sequence[str] | No
     else:
         design = make_design(sspec)
         moved = np.array([names.index(m) if m else -1 for m in design.table["moved"]])
-        table = morris_from_outputs(y, design.unit, moved, names, outcomes, confidence, resamples, spec.seed)
+        position = np.column_stack([f.positions(design.table[f.name].to_numpy(), design.unit[:, i])
+                                    for i, f in enumerate(design.factors)])
+        table = morris_from_outputs(y, position, moved, names, outcomes, confidence, resamples, spec.seed)
     table.insert(1, "summary", [summary_name(o) for o in table["outcome"]])
     adir.mkdir(exist_ok=True)
     # The default table and figure in out/_analysis are pe-sim's own: each analysis rewrites them,

@@ -696,6 +696,51 @@ def test_morris_takes_an_unbounded_distributions_levels_at_inner_quantiles_not_t
     assert "morris_levels" not in ranges.identity() and "morris_levels" not in lhs.identity()
 
 
+def test_morris_divides_an_integers_or_a_lists_effect_by_the_step_it_really_made():
+    """Rounding moved n_engineers 3..8 by 4 or by 3 between levels 2/3 apart, and a list of three by one or two
+    places, but each effect was divided by the same 2/3: a linear response got a spread (sigma) and a mu* off
+    by up to a fifth. Divided by the steps really made, a linear response has one effect and sigma 0."""
+    from pe_sim.analysis import morris_from_outputs
+
+    spec = sweep_from_dict({"sweep": {"base": "split_backlogs", "design": "morris", "points": 12, "replicates": 1,
+                                      "sprints": 3, "seed": 3},
+                            "vary": {"n_engineers": {"low": 3, "high": 8}, "syncs_per_sprint": [1, 2, 5],
+                                     "pressure": {"low": 0.1, "high": 0.9}}})
+    design = make_design(spec)
+    t = design.table
+    moved = np.array([list(spec.varied).index(m) if m else -1 for m in t["moved"]])
+    steps = {name: set(np.abs(np.diff(t[name].to_numpy().astype(float)))[moved[1:] == i])
+             for i, name in enumerate(spec.varied)}
+    assert steps["n_engineers"] == {3.0, 4.0}  # the uneven steps rounding makes
+    place = {1: 0, 2: 1, 5: 2}
+    y = (10.0 * t["n_engineers"] + 7.0 * t["syncs_per_sprint"].map(place) + 4.0 * t["pressure"]).to_numpy()
+    position = np.column_stack([f.positions(t[f.name].to_numpy(), design.unit[:, i])
+                                for i, f in enumerate(design.factors)])
+    table = morris_from_outputs(y, position, moved, list(spec.varied)).set_index("parameter")
+    # per unit of each factor's own scale: 10 x the range of 5, 7 x the list's 2 places, 4 x the range of 0.8
+    np.testing.assert_allclose(table["mu_star"], [50.0, 14.0, 3.2])
+    np.testing.assert_allclose(table["sigma"], 0.0, atol=1e-9)
+    old = morris_from_outputs(y, design.unit, moved, list(spec.varied)).set_index("parameter")
+    assert old.loc["n_engineers", "sigma"] > 5 and old.loc["syncs_per_sprint", "sigma"] > 5  # what it was
+
+
+def test_morris_positions_of_an_integer_map_back_through_its_scale():
+    """A rounded integer's position is its value's place on the factor's own scale (range, log range, CDF)."""
+    from scipy.stats import norm
+
+    lin = Factor("n_engineers", "range", low=3, high=8)
+    np.testing.assert_allclose(lin.positions(np.array([3, 5, 8]), np.zeros(3)), [0.0, 0.4, 1.0])
+    log = Factor("n_engineers", "range", low=2, high=32, log=True)
+    np.testing.assert_allclose(log.positions(np.array([2, 8, 32]), np.zeros(3)), [0.0, 0.5, 1.0])
+    nor = Factor("n_engineers", "dist", dist="normal", args=(("mean", 6.0), ("sd", 2.0)))
+    np.testing.assert_allclose(nor.positions(np.array([4, 6]), np.zeros(2)), norm.cdf([4, 6], 6, 2))
+    cont = Factor("pressure", "range", low=0.1, high=0.9)
+    u = np.array([0.0, 0.3, 1.0])
+    assert np.array_equal(cont.positions(0.1 + 0.8 * u, u), u)
+    short = Factor("syncs_per_sprint", "values", values=(1, 2, 5))
+    np.testing.assert_allclose(short.positions(np.array([1, 2, 5, 5]), np.array([0.0, 0.4, 0.7, 1.0])), [0, 0.5, 1, 1])
+
+
 def test_a_sampled_coordinate_of_exactly_0_or_1_takes_a_finite_quantile_not_the_parameters_limit():
     """A scrambled Sobol' or LHS coordinate can be exactly 0 (or round to 1): ppf(0) = -inf was clipped to the
     parameter's limit, 0 for a pressure ~ normal(0.5, 0.01)."""

@@ -185,6 +185,32 @@ class Factor:
             return np.clip(np.floor(lo + u * (hi - lo + 1)), lo, hi).astype(np.int64)
         return self.natural(self._clip(self._ppf(u)))
 
+    def positions(self, values: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """Where ``values`` (taken by :meth:`from_unit` at ``u``) lie on this factor's own unit scale: for a list,
+        the item's place (0 for the first, 1 for the last); for an integer parameter, the rounded value mapped back
+        to the range's fraction (log fraction on a log scale) or the distribution's CDF; otherwise ``u`` itself.
+        A Morris elementary effect divides by the change of this position, not of ``u``: rounding moves an
+        integer or a list item by uneven steps (n_engineers 3 to 8 at four levels moves by 4 or by 3)."""
+        u = np.asarray(u, dtype=np.float64)
+        if self.kind == "values":
+            k = len(self.values)
+            return np.clip(np.floor(u * k), 0, k - 1) / max(k - 1, 1)
+        if self.param.kind != "int":
+            return u
+        x = np.asarray(values, dtype=np.float64)
+        a = dict(self.args)
+        if self.kind == "range" and self.log:
+            return (np.log(x) - math.log(self.low)) / (math.log(self.high) - math.log(self.low))
+        if self.kind == "range" or self.dist == "uniform":
+            lo, hi = math.ceil(a.get("low", self.low)), math.floor(a.get("high", self.high))
+            return (x - lo) / max(hi - lo, 1)
+        if self.dist == "normal":
+            return stats.norm.cdf(x, a["mean"], a["sd"])
+        if self.dist == "lognormal":
+            return stats.lognorm.cdf(x, a["sigma"], scale=a["median"])
+        lo, mode, hi = a["low"], a["mode"], a["high"]
+        return stats.triang.cdf(x, (mode - lo) / (hi - lo), loc=lo, scale=hi - lo)
+
     def _ppf(self, u: np.ndarray) -> np.ndarray:
         a = dict(self.args)
         if self.kind == "range":
