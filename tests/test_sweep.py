@@ -583,6 +583,10 @@ def test_resume_into_another_sweep_says_what_differs(tmp_path, capsys):
     assert said(other).startswith('holds a different sweep (vary.n_engineers.values [2, 5, 12] (now [2, 5, 13]), '
                                   'vary.pressure.high 0.8 (now 0.9), vary.conflict_style [\'fight\', \'productive\'] '
                                   '(now unset));')
+    swapped = spec.replace(factors=spec.factors[::-1])  # same [vary] in another order: other points, said so
+    assert said(swapped) == (f"holds a different sweep (the order of [vary] {', '.join(spec.varied)} (now "
+                             f"{', '.join(swapped.varied)}), which the design's points follow); use another out, or "
+                             "overwrite=True to discard it")
     base = spec.base.with_params(pressure=0.7, shielding=0.1, tech_share=0.3)
     many = said(spec.replace(base=base, keep="trajectories", crn=True))  # long lists are cut short, on one line
     assert many.startswith("holds a different sweep (base.params.") and "and 1 more difference); use another" in many

@@ -172,6 +172,10 @@ def what_differs(manifest: Mapping[str, Any], spec: SweepSpec, shown: int = 4) -
             a, b = (_by_name(was.get(k)), _by_name(now[k])) if k == "factors" else (was.get(k, _UNSET), now[k])
             _differences(a, b, _KEY_NAMES.get(k, k), diffs)
     parts += [f"{k} {_short(a)} (now {_short(b)})" for k, a, b in diffs]
+    order = [[f.get("name") for f in (x.get("factors") or []) if isinstance(f, Mapping)] for x in (was, now)]
+    if order[0] != order[1] and sorted(order[0]) == sorted(order[1]):  # the design's columns follow [vary]'s order
+        parts.append(f"the order of [vary] {', '.join(order[0])} (now {', '.join(order[1])}), which the design's "
+                     "points follow")
     if not parts:  # an older manifest without what changed
         return "its config, design, pe-sim version or model code differ"
     more = len(parts) - shown
