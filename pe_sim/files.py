@@ -329,6 +329,7 @@ def folder_lock(folder: Path, flag: str, what: str) -> Iterator[None]:
     not with worker processes forked meanwhile."""
     if folder.exists() and not folder.is_dir():
         raise ConfigError(str(folder), flag, f"is a file; expected a folder for the {what}'s outputs")
+    made = not folder.exists()
     try:
         folder.mkdir(parents=True, exist_ok=True)
         fd = os.open(folder, os.O_RDONLY)
@@ -343,6 +344,9 @@ def folder_lock(folder: Path, flag: str, what: str) -> Iterator[None]:
         yield
     finally:
         _HELD.discard(fd)
+        if made:  # a command refused before writing leaves no empty folder behind
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # only if still empty
         os.close(fd)  # releases the lock
 
 

@@ -772,3 +772,56 @@ def test_a_sweep_varying_what_its_base_does_not_use_is_warned_about(tmp_path, ca
     f.write_text("[sweep]\nbase = 'one_roadmap'\nreplicates = 1\nsprints = 3\n[vary]\ntech_share = [0.0, 0.5]\n")
     assert main(["validate", str(f)]) == 0
     assert "warning: vary.tech_share: the base one_roadmap plans one roadmap" in capsys.readouterr().out
+
+
+# --- chunks that cannot fit in memory are refused before anything is written -------------------------
+
+def test_a_chunks_memory_estimate_covers_what_a_chunk_really_holds():
+    """The estimate counts the core's output of every outcome and the tidy table: at least what a chunk's arrays
+    take, and not wildly more (measured peaks were 460-620 bytes a run-sprint against the 760 it says)."""
+    from pe_sim.core.engine import OUTCOMES
+    from pe_sim.sweeps.execute import chunk_memory, compute_chunk, iter_jobs
+
+    for keep in ("trajectories", "summary"):
+        spec = sweep_from_dict(spec_dict(keep=keep, sprints=20))
+        job = next(iter_jobs(spec, make_design(spec), 50, [0]))
+        table = compute_chunk(job)
+        held = table.nbytes + 8 * len(OUTCOMES) * 50 * (spec.sprints if keep == "trajectories" else 1)
+        assert held <= chunk_memory(spec, 50) <= 1.6 * held, keep
+    traj = sweep_from_dict(spec_dict(keep="trajectories", sprints=520))
+    assert chunk_memory(traj, 1000) / (1000 * 520) == 8 * (len(OUTCOMES) + 5 + 3 + len(OUTCOMES) + 1)
+
+
+def test_chunks_too_big_for_memory_are_refused_before_the_folder_is_made(tmp_path, capsys, monkeypatch):
+    import pe_sim.sweeps.api as api
+    import pe_sim.sweeps.execute as execute
+
+    f = tmp_path / "s.toml"
+    f.write_text("[sweep]\nbase = 'crunch'\nreplicates = 2\nsprints = 52\nkeep = 'trajectories'\nchunk_size = 6\n"
+                 "[vary]\npressure = [0.2, 0.5, 0.8]\n")
+    per_run = execute.chunk_memory(load_sweep(f), 1)
+    monkeypatch.setattr(execute, "available_memory", lambda: int(4.5 * per_run))
+    monkeypatch.setattr(api, "available_memory", lambda: int(4.5 * per_run))
+    out = tmp_path / "out"
+    assert main(["sweep", str(f), "--out", str(out), "--workers", "1", "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert f"{f}: sweep.chunk_size: chunks of 6 runs x 52 sprints (trajectories) need about " in err
+    assert "this machine has free; use a chunk size of at most 4\n" in err and "Traceback" not in err
+    assert not out.exists()  # no folder, no "running" manifest left behind
+    assert main(["sweep", str(f), "--out", str(out), "--workers", "2", "--chunk-size", "3", "--no-progress"]) == 2
+    assert "--chunk-size: chunk_size: chunks of 3 runs x 52 sprints (trajectories) need 2 workers at about " in \
+        capsys.readouterr().err  # two workers hold two chunks: "use a chunk size of at most 2 or fewer workers"
+    assert main(["sweep", str(f), "--out", str(out), "--dry-run"]) == 0
+    assert "too little: running would be refused" in capsys.readouterr().out
+    assert main(["sweep", str(f), "--out", str(out), "--workers", "1", "--chunk-size", "4", "--no-progress"]) == 0
+    assert main(["sweep", str(f), "--out", str(out), "--workers", "1", "--dry-run", "--chunk-size", "4"]) == 0
+    dry = capsys.readouterr().out
+    assert "(2 chunks of 4)" in dry and "memory: about " in dry and "too little" not in dry
+    monkeypatch.setattr(execute, "available_memory", lambda: int(2.5 * per_run))  # less free now
+    assert main(["sweep", str(f), "--out", str(out), "--workers", "1", "--resume", "--no-progress"]) == 0  # no work
+    done = out / "_done.jsonl"
+    done.write_text(done.read_text().splitlines()[0] + "\n")  # as if killed after the first chunk
+    (out / "data" / "part-000001.parquet").unlink()
+    assert main(["sweep", str(f), "--out", str(out), "--workers", "1", "--resume", "--no-progress"]) == 2
+    assert "its chunk size is fixed by its first run (--overwrite starts again with another): a chunk size of at " \
+           "most 2 would fit" in capsys.readouterr().err

@@ -20,8 +20,9 @@ from pe_sim.config import ConfigError, toml_value
 from pe_sim.files import folder_lock, option, refuse_linked_folders, refuse_other_output
 from pe_sim.core.engine import OUTCOMES
 from pe_sim.sweeps.design import Design, make_design
-from pe_sim.sweeps.execute import (auto_chunk_size, connect_dask, default_workers, interrupt_after, iter_jobs,
-                                   main_script_unguarded, run_dask, run_inline, run_local, warn_if_oversubscribed)
+from pe_sim.sweeps.execute import (auto_chunk_size, available_memory, check_chunk_memory, chunk_memory, connect_dask,
+                                   default_workers, gib, interrupt_after, iter_jobs, main_script_unguarded, run_dask,
+                                   run_inline, run_local, warn_if_oversubscribed)
 from pe_sim.sweeps.spec import SweepSpec, as_spec, check_runnable, check_size
 from pe_sim.sweeps.store import (DATA, DESIGN_FILE, DONE, MANIFEST, clear_output, done_chunks, foreign_files,
                                  is_sweep_file, package_versions, read_manifest, remove_stale_tmp, utc_now,
@@ -190,6 +191,13 @@ def _outcome_columns(spec: SweepSpec) -> dict[str, Any]:
     return {o: OUTCOMES[o] for o in spec.outcomes}
 
 
+def chunk_key(spec: SweepSpec, chunk_size: int | None) -> tuple[str, str]:
+    """Where the chunk size came from, for a message: the option, the sweep file's key, or pe-sim's choice."""
+    if chunk_size:
+        return option("--chunk-size", "chunk_size"), "chunk_size"
+    return spec.file, "sweep.chunk_size" if spec.chunk_size else "sweep (pe-sim's chunk size)"
+
+
 def _run_sweep(spec: SweepSpec, out_dir: Path, design: Design, total: int, digest: str, n_workers: int, dask: bool,
                client, resume: bool, overwrite: bool, chunk_size: int | None, progress: bool) -> SweepReport:
     existing = out_dir.is_dir() and any(is_sweep_file(p) for p in out_dir.iterdir())
@@ -215,6 +223,10 @@ def _run_sweep(spec: SweepSpec, out_dir: Path, design: Design, total: int, diges
                   f"the chunk size {asked:,} asked for now is not used", file=sys.stderr)
         remove_stale_tmp(out_dir)
         done = done_chunks(out_dir)
+        left = math.ceil(total / chunk) - len(done)
+        if left > 0 and not dask:
+            check_chunk_memory(spec, chunk, min(n_workers, left), (str(out_dir), out_key), fixed=(
+                f"its chunk size is fixed by its first run ({overwrite_it} starts again with another)"))
     else:
         strangers = [] if existing else foreign_files(out_dir)
         if strangers:  # as calibrate does: a new sweep goes into a new or empty folder, never beside other files
@@ -231,10 +243,12 @@ def _run_sweep(spec: SweepSpec, out_dir: Path, design: Design, total: int, diges
                 "complete": f"already holds a complete sweep; {resume_it} reuses it if it is this one (nothing to "
                             f"compute), {overwrite_it} computes it again",
             }.get(status, f"holds an unfinished sweep; pass {resume_it} to finish it or {overwrite_it} to start again"))
+        chunk = chunk_size or spec.chunk_size or auto_chunk_size(spec, 1 if dask else n_workers)
+        if not dask:  # before anything is removed or made
+            check_chunk_memory(spec, chunk, min(n_workers, math.ceil(total / chunk)), chunk_key(spec, chunk_size))
         if existing:
             clear_output(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
-        chunk = chunk_size or spec.chunk_size or auto_chunk_size(spec, 1 if dask else n_workers)
         manifest = {"format": 1, "status": "running", "created": utc_now(), "digest": digest, "chunk_size": chunk,
                     "n_chunks": math.ceil(total / chunk), "runs": total, "points": design.n_points,
                     "replicates": spec.replicates, "sprints": spec.sprints, "seed": spec.seed, "keep": spec.keep,
@@ -406,16 +420,21 @@ def sweep(spec: SweepSpec | str | Path | Mapping[str, Any], *, out: str | Path |
     return df
 
 
-def describe(spec: SweepSpec, workers: int | None = None) -> str:
+def describe(spec: SweepSpec, workers: int | None = None, chunk_size: int | None = None) -> str:
     """A short plan of a sweep (for --dry-run)."""
     check_runnable(spec)
     check_size(spec)
     design = make_design(spec)
-    chunk = spec.chunk_size or auto_chunk_size(spec, workers or default_workers())
+    workers = workers or default_workers()
+    chunk = chunk_size or spec.chunk_size or auto_chunk_size(spec, workers)
+    busy = min(workers, math.ceil(spec.n_runs() / chunk))
     lines = [f"sweep {spec.name!r}: base {spec.base.name!r}, design {spec.design}, {counted(design.n_points, 'point')} x "
              f"{counted(spec.replicates, 'replicate')} = {counted(spec.n_runs(), 'run')} of {counted(spec.sprints, 'sprint')} "
              f"({counted(math.ceil(spec.n_runs() / chunk), 'chunk')} of {chunk:,}); keep {spec.keep}; seed {spec.seed}"
-             f"{'; common random numbers' if spec.crn else ''}; out {spec.out}"]
+             f"{'; common random numbers' if spec.crn else ''}; out {spec.out}",
+             f"  memory: about {gib(chunk_memory(spec, chunk))} a chunk, {counted(busy, 'local worker')} "
+             f"(free now: {gib(free) if (free := available_memory()) is not None else 'unknown'}"
+             f"{'; too little: running would be refused' if free is not None and chunk_memory(spec, chunk) * busy > free else ''})"]
     for f in spec.factors:
         vals = design.table[f.name]
         shown = ", ".join(f"{v:.3g}" if isinstance(v, float) else str(v) for v in pd.unique(vals)[:6])

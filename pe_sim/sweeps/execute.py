@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pe_sim.config import ConfigError
-from pe_sim.core.engine import n_slots_for, param_arrays, simulate, simulate_summaries
+from pe_sim.core.engine import OUTCOMES, n_slots_for, param_arrays, simulate, simulate_summaries
 from pe_sim.events import SCHEDULE_FIELDS, Event, schedule
 from pe_sim.files import option
 from pe_sim.params import PARAMS, encode
@@ -156,6 +156,52 @@ def auto_chunk_size(spec: SweepSpec, workers: int) -> int:
     cap = 4096 if spec.keep == "summary" else max(16, 100_000 // spec.sprints)
     cap = max(16, min(cap, 4096 * 52 // spec.sprints))
     return int(max(1, min(cap, math.ceil(total / (4 * max(1, workers))))))
+
+def chunk_memory(spec: SweepSpec, chunk: int) -> int:
+    """Bytes a worker holds at most for one chunk of ``chunk`` runs, about: the core's output of every outcome
+    (8 bytes each) and the tidy table's columns (Arrow takes the outcomes' arrays without copying). For 44
+    outcomes kept as trajectories with one factor this says 760 bytes a run-sprint; 460-620 were measured
+    (peak resident memory of chunks of 4,000 and 1,000 runs of 520 sprints)."""
+    columns = 5 + len(spec.factors) + len(spec.outcomes)  # run, point, replicate, seed, stream, labels, outcomes
+    if spec.keep == "summary":
+        return 8 * chunk * (len(OUTCOMES) + columns)
+    return 8 * chunk * spec.sprints * (len(OUTCOMES) + columns + 1)  # + the sprint column
+
+
+def available_memory() -> int | None:
+    """Bytes of memory the machine can give without swapping (Linux ``MemAvailable``); None where unknown."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def check_chunk_memory(spec: SweepSpec, chunk: int, workers: int, key: tuple[str, str], fixed: str = "") -> None:
+    """Refuse chunks whose workers together would need more memory than the machine has free: the first chunk
+    would fail to allocate (or swap the machine to a halt) after the sweep's folder was made. ``fixed`` says how to
+    start again when the chunk size cannot change (a resumed sweep keeps its first run's)."""
+    need, free = chunk_memory(spec, chunk) * workers, available_memory()
+    if free is None or need <= free:
+        return
+    fits = max(1, int(free / workers / (chunk_memory(spec, chunk) / chunk)))
+    each = f"{workers} workers at about {gib(need / workers)} each" if workers > 1 else "about " + gib(need)
+    fewer = " or fewer workers" if workers > 1 else ""
+    raise ConfigError(key[0], key[1], f"chunks of {chunk:,} runs x {spec.sprints:,} sprints ({spec.keep}) need "
+                                      f"{each}, more than the {gib(free)} this machine has free; " +
+                                      (f"use a chunk size of at most {fits:,}{fewer}" if not fixed else
+                                       f"{fixed}: a chunk size of at most {fits:,}{fewer} would fit"))
+
+
+def gib(n: float) -> str:
+    """Bytes for people: 0.3 GiB, 12 GiB, 512 MiB."""
+    if n >= 10 * 2**30:
+        return f"{n / 2**30:,.0f} GiB"
+    return f"{n / 2**30:.2g} GiB" if n >= 2**29 else f"{n / 2**20:.3g} MiB"
+
 
 def _watch_parent(pid: int) -> None:
     while True:
