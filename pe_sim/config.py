@@ -353,6 +353,8 @@ def event_warnings(config: "Config", sprints: int, timed_elsewhere: frozenset[st
     where = config.path or config.name
     lines = [f"{where}: events[{i}] ({e.kind} at sprint {e.sprint}) is beyond the last sprint ({sprints - 1}) and "
              "never happens" for i, e in enumerate(config.events) if e.sprint >= sprints and e.kind not in timed_elsewhere]
+    if config.params["sprint_days"] != BY_NAME["sprint_days"].default:
+        lines.append(sprint_days_warning(f"{where}: params.sprint_days = {config.params['sprint_days']:g}"))
     if timed_elsewhere & {"hiring_wave", "team_size"}:
         return lines
     adds_no_one = set()
@@ -368,6 +370,13 @@ def event_warnings(config: "Config", sprints: int, timed_elsewhere: frozenset[st
                          f"{s.magnitude:g} engineers, so it adds no one")
     lines += _team_range_warnings(config, sprints, adds_no_one, where)
     return lines
+
+
+def sprint_days_warning(what: str) -> str:
+    """Why another sprint length is not the same team on another cadence: the per-sprint rates do not scale."""
+    return (f"{what}: only the working days and hours in a sprint change; the model's per-sprint rates (attrition, "
+            "incidents, debt interest, learning, trust and burnout steps) are set for two-week sprints and do not "
+            "scale with it, so results are not those of the same team on another cadence")
 
 
 def _team_range_warnings(config: "Config", sprints: int, adds_no_one: set[int], where: str) -> list[str]:

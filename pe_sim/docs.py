@@ -59,6 +59,11 @@ def _range(p: Param) -> str:
     return f"[{p.lo:g}, {p.hi:g}]"
 
 
+def param_cells(p: Param) -> list[str]:
+    """A parameter's markdown cells: name, unit, default, range, meaning, source (pipes escaped, TOML spellings)."""
+    return [f"`{p.name}`", _cell(p.unit), _cell(_value(p.default)), _cell(_range(p)), _cell(p.meaning), _cell(p.source)]
+
+
 def params_markdown() -> str:
     """Every parameter, one table per group: name | unit | default | range | meaning | source | assumed
     (``yes`` when :func:`pe_sim.params.is_assumption`: no publication anchors the value)."""
@@ -70,8 +75,7 @@ def params_markdown() -> str:
         out.append("| name | unit | default | range | meaning | source | assumed |")
         out.append("|---|---|---|---|---|---|---|")
         for p in rows:
-            out.append(f"| `{p.name}` | {_cell(p.unit)} | {_cell(_value(p.default))} | {_cell(_range(p))} "
-                       f"| {_cell(p.meaning)} | {_cell(p.source)} | {'yes' if is_assumption(p) else ''} |")
+            out.append("| " + " | ".join(param_cells(p) + ["yes" if is_assumption(p) else ""]) + " |")
         out.append("")
     return "\n".join(out).rstrip() + "\n"
 

@@ -61,7 +61,7 @@ A = "assumption"  # the source of a value no publication anchors
 PARAMS: tuple[Param, ...] = (
     # --- team and people -------------------------------------------------------------
     _i("n_engineers", "engineers", 6, 1, 40, "engineers on the team at sprint 0; with backfill on, leavers are replaced, so the team returns to this size unless a hiring wave grows it", "team", "seed 003: a product squad"),
-    _f("sprint_days", "days", 10, 5, 20, "working days in one sprint (one model step)", "team", "Scrum Guide: sprints of one month or less; two weeks is common"),
+    _f("sprint_days", "days", 10, 5, 20, "working days in one sprint (one model step); the per-sprint rates are set for 10 and do not scale with it", "team", "Scrum Guide: sprints of one month or less; two weeks is common"),
     _f("hours_per_day", "hours", 8, 4, 12, "normal working hours in a day", "team", "a standard 40-hour week"),
     _f("skill_mean", "ideal-days/day", 1.0, 0.3, 2.0, "mean output of a fully ramped, rested engineer per working day", "team", "definition of an ideal-day"),
     _f("skill_sd", "ideal-days/day", 0.2, 0.0, 0.6, "spread of engineer skill across people", "team", A),
@@ -161,7 +161,8 @@ PARAMS: tuple[Param, ...] = (
     _f("scope_creep", "fraction", 0.0, 0.0, 1.0, "mean work added mid-sprint without re-planning, as a share of commitment", "work", "seed 001: scope creep without reassessing"),
     _f("creep_value", "fraction", 0.5, 0.0, 1.0, "value per day of unvetted scope-creep work, as a share of feature_value", "work", A),
     # --- customers and the business ---------------------------------------------------------------
-    _f("initial_customer_trust", "0-1", 0.7, 0.0, 1.0, "customer trust at sprint 0 (also the level the business expects)", "customers", A),
+    _f("initial_customer_trust", "0-1", 0.7, 0.0, 1.0, "customer trust at sprint 0", "customers", A),
+    _f("expected_customer_trust", "0-1", 0.7, 0.0, 1.0, "customer trust the business expects: below it, business pressure rises", "customers", A),
     _f("customer_trust_gain", "1/sprint", 0.1, 0.0, 0.5, "rate customer trust rises with promises kept", "customers", A),
     _f("incident_trust_loss", "fraction/incident", 0.03, 0.0, 0.3, "share of customer trust lost per incident", "customers", A),
     _f("escalation_trust_loss", "fraction", 0.3, 0.0, 1.0, "share of customer trust lost per customer escalation of severity 1", "customers", A),
@@ -177,7 +178,7 @@ PARAMS: tuple[Param, ...] = (
     _f("pressure", "0-1", 0.4, 0.0, 1.0, "baseline schedule pressure from the business", "customers", A),
     _f("pressure_cap", "0-1.5+", 1.5, 1.0, 3.0, "highest schedule pressure", "customers", A),
     _f("pressure_value_response", "0-1", 0.5, 0.0, 5.0, "business pressure added when value delivered falls to nothing from its best", "customers", A),
-    _f("pressure_trust_response", "0-1", 1.0, 0.0, 5.0, "business pressure added per unit of customer trust below its starting level", "customers", A),
+    _f("pressure_trust_response", "0-1", 1.0, 0.0, 5.0, "business pressure added per unit of customer trust below the level the business expects", "customers", A),
     _f("value_memory", "1/sprint", 0.3, 0.01, 1.0, "weight of the latest sprint in leadership's running view of value delivered", "customers", A),
     _f("expectation_decay", "1/sprint", 0.02, 0.0, 0.5, "how fast leadership forgets the best value the team has shown", "customers", A),
     # --- planning and negotiation ---------------------------------------------------------------

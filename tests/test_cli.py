@@ -100,6 +100,22 @@ def test_params_can_list_only_the_assumptions():
     assert "pressure" in names and "trust_loss_factor" not in names  # Slovic 1993 anchors the latter
 
 
+def test_params_markdown_is_a_table_every_row_of_which_has_its_seven_cells(capsys):
+    """A choice's range "fight | avoid | productive" split its row into extra cells, and a switch's default
+    printed as Python's True (which a config cannot use)."""
+    from pe_sim.cli import main
+    from pe_sim.params import PARAMS
+
+    assert main(["params", "--markdown"]) == 0
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("|")]
+    assert len(rows) == 2 + len(PARAMS)
+    split = lambda row: [c for c in row.replace("\\|", "").split("|")][1:-1]  # noqa: E731 (escaped pipes kept)
+    assert {len(split(r)) for r in rows} == {7}
+    cells = {split(r)[0].strip(): split(r) for r in rows[2:]}
+    assert cells["`backfill`"][3].strip() == "true" and cells["`roadmap_mode`"][3].strip() == "`one_roadmap`"
+    assert cells["`conflict_style`"][4].strip() == "`fight`, `avoid`, `productive`"
+
+
 def test_a_first_simulation_after_an_install_says_it_compiles(monkeypatch, capsys, tmp_path):
     """The notice comes when numba really starts compiling (a fresh function stands in for the model
     on an empty cache), once, and never for input that is refused before anything runs."""
@@ -231,6 +247,20 @@ def test_empty_paths_are_refused_by_sweep_compare_and_sensitivity_too(capsys):
         with pytest.raises(SystemExit) as e:
             main(args)
         assert e.value.code == 2 and "is empty; expected a path" in capsys.readouterr().err, args
+
+
+def test_validate_takes_a_shipped_sweeps_name_as_sweep_and_sensitivity_do(tmp_path, capsys, monkeypatch):
+    """`pe-sim sweep cadence_grid` ran, but `pe-sim validate cadence_grid` said there was no such scenario;
+    from a folder holding a cadence_grid/ folder, that it was a folder."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "cadence_grid").mkdir()
+    assert main(["validate", "cadence_grid", "practices_sobol", "crunch"]) == 0
+    out = capsys.readouterr().out
+    assert "ok      cadence_grid: sweep 'cadence_grid', grid design" in out and "ok      crunch: scenario" in out
+    assert main(["validate", "cadense_grid"]) == 2
+    out = capsys.readouterr().out
+    assert "cadense_grid: file: no such file, shipped scenario or shipped sweep; did you mean 'cadence_grid'? " \
+           "(scenarios: absences," in out and "; sweeps: cadence_grid," in out
 
 
 def test_validate_checks_sweep_files_and_calibration_configs_as_what_they_are(tmp_path, capsys):

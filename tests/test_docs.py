@@ -10,6 +10,7 @@ fails here; the fix is `python -m pe_sim.docs --write` plus a prose update.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -134,3 +135,16 @@ def test_the_readme_lists_every_event_kind():
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     listed = re.sub(r"\([^)]*\)", "", re.search(r"Event kinds: (.*?)\.\s", readme, re.S).group(1))  # not the notes
     assert set(re.findall(r"`(\w+)`", listed)) == set(EVENT_KINDS)
+
+
+def test_the_readmes_copy_of_cadence_grid_is_the_shipped_file():
+    """The README showed an older cadence_grid.toml (no description, two outcomes fewer)."""
+    import re
+    import tomllib
+
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"`cadence_grid\.toml` reads:\n\n```toml\n(.*?)```", readme, re.S)
+    assert block, "README no longer shows cadence_grid.toml"
+    shipped = (root / "pe_sim" / "sweep_configs" / "cadence_grid.toml").read_text(encoding="utf-8")
+    assert tomllib.loads(block.group(1)) == tomllib.loads(shipped)

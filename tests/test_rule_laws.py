@@ -378,7 +378,8 @@ def test_surprise_values():
 def test_review_values():
     p = rec(early_warning=0.6, warning_base=0.4, incident_trust_loss=0.05, customer_trust_gain=0.1,
             escalation_trust_loss=0.3, value_memory=0.3, expectation_decay=0.02, pressure_cap=1.5, pressure=0.4,
-            pressure_value_response=0.5, pressure_trust_response=1.2, initial_customer_trust=0.7, em_raise_rate=2.5,
+            pressure_value_response=0.5, pressure_trust_response=1.2, initial_customer_trust=0.95,
+            expected_customer_trust=0.7, em_raise_rate=2.5,
             em_w_tech_debt=0.7, customer_escalation_rate=0.05)
     near(R.warning_effect(p, 0.7, 0.5), 0.6 * (0.4 + 0.6 * 0.6))
     near(R.customer_trust_next(p, 0.6, 0.8, 2.0, 0.5), 0.6 + 0.1 * 0.8 * 0.4 - 0.6 * (1.0 - 0.95 ** 2) - 0.3 * 0.5 * 0.6)

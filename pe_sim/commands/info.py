@@ -64,11 +64,14 @@ def params(args) -> int:
             and (not args.names or p.name in args.names)]
     if not rows:  # every group has assumptions, so only NAMEs outside --group/--assumptions get here
         raise cfg.ConfigError("pe-sim params", "NAME", _nothing_matches(args))
-    if args.markdown:
+    if args.markdown:  # the cells of docs/ODD.md's table: pipes escaped, values as TOML spells them
+        from pe_sim.docs import param_cells
+
         print("| name | group | unit | default | range | meaning | source |")
         print("|---|---|---|---|---|---|---|")
         for p in rows:
-            print(f"| `{p.name}` | {p.group} | {p.unit} | {p.default} | {p.describe_range()} | {p.meaning} | {p.source} |")
+            name, *rest = param_cells(p)
+            print("| " + " | ".join([name, p.group, *rest]) + " |")
         return 0
     import shutil
     import textwrap
@@ -123,7 +126,22 @@ def _check(path: str) -> str:
     """Validate one file as what its top table says it is; a line about it (ConfigError if invalid)."""
     from pathlib import Path
 
-    data = cfg.read_toml(Path(path)) if Path(path).is_file() else {}
+    from pe_sim.sweeps.spec import SWEEP_DIR, sweep_names
+
+    try:
+        is_file, exists = Path(path).is_file(), Path(path).exists()
+    except OSError:  # a name too long for the file system, say: cfg.load below says so
+        is_file = exists = False
+    if path in sweep_names() and path not in cfg.scenario_names() and not is_file:
+        data = cfg.read_toml(SWEEP_DIR / f"{path}.toml")  # a shipped example sweep by name, as `pe-sim sweep NAME` takes it
+    elif is_file:
+        data = cfg.read_toml(Path(path))
+    elif not exists and path not in cfg.scenario_names() and len(path) < 200:
+        raise cfg.ConfigError(path, "file", f"no such file, shipped scenario or shipped sweep"
+                                            f"{cfg._did_you_mean(path, cfg.scenario_names() + sweep_names())} (scenarios: "
+                                            f"{', '.join(cfg.scenario_names())}; sweeps: {', '.join(sweep_names())})")
+    else:
+        data = {}
     if "sweep" in data:
         from pe_sim.sweeps import load_sweep
 

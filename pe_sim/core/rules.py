@@ -633,10 +633,10 @@ def expectation_next(p, expectation, recent):
 @jit
 def business_pressure_next(p, recent, expectation, customer_trust):
     """Pressure from the business follows results: value falling short of what was shown before,
-    and customer trust below its reference, both add to the baseline ``pressure``. Before the team
-    has shown any value there is nothing to fall short of."""
+    and customer trust below what the business expects of it, both add to the baseline ``pressure``.
+    Before the team has shown any value there is nothing to fall short of."""
     shortfall = max(0.0, 1.0 - recent / expectation) if expectation > EPS else 0.0
-    trust_gap = max(0.0, p[P.initial_customer_trust] - customer_trust)
+    trust_gap = max(0.0, p[P.expected_customer_trust] - customer_trust)
     return min(p[P.pressure_cap], p[P.pressure] + p[P.pressure_value_response] * shortfall + p[P.pressure_trust_response] * trust_gap)
 
 

@@ -18,7 +18,7 @@ from scipy.special import ndtri
 from pe_sim import __version__
 from pe_sim.config import (COUNTED_EVENTS, MAX_CHUNK, Config, ConfigError, _check_int, _did_you_mean, _slug, as_int,
                            check_name, check_outcomes, check_param, check_shares, check_value, load as load_config,
-                           read_toml, toml_value)
+                           read_toml, sprint_days_warning, toml_value)
 from pe_sim.core.engine import OUTCOMES
 from pe_sim.events import EVENT_KINDS, Event
 from pe_sim.params import BY_NAME, Param, unused
@@ -308,6 +308,8 @@ class SweepSpec:
 
         timed = frozenset(f.name.partition(".")[0] for f in self.factors if f.is_event and not f.name.endswith(".magnitude"))
         lines = event_warnings(self.base, self.sprints, timed)
+        if "sprint_days" in self.varied:
+            lines.append(sprint_days_warning(f"{self.file}: vary.sprint_days"))
         if not any(f.name == "roadmap_mode" for f in self.factors):  # else some points use it
             idle = [f.name for f in self.factors if f.name in unused(self.base.params)]
             lines += [f"vary.{name}: the base {self.base.name} plans one roadmap, which does not use {name}: every "
