@@ -314,12 +314,12 @@ class TeamModel(mesa.Model):
         s.pushing = team_sum(1.0 for e in team if e.pushes_back(s.load0)) / s.n1
         s.commit_target = em.listens(commit0, s.expected_capacity, s.pushing)
         s.visibility = pm.sees_tech_value()
-        pm_s, em_s, joint = np.zeros(self.n_items), np.zeros(self.n_items), np.zeros(self.n_items)
+        s.pm_s, s.em_s, s.joint = np.zeros(self.n_items), np.zeros(self.n_items), np.zeros(self.n_items)
         s.plan = np.zeros(self.n_items, dtype=np.int64)
         K.score_items(p, self.items, self.n_feature, s.share_pm, ev.competitor, self.debt, s.raw_capacity, s.expertise,
-                      s.visibility, pm_s, em_s, joint)
+                      s.visibility, s.pm_s, s.em_s, s.joint)
         s.n_plan, s.commit, s.tech_planned = K.plan_sprint(p, self.items, self.n_feature, s.commit_target, s.pressure,
-                                                           s.share_pm, self.alignment, pm_s, em_s, joint, s.plan,
+                                                           s.share_pm, self.alignment, s.pm_s, s.em_s, s.joint, s.plan,
                                                            np.zeros(2 * self.n_items))
         s.tech_share = s.tech_planned / max(s.commit, EPS)
         s.loss = min(1.0, s.drag + s.unplanned_expected / max(s.raw_capacity, EPS))
@@ -343,10 +343,19 @@ class TeamModel(mesa.Model):
         (s.planned, s.done_work, s.slack, s.value, s.shipped, s.velocity, s.true_value, s.shipped_size, s.repaid,
          s.feature_effort) = K.work_plan(p, self.items, self.n_feature, s.plan, s.n_plan, capacity, self.alignment,
                                          self.customer_trust, self.bonus, ev.competitor)
-        s.value += R.delivered_value(p, s.creep_done * p[P.feature_value] * p[P.creep_value], self.alignment,
-                                     self.customer_trust, self.bonus, ev.competitor)
         s.done = s.done_work / s.planned if s.planned > EPS else 1.0
-        s.delivered = s.commit * s.done
+        # with the plan done early, the team pulls in the next items for part of the time left
+        (pulled_size, pulled_effort, pulled_done, value, shipped, velocity, true_value, shipped_size, repaid,
+         feature_effort) = K.pull_in(p, self.items, self.n_feature, s.slack, s.pressure, s.share_pm, self.alignment,
+                                     s.pm_s, s.em_s, s.joint, np.zeros(self.n_items, dtype=np.int64),
+                                     np.zeros(2 * self.n_items), self.customer_trust, self.bonus, ev.competitor)
+        s.value += value + R.delivered_value(p, s.creep_done * p[P.feature_value] * p[P.creep_value], self.alignment,
+                                             self.customer_trust, self.bonus, ev.competitor)
+        s.shipped, s.velocity, s.true_value = s.shipped + shipped, s.velocity + velocity, s.true_value + true_value
+        s.shipped_size, s.repaid = s.shipped_size + shipped_size, s.repaid + repaid
+        s.feature_effort += feature_effort
+        s.slack -= pulled_done
+        s.delivered = s.commit * s.done + (pulled_size * pulled_done / pulled_effort if pulled_effort > EPS else 0.0)
         s.slack_share = s.slack / max(s.team_capacity, EPS)
         debt_incident_share = ((incident_lambda - R.incident_rate(p, 0.0, s.mean_burnout, s.mean_corners, s.expertise))
                                / max(incident_lambda, EPS))

@@ -9,7 +9,7 @@ from __future__ import annotations
 OUTCOMES: dict[str, str] = {
     "velocity": "estimated size (ideal-days) of the items finished this sprint",
     "committed": "estimated size of the items planned at the start of the sprint",
-    "delivered": "committed times the share of the planned work done (say/do x committed)",
+    "delivered": "committed times the share of the planned work done (say/do x committed), plus the estimated size of the work pulled in once the plan was done",
     "say_do": "share of the planned work done this sprint",
     "customer_value": "value customers got from the features shipped (outcomes)",
     "features_shipped": "features finished this sprint (outputs)",

@@ -163,3 +163,39 @@ def test_one_roadmap_plans_by_the_joint_score_and_counts_the_tech_work_it_planne
     n_plan, committed, tech = K.plan_sprint(_p(roadmap_mode="one_roadmap"), items, 3, 10.0, 0.4, 0.5, 0.8,
                                             pm_s, em_s, joint, plan, ranked)
     assert list(plan[:n_plan]) == [0, 3, 2, 4] and tech == 0.75 + 2.5 and committed == 2.0 + 0.75 + 4.0 + 2.5
+
+
+def test_pull_in_takes_the_next_best_items_for_its_share_of_the_spare_time_and_leaves_untouched_ones_unstarted():
+    """With the plan done early the team pulls in the next items of its ranking for ``pull_in`` of the time
+    left; an item pulled in but not reached stays unstarted, so it does not jump the queue next sprint."""
+    from pe_sim.core import kernel as K
+
+    def backlog(effort_per_size):
+        items = B.empty(3, 3)
+        sizes = np.array([2.0, 3.0, 4.0, 1.5, 2.5, 5.0])  # features 0-2, tech items 3-5
+        items[:, B.ALIVE] = 1.0
+        items[:, B.SIZE] = sizes
+        items[:, B.EFFORT] = items[:, B.LEFT] = effort_per_size * sizes
+        items[:, B.VALUE] = [10.0, 20.0, 30.0, 7.0, 8.0, 9.0]
+        return items
+
+    joint, pm_s, em_s = np.array([6.0, 1.0, 4.0, 5.0, 3.0, 0.5]), np.zeros(6), np.zeros(6)
+    pulled, ranked = np.zeros(6, dtype=np.int64), np.zeros(12)
+    p = _p(roadmap_mode="one_roadmap", pull_in=0.5)
+    items = backlog(1.5)
+    got = K.pull_in(p, items, 3, 8.0, 0.4, 0.5, 0.8, pm_s, em_s, joint, pulled, ranked, 0.7, 0.0, 0.0)
+    size, planned, done, value, shipped, velocity, true_value, shipped_size, repaid, feature_effort = got
+    # budget 0.5 x 8 = 4 estimated days: items 0 (2) and 3 (1.5); item 2 (4) would not half fit
+    assert size == 3.5 and planned == 1.5 * 3.5 and done == 4.0
+    assert shipped == 1.0 and velocity == 2.0 and true_value == 10.0 and shipped_size == 2.0 and feature_effort == 3.0
+    assert repaid == 0.0 and value > 0.0  # tech item 3 got 1 of its 2.25 days: started, not done
+    assert items[0, B.ALIVE] == 0.0 and items[3, B.STARTED] == 1.0 and items[3, B.LEFT] == 1.25
+    assert np.array_equal(items[[1, 2, 4, 5], B.STARTED], np.zeros(4))
+    items = backlog(3.0)  # item 0 takes all 4 days: item 3, pulled in, is never reached
+    size, planned, done, *_ = K.pull_in(p, items, 3, 8.0, 0.4, 0.5, 0.8, pm_s, em_s, joint, pulled, ranked, 0.7, 0.0, 0.0)
+    assert size == 3.5 and done == 4.0 and items[0, B.STARTED] == 1.0
+    assert items[3, B.STARTED] == 0.0 and items[3, B.LEFT] == items[3, B.EFFORT]
+    none = backlog(1.5)
+    assert K.pull_in(_p(roadmap_mode="one_roadmap", pull_in=0.0), none, 3, 8.0, 0.4, 0.5, 0.8, pm_s, em_s, joint,
+                     pulled, ranked, 0.7, 0.0, 0.0) == (0.0,) * 10
+    assert np.array_equal(none, backlog(1.5))

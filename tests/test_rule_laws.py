@@ -470,12 +470,15 @@ def test_challenge_valued_growth_values():
 
 
 def test_stress_burnout_engagement_values():
-    p = rec(overtime_reference=0.4, stress_w_pressure=0.6, stress_w_toil=0.9, stress_norm=4.0, burnout_rise_rate=0.2,
-            burnout_recovery_ratio=0.4, slack_recovery=1.5, engagement_w_energy=0.8, engagement_rate=0.25)
-    total = 0.6 * 0.3 / 0.4 + 0.6 * 0.5 + 0.7 * 0.2 + 0.9 * 0.4 + 0.8 * 0.4  # 1.57
+    p = rec(overtime_reference=0.4, overtime_stress_base=0.3, stress_w_pressure=0.6, stress_w_toil=0.9, stress_norm=4.0,
+            burnout_rise_rate=0.2, burnout_recovery_ratio=0.4, slack_recovery=1.5, engagement_w_energy=0.8,
+            engagement_rate=0.25)
+    tiring = 0.3 + 0.7 * 0.6  # overtime tires everyone (the base), more those who value their pace
+    total = tiring * 0.3 / 0.4 + 0.6 * 0.5 + 0.7 * 0.2 + 0.9 * 0.4 + 0.8 * 0.4  # 1.66
     near(R.stress(p, 0.6, 0.7, 0.8, 0.3, 0.5, 0.2, 0.4, 0.6), total / 4.0)
+    near(R.stress(p, 0.0, 0.0, 0.0, 0.4, 0.0, 0.0, 0.0, 1.0), 0.3 * 0.4 / 0.4 / 4.0)  # no pace weight: the base alone
     near(R.stress(p, 0.6, 0.7, 0.8, 0.3, 1.3, 0.2, 0.4, 0.6), (total + 0.6 * 0.5) / 4.0)  # pressure counts up to 1
-    assert R.stress(p, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0) == 1.0  # 6.3 / 4: capped
+    assert R.stress(p, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0) == 1.0  # 6.6 / 4: capped
     near(R.burnout_next(p, 0.3, 0.6, 0.2), 0.3 + 0.2 * 0.6 * 0.7 - 0.2 * 0.4 * 1.3 * 0.4 * 0.3)
     target = (0.6 * 0.4 + 0.7 * 0.6 + 0.8 * 0.7) / (0.6 + 0.7 + 0.8)
     near(R.engagement_next(p, 0.6, 0.7, 0.5, 0.4, 0.6, 0.3), 0.5 + 0.25 * (target - 0.5))

@@ -186,6 +186,28 @@ def work_plan(p, items, n_feature, plan, n_plan, capacity, alignment, customer_t
     return planned, done, capacity, value, shipped, velocity, true_value, shipped_size, repaid, feature_effort
 
 
+@jit_borrow
+def pull_in(p, items, n_feature, spare, pressure, share_pm, alignment, pm_s, em_s, joint, pulled, ranked, customer_trust,
+            bonus, competitor):
+    """With the plan done and ``spare`` ideal-days left, the team pulls in the next items of its ranking (split
+    backlogs: of both, as a plan would take them) for ``pull_in`` of the spare time; the rest stays slack (clean-up,
+    learning, rest). Items pulled in but not touched stay unstarted. Returns (estimated size pulled in, planned
+    effort, effort done, value, features shipped, estimated size finished, true value shipped, estimated size of
+    shipped features, debt repaid, feature effort)."""
+    budget = p[P.pull_in] * spare
+    if budget <= EPS:
+        return 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
+    n_pull, size, _ = plan_sprint(p, items, n_feature, budget, pressure, share_pm, alignment, pm_s, em_s, joint, pulled,
+                                  ranked)
+    (planned, done, _, value, shipped, velocity, true_value, shipped_size, repaid, feature_effort
+     ) = work_plan(p, items, n_feature, pulled, n_pull, budget, alignment, customer_trust, bonus, competitor)
+    for j in range(n_pull):
+        i = pulled[j]
+        if items[i, B.ALIVE] == 1.0 and items[i, B.LEFT] == items[i, B.EFFORT]:
+            items[i, B.STARTED] = 0.0
+    return size, planned, done, value, shipped, velocity, true_value, shipped_size, repaid, feature_effort
+
+
 @jit
 def run_team(p, ev, seed, run, n_sprints, n_slots, out):
     """Simulate one team for ``n_sprints``; writes each sprint's outcomes into its column of ``out``
@@ -200,6 +222,7 @@ def run_team(p, ev, seed, run, n_sprints, n_slots, out):
     em_s = np.zeros(n_items)
     joint = np.zeros(n_items)
     plan = np.zeros(n_items, dtype=np.int64)
+    pulled = np.zeros(n_items, dtype=np.int64)
     ranked = np.zeros(2 * n_items)
     hires_due = np.zeros(n_sprints + 128)
 
@@ -344,10 +367,16 @@ def run_team(p, ev, seed, run, n_sprints, n_slots, out):
         capacity -= creep_done
         (planned, done_work, slack, value, shipped, velocity, true_value, shipped_size, repaid, feature_effort
          ) = work_plan(p, items, n_feature, plan, n_plan, capacity, alignment, customer_trust, bonus, competitor)
-        value += R.delivered_value(p, creep_done * p[P.feature_value] * p[P.creep_value], alignment, customer_trust, bonus,
-                                   competitor)
         done = done_work / planned if planned > EPS else 1.0
-        delivered = commit * done
+        (pulled_size, pulled_effort, pulled_done, value2, shipped2, velocity2, true_value2, shipped_size2, repaid2,
+         feature_effort2) = pull_in(p, items, n_feature, slack, pressure, share_pm, alignment, pm_s, em_s, joint, pulled,
+                                    ranked, customer_trust, bonus, competitor)
+        value += value2 + R.delivered_value(p, creep_done * p[P.feature_value] * p[P.creep_value], alignment,
+                                            customer_trust, bonus, competitor)
+        shipped, velocity, true_value = shipped + shipped2, velocity + velocity2, true_value + true_value2
+        shipped_size, repaid, feature_effort = shipped_size + shipped_size2, repaid + repaid2, feature_effort + feature_effort2
+        slack -= pulled_done
+        delivered = commit * done + (pulled_size * pulled_done / pulled_effort if pulled_effort > EPS else 0.0)
         slack_share = slack / max(team_capacity, EPS)
         debt_incident_share = (incident_lambda - R.incident_rate(p, 0.0, mean_burnout, mean_corners, expertise)) \
             / max(incident_lambda, EPS)

@@ -764,8 +764,10 @@ def growth(p, tech_share, involvement, ownership, challenge_level):
 @jit
 def stress(p, w_pace, w_craft, w_valued, ot, felt, corners, toil, valued):
     """Stressors weighted by the engineer's motivators: overtime hours (absolute, so a higher cap
-    does not dilute them), pressure, corner-cutting, toil from debt and incidents, feeling undervalued."""
-    total = (w_pace * ot / p[P.overtime_reference] + p[P.stress_w_pressure] * min(1.0, felt) + w_craft * corners
+    does not dilute them; tiring for everyone, more for those who value their pace), pressure,
+    corner-cutting, toil from debt and incidents, feeling undervalued."""
+    tiring = p[P.overtime_stress_base] + (1.0 - p[P.overtime_stress_base]) * w_pace
+    total = (tiring * ot / p[P.overtime_reference] + p[P.stress_w_pressure] * min(1.0, felt) + w_craft * corners
              + p[P.stress_w_toil] * toil + w_valued * (1.0 - valued))
     return clip01(total / p[P.stress_norm])
 
