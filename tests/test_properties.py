@@ -62,4 +62,6 @@ def test_any_valid_config_stays_finite_and_bounded(values, events, seed):
         round(e.magnitude) for e in events if e.kind == "hiring_wave"))
     held = timeline["team_size"][0] > 0  # a team_size event holds the head count exactly while it lasts
     assert np.all(out["headcount"][:, held] == timeline["team_size"][0][held])
-    assert np.all(out["delivered"] <= out["committed"] + 1e-9)
+    # more than was committed only from work pulled in once the whole plan was done (say/do 1)
+    short = out["say_do"] < 1.0
+    assert np.all(out["delivered"][short] <= out["committed"][short] + 1e-9)
