@@ -329,24 +329,33 @@ def folder_lock(folder: Path, flag: str, what: str) -> Iterator[None]:
     not with worker processes forked meanwhile."""
     if folder.exists() and not folder.is_dir():
         raise ConfigError(str(folder), flag, f"is a file; expected a folder for the {what}'s outputs")
-    made = not folder.exists()
+    made = []  # the folders this call makes, the deepest first
     try:
+        missing = folder
+        while not missing.exists() and missing != missing.parent:
+            made.append(missing)
+            missing = missing.parent
         folder.mkdir(parents=True, exist_ok=True)
         fd = os.open(folder, os.O_RDONLY)
     except OSError as exc:
         raise ConfigError(str(folder), flag, f"cannot be made or written ({exc.strerror}); choose another "
                                              "folder") from None
+    locked = False
     try:
         if not _lock(fd):
             raise ConfigError(str(folder), flag, f"another pe-sim command (a run, sweep, calibration or forecast) is "
                                                  f"using this folder now; wait for it to finish or choose another {flag}")
+        locked = True
         _HELD.add(fd)
         yield
     finally:
         _HELD.discard(fd)
-        if made:  # a command refused before writing leaves no empty folder behind
-            with contextlib.suppress(OSError):
-                folder.rmdir()  # only if still empty
+        if locked:  # a command refused before writing leaves no empty folders behind (only the lock's holder tidies)
+            for made_here in made:
+                try:
+                    made_here.rmdir()  # only if still empty
+                except OSError:
+                    break
         os.close(fd)  # releases the lock
 
 

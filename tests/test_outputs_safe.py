@@ -734,3 +734,28 @@ def test_a_dangling_link_is_not_replaced_without_force(tmp_path, capsys):
     link.symlink_to(tmp_path / "nowhere.html")
     assert main(["report", "split_backlogs", "--runs", "3", "--sprints", "3", "--out", str(link)]) == 2
     assert "already exists; pass --force" in capsys.readouterr().err and link.is_symlink()
+
+
+def test_a_refused_command_never_removes_the_folder_another_command_holds(tmp_path, monkeypatch):
+    """A second command that found the folder missing, then lost the race for its lock, removed the (still
+    empty) folder the first command had just made and locked."""
+    import contextlib
+    import pathlib
+
+    from pe_sim.config import ConfigError
+    from pe_sim.files import folder_lock
+
+    folder, real_mkdir, first = tmp_path / "out", pathlib.Path.mkdir, contextlib.ExitStack()
+
+    def others_first(self, *args, **kwargs):  # the first command gets in between the check and the mkdir
+        monkeypatch.setattr(pathlib.Path, "mkdir", real_mkdir)
+        first.enter_context(folder_lock(folder, "--out", "sweep"))
+        return real_mkdir(self, *args, **kwargs)
+
+    monkeypatch.setattr(pathlib.Path, "mkdir", others_first)
+    with pytest.raises(ConfigError, match="another pe-sim command"):
+        with folder_lock(folder, "--out", "run"):
+            pass
+    assert folder.is_dir()  # the holder's folder stays while it holds it
+    first.close()
+    assert not folder.exists()  # and the holder, which wrote nothing, leaves none behind

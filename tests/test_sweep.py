@@ -780,16 +780,18 @@ def test_a_chunks_memory_estimate_covers_what_a_chunk_really_holds():
     """The estimate counts the core's output of every outcome and the tidy table: at least what a chunk's arrays
     take, and not wildly more (measured peaks were 460-620 bytes a run-sprint against the 760 it says)."""
     from pe_sim.core.engine import OUTCOMES
-    from pe_sim.sweeps.execute import chunk_memory, compute_chunk, iter_jobs
+    from pe_sim.sweeps.execute import CHUNK_OVERHEAD, chunk_memory, compute_chunk, iter_jobs
 
     for keep in ("trajectories", "summary"):
         spec = sweep_from_dict(spec_dict(keep=keep, sprints=20))
         job = next(iter_jobs(spec, make_design(spec), 50, [0]))
         table = compute_chunk(job)
-        held = table.nbytes + 8 * len(OUTCOMES) * 50 * (spec.sprints if keep == "trajectories" else 1)
-        assert held <= chunk_memory(spec, 50) <= 1.6 * held, keep
+        held = table.nbytes + 8 * len(OUTCOMES) * 50 * (spec.sprints if keep == "trajectories" else 1) \
+            + 8 * len(PARAMS) * 50  # the parameters as per-run arrays
+        assert held <= chunk_memory(spec, 50) - CHUNK_OVERHEAD <= 2.5 * held, keep
     traj = sweep_from_dict(spec_dict(keep="trajectories", sprints=520))
-    assert chunk_memory(traj, 1000) / (1000 * 520) == 8 * (len(OUTCOMES) + 5 + 3 + len(OUTCOMES) + 1)
+    per_run_sprint = (chunk_memory(traj, 2000) - chunk_memory(traj, 1000)) / (1000 * 520)
+    assert 8 * (len(OUTCOMES) + 5 + 3 + len(OUTCOMES) + 1) <= per_run_sprint < 8 * (len(OUTCOMES) + 5 + 3 + len(OUTCOMES) + 1) + 20
 
 
 def test_chunks_too_big_for_memory_are_refused_before_the_folder_is_made(tmp_path, capsys, monkeypatch):
@@ -799,15 +801,28 @@ def test_chunks_too_big_for_memory_are_refused_before_the_folder_is_made(tmp_pat
     f = tmp_path / "s.toml"
     f.write_text("[sweep]\nbase = 'crunch'\nreplicates = 2\nsprints = 52\nkeep = 'trajectories'\nchunk_size = 6\n"
                  "[vary]\npressure = [0.2, 0.5, 0.8]\n")
-    per_run = execute.chunk_memory(load_sweep(f), 1)
-    monkeypatch.setattr(execute, "available_memory", lambda: int(4.5 * per_run))
-    monkeypatch.setattr(api, "available_memory", lambda: int(4.5 * per_run))
+    per_run = execute.chunk_memory(load_sweep(f), 1) - execute.CHUNK_OVERHEAD
+    monkeypatch.setattr(execute, "available_memory", lambda: int(execute.CHUNK_OVERHEAD + 4.5 * per_run))
+    monkeypatch.setattr(api, "available_memory", lambda: int(execute.CHUNK_OVERHEAD + 4.5 * per_run))
     out = tmp_path / "out"
     assert main(["sweep", str(f), "--out", str(out), "--workers", "1", "--no-progress"]) == 2
     err = capsys.readouterr().err
     assert f"{f}: sweep.chunk_size: chunks of 6 runs x 52 sprints (trajectories) need about " in err
     assert "this machine has free; use a chunk size of at most 4\n" in err and "Traceback" not in err
     assert not out.exists()  # no folder, no "running" manifest left behind
+    nested = tmp_path / "a" / "b" / "out"
+    assert main(["sweep", str(f), "--out", str(nested), "--workers", "1", "--no-progress"]) == 2
+    assert not (tmp_path / "a").exists()  # nor the folders made on the way
+    # a chunk holds at most the sweep's runs: a huge chunk size for 6 runs is not refused
+    assert main(["sweep", str(f), "--out", str(tmp_path / "few"), "--workers", "1", "--chunk-size", "1000000",
+                 "--dry-run"]) == 0
+    assert "(1 chunk of 1,000,000)" in (dry := capsys.readouterr().out) and "too little" in dry  # 6 runs > 4.5 fit
+    monkeypatch.setattr(execute, "available_memory", lambda: int(execute.chunk_memory(load_sweep(f), 6)))
+    monkeypatch.setattr(api, "available_memory", execute.available_memory)
+    assert main(["sweep", str(f), "--out", str(tmp_path / "few"), "--workers", "1", "--chunk-size", "1000000",
+                 "--no-progress"]) == 0
+    monkeypatch.setattr(execute, "available_memory", lambda: int(execute.CHUNK_OVERHEAD + 4.5 * per_run))
+    monkeypatch.setattr(api, "available_memory", lambda: int(execute.CHUNK_OVERHEAD + 4.5 * per_run))
     assert main(["sweep", str(f), "--out", str(out), "--workers", "2", "--chunk-size", "3", "--no-progress"]) == 2
     assert "--chunk-size: chunk_size: chunks of 3 runs x 52 sprints (trajectories) need 2 workers at about " in \
         capsys.readouterr().err  # two workers hold two chunks: "use a chunk size of at most 2 or fewer workers"
@@ -817,7 +832,11 @@ def test_chunks_too_big_for_memory_are_refused_before_the_folder_is_made(tmp_pat
     assert main(["sweep", str(f), "--out", str(out), "--workers", "1", "--dry-run", "--chunk-size", "4"]) == 0
     dry = capsys.readouterr().out
     assert "(2 chunks of 4)" in dry and "memory: about " in dry and "too little" not in dry
-    monkeypatch.setattr(execute, "available_memory", lambda: int(2.5 * per_run))  # less free now
+    assert main(["sweep", str(f), "--out", str(out), "--dry-run", "--resume", "--chunk-size", "1000"]) == 0
+    assert "(2 chunks of 4 (kept from the sweep's first run))" in capsys.readouterr().out  # as a resume would run
+    assert main(["sweep", str(f), "--out", str(out), "--dry-run", "--scheduler", "tcp://127.0.0.1:1"]) == 0
+    assert "on each of the cluster's workers (not checked here)" in capsys.readouterr().out
+    monkeypatch.setattr(execute, "available_memory", lambda: int(execute.CHUNK_OVERHEAD + 2.5 * per_run))  # less now
     assert main(["sweep", str(f), "--out", str(out), "--workers", "1", "--resume", "--no-progress"]) == 0  # no work
     done = out / "_done.jsonl"
     done.write_text(done.read_text().splitlines()[0] + "\n")  # as if killed after the first chunk

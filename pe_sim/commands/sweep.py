@@ -131,7 +131,8 @@ def _sweep(args) -> int:
     for line in spec.event_warnings():  # as run and compare say them, before a plan or any work
         print(f"pe-sim: warning: {line}", file=sys.stderr)
     if args.dry_run:
-        print(describe(spec, args.workers, args.chunk_size))
+        dask = bool(getattr(args, "scheduler", None) or getattr(args, "scheduler_file", None))
+        print(describe(spec, args.workers, args.chunk_size, dask=dask, resume=args.resume))
         return 0
     finish = f"finished chunks are in {spec.out}. Finish with: pe-sim sweep {args.sweep_file}" \
              f"{' --out ' + args.out if args.out else ''} --resume"

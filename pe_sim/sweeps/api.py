@@ -420,21 +420,32 @@ def sweep(spec: SweepSpec | str | Path | Mapping[str, Any], *, out: str | Path |
     return df
 
 
-def describe(spec: SweepSpec, workers: int | None = None, chunk_size: int | None = None) -> str:
-    """A short plan of a sweep (for --dry-run)."""
+def describe(spec: SweepSpec, workers: int | None = None, chunk_size: int | None = None, dask: bool = False,
+             resume: bool = False) -> str:
+    """A short plan of a sweep (for --dry-run): with ``resume``, the chunk size its folder's sweep was started with."""
     check_runnable(spec)
     check_size(spec)
     design = make_design(spec)
     workers = workers or default_workers()
-    chunk = chunk_size or spec.chunk_size or auto_chunk_size(spec, workers)
-    busy = min(workers, math.ceil(spec.n_runs() / chunk))
+    chunk = chunk_size or spec.chunk_size or auto_chunk_size(spec, 1 if dask else workers)
+    kept = ""
+    if resume:
+        try:
+            chunk, kept = int(read_manifest(Path(spec.out))["chunk_size"]), " (kept from the sweep's first run)"
+        except (OSError, ConfigError, KeyError, TypeError, ValueError, AttributeError):
+            pass  # nothing to resume there: the sweep would start afresh
+    runs, busy = min(chunk, spec.n_runs()), min(workers, math.ceil(spec.n_runs() / chunk))
+    need, free = chunk_memory(spec, runs), available_memory()
+    if dask:
+        where = "on each of the cluster's workers (not checked here)"
+    else:
+        where = (f"{counted(busy, 'local worker')} (free now: {gib(free) if free is not None else 'unknown'}"
+                 f"{'; too little: running would be refused' if free is not None and need * busy > free else ''})")
     lines = [f"sweep {spec.name!r}: base {spec.base.name!r}, design {spec.design}, {counted(design.n_points, 'point')} x "
              f"{counted(spec.replicates, 'replicate')} = {counted(spec.n_runs(), 'run')} of {counted(spec.sprints, 'sprint')} "
-             f"({counted(math.ceil(spec.n_runs() / chunk), 'chunk')} of {chunk:,}); keep {spec.keep}; seed {spec.seed}"
+             f"({counted(math.ceil(spec.n_runs() / chunk), 'chunk')} of {chunk:,}{kept}); keep {spec.keep}; seed {spec.seed}"
              f"{'; common random numbers' if spec.crn else ''}; out {spec.out}",
-             f"  memory: about {gib(chunk_memory(spec, chunk))} a chunk, {counted(busy, 'local worker')} "
-             f"(free now: {gib(free) if (free := available_memory()) is not None else 'unknown'}"
-             f"{'; too little: running would be refused' if free is not None and chunk_memory(spec, chunk) * busy > free else ''})"]
+             f"  memory: about {gib(need)} a chunk, {where}"]
     for f in spec.factors:
         vals = design.table[f.name]
         shown = ", ".join(f"{v:.3g}" if isinstance(v, float) else str(v) for v in pd.unique(vals)[:6])

@@ -157,15 +157,20 @@ def auto_chunk_size(spec: SweepSpec, workers: int) -> int:
     cap = max(16, min(cap, 4096 * 52 // spec.sprints))
     return int(max(1, min(cap, math.ceil(total / (4 * max(1, workers))))))
 
-def chunk_memory(spec: SweepSpec, chunk: int) -> int:
-    """Bytes a worker holds at most for one chunk of ``chunk`` runs, about: the core's output of every outcome
-    (8 bytes each) and the tidy table's columns (Arrow takes the outcomes' arrays without copying). For 44
-    outcomes kept as trajectories with one factor this says 760 bytes a run-sprint; 460-620 were measured
-    (peak resident memory of chunks of 4,000 and 1,000 runs of 520 sprints)."""
+CHUNK_OVERHEAD = 192 * 2**20  # bytes a worker takes for any chunk beyond its arrays (Arrow and Parquet buffers)
+
+
+def chunk_memory(spec: SweepSpec, runs: int) -> int:
+    """Bytes a worker holds at most for one chunk of ``runs`` runs, about: a fixed overhead, every parameter as a
+    per-run array (held twice on the way to the core), the core's output of every outcome (8 bytes each) and the tidy
+    table's columns (Arrow takes the outcomes' arrays without copying). Measured peaks (a chunk computed and written
+    to Parquet in memory, 44 outcomes, one factor): 4.5 kB a run for summaries; 665 bytes a run-sprint for
+    trajectories above about 180 MiB, where this says 760 (and 4.4 kB a run)."""
     columns = 5 + len(spec.factors) + len(spec.outcomes)  # run, point, replicate, seed, stream, labels, outcomes
+    per_run = 8 * (2 * len(PARAMS) + len(OUTCOMES) + columns)
     if spec.keep == "summary":
-        return 8 * chunk * (len(OUTCOMES) + columns)
-    return 8 * chunk * spec.sprints * (len(OUTCOMES) + columns + 1)  # + the sprint column
+        return int(CHUNK_OVERHEAD + runs * per_run)
+    return int(CHUNK_OVERHEAD + runs * per_run + 8 * runs * spec.sprints * (len(OUTCOMES) + columns + 1))
 
 
 def available_memory() -> int | None:
@@ -184,13 +189,15 @@ def check_chunk_memory(spec: SweepSpec, chunk: int, workers: int, key: tuple[str
     """Refuse chunks whose workers together would need more memory than the machine has free: the first chunk
     would fail to allocate (or swap the machine to a halt) after the sweep's folder was made. ``fixed`` says how to
     start again when the chunk size cannot change (a resumed sweep keeps its first run's)."""
-    need, free = chunk_memory(spec, chunk) * workers, available_memory()
+    runs = min(chunk, spec.n_runs())  # a chunk holds at most the sweep's runs
+    need, free = chunk_memory(spec, runs) * workers, available_memory()
     if free is None or need <= free:
         return
-    fits = max(1, int(free / workers / (chunk_memory(spec, chunk) / chunk)))
+    per_run = (chunk_memory(spec, runs) - CHUNK_OVERHEAD) / runs
+    fits = max(1, int((free / workers - CHUNK_OVERHEAD) / per_run))
     each = f"{workers} workers at about {gib(need / workers)} each" if workers > 1 else "about " + gib(need)
     fewer = " or fewer workers" if workers > 1 else ""
-    raise ConfigError(key[0], key[1], f"chunks of {chunk:,} runs x {spec.sprints:,} sprints ({spec.keep}) need "
+    raise ConfigError(key[0], key[1], f"chunks of {runs:,} runs x {spec.sprints:,} sprints ({spec.keep}) need "
                                       f"{each}, more than the {gib(free)} this machine has free; " +
                                       (f"use a chunk size of at most {fits:,}{fewer}" if not fixed else
                                        f"{fixed}: a chunk size of at most {fits:,}{fewer} would fit"))
