@@ -344,16 +344,18 @@ def check_event(file: str, key: str, raw: Any) -> Event:
     return Event.make(kind, sprint, duration, float(mag))
 
 
-def event_warnings(config: "Config", sprints: int, timed_elsewhere: frozenset[str] = frozenset()) -> list[str]:
+def event_warnings(config: "Config", sprints: int, timed_elsewhere: frozenset[str] = frozenset(),
+                   varied: frozenset[str] = frozenset()) -> list[str]:
     """One line for each event that never happens: it starts at or after ``sprints``, or it is a
     hiring wave while a team_size event holds the team's size (which the wave then cannot change);
     and one line when hiring waves could take the team past the model's range of engineers
     (n_engineers' upper limit, 40), naming them. Events of the kinds in ``timed_elsewhere`` are left
-    out (a sweep that varies their sprint or duration times them point by point)."""
+    out (a sweep that varies their sprint or duration times them point by point), as is a base value of a
+    parameter in ``varied``."""
     where = config.path or config.name
     lines = [f"{where}: events[{i}] ({e.kind} at sprint {e.sprint}) is beyond the last sprint ({sprints - 1}) and "
              "never happens" for i, e in enumerate(config.events) if e.sprint >= sprints and e.kind not in timed_elsewhere]
-    if config.params["sprint_days"] != BY_NAME["sprint_days"].default:
+    if config.params["sprint_days"] != BY_NAME["sprint_days"].default and "sprint_days" not in varied:
         lines.append(sprint_days_warning(f"{where}: params.sprint_days = {config.params['sprint_days']:g}"))
     if timed_elsewhere & {"hiring_wave", "team_size"}:
         return lines

@@ -121,6 +121,11 @@ def test_another_sprint_length_is_warned_about_since_the_per_sprint_rates_do_not
     assert main(["validate", str(path)]) == 0
     assert "do not scale with it" in capsys.readouterr().out
     spec = sweep_from_dict({"sweep": {"base": "split_backlogs"}, "vary": {"sprint_days": [5, 10]}})
+    assert not [w for w in sweep_from_dict({"sweep": {"base": "split_backlogs"}, "vary": {"sprint_days": [10]}})
+                .event_warnings() if "sprint_days" in w]  # every run at 10
+    based = sweep_from_dict({"sweep": {"base": str(path)}, "vary": {"sprint_days": [10, 12]}})
+    assert [w for w in based.event_warnings() if "sprint_days" in w] == [f"{based.file}: vary.sprint_days: only the "
+                                                                         f"working days{line.split('working days')[1]}"]
     assert any(w.endswith("vary.sprint_days: only the working days and hours in a sprint change; the model's "
                           "per-sprint rates (attrition, incidents, debt interest, learning, trust and burnout steps) "
                           "are set for two-week sprints and do not scale with it, so results are not those of the "

@@ -180,9 +180,15 @@ def calibrate(args, interrupted: list[bool]) -> int:
     for note in history.notes:  # what the model cannot match in the user's file: said even with --quiet
         print(f"pe-sim calibrate: warning: {shown(str(args.history))}: {shown(note)}", file=sys.stderr)
     settings = settings_for(args)
-    from pe_sim.config import load
+    from pe_sim.config import load, sprint_days_warning
+    from pe_sim.params import BY_NAME
 
-    events = load(settings.base).events
+    base = load(settings.base)
+    events = base.events
+    days = "a prior over it" if "sprint_days" in settings.priors else settings.fixed.get("sprint_days", base.params["sprint_days"])
+    if days != BY_NAME["sprint_days"].default:  # as run, sweep and validate say it
+        where = "calibrate.priors.sprint_days" if isinstance(days, str) else f"sprint_days = {days:g}"
+        print(f"pe-sim calibrate: warning: {sprint_days_warning(where)}", file=sys.stderr)
     if events:  # a practice's one-off events have no place in a real team's past: its record is the timeline
         print(f"pe-sim calibrate: note: the base {settings.base!r} has {len(events)} event{'s' if len(events) > 1 else ''} "
               f"({', '.join(sorted({e.kind for e in events}))}); calibration simulates the team's own history without "

@@ -307,8 +307,9 @@ class SweepSpec:
         from pe_sim.config import event_warnings
 
         timed = frozenset(f.name.partition(".")[0] for f in self.factors if f.is_event and not f.name.endswith(".magnitude"))
-        lines = event_warnings(self.base, self.sprints, timed)
-        if "sprint_days" in self.varied:
+        lines = event_warnings(self.base, self.sprints, timed, frozenset(self.varied))
+        days = next((f for f in self.factors if f.name == "sprint_days"), None)
+        if days is not None and not (days.kind == "values" and set(days.values) == {BY_NAME["sprint_days"].default}):
             lines.append(sprint_days_warning(f"{self.file}: vary.sprint_days"))
         if not any(f.name == "roadmap_mode" for f in self.factors):  # else some points use it
             idle = [f.name for f in self.factors if f.name in unused(self.base.params)]
