@@ -582,6 +582,12 @@ def sensitivity(spec, *, method: str | None = None, outcomes: Sequence[str] | No
         position = np.column_stack([f.positions(design.table[f.name].to_numpy(), design.unit[:, i])
                                     for i, f in enumerate(design.factors)])
         table = morris_from_outputs(y, position, moved, names, outcomes, confidence, resamples, spec.seed)
+        still = sorted(set(table.loc[table["trajectories"] == 0, "parameter"]))
+        if still:  # their rows are NaN: say why rather than leave a table of NaN
+            print(f"pe-sim sensitivity: warning: {', '.join(still)} never changed value between the design's levels "
+                  "(rounded to one integer at every level), so no elementary effect could be computed for "
+                  f"{'it' if len(still) == 1 else 'them'}: widen {'its' if len(still) == 1 else 'their'} range",
+                  file=sys.stderr)
     table.insert(1, "summary", [summary_name(o) for o in table["outcome"]])
     adir.mkdir(exist_ok=True)
     # The default table and figure in out/_analysis are pe-sim's own: each analysis rewrites them,

@@ -446,13 +446,15 @@ def test_forecast_from_a_calibration(tmp_path, monkeypatch):
     assert short.returncode == 0 and re.search(r"not done within the 2 sprints forecast at (\d+%, )*(\d+% and )?95% confidence", short.stdout)
     assert "RuntimeWarning" not in short.stderr
     # the suggested look-ahead comes from the draws' delivery (it was 4x --sprints: 8 whatever the backlog)
-    ahead = int(re.search(r"look further ahead with --sprints, e\.g\. --sprints (\d+)\)", short.stdout).group(1))
+    ahead = int(re.search(r"look further ahead with --sprints, e\.g\. --sprints (\d+), from the pace so far\)",
+                          short.stdout).group(1))
     assert 8 < ahead < 520
     enough = forecast_cli(out, "--sprints", ahead, "--backlog", 2_000, "--draws", 20, "--force")
     unfinished = lambda r: float(re.search(r"in (\d+)% of draws", r.stdout).group(1)) if "of draws" in r.stdout else 0.0  # noqa: E731
     assert unfinished(short) == 100 and unfinished(enough) < 50, enough.stdout  # a crude calibration's slowest never do
     beyond = forecast_cli(out, "--sprints", 2, "--backlog", 1e308, "--draws", 20, "--force")  # it said --sprints 8
     assert "--sprints 8" not in beyond.stdout and "beyond the 520 the model can look ahead" in beyond.stdout
+    assert "even at the fastest draws' " in beyond.stdout
     # a damaged folder: one line naming the file, exit 2, no traceback
     for damage, expected in ((lambda d: (d / "posterior.parquet").unlink(), "posterior.parquet: posterior: cannot be read"),
                              (lambda d: (d / "posterior.parquet").write_bytes(b"junk"), "posterior: cannot be read"),

@@ -257,6 +257,9 @@ def test_validate_takes_a_shipped_sweeps_name_as_sweep_and_sensitivity_do(tmp_pa
     assert main(["validate", "cadence_grid", "practices_sobol", "crunch"]) == 0
     out = capsys.readouterr().out
     assert "ok      cadence_grid: sweep 'cadence_grid', grid design" in out and "ok      crunch: scenario" in out
+    assert main(["validate", str(tmp_path / "cadence_grid"), ""]) == 2  # folders: what validate takes, sweeps too
+    assert capsys.readouterr().out.count("file: is a folder; expected a scenario, sweep or calibration TOML file, or "
+                                         "the name of a shipped scenario or sweep (scenarios: ") == 2
     assert main(["validate", "cadense_grid"]) == 2
     out = capsys.readouterr().out
     assert "cadense_grid: file: no such file, shipped scenario or shipped sweep; did you mean 'cadence_grid'? " \

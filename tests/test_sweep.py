@@ -37,6 +37,8 @@ def spec_dict(**sweep_kw):
 # --- validation -----------------------------------------------------------------------------------
 
 BAD = [
+    ("[sweep]\nbase = 'crunch'\ndesign = 'lhs'\npoints = 4\n[vary]\nn_engineers = {dist = 'uniform', low = 3.2, high = 3.8}\n",
+     "vary.n_engineers", "3.2 to 3.8 holds no whole number; n_engineers takes whole numbers"),
     ("[sweep]\ndesign = 'grid'\n", "sweep.base", "missing"),
     ("[sweep]\nbase = 'crunch'\nreplicates = true\n", "sweep.replicates", "true is not valid"),
     ("[sweep]\nbase = 'crunch'\nreplicates = 2.5\n", "sweep.replicates", "2.5 is not valid"),
@@ -726,6 +728,17 @@ def test_morris_divides_an_integers_or_a_lists_effect_by_the_step_it_really_made
     np.testing.assert_allclose(table["sigma"], 0.0, atol=1e-9)
     old = morris_from_outputs(y, design.unit, moved, list(spec.varied)).set_index("parameter")
     assert old.loc["n_engineers", "sigma"] > 5 and old.loc["syncs_per_sprint", "sigma"] > 5  # what it was
+
+
+def test_morris_says_why_a_factor_that_never_moved_has_no_effects(tmp_path, capsys):
+    """n_engineers normal(6, 0.3) rounds to 6 at every level: its rows were NaN without a word."""
+    f = tmp_path / "still.toml"
+    f.write_text("[sweep]\nbase = 'split_backlogs'\nreplicates = 1\nsprints = 3\n[vary]\n"
+                 "n_engineers = {dist = 'normal', mean = 6, sd = 0.3}\npressure = {low = 0.1, high = 0.9}\n")
+    assert main(["sensitivity", str(f), "--method", "morris", "--points", "10", "--workers", "1", "--no-progress",
+                 "--figure", "none", "--out", str(tmp_path / "m")]) == 0
+    err = capsys.readouterr().err
+    assert "warning: n_engineers never changed value between the design's levels" in err and "pressure never" not in err
 
 
 def test_morris_positions_of_an_integer_map_back_through_its_scale():

@@ -175,19 +175,19 @@ def _forecast(args, out, held: contextlib.ExitStack) -> int:
         lines.append(f"  backlog of {args.backlog:g}: {backlog_line(((50, p50), (85, p85), (95, p95)), args.sprints)}"
                      + (f"; not within {_sprints(args.sprints)} in {share_text(unfinished)} of draws"
                         if not finite.all() else ""))
-        # how far to look: the backlog over the delivery per sprint of a slow draw (5th percentile; the typical one
-        # for a backlog beyond any forecast), with a fifth more for the sprints that run below a draw's mean
-        slow, rate = (float(x) for x in C.counted_quantile(fc["delivered"].mean(axis=1), counts, (0.05, 0.5)))
-        need = args.backlog / rate if rate > 0 else np.inf
-        if not np.isfinite(p95) and args.sprints < MAX_SPRINTS and need <= MAX_SPRINTS:
+        # how far to look: at a slow draw's pace so far (5th percentile) with half as much again for teams that slow
+        # down; a backlog the fastest draws (95th) cannot finish within the longest forecast is beyond any
+        slow, fast = (float(x) for x in C.counted_quantile(fc["delivered"].mean(axis=1), counts, (0.05, 0.95)))
+        fast_need = args.backlog / fast if fast > 0 else np.inf
+        if not np.isfinite(p95) and args.sprints < MAX_SPRINTS and fast_need <= MAX_SPRINTS:
             slow_need = args.backlog / slow if slow > 0 else np.inf
-            ahead = int(min(MAX_SPRINTS, max(args.sprints + 1, np.ceil(1.2 * slow_need))))
+            ahead = int(min(MAX_SPRINTS, max(args.sprints + 1, np.ceil(1.5 * slow_need))))
             lines.append(f"  ({'some' if finite.any() else 'all'} draws need more than the {_sprints(args.sprints)} "
-                         f"forecast: look further ahead with --sprints, e.g. --sprints {ahead})")
+                         f"forecast: look further ahead with --sprints, e.g. --sprints {ahead}, from the pace so far)")
         elif not np.isfinite(p95) and args.sprints < MAX_SPRINTS:
             lines.append(f"  ({'some' if finite.any() else 'all'} draws need more than the {_sprints(args.sprints)} "
-                         f"forecast; at the typical draw's {rate:.3g} a sprint the backlog takes about {need:.3g} sprints, "
-                         f"beyond the {MAX_SPRINTS} the model can look ahead)")
+                         f"forecast; even at the fastest draws' {fast:.3g} a sprint the backlog takes about "
+                         f"{fast_need:.3g} sprints, beyond the {MAX_SPRINTS} the model can look ahead)")
         elif not np.isfinite(p95):
             lines.append(f"  ({'some' if finite.any() else 'all'} draws need more than {MAX_SPRINTS} sprints, the longest "
                          "forecast: the backlog is beyond what the model can look ahead)")

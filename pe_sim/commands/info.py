@@ -136,6 +136,10 @@ def _check(path: str) -> str:
         data = cfg.read_toml(SWEEP_DIR / f"{path}.toml")  # a shipped example sweep by name, as `pe-sim sweep NAME` takes it
     elif is_file:
         data = cfg.read_toml(Path(path))
+    elif exists and Path(path).is_dir() and path not in cfg.scenario_names() + sweep_names():
+        raise cfg.ConfigError(path, "file", f"is a folder; expected a scenario, sweep or calibration TOML file, or "
+                                            f"the name of a shipped scenario or sweep (scenarios: "
+                                            f"{', '.join(cfg.scenario_names())}; sweeps: {', '.join(sweep_names())})")
     elif not exists and path not in cfg.scenario_names() and len(path) < 200:
         raise cfg.ConfigError(path, "file", f"no such file, shipped scenario or shipped sweep"
                                             f"{cfg._did_you_mean(path, cfg.scenario_names() + sweep_names())} (scenarios: "

@@ -390,6 +390,9 @@ def check_factor(file: str, key: str, name: str, raw: Any) -> Factor:
                                                           f"({p.unit}): {p.meaning}")
             if not a["low"] < a["high"]:
                 raise ConfigError(file, key, f"low {a['low']:g} must be below high {a['high']:g}")
+            if p.kind == "int" and math.ceil(a["low"]) > math.floor(a["high"]):  # every draw would round outside it
+                raise ConfigError(file, key, f"{a['low']:g} to {a['high']:g} holds no whole number; {name} takes "
+                                             "whole numbers")
             if dist == "triangular" and not a["low"] <= a["mode"] <= a["high"]:
                 raise ConfigError(file, f"{key}.mode", f"{a['mode']:g} is not valid; expected low <= mode <= high")
         if dist == "normal":
