@@ -340,22 +340,14 @@ class TeamModel(mesa.Model):
         creep = R.scope_added(p, s.commit, rng.uniform(skey, rng.TEAM, DRAW.SCOPE_CREEP))
         s.creep_done = min(creep, capacity)
         capacity -= s.creep_done
+        # the plan's work, then, with it done early, the next items pulled in for part of the time left
         (s.planned, s.done_work, s.slack, s.value, s.shipped, s.velocity, s.true_value, s.shipped_size, s.repaid,
-         s.feature_effort) = K.work_plan(p, self.items, self.n_feature, s.plan, s.n_plan, capacity, self.alignment,
-                                         self.customer_trust, self.bonus, ev.competitor)
-        s.done = s.done_work / s.planned if s.planned > EPS else 1.0
-        # with the plan done early, the team pulls in the next items for part of the time left
-        (pulled_size, pulled_effort, pulled_done, value, shipped, velocity, true_value, shipped_size, repaid,
-         feature_effort) = K.pull_in(p, self.items, self.n_feature, s.slack, s.pressure, s.share_pm, self.alignment,
-                                     s.pm_s, s.em_s, s.joint, np.zeros(self.n_items, dtype=np.int64),
-                                     np.zeros(2 * self.n_items), self.customer_trust, self.bonus, ev.competitor)
-        s.value += value + R.delivered_value(p, s.creep_done * p[P.feature_value] * p[P.creep_value], self.alignment,
-                                             self.customer_trust, self.bonus, ev.competitor)
-        s.shipped, s.velocity, s.true_value = s.shipped + shipped, s.velocity + velocity, s.true_value + true_value
-        s.shipped_size, s.repaid = s.shipped_size + shipped_size, s.repaid + repaid
-        s.feature_effort += feature_effort
-        s.slack -= pulled_done
-        s.delivered = s.commit * s.done + (pulled_size * pulled_done / pulled_effort if pulled_effort > EPS else 0.0)
+         s.feature_effort, s.done, s.delivered) = K.work_sprint(
+            p, self.items, self.n_feature, s.plan, s.n_plan, capacity, s.commit, s.pressure, s.share_pm, self.alignment,
+            s.pm_s, s.em_s, s.joint, np.zeros(self.n_items, dtype=np.int64), np.zeros(2 * self.n_items),
+            self.customer_trust, self.bonus, ev.competitor)
+        s.value += R.delivered_value(p, s.creep_done * p[P.feature_value] * p[P.creep_value], self.alignment,
+                                     self.customer_trust, self.bonus, ev.competitor)
         s.slack_share = s.slack / max(s.team_capacity, EPS)
         debt_incident_share = ((incident_lambda - R.incident_rate(p, 0.0, s.mean_burnout, s.mean_corners, s.expertise))
                                / max(incident_lambda, EPS))

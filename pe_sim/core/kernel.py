@@ -208,6 +208,25 @@ def pull_in(p, items, n_feature, spare, pressure, share_pm, alignment, pm_s, em_
     return size, planned, done, value, shipped, velocity, true_value, shipped_size, repaid, feature_effort
 
 
+@jit_borrow
+def work_sprint(p, items, n_feature, plan, n_plan, capacity, commit, pressure, share_pm, alignment, pm_s, em_s, joint,
+                pulled, ranked, customer_trust, bonus, competitor):
+    """The sprint's work: the plan (:func:`work_plan`), then, with it done early, the items pulled in
+    (:func:`pull_in`). Returns work_plan's figures for both together (capacity left is the slack), then the share
+    of the plan done (say/do) and the estimated size delivered: the commitment times that share plus what was
+    pulled in, by the share of its effort done."""
+    (planned, done_work, slack, value, shipped, velocity, true_value, shipped_size, repaid, feature_effort
+     ) = work_plan(p, items, n_feature, plan, n_plan, capacity, alignment, customer_trust, bonus, competitor)
+    done = done_work / planned if planned > EPS else 1.0
+    (pulled_size, pulled_effort, pulled_done, value2, shipped2, velocity2, true_value2, shipped_size2, repaid2,
+     feature_effort2) = pull_in(p, items, n_feature, slack, pressure, share_pm, alignment, pm_s, em_s, joint, pulled,
+                                ranked, customer_trust, bonus, competitor)
+    delivered = commit * done + (pulled_size * pulled_done / pulled_effort if pulled_effort > EPS else 0.0)
+    return (planned, done_work, slack - pulled_done, value + value2, shipped + shipped2, velocity + velocity2,
+            true_value + true_value2, shipped_size + shipped_size2, repaid + repaid2, feature_effort + feature_effort2,
+            done, delivered)
+
+
 @jit
 def run_team(p, ev, seed, run, n_sprints, n_slots, out):
     """Simulate one team for ``n_sprints``; writes each sprint's outcomes into its column of ``out``
@@ -365,18 +384,11 @@ def run_team(p, ev, seed, run, n_sprints, n_slots, out):
         creep = R.scope_added(p, commit, rng.uniform(skey, rng.TEAM, Draw.SCOPE_CREEP))
         creep_done = min(creep, capacity)
         capacity -= creep_done
-        (planned, done_work, slack, value, shipped, velocity, true_value, shipped_size, repaid, feature_effort
-         ) = work_plan(p, items, n_feature, plan, n_plan, capacity, alignment, customer_trust, bonus, competitor)
-        done = done_work / planned if planned > EPS else 1.0
-        (pulled_size, pulled_effort, pulled_done, value2, shipped2, velocity2, true_value2, shipped_size2, repaid2,
-         feature_effort2) = pull_in(p, items, n_feature, slack, pressure, share_pm, alignment, pm_s, em_s, joint, pulled,
-                                    ranked, customer_trust, bonus, competitor)
-        value += value2 + R.delivered_value(p, creep_done * p[P.feature_value] * p[P.creep_value], alignment,
-                                            customer_trust, bonus, competitor)
-        shipped, velocity, true_value = shipped + shipped2, velocity + velocity2, true_value + true_value2
-        shipped_size, repaid, feature_effort = shipped_size + shipped_size2, repaid + repaid2, feature_effort + feature_effort2
-        slack -= pulled_done
-        delivered = commit * done + (pulled_size * pulled_done / pulled_effort if pulled_effort > EPS else 0.0)
+        (planned, done_work, slack, value, shipped, velocity, true_value, shipped_size, repaid, feature_effort, done,
+         delivered) = work_sprint(p, items, n_feature, plan, n_plan, capacity, commit, pressure, share_pm, alignment,
+                                  pm_s, em_s, joint, pulled, ranked, customer_trust, bonus, competitor)
+        value += R.delivered_value(p, creep_done * p[P.feature_value] * p[P.creep_value], alignment, customer_trust, bonus,
+                                   competitor)
         slack_share = slack / max(team_capacity, EPS)
         debt_incident_share = (incident_lambda - R.incident_rate(p, 0.0, mean_burnout, mean_corners, expertise)) \
             / max(incident_lambda, EPS)
