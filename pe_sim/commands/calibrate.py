@@ -185,9 +185,9 @@ def calibrate(args, interrupted: list[bool]) -> int:
 
     base = load(settings.base)
     events = base.events
-    days = "a prior over it" if "sprint_days" in settings.priors else settings.fixed.get("sprint_days", base.params["sprint_days"])
-    if days != BY_NAME["sprint_days"].default:  # as run, sweep and validate say it
-        where = "calibrate.priors.sprint_days" if isinstance(days, str) else f"sprint_days = {days:g}"
+    days = settings.fixed.get("sprint_days", base.params["sprint_days"])
+    if "sprint_days" in settings.priors or days != BY_NAME["sprint_days"].default:  # as run, sweep and validate say
+        where = "calibrate.priors.sprint_days" if "sprint_days" in settings.priors else f"sprint_days = {days:g}"
         print(f"pe-sim calibrate: warning: {sprint_days_warning(where)}", file=sys.stderr)
     if events:  # a practice's one-off events have no place in a real team's past: its record is the timeline
         print(f"pe-sim calibrate: note: the base {settings.base!r} has {len(events)} event{'s' if len(events) > 1 else ''} "

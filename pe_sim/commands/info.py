@@ -128,22 +128,22 @@ def _check(path: str) -> str:
 
     from pe_sim.sweeps.spec import SWEEP_DIR, sweep_names
 
+    scenarios, sweeps = cfg.scenario_names(), sweep_names()
+    shipped = f"(scenarios: {', '.join(scenarios)}; sweeps: {', '.join(sweeps)})"
     try:
-        is_file, exists = Path(path).is_file(), Path(path).exists()
+        is_file, is_dir, exists = Path(path).is_file(), Path(path).is_dir(), Path(path).exists()
     except OSError:  # a name too long for the file system, say: cfg.load below says so
-        is_file = exists = False
-    if path in sweep_names() and path not in cfg.scenario_names() and not is_file:
+        is_file = is_dir = exists = False
+    if path in sweeps and path not in scenarios and not is_file:
         data = cfg.read_toml(SWEEP_DIR / f"{path}.toml")  # a shipped example sweep by name, as `pe-sim sweep NAME` takes it
     elif is_file:
         data = cfg.read_toml(Path(path))
-    elif exists and Path(path).is_dir() and path not in cfg.scenario_names() + sweep_names():
-        raise cfg.ConfigError(path, "file", f"is a folder; expected a scenario, sweep or calibration TOML file, or "
-                                            f"the name of a shipped scenario or sweep (scenarios: "
-                                            f"{', '.join(cfg.scenario_names())}; sweeps: {', '.join(sweep_names())})")
-    elif not exists and path not in cfg.scenario_names() and len(path) < 200:
+    elif is_dir and path not in scenarios:
+        raise cfg.ConfigError(path, "file", "is a folder; expected a scenario, sweep or calibration TOML file, or the "
+                                            f"name of a shipped scenario or sweep {shipped}")
+    elif not exists and path not in scenarios and len(path) < 200:
         raise cfg.ConfigError(path, "file", f"no such file, shipped scenario or shipped sweep"
-                                            f"{cfg._did_you_mean(path, cfg.scenario_names() + sweep_names())} (scenarios: "
-                                            f"{', '.join(cfg.scenario_names())}; sweeps: {', '.join(sweep_names())})")
+                                            f"{cfg._did_you_mean(path, scenarios + sweeps)} {shipped}")
     else:
         data = {}
     if "sweep" in data:

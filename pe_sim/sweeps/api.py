@@ -434,13 +434,17 @@ def describe(spec: SweepSpec, workers: int | None = None, chunk_size: int | None
             chunk, kept = int(read_manifest(Path(spec.out))["chunk_size"]), " (kept from the sweep's first run)"
         except (OSError, ConfigError, KeyError, TypeError, ValueError, AttributeError):
             pass  # nothing to resume there: the sweep would start afresh
-    runs, busy = min(chunk, spec.n_runs()), min(workers, math.ceil(spec.n_runs() / chunk))
-    need, free = chunk_memory(spec, runs), available_memory()
+    busy, free = min(workers, math.ceil(spec.n_runs() / chunk)), available_memory()
+    need = chunk_memory(spec, min(chunk, spec.n_runs()))
     if dask:
         where = "on each of the cluster's workers (not checked here)"
     else:
-        where = (f"{counted(busy, 'local worker')} (free now: {gib(free) if free is not None else 'unknown'}"
-                 f"{'; too little: running would be refused' if free is not None and need * busy > free else ''})")
+        try:  # the run's own check
+            check_chunk_memory(spec, chunk, busy, ("", ""))
+            refused = ""
+        except ConfigError:
+            refused = "; too little: running would be refused"
+        where = f"{counted(busy, 'local worker')} (free now: {gib(free) if free is not None else 'unknown'}{refused})"
     lines = [f"sweep {spec.name!r}: base {spec.base.name!r}, design {spec.design}, {counted(design.n_points, 'point')} x "
              f"{counted(spec.replicates, 'replicate')} = {counted(spec.n_runs(), 'run')} of {counted(spec.sprints, 'sprint')} "
              f"({counted(math.ceil(spec.n_runs() / chunk), 'chunk')} of {chunk:,}{kept}); keep {spec.keep}; seed {spec.seed}"

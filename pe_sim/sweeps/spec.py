@@ -174,16 +174,23 @@ class Factor:
         quantiles at ``u`` kept :data:`TAIL` inside (0, 1), so never an infinite one)."""
         u = np.asarray(u, dtype=np.float64)
         if self.kind == "values":
-            k = len(self.values)
-            idx = np.clip(np.floor(u * k).astype(np.int64), 0, k - 1)
-            return self.natural(self.values)[idx]
+            return self.natural(self.values)[self._item(u)]
         p = self.param
         uniform = self.kind == "range" or self.dist == "uniform"
         if p.kind == "int" and uniform and not self.log:
-            a = dict(self.args)
-            lo, hi = math.ceil(a.get("low", self.low)), math.floor(a.get("high", self.high))
+            lo, hi = self._whole_bounds()
             return np.clip(np.floor(lo + u * (hi - lo + 1)), lo, hi).astype(np.int64)
         return self.natural(self._clip(self._ppf(u)))
+
+    def _item(self, u: np.ndarray) -> np.ndarray:
+        """The index of the list item each unit coordinate takes (equal shares of [0, 1])."""
+        k = len(self.values)
+        return np.clip(np.floor(u * k).astype(np.int64), 0, k - 1)
+
+    def _whole_bounds(self) -> tuple[int, int]:
+        """The lowest and highest whole numbers of an integer parameter's uniform range."""
+        a = dict(self.args)
+        return math.ceil(a.get("low", self.low)), math.floor(a.get("high", self.high))
 
     def positions(self, values: np.ndarray, u: np.ndarray) -> np.ndarray:
         """Where ``values`` (taken by :meth:`from_unit` at ``u``) lie on this factor's own unit scale: for a list,
@@ -193,8 +200,7 @@ class Factor:
         integer or a list item by uneven steps (n_engineers 3 to 8 at four levels moves by 4 or by 3)."""
         u = np.asarray(u, dtype=np.float64)
         if self.kind == "values":
-            k = len(self.values)
-            return np.clip(np.floor(u * k), 0, k - 1) / max(k - 1, 1)
+            return self._item(u) / max(len(self.values) - 1, 1)
         if self.param.kind != "int":
             return u
         x = np.asarray(values, dtype=np.float64)
@@ -202,7 +208,7 @@ class Factor:
         if self.kind == "range" and self.log:
             return (np.log(x) - math.log(self.low)) / (math.log(self.high) - math.log(self.low))
         if self.kind == "range" or self.dist == "uniform":
-            lo, hi = math.ceil(a.get("low", self.low)), math.floor(a.get("high", self.high))
+            lo, hi = self._whole_bounds()
             return (x - lo) / max(hi - lo, 1)
         if self.dist == "normal":
             return stats.norm.cdf(x, a["mean"], a["sd"])
