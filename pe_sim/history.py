@@ -440,16 +440,16 @@ def _notes(columns: Mapping[str, np.ndarray]) -> tuple[str, ...]:
     notes = []
     committed, delivered = columns["committed"], columns["delivered"]
     over = columns["sprint"][delivered > committed]
-    if len(over):  # work pulled in mid-sprint: real, but beyond the model, where delivered = committed x share done
+    if len(over):  # work pulled in mid-sprint: the model does so only once its whole plan is done (kernel.pull_in)
         shown = ", ".join(str(int(s)) for s in over[:NOTED_SPRINTS]) + (", ..." if len(over) > NOTED_SPRINTS else "")
         say_do = ""
         if np.mean(committed) > 0:  # calibration's say/do (calibration.team_statistics), unclipped
-            ratio = float(np.mean(delivered) / np.mean(committed))
-            say_do = f" = {ratio:.2f}{', above the model maximum of 1' if ratio > 1 else ''}"
+            say_do = f" = {float(np.mean(delivered) / np.mean(committed)):.2f}"
         notes.append(f"delivered is above committed in {len(over)} of {len(committed)} sprints "
-                     f"({'sprints' if len(over) > 1 else 'sprint'} {shown}): in the model delivered = committed x "
-                     "share done, never more, so no simulated team matches those sprints; calibration uses the "
-                     f"numbers as they are, not clipped (say/do = mean delivered / mean committed{say_do})")
+                     f"({'sprints' if len(over) > 1 else 'sprint'} {shown}): a simulated team delivers more than it "
+                     "committed only by pulling in work once its whole plan is done (pull_in), so such sprints are "
+                     "hard for it to match; calibration uses the numbers as they are, not clipped "
+                     f"(say/do = mean delivered / mean committed{say_do})")
     return tuple(notes)
 
 

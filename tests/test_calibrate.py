@@ -442,14 +442,14 @@ def test_forecast_from_a_calibration(tmp_path, monkeypatch):
     assert empty.returncode == 2 and "has no manifest.json" in empty.stderr
     missing = forecast_cli(tmp_path / "nowhere")
     assert missing.returncode == 2 and "nowhere: CALIBRATION: no such folder" in missing.stderr
-    short = forecast_cli(out, "--sprints", 2, "--backlog", 2_000, "--draws", 20, "--force")
+    short = forecast_cli(out, "--sprints", 2, "--backlog", 600, "--draws", 20, "--force")
     assert short.returncode == 0 and re.search(r"not done within the 2 sprints forecast at (\d+%, )*(\d+% and )?95% confidence", short.stdout)
     assert "RuntimeWarning" not in short.stderr
     # the suggested look-ahead comes from the draws' delivery (it was 4x --sprints: 8 whatever the backlog)
     ahead = int(re.search(r"look further ahead with --sprints, e\.g\. --sprints (\d+), from the pace so far\)",
                           short.stdout).group(1))
     assert 8 < ahead < 520
-    enough = forecast_cli(out, "--sprints", ahead, "--backlog", 2_000, "--draws", 20, "--force")
+    enough = forecast_cli(out, "--sprints", ahead, "--backlog", 600, "--draws", 20, "--force")
     unfinished = lambda r: float(re.search(r"in (\d+)% of draws", r.stdout).group(1)) if "of draws" in r.stdout else 0.0  # noqa: E731
     assert unfinished(short) == 100 and unfinished(enough) < 50, enough.stdout  # a crude calibration's slowest never do
     beyond = forecast_cli(out, "--sprints", 2, "--backlog", 1e308, "--draws", 20, "--force")  # it said --sprints 8

@@ -344,6 +344,9 @@ def test_hiring_waves_in_two_columns_stop_at_40_each_and_the_page_says_why():
 
     w = Workshop(setup="split_backlogs", compare="one_roadmap", n_engineers=38, seed=1)
     w.setups[1].model.set_param("backfill", False)  # B: five leave, and no one replaces them
+    for s in w.setups:  # and no one else leaves, so the head counts below follow the hires
+        for name in ("base_attrition", "burnout_attrition", "dissatisfied_attrition"):
+            s.model.set_param(name, 0.0)
     w.setups[1].model.inject_event("key_engineer_leaves", magnitude=5)
     w.inject_event("hiring_wave")
     assert w.log[-1] == "sprint 1: hiring wave (2 of 3 hired: 40 engineers is the most the model allows)"

@@ -311,14 +311,15 @@ def test_the_cli_says_a_thousands_separator_in_one_line_and_exits_2(tmp_path, ca
 def test_sprints_that_delivered_more_than_they_committed_are_noted_not_refused(tmp_path):
     h = read_history(write(tmp_path, [HEADER] + rows(2) + ["3,40,45,1,6,0,0", "4,40,41,1,6,0,0"] + rows(4, 5)))
     assert h.n_sprints == 8 and h.columns["delivered"][2] == 45  # the numbers as they are
-    assert h.notes == ("delivered is above committed in 2 of 8 sprints (sprints 3, 4): in the model delivered = "
-                       "committed x share done, never more, so no simulated team matches those sprints; calibration "
-                       "uses the numbers as they are, not clipped (say/do = mean delivered / mean committed = 0.83)",)
+    assert h.notes == ("delivered is above committed in 2 of 8 sprints (sprints 3, 4): a simulated team delivers "
+                       "more than it committed only by pulling in work once its whole plan is done (pull_in), so such "
+                       "sprints are hard for it to match; calibration uses the numbers as they are, not clipped (say/do "
+                       "= mean delivered / mean committed = 0.83)",)
     every = read_history(write(tmp_path, [HEADER] + [f"{s},40,50,1,6,0,0" for s in range(11, 19)]))
-    assert every.notes == ("delivered is above committed in 8 of 8 sprints (sprints 11, 12, 13, 14, 15, ...): in the "
-                           "model delivered = committed x share done, never more, so no simulated team matches those "
-                           "sprints; calibration uses the numbers as they are, not clipped (say/do = mean delivered / "
-                           "mean committed = 1.25, above the model maximum of 1)",)
+    assert every.notes == ("delivered is above committed in 8 of 8 sprints (sprints 11, 12, 13, 14, 15, ...): a "
+                           "simulated team delivers more than it committed only by pulling in work once its whole plan "
+                           "is done (pull_in), so such sprints are hard for it to match; calibration uses the numbers "
+                           "as they are, not clipped (say/do = mean delivered / mean committed = 1.25)",)
     one = read_history(write(tmp_path, [HEADER] + rows(2) + ["3,0,5,1,6,0,0"] + rows(5, 4)))
     assert one.notes[0].startswith("delivered is above committed in 1 of 8 sprints (sprint 3): ")
     assert read_history(write(tmp_path, [HEADER] + [f"{s},40,40,1,6,0,0" for s in range(1, 9)])).notes == ()

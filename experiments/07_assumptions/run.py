@@ -38,9 +38,6 @@ from pe_sim.sweeps.summaries import summarise
 EXCLUDED = {
     "choice_options": "numerical resolution of the managers' option grid, not a claim about behaviour; "
                       "an even count also drops the option 'exactly the estimate'",
-    "pull_in": "a mechanism switched off (0) until the experiments are re-run with it on; half to twice 0 is no range",
-    "overtime_stress_base": "a mechanism switched off (0) until the experiments are re-run with it on; half to twice "
-                            "0 is no range",
 }
 # Weights whose complement (1 - their sum) is the weight of a further term (pe_sim.config.SHARE_GROUPS,
 # which configs may not exceed): where the sampled weights sum to more than 1 they are scaled down to sum
