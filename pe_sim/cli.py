@@ -50,7 +50,13 @@ class UsageError(Exception):
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse's parser, with a bad option said in one line (not the usage block first), exit 2."""
+    """argparse's parser, with a bad option said in one line (not the usage block first), exit 2.
+
+    Options are not abbreviated: ``compare --out DIR`` would otherwise be read as ``--outcomes DIR``."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str):
         self.exit(2, f"{self.prog}: error: {message} (`{self.prog} --help` lists the options)\n")

@@ -72,6 +72,9 @@ def test_bad_flag_values_are_explained(tmp_path):
     r = pe_sim("scenarios", "--workers", "1")  # an option the command does not have: its own --help is named
     assert r.returncode == 2 and r.stderr == ("pe-sim scenarios: error: unrecognized arguments: --workers 1 (`pe-sim "
                                               "scenarios --help` lists the options)\n")
+    r = pe_sim("compare", "split_backlogs", "one_roadmap", "--out", "x")  # not read as --outcomes x
+    assert r.returncode == 2 and r.stderr == ("pe-sim compare: error: unrecognized arguments: --out x (`pe-sim "
+                                              "compare --help` lists the options)\n")
 
 
 def test_info_commands():
