@@ -966,7 +966,11 @@ def forecast(history: TeamHistory, settings: Settings, df, w: np.ndarray, sprint
     work = len(thetas) * (settings.warmup + n + sprints)  # run-sprints; about 2 us each
     with tqdm(total=len(thetas), unit="runs", file=sys.stderr, dynamic_ncols=True, desc="forecast",
               disable=not progress or work < PROGRESS_RUN_SPRINTS) as bar:
-        out = sim.many(thetas, ids, FORECAST, n, bar)
+        out = sim.many(thetas, ids, FORECAST + ("committed",), n, bar)
+    # say/do as a team records it, delivered over committed: above 1 when work was pulled in, unlike the
+    # model's say_do outcome (the share of the plan done); a sprint that committed nothing keeps the latter
+    committed = out.pop("committed")
+    out["say_do"] = np.where(committed > 0, out["delivered"] / np.where(committed > 0, committed, 1.0), out["say_do"])
     out["delivered"] *= np.array([theta.get(POINTS_PER_DAY, sim.unit) for theta in thetas])[:, None]
     return out, counts
 

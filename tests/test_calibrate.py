@@ -532,8 +532,13 @@ def test_a_forecast_goes_on_from_each_particles_own_run(monkeypatch):
         run = sim.outcomes(thetas[i], int(runs[i]))
         assert np.array_equal(own["delivered"][i], run["delivered"][0, h.n_sprints:] * thetas[i][C.POINTS_PER_DAY])
         assert np.array_equal(own["tech_debt"][i], run["tech_debt"][0, h.n_sprints:])
+        said, done = run["committed"][0, h.n_sprints:], run["delivered"][0, h.n_sprints:]
+        assert np.array_equal(own["say_do"][i], np.where(said > 0, done / np.where(said > 0, said, 1.0),
+                                                         run["say_do"][0, h.n_sprints:]))  # delivered / committed
+    assert (own["say_do"] > 1).any()  # a sprint that pulled in work delivered more than it committed
     for theta, run in sim.draws(df, w, 1, 4):  # the fallback's first draw: a fresh run, as before
-        assert np.array_equal(fresh["say_do"][0], sim.outcomes(theta, run)["say_do"][0, h.n_sprints:])
+        fresh_run = sim.outcomes(theta, run)
+        assert np.array_equal(fresh["delivered"][0], fresh_run["delivered"][0, h.n_sprints:] * theta[C.POINTS_PER_DAY])
     assert not np.array_equal(own["delivered"][C.pick(w, 30, 4)], fresh["delivered"])
 
 
