@@ -99,8 +99,8 @@ class ProductManager(mesa.Agent):
     def judge_em(self, done: float, together: float, surprise: float, pos: float, neg: float) -> None:
         """Kept commitments and time together build trust in the EM; surprises and lost fights cost it."""
         p = self.model.p
-        self.trust_em = R.trust_next(p, self.trust_em, p[P.trust_mix] * done + (1.0 - p[P.trust_mix]) * together + pos,
-                                     surprise + neg)
+        self.trust_em = R.trust_with_conflict(p, self.trust_em, p[P.trust_mix] * done + (1.0 - p[P.trust_mix]) * together,
+                                              surprise, pos, neg)
 
     def judge_engineers(self, done: float, surprise: float) -> None:
         p = self.model.p
@@ -190,8 +190,8 @@ class EngineeringManager(mesa.Agent):
     def judge_pm(self, respect: float, together: float, overpush: float, pos: float, neg: float) -> None:
         """Respect for tech work and time together build trust in the PM; being overruled costs it."""
         p = self.model.p
-        self.trust_pm = R.trust_next(p, self.trust_pm, p[P.trust_mix] * respect + (1.0 - p[P.trust_mix]) * together + pos,
-                                     p[P.overpush_weight] * overpush + neg)
+        self.trust_pm = R.trust_with_conflict(p, self.trust_pm, p[P.trust_mix] * respect + (1.0 - p[P.trust_mix]) * together,
+                                              p[P.overpush_weight] * overpush, pos, neg)
 
     def judge_engineers(self, done: float, mean_engagement: float, surprise: float) -> None:
         p = self.model.p

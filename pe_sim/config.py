@@ -375,10 +375,12 @@ def event_warnings(config: "Config", sprints: int, timed_elsewhere: frozenset[st
 
 
 def sprint_days_warning(what: str) -> str:
-    """Why another sprint length is not the same team on another cadence: the per-sprint rates do not scale."""
-    return (f"{what}: only the working days and hours in a sprint change; the model's per-sprint rates (attrition, "
-            "incidents, debt interest, learning, trust and burnout steps) are set for two-week sprints and do not "
-            "scale with it, so results are not those of the same team on another cadence")
+    """What still changes with another sprint length: the per-sprint rates scale with it (ODD 2.3), but the run
+    counts its own sprints, and what is judged sprint by sprint is judged on plans of that length."""
+    return (f"{what}: the per-sprint rates and durations scale to this sprint length (ODD 2.3), but the horizon, "
+            "event timings and each sprint's outcomes count sprints of this length, and a few things stay per sprint "
+            "(luck, a third path's bonus, voice relief, each plan's items), so results are close to, not the same as, "
+            "the same team's on two-week sprints")
 
 
 def _team_range_warnings(config: "Config", sprints: int, adds_no_one: set[int], where: str) -> list[str]:

@@ -274,15 +274,15 @@ class TeamModel(mesa.Model):
         pm.meet_customers(s.customer_h, ev.competitor)
         pm.learn_technology(s.pm_tech_h)
         em.meet_customers(s.em_customer_h)
-        s.involvement = R.effort_share(s.disc_h, p[P.learn_hours_full])
+        s.involvement = R.learning_effort(p, s.disc_h)
         for e in team:
             e.join_discovery(s.disc_h)
         users = team_sum(e.user_knowledge for e in team)
-        s.together = R.saturating(s.sync_h, p[P.relationship_hours])
+        s.together = R.time_together(p, s.sync_h)
         s.comm_hours = 2.0 * s.sync_h + s.n * (s.disc_h + s.peer_h + s.own_h)
-        power = R.discovery_power(p, pm.customer_insight, R.effort_share(s.customer_h, p[P.customer_hours_full]),
+        power = R.discovery_power(p, pm.customer_insight, R.customer_effort(p, s.customer_h),
                                   users / s.n1, s.involvement, em.customer_understanding)
-        new_ideas = rng.poisson(rng.uniform(s.skey, rng.TEAM, DRAW.IDEAS), p[P.ideas_per_sprint])
+        new_ideas = rng.poisson(rng.uniform(s.skey, rng.TEAM, DRAW.IDEAS), R.per_sprint(p, p[P.ideas_per_sprint]))
         B.add_items(p, self.items, 0, self.n_feature, new_ideas, B.FEATURE, s.skey)
         s.killed = B.discover(p, self.items, self.n_feature, power)
 
@@ -378,7 +378,8 @@ class TeamModel(mesa.Model):
         p, skey = self.p, s.skey
         s.disagreement = R.disagreement(p, s.ask, s.offer, s.estimate, R.tech_disagreement(p, s.loss, s.visibility),
                                         self.tension, self.alignment, s.pm_here * s.em_here)
-        s.conflict = conflict = 1.0 if rng.uniform(skey, rng.TEAM, DRAW.CONFLICT) < s.disagreement else 0.0
+        chance = R.chance_per_sprint(p, s.disagreement)  # the disagreement's chance of a conflict this sprint
+        s.conflict = conflict = 1.0 if rng.uniform(skey, rng.TEAM, DRAW.CONFLICT) < chance else 0.0
         style = p[P.conflict_style]
         s.fight = conflict * (style == R.FIGHT)
         s.avoid = conflict * (style == R.AVOID)
@@ -427,8 +428,7 @@ class TeamModel(mesa.Model):
         em.learn_estimation(self.alignment, s.ownership, s.drag)
         self.escalation_load = s.escalation + s.customer_escalation + ev.escalation + s.voiced
         self.relief = p[P.voice_relief] * s.voiced
-        self.escalation_pressure = (self.escalation_pressure * (1.0 - p[P.escalation_pressure_decay])
-                                    + p[P.escalation_pressure] * p[P.own_escalation_severity] * s.customer_escalation)
+        self.escalation_pressure = R.escalation_pressure_next(p, self.escalation_pressure, s.customer_escalation)
         self.escalation_work = p[P.escalation_work_days] * p[P.own_escalation_severity] * s.customer_escalation
         self._leave(s, leaving)
         self._hire(s)
@@ -480,7 +480,7 @@ class TeamModel(mesa.Model):
             arrivals = s.ev.team_size - s.stayed
         else:
             if p[P.backfill] == 1.0:
-                due = t + max(1, int(round(p[P.hiring_delay_sprints])))
+                due = t + R.hiring_delay(p)
                 self.hires_due[due] = self.hires_due.get(due, 0.0) + s.leavers
                 self.open_reqs += s.leavers
             backfills = self.hires_due.pop(t, 0.0)

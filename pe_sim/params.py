@@ -2,7 +2,9 @@
 
 Each entry gives the name, unit, default, valid range (or choices) and a one-line meaning.
 `pe-sim params` prints it, docs/ODD.md mirrors it, and config validation reads it.
-Defaults anchored in published figures say so in ``source``.
+Defaults anchored in published figures say so in ``source``. A unit "/sprint", or a duration in
+sprints, is per sprint of ``reference_sprint_days`` working days; the rules scale it to the run's
+``sprint_days`` (docs/ODD.md section 2.3).
 """
 
 from __future__ import annotations
@@ -61,7 +63,8 @@ A = "assumption"  # the source of a value no publication anchors
 PARAMS: tuple[Param, ...] = (
     # --- team and people -------------------------------------------------------------
     _i("n_engineers", "engineers", 6, 1, 40, "engineers on the team at sprint 0; with backfill on, leavers are replaced, so the team returns to this size unless a hiring wave grows it", "team", "seed 003: a product squad"),
-    _f("sprint_days", "days", 10, 5, 20, "working days in one sprint (one model step); the per-sprint rates are set for 10 and do not scale with it", "team", "Scrum Guide: sprints of one month or less; two weeks is common"),
+    _f("sprint_days", "days", 10, 5, 20, "working days in one sprint (one model step); the per-sprint rates and durations in sprints are stated for a sprint of reference_sprint_days and scale with it (ODD 2.3)", "team", "Scrum Guide: sprints of one month or less; two weeks is common"),
+    _f("reference_sprint_days", "days", 10, 1, 30, "sprint length the per-sprint rates are stated for: rates in a /sprint unit, chances per sprint and durations in sprints are per sprint of this many working days, scaled to sprint_days where they act (ODD 2.3)", "team", "assumption: the default two-week sprint"),
     _f("hours_per_day", "hours", 8, 4, 12, "normal working hours in a day", "team", "a standard 40-hour week"),
     _f("skill_mean", "ideal-days/day", 1.0, 0.3, 2.0, "mean output of a fully ramped, rested engineer per working day", "team", "definition of an ideal-day"),
     _f("skill_sd", "ideal-days/day", 0.2, 0.0, 0.6, "spread of engineer skill across people", "team", A),

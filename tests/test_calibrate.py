@@ -932,7 +932,7 @@ def test_a_calibration_resumes_from_a_copy_of_its_config_file(tmp_path):
     (out / "manifest.json").unlink()
     r = cli(EXAMPLE, "--config", b, "--out", out, "--workers", 1, "--quiet")
     assert r.returncode == 2 and "with other settings: fixed" in r.stderr
-    assert "warning: sprint_days = 5: only the working days and hours in a sprint change" in r.stderr  # as run says
+    assert "warning: sprint_days = 5: the per-sprint rates and durations scale to this sprint length" in r.stderr  # as run says
 
 
 def test_a_calibration_keeps_its_practice_from_a_base_beside_its_config(tmp_path):

@@ -87,6 +87,14 @@ def assert_same(mesa_out, core_out) -> None:
 
 CONFIGS = {name: (lambda name=name: config.load(name)) for name in config.scenario_names()}
 CONFIGS["all_events_high_attrition"] = turbulent
+# Sprints of other lengths: every per-sprint rate scaled (ODD 2.3), through the same rules in both faces; the
+# turbulent team fights (a conflict's trust signals count in full beside the scaled ones), the other two talk it
+# out with feedback (third paths), one with rates stated for 8-day sprints.
+CONFIGS["all_events_5_day_sprints"] = lambda: turbulent().with_params(sprint_days=5)
+CONFIGS["productive_15_day_sprints"] = lambda: config.load("trust_partnership").with_params(
+    sprint_days=15, conflict_style="productive", feedback="sbi", hiring_delay_sprints=5, base_attrition=0.03)
+CONFIGS["split_12_day_sprints_8_day_rates"] = lambda: config.load("split_backlogs").with_params(
+    sprint_days=12, reference_sprint_days=8, conflict_style="fight", base_attrition=0.03)
 
 
 @pytest.mark.parametrize("name", sorted(CONFIGS))
@@ -103,6 +111,16 @@ def test_turbulent_config_really_changes_the_team():
     assert out["escalations"].sum() > 0 and out["conflicts_fight"].sum() > 0
     assert out["engineer_escalations"].sum() + out["customer_escalations"].sum() > 0
     assert len(np.unique(out["headcount"])) > 2
+
+
+def test_other_sprint_lengths_exercise_the_scaled_paths():
+    """The configs of other sprint lengths above really leave, hire, fight and find third paths."""
+    short = core_outcomes(CONFIGS["all_events_5_day_sprints"]())
+    assert short["attrition"].sum() >= 5 and short["hires"].sum() >= 5 and short["conflicts_fight"].sum() > 0
+    long = core_outcomes(CONFIGS["productive_15_day_sprints"]())
+    assert long["conflicts_productive"].sum() > 0 and long["third_paths"].sum() > 0 and long["attrition"].sum() > 0
+    odd = core_outcomes(CONFIGS["split_12_day_sprints_8_day_rates"]())
+    assert odd["conflicts_fight"].sum() > 0 and odd["attrition"].sum() > 0
 
 
 def test_big_team_matches_kernel():

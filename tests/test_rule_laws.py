@@ -81,6 +81,205 @@ def test_trust_next_values():
     assert R.trust_next(rec(trust_gain_rate=0.5, trust_loss_factor=4.0), 0.5, 0.0, 3.0) == 0.0
 
 
+# --- the sprint's length: rates per reference sprint, scaled to this sprint (ODD 2.3) ---------------
+
+FIVE = dict(sprint_days=5)  # half a reference sprint
+FIFTEEN = dict(sprint_days=15)  # one and a half
+
+
+def test_sprint_scale_values():
+    assert R.sprint_scale(rec()) == 1.0
+    assert R.sprint_scale(rec(**FIVE)) == 0.5 and R.sprint_scale(rec(**FIFTEEN)) == 1.5
+    assert R.sprint_scale(rec(sprint_days=12, reference_sprint_days=8)) == 1.5
+    assert R.sprint_scale(rec(sprint_days=7, reference_sprint_days=7)) == 1.0  # rates stated for the run's own sprints
+
+
+def test_per_sprint_values():
+    near(R.per_sprint(rec(**FIVE), 12.0), 6.0)
+    near(R.per_sprint(rec(**FIFTEEN), 0.3), 0.45)
+    assert R.per_sprint(rec(), 0.3) == 0.3
+
+
+def test_chance_per_sprint_values():
+    near(R.chance_per_sprint(rec(**FIVE), 0.19), 0.1)  # 1 - 0.81 ** 0.5
+    near(R.chance_per_sprint(rec(**FIFTEEN), 0.36), 0.488)  # 1 - 0.64 ** 1.5 = 1 - 0.512
+    assert R.chance_per_sprint(rec(**FIVE), 0.0) == 0.0 and R.chance_per_sprint(rec(**FIVE), 1.0) == 1.0
+    assert R.chance_per_sprint(rec(**FIVE), 1.3) == 1.0  # a share above 1 closes the whole gap, as at most once
+    # Exactly q at the reference length: the survival form would not be (why the helper branches).
+    assert R.chance_per_sprint(rec(), 0.004) == 0.004 and 1.0 - (1.0 - 0.004) != 0.004
+
+
+def test_factor_per_sprint_values():
+    near(R.factor_per_sprint(rec(**FIVE), 0.81), 0.9)
+    near(R.factor_per_sprint(rec(**FIFTEEN), 1.21), 1.331)  # growth compounds: 1.1 ** 3
+    assert R.factor_per_sprint(rec(), 0.7) == 0.7
+
+
+def test_approach_factor_values():
+    assert R.approach_factor(rec(), 0.25) == 1.0
+    near(R.approach_factor(rec(**FIVE), 0.19), 0.1 / 0.19)
+    near(R.approach_factor(rec(**FIFTEEN), 0.36), 0.488 / 0.36)
+    assert R.approach_factor(rec(**FIVE), 0.0) == 0.5  # nothing moves: the linear limit, sprint_scale
+    near(R.approach_factor(rec(**FIVE), 1.5), 1.0 / 1.5)  # a step past the balance lands on it
+
+
+def test_in_sprints_values():
+    assert R.in_sprints(rec(**FIVE), 6.0) == 12.0 and R.in_sprints(rec(**FIFTEEN), 6.0) == 4.0
+    assert R.in_sprints(rec(), 6.3) == 6.3
+
+
+def test_learn_sprint_values():
+    p = rec(**FIVE)
+    balance = 0.18 / 0.28  # rate 0.3 x effort 0.6 up, decay 0.1 down
+    near(R.learn_sprint(p, 0.4, 0.6, 0.3, 0.1), balance + (0.4 - balance) * 0.72 ** 0.5)
+    near(R.learn_sprint(p, 0.4, 0.0, 0.3, 0.0), 0.4)  # no effort, no decay: nothing moves
+    assert R.learn_sprint(rec(), 0.4, 0.6, 0.3, 0.1) == R.learn(0.4, 0.6, 0.3, 0.1)
+    near(R.learn_sprint(p, 0.2, 1.0, 0.9, 0.3), 0.75)  # 0.9 + 0.3 >= 1: at the balance 0.9 / 1.2 after any sprint
+
+
+def test_trust_scales_as_a_step_toward_its_balance():
+    p = rec(trust_gain_rate=0.2, trust_loss_factor=2.5, **FIVE)
+    balance = 0.1 / 0.25  # up 0.2 x 0.5, down 0.2 x 2.5 x 0.3
+    near(R.trust_next(p, 0.6, 0.5, 0.3), balance + (0.6 - balance) * 0.75 ** 0.5)
+    k = (1.0 - 0.75 ** 0.5) / 0.25
+    near(R.trust_with_conflict(p, 0.6, 0.5, 0.3, 0.35, 0.9),  # the conflict's signals count in full
+         0.6 + 0.2 * (k * (0.5 * 0.4 - 2.5 * 0.3 * 0.6) + 0.35 * 0.4 - 2.5 * 0.9 * 0.6))
+    ref = rec(trust_gain_rate=0.2, trust_loss_factor=2.5)
+    assert R.trust_with_conflict(ref, 0.6, 0.5, 0.3, 0.35, 0.9) == R.trust_next(ref, 0.6, 0.5 + 0.35, 0.3 + 0.9)
+    near(R.trust_with_conflict(rec(trust_gain_rate=0.2, trust_loss_factor=2.5, **FIFTEEN), 0.6, 0.5, 0.0, 0.0, 0.0),
+         1.0 + (0.6 - 1.0) * 0.9 ** 1.5)
+
+
+def test_hiring_delay_values():
+    assert R.hiring_delay(rec(hiring_delay_sprints=6)) == 6
+    assert R.hiring_delay(rec(hiring_delay_sprints=6, **FIVE)) == 12
+    assert R.hiring_delay(rec(hiring_delay_sprints=6, **FIFTEEN)) == 4
+    assert R.hiring_delay(rec(hiring_delay_sprints=5.2, sprint_days=20)) == 3  # 2.6 rounded
+    assert R.hiring_delay(rec(hiring_delay_sprints=1, sprint_days=20)) == 1  # at least the next sprint
+
+
+def test_efforts_and_time_together_saturate_per_reference_sprint():
+    p = rec(learn_hours_full=16.0, customer_hours_full=24.0, relationship_hours=2.0, **FIVE)
+    near(R.learning_effort(p, 6.0), 0.75)  # full effort at 8 hours of a 5-day sprint
+    assert R.learning_effort(p, 9.0) == 1.0
+    near(R.customer_effort(rec(customer_hours_full=24.0, **FIFTEEN), 12.0), 1.0 / 3.0)
+    near(R.time_together(p, 1.5), 1.0 - math.exp(-1.5))
+    ref = rec(learn_hours_full=16.0, customer_hours_full=24.0, relationship_hours=2.0)
+    near(R.learning_effort(ref, 6.0), 0.375)
+    near(R.customer_effort(ref, 6.0), 0.25)
+    near(R.time_together(ref, 1.5), 1.0 - math.exp(-0.75))
+
+
+def test_escalation_pressure_next_values():
+    p = rec(escalation_pressure_decay=0.64, escalation_pressure=0.5, own_escalation_severity=0.6)
+    near(R.escalation_pressure_next(p, 0.5, 1.0), 0.5 * 0.36 + 0.3)
+    near(R.escalation_pressure_next(p, 0.5, 0.0), 0.18)
+    near(R.escalation_pressure_next(rec(escalation_pressure_decay=0.64, **FIVE), 0.5, 0.0), 0.3)  # 0.36 ** 0.5 kept
+
+
+def test_rules_scale_with_the_sprint():
+    """Each rule's per-sprint rate at half a reference sprint, written out from ODD 2.3 and 7."""
+    p = rec(base_attrition=0.01, burnout_attrition=0.08, dissatisfied_attrition=0.15, outside_option=0.6, loyalty=0.4,
+            voice_rate=0.35, raise_rate=2.5, voice_floor=0.3, em_raise_rate=2.5, em_w_tech_debt=0.7, **FIVE)
+    q = 0.01 + (0.08 * 0.25 + 0.15 * 0.09) * (1.0 - 0.4 * 0.6)
+    near(R.leave_probability(p, 0.5, 0.3, 0.6), 1.0 - (1.0 - q) ** 0.5)
+    near(R.voice_chance(p, 0.3, 0.6), 1.0 - (1.0 - 0.35 * 0.3 * 0.6) ** 0.5)
+    near(R.raise_chance(p, 0.6, 0.5, 0.4, 0.7), 0.5 * 2.5 * 0.4 * 1.1 * (0.3 + 0.7 * 0.7))
+    near(R.em_raises(p, 0.3), 0.5 * 2.5 * 0.3 * 0.7)
+    inc = dict(base_incident_rate=0.3, incident_debt_rate=1.2, debt_half_saturation=40.0, debt_drag_shape=2.0,
+               defect_factor=1.5, defect_w_burnout=0.4, knowledge_incident_factor=0.8)
+    near(R.incident_rate(rec(**inc, **FIVE), 30.0, 0.3, 0.2, 0.6), 0.5 * R.incident_rate(rec(**inc), 30.0, 0.3, 0.2, 0.6))
+    near(R.engagement_next(rec(engagement_w_energy=0.8, engagement_rate=0.36, **FIVE), 0.6, 0.7, 0.5, 0.4, 0.6, 0.3),
+         0.5 + 0.2 * ((0.6 * 0.4 + 0.7 * 0.6 + 0.8 * 0.7) / 2.1 - 0.5))  # 1 - 0.64 ** 0.5 = 0.2 of the gap
+    est = dict(estimation_base=0.2, estimation_w_alignment=0.3, estimation_w_ownership=0.15, max_debt_drag=0.4,
+               estimation_rate=0.36)
+    near(R.estimation_next(rec(**est, **FIVE), 0.5, 0.6, 0.4, 0.1), 0.5 + 0.2 * (0.7025 - 0.5))
+    business = rec(value_memory=0.36, expectation_decay=0.19, **FIVE)
+    near(R.value_memory_next(business, 10.0, 20.0), 12.0)
+    near(R.expectation_next(business, 20.0, 15.0), 18.0)  # 20 x 0.81 ** 0.5
+    debt = rec(debt_interest=0.21, debt_per_feature_day=0.12, corner_cut_debt=0.8, slack_repay=0.5, repay_efficiency=1.0,
+               **FIVE)
+    near(R.debt_next(debt, 100.0, 10.0, 5.0, 4.0, 0.25), 110.0 + 10.0 * 0.32 - 5.0 - 2.0)  # 1.21 ** 0.5 = 1.1
+    tension = rec(feedback="none", tension_memory=0.64, avoid_tension=0.45, **FIVE)
+    near(R.tension_next(tension, 0.5, 1.0, 1.0, 0.6), 0.5 * 0.8 + 0.45 * 0.6)  # an avoided conflict adds in full
+    burn = rec(burnout_rise_rate=0.2, burnout_recovery_ratio=0.4, slack_recovery=1.5, **FIVE)
+    up, down = 0.2 * 0.6, 0.2 * 0.4 * 1.3 * 0.4
+    near(R.burnout_next(burn, 0.3, 0.6, 0.2), up / (up + down) + (0.3 - up / (up + down)) * (1.0 - up - down) ** 0.5)
+    align = rec(alignment_gain=0.2, alignment_decay=0.05, comm_saturation_hours=6.0, **FIVE)
+    up, down = 0.2 * (1.0 - math.exp(-1.0)), 0.05 * 1.2  # 3 context hours saturate at 3 in a 5-day sprint
+    near(R.alignment_next(align, 0.5, 3.0, 0.2), up / (up + down) + (0.5 - up / (up + down)) * (1.0 - up - down) ** 0.5)
+    cust = rec(incident_trust_loss=0.05, customer_trust_gain=0.1, escalation_trust_loss=0.3, **FIVE)
+    k = (1.0 - 0.92 ** 0.5) / 0.08  # the gain 0.1 x done 0.8 is a step toward 1; incidents are events
+    near(R.customer_trust_next(cust, 0.6, 0.8, 2.0, 0.5), 0.6 + k * 0.08 * 0.4 - 0.6 * (1.0 - 0.95 ** 2) - 0.3 * 0.5 * 0.6)
+    disc = dict(discovery_rate=0.5, discovery_w_pm=0.5, discovery_w_engineers=0.3, discovery_w_em=0.2)
+    raw = 0.5 * (0.5 * 0.6 * 0.8 + 0.3 * 0.4 * 0.25 + 0.2 * 0.3)
+    near(R.discovery_power(rec(**disc, **FIVE), 0.6, 0.8, 0.4, 0.25, 0.3), 1.0 - (1.0 - raw) ** 0.5)
+
+
+def test_durations_and_hours_scale_with_the_sprint():
+    p = rec(initial_tenure_sprints=26.0, ramp_start=0.15, knowledge_rate=0.2, expertise_rate=0.03, expertise_decay=0.005,
+            **FIVE)
+    near(R.starting_tenure(p, 0.5), 52.0)  # a year of 5-day sprints
+    near(R.knowledge_from_tenure(p, 6.0), 1.0 - 0.85 * 0.512)  # 6 sprints of 5 days = 3 reference sprints
+    level = 0.03 / 0.035
+    near(R.expertise_from_tenure(p, 6.0), level - level * 0.965 ** 3)
+    m = dict(MANAGERS, sprint_days=5)
+    half = rec(**m)
+    assert R.sync_hours(half, 1.0, 1.0) == 2.25  # 3 syncs a reference sprint of 1.5 h
+    near(R.turf_hours(half), 2.5 * 0.7)
+    em_flex = 0.45 * 40 + 0.5 * (6 * 3.0 * 0.7 + 6 * 1.5 + 2 * 8.0 + 3 * 4.0)  # H = 40 h
+    near(R.em_demand(half, 1.5, 6.0, 0.3, 2.0, 3.0, 0.0, 1.0, 1.0)[1], em_flex)
+    peers = rec(comm_hours_per_peer=0.75, coordination_hours=3.0, **FIVE)
+    near(R.peer_hours(peers, 5.0), 0.375 * 4.0)
+    near(R.own_pm_hours(peers, 0.4), 1.5 * 0.4)
+
+
+def test_tech_items_are_valued_over_the_same_weeks_whatever_the_sprint():
+    """Half the capacity a sprint over twice the sprints: the same savings (payback_sprints in reference sprints)."""
+    kw = dict(max_debt_drag=0.3, debt_half_saturation=45.0, debt_drag_shape=2.0, incident_debt_rate=1.0,
+              knowledge_incident_factor=1.0, incident_cost_days=3.0, payback_sprints=13.0, feature_value=1.0)
+    ref, half = rec(**kw), rec(**kw, **FIVE)
+    burden = R.debt_burden(ref, 60.0)
+    a, b = R.tech_item_value(ref, 10.0, 60.0, burden, 40.0, 0.7), R.tech_item_value(half, 10.0, 60.0, burden, 20.0, 0.7)
+    near(a[0], b[0])
+    near(a[1], b[1])
+
+
+@law
+@given(q=st.floats(0.0, 1.0), x=st.floats(0.0, 50.0))
+def test_two_half_sprints_are_one_reference_sprint(q, x):
+    """Survival, compounding and linear scaling compose: two 5-day sprints do what one 10-day sprint does."""
+    half, ref = rec(**FIVE), rec()
+    assert 1.0 - (1.0 - R.chance_per_sprint(half, q)) ** 2 == pytest.approx(R.chance_per_sprint(ref, q), abs=1e-12)
+    assert R.factor_per_sprint(half, q) ** 2 == pytest.approx(q, abs=1e-12)
+    assert 2.0 * R.per_sprint(half, x) == pytest.approx(x, rel=1e-12)
+    assert R.in_sprints(half, x) == pytest.approx(2.0 * x, rel=1e-12)
+
+
+@law
+@given(level=st.floats(0.0, 1.0), effort=st.floats(0.0, 1.0), rate=st.floats(0.0, 0.5), decay=st.floats(0.0, 0.4),
+       t=st.floats(0.0, 1.0), pos=st.floats(0.0, 1.0), neg=st.floats(0.0, 0.5))
+def test_two_half_steps_toward_a_balance_are_one_reference_step(level, effort, rate, decay, t, pos, neg):
+    """learn_sprint() and trust_next() at half a sprint, twice, land where one reference sprint lands (the
+    rates below 1, so the reference step does not overshoot and clip)."""
+    half, ref = rec(trust_gain_rate=0.3, trust_loss_factor=1.5, **FIVE), rec(trust_gain_rate=0.3, trust_loss_factor=1.5)
+    twice = R.learn_sprint(half, R.learn_sprint(half, level, effort, rate, decay), effort, rate, decay)
+    assert twice == pytest.approx(R.learn_sprint(ref, level, effort, rate, decay), abs=1e-12)
+    twice = R.trust_next(half, R.trust_next(half, t, pos, neg), pos, neg)
+    assert twice == pytest.approx(R.trust_next(ref, t, pos, neg), abs=1e-12)
+
+
+@law
+@given(x=st.floats(0.0, 1.0), days=st.sampled_from([5.0, 7.5, 12.0, 20.0]))
+def test_every_helper_is_exact_at_the_reference_length(x, days):
+    """sprint_days equal to reference_sprint_days leaves every quantity as stated, bit for bit (so the default
+    model computes what it did before the rates scaled)."""
+    p = rec(sprint_days=days, reference_sprint_days=days)
+    assert R.per_sprint(p, x) == x and R.chance_per_sprint(p, x) == x and R.factor_per_sprint(p, x) == x
+    assert R.in_sprints(p, x) == x and R.approach_factor(p, x) == 1.0
+    assert R.learn_sprint(p, x, 0.6, 0.3, 0.1) == R.learn(x, 0.6, 0.3, 0.1)
+
+
 # --- 1. communicate ---------------------------------------------------------------------------
 
 MANAGERS = dict(sprint_days=10, hours_per_day=8, escalation_hours=6.0, turf_hours=5.0, blurry_line=0.3, cover_share=0.25,

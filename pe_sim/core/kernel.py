@@ -243,7 +243,7 @@ def run_team(p, ev, seed, run, n_sprints, n_slots, out):
     plan = np.zeros(n_items, dtype=np.int64)
     pulled = np.zeros(n_items, dtype=np.int64)
     ranked = np.zeros(2 * n_items)
-    hires_due = np.zeros(n_sprints + 128)
+    hires_due = np.zeros(n_sprints + R.hiring_delay(p) + 2)  # room for a backfill due after the last sprint
 
     # Set-up (draws keyed to sprint -1).
     skey0 = rng.sprint_key(rkey, rng.SETUP)
@@ -295,18 +295,18 @@ def run_team(p, ev, seed, run, n_sprints, n_slots, out):
         pm_insight = R.pm_insight_next(p, pm_insight, customer_h, competitor)
         pm_tech = R.understanding_next(p, pm_tech, pm_tech_h)
         em_customer = R.understanding_next(p, em_customer, em_customer_h)
-        involvement = R.effort_share(disc_h, p[P.learn_hours_full])
+        involvement = R.learning_effort(p, disc_h)
         users = 0.0
         for s in range(n_slots):
             if eng[s, E_ACTIVE] == 1.0:
                 eng[s, E_USERS] = R.understanding_next(p, eng[s, E_USERS], disc_h)
                 users += eng[s, E_USERS]
-        together = R.saturating(sync_h, p[P.relationship_hours])
+        together = R.time_together(p, sync_h)
         comm_hours = 2.0 * sync_h + n * (disc_h + peer_h + own_h)
-        power = R.discovery_power(p, pm_insight, R.effort_share(customer_h, p[P.customer_hours_full]), users / n1,
+        power = R.discovery_power(p, pm_insight, R.customer_effort(p, customer_h), users / n1,
                                   involvement, em_customer)
-        B.add_items(p, items, FIRST, n_feature, rng.poisson(rng.uniform(skey, rng.TEAM, Draw.IDEAS), p[P.ideas_per_sprint]),
-                    B.FEATURE, skey)
+        B.add_items(p, items, FIRST, n_feature,
+                    rng.poisson(rng.uniform(skey, rng.TEAM, Draw.IDEAS), R.per_sprint(p, p[P.ideas_per_sprint])), B.FEATURE, skey)
         killed = B.discover(p, items, n_feature, power)
 
         # 2. Plan: capacity, estimate, the PM's ask and the EM's offer, pushback, items -----------
@@ -418,7 +418,7 @@ def run_team(p, ev, seed, run, n_sprints, n_slots, out):
         # 5. Disagree and resolve -----------------------------------------------------------------
         d = R.disagreement(p, ask, offer, est, R.tech_disagreement(p, loss, visibility), tension, alignment,
                            pm_here * em_here)
-        conflict = 1.0 if rng.uniform(skey, rng.TEAM, Draw.CONFLICT) < d else 0.0
+        conflict = 1.0 if rng.uniform(skey, rng.TEAM, Draw.CONFLICT) < R.chance_per_sprint(p, d) else 0.0
         fight = conflict * (p[P.conflict_style] == R.FIGHT)
         avoid = conflict * (p[P.conflict_style] == R.AVOID)
         productive = conflict * (p[P.conflict_style] == R.PRODUCTIVE)
@@ -436,10 +436,10 @@ def run_team(p, ev, seed, run, n_sprints, n_slots, out):
         # 6. Update people ------------------------------------------------------------------------
         em_want = R.em_tech_want(p, loss)
         overpush = max(0.0, commit - offer) / max(est, EPS)
-        pm_trust_em = R.trust_next(p, pm_trust_em, p[P.trust_mix] * done + (1.0 - p[P.trust_mix]) * together + pos,
-                                   surprise + neg_pm)
-        em_trust_pm = R.trust_next(p, em_trust_pm, p[P.trust_mix] * R.respect(tech_share, em_want)
-                                   + (1.0 - p[P.trust_mix]) * together + pos, p[P.overpush_weight] * overpush + neg_em)
+        pm_trust_em = R.trust_with_conflict(p, pm_trust_em, p[P.trust_mix] * done + (1.0 - p[P.trust_mix]) * together,
+                                            surprise, pos, neg_pm)
+        em_trust_pm = R.trust_with_conflict(p, em_trust_pm, p[P.trust_mix] * R.respect(tech_share, em_want)
+                                            + (1.0 - p[P.trust_mix]) * together, p[P.overpush_weight] * overpush, pos, neg_em)
         pm_trust_eng = R.trust_next(p, pm_trust_eng, done, p[P.surprise_weight] * surprise)
         listened = pushing * p[P.pushback_effect] * em_trust_eng * em_here  # as the EM took it when planning
         em_trust_eng = R.trust_next(p, em_trust_eng, p[P.trust_mix] * done + (1.0 - p[P.trust_mix]) * engagement_sum / n1,
@@ -490,8 +490,7 @@ def run_team(p, ev, seed, run, n_sprints, n_slots, out):
         escalations_total = escalation + customer_escalation + ev[EV_ESCALATION, t] + voiced
         escalation_load = escalations_total
         relief = p[P.voice_relief] * voiced
-        escalation_pressure = escalation_pressure * (1.0 - p[P.escalation_pressure_decay]) \
-            + p[P.escalation_pressure] * p[P.own_escalation_severity] * customer_escalation
+        escalation_pressure = R.escalation_pressure_next(p, escalation_pressure, customer_escalation)
         escalation_work = p[P.escalation_work_days] * p[P.own_escalation_severity] * customer_escalation
 
         # A key engineer leaving takes the most expert first (the first slot on a tie).
@@ -535,7 +534,7 @@ def run_team(p, ev, seed, run, n_sprints, n_slots, out):
             arrivals = size - stayed
         else:
             if p[P.backfill] == 1.0:
-                hires_due[t + max(1, int(round(p[P.hiring_delay_sprints])))] += leavers
+                hires_due[t + R.hiring_delay(p)] += leavers
                 open_reqs += leavers
             arrivals = hires_due[t] + ev[EV_HIRES, t]
             open_reqs -= hires_due[t]

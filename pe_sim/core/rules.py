@@ -6,6 +6,13 @@ Each rule is compiled with numba and called by both faces of the model: the comp
 (:data:`pe_sim.params.Params`, every field a float, choices encoded as their index). Apart from 0,
 1 and mathematical constants, every coefficient is a parameter of :mod:`pe_sim.params`.
 
+Rates per sprint, chances per sprint and durations in sprints are stated for a sprint of
+``reference_sprint_days`` working days; the rules scale them to the run's ``sprint_days`` with the
+helpers ``per_sprint()`` (counts and linear rates), ``chance_per_sprint()`` (chances and shares of a
+gap closed, as survival), ``factor_per_sprint()`` (shares kept, growth), ``approach_factor()`` (steps
+toward a balance) and ``in_sprints()`` (durations). Each gives its argument back unchanged at the
+reference length, so sprints of ``reference_sprint_days`` compute exactly what they did before.
+
 Names follow the ODD (docs/ODD.md); the six phases of a sprint are the sections below.
 """
 
@@ -37,14 +44,91 @@ def saturating(x, scale):
 
 @jit
 def learn(level, effort, rate, decay):
-    """Understanding that grows with effort toward 1 and decays without it."""
+    """Understanding that grows with effort toward 1 and decays without it (one reference sprint)."""
     return clip01(level + rate * effort * (1.0 - level) - decay * level)
+
+
+# --- the sprint's length: rates stated per reference sprint, applied per sprint of sprint_days --------
+
+@jit
+def sprint_scale(p):
+    """This sprint's length in reference sprints: ``sprint_days / reference_sprint_days`` (1 at the defaults)."""
+    return p[P.sprint_days] / p[P.reference_sprint_days]
+
+
+@jit
+def per_sprint(p, x):
+    """An expected count, a linear rate or hours stated per reference sprint, for this sprint."""
+    return x * sprint_scale(p)
+
+
+@jit
+def chance_per_sprint(p, q):
+    """A chance per reference sprint, or a share of a gap closed per reference sprint, for this
+    sprint: what does not happen (or stays open) survives each reference sprint, so ``1 - (1 - q)^r``
+    with ``r = sprint_scale(p)``; exactly ``q`` at the reference length."""
+    r = sprint_scale(p)
+    if r == 1.0:
+        return q
+    return 1.0 - max(0.0, 1.0 - q) ** r
+
+
+@jit
+def factor_per_sprint(p, f):
+    """A factor applied once per reference sprint (a share kept, a growth factor), for this sprint:
+    ``f^r``; exactly ``f`` at the reference length."""
+    r = sprint_scale(p)
+    if r == 1.0:
+        return f
+    return f ** r
+
+
+@jit
+def approach_factor(p, s):
+    """For a step that closes the share ``s`` of the gap to its balance per reference sprint (rise
+    toward 1 at one rate, fall toward 0 at another, ``s`` their sum): the multiplier of both rates
+    that closes ``chance_per_sprint(p, s)`` of it this sprint, keeping the balance. 1 at the
+    reference length; ``sprint_scale(p)`` (the limit) when nothing moves."""
+    r = sprint_scale(p)
+    if r == 1.0:
+        return 1.0
+    if s <= 0.0:
+        return r
+    return chance_per_sprint(p, s) / s
+
+
+@jit
+def in_sprints(p, duration):
+    """A duration stated in reference sprints, in sprints of this run."""
+    return duration / sprint_scale(p)
+
+
+@jit
+def learn_sprint(p, level, effort, rate, decay):
+    """``learn()`` over this sprint: rate and decay (per reference sprint) both scaled by ``approach_factor()``."""
+    k = approach_factor(p, rate * effort + decay)
+    return learn(level, effort, rate * k, decay * k)
 
 
 @jit
 def trust_next(p, trust, pos, neg):
-    """Trust moves up on good signals and down on bad ones, ``trust_loss_factor`` times faster."""
-    return clip01(trust + p[P.trust_gain_rate] * (pos * (1.0 - trust) - p[P.trust_loss_factor] * neg * trust))
+    """Trust moves up on good signals and down on bad ones, ``trust_loss_factor`` times faster; the
+    signals are the sprint's (intensities), so the step is scaled as a step toward a balance."""
+    k = approach_factor(p, p[P.trust_gain_rate] * (pos + p[P.trust_loss_factor] * neg))
+    return clip01(trust + p[P.trust_gain_rate] * k * (pos * (1.0 - trust) - p[P.trust_loss_factor] * neg * trust))
+
+
+@jit
+def trust_with_conflict(p, trust, pos, neg, pos_conflict, neg_conflict):
+    """``trust_next()`` for a manager, plus the signals of this sprint's PM-EM conflict: a conflict
+    is an event (its chance is scaled, :func:`chance_per_sprint`), so its signals count in full
+    whatever the sprint's length, while the sprint's own signals are scaled."""
+    if sprint_scale(p) == 1.0:
+        return trust_next(p, trust, pos + pos_conflict, neg + neg_conflict)
+    k = approach_factor(p, p[P.trust_gain_rate] * (pos + p[P.trust_loss_factor] * neg))
+    return clip01(trust + p[P.trust_gain_rate] * (k * (pos * (1.0 - trust) - p[P.trust_loss_factor] * neg * trust)
+                                                + pos_conflict * (1.0 - trust)
+                                                - p[P.trust_loss_factor] * neg_conflict * trust))
 
 
 @jit
@@ -64,18 +148,30 @@ def effort_share(hours, full_hours):
     return min(1.0, hours / full_hours)
 
 
+@jit
+def learning_effort(p, hours):
+    """Effort of this sprint's hours of learning: 1 at ``learn_hours_full`` a reference sprint or more."""
+    return effort_share(hours, per_sprint(p, p[P.learn_hours_full]))
+
+
+@jit
+def customer_effort(p, hours):
+    """Effort of the PM's customer hours this sprint: 1 at ``customer_hours_full`` a reference sprint or more."""
+    return effort_share(hours, per_sprint(p, p[P.customer_hours_full]))
+
+
 # --- 1. communicate: time budgets, syncs, discovery, alignment ------------------------------
 
 @jit
 def sync_hours(p, pm_here, em_here):
-    """Hours each manager spends in PM-EM syncs (both must be present)."""
-    return p[P.syncs_per_sprint] * p[P.sync_hours] * pm_here * em_here
+    """Hours each manager spends in PM-EM syncs (both must be present); ``syncs_per_sprint`` a reference sprint."""
+    return per_sprint(p, p[P.syncs_per_sprint]) * p[P.sync_hours] * pm_here * em_here
 
 
 @jit
 def turf_hours(p):
     """Hours each manager spends settling who owns what: the cost of a sharp line between roles (seed 004)."""
-    return p[P.turf_hours] * (1.0 - p[P.blurry_line])
+    return per_sprint(p, p[P.turf_hours]) * (1.0 - p[P.blurry_line])
 
 
 @jit
@@ -96,8 +192,9 @@ def em_demand(p, sync_h, n, ownership, open_reqs, new_hires, escalation_load, pm
     h = sprint_hours(p)
     fixed = sync_h + p[P.escalation_hours] * escalation_load + turf_hours(p) \
         + (1.0 - pm_here) * p[P.blurry_line] * p[P.cover_share] * h
-    flexible = ((p[P.em_meets_customers] + p[P.em_admin_share]) * h + n * p[P.coordination_hours] * (1.0 - ownership)
-                + n * p[P.one_on_one_hours] + open_reqs * p[P.interview_hours] + new_hires * p[P.onboarding_hours])
+    flexible = ((p[P.em_meets_customers] + p[P.em_admin_share]) * h
+                + n * per_sprint(p, p[P.coordination_hours]) * (1.0 - ownership) + n * per_sprint(p, p[P.one_on_one_hours]) + open_reqs * per_sprint(p, p[P.interview_hours])
+                + new_hires * per_sprint(p, p[P.onboarding_hours]))
     return fixed * em_here, flexible * em_here
 
 
@@ -125,7 +222,7 @@ def discovery_hours(p, pm_here, pm_focus):
 @jit
 def peer_hours(p, n):
     """Coordination hours per engineer, growing with team size (n-1 peers each, Brooks 1975)."""
-    return p[P.comm_hours_per_peer] * max(n - 1.0, 0.0)
+    return per_sprint(p, p[P.comm_hours_per_peer]) * max(n - 1.0, 0.0)
 
 
 @jit
@@ -138,7 +235,7 @@ def delegation(p, em_trust_eng):
 @jit
 def own_pm_hours(p, ownership):
     """Hours each engineer spends on the project management they own."""
-    return p[P.coordination_hours] * ownership
+    return per_sprint(p, p[P.coordination_hours]) * ownership
 
 
 @jit
@@ -163,29 +260,39 @@ def context_hours(p, sync_h, disc_h, em_customer_h, pm_tech_h):
 
 @jit
 def alignment_next(p, alignment, context_h, tension):
-    return clip01(alignment + p[P.alignment_gain] * saturating(context_h, p[P.comm_saturation_hours]) * (1.0 - alignment)
-                  - p[P.alignment_decay] * alignment * (1.0 + tension))
+    """Shared context builds alignment (its hours saturating at ``comm_saturation_hours`` a reference
+    sprint), which decays faster under tension; a step toward a balance, scaled by ``approach_factor()``."""
+    gain = p[P.alignment_gain] * saturating(context_h, per_sprint(p, p[P.comm_saturation_hours]))
+    k = approach_factor(p, gain + p[P.alignment_decay] * (1.0 + tension))
+    return clip01(alignment + gain * k * (1.0 - alignment) - p[P.alignment_decay] * k * alignment * (1.0 + tension))
 
 
 @jit
 def pm_insight_next(p, insight, customer_h, competitor):
     """Time with customers builds insight; markets move, faster when a competitor launches."""
-    return learn(insight, effort_share(customer_h, p[P.customer_hours_full]), p[P.insight_rate],
-                 p[P.insight_decay] * (1.0 + p[P.competitor_churn] * competitor))
+    return learn_sprint(p, insight, customer_effort(p, customer_h), p[P.insight_rate],
+                        p[P.insight_decay] * (1.0 + p[P.competitor_churn] * competitor))
 
 
 @jit
 def understanding_next(p, level, hours):
     """PM tech understanding, EM customer understanding, engineers' knowledge of users."""
-    return learn(level, effort_share(hours, p[P.learn_hours_full]), p[P.learn_rate], p[P.learn_decay])
+    return learn_sprint(p, level, learning_effort(p, hours), p[P.learn_rate], p[P.learn_decay])
+
+
+@jit
+def time_together(p, sync_h):
+    """PM-EM time together this sprint as a trust signal: 63% at ``relationship_hours`` a reference sprint."""
+    return saturating(sync_h, per_sprint(p, p[P.relationship_hours]))
 
 
 @jit
 def discovery_power(p, pm_insight, customer_effort, mean_user_knowledge, involvement, em_customer):
-    """How fast discovery closes the gap between estimated and true value this sprint."""
-    return p[P.discovery_rate] * (p[P.discovery_w_pm] * pm_insight * customer_effort
-                               + p[P.discovery_w_engineers] * mean_user_knowledge * involvement
-                               + p[P.discovery_w_em] * em_customer)
+    """How fast discovery closes the gap between estimated and true value: the share of it closed
+    per reference sprint, for this sprint (``chance_per_sprint()``)."""
+    return chance_per_sprint(p, p[P.discovery_rate] * (p[P.discovery_w_pm] * pm_insight * customer_effort
+                                                       + p[P.discovery_w_engineers] * mean_user_knowledge * involvement
+                                                       + p[P.discovery_w_em] * em_customer))
 
 
 # --- backlog items -----------------------------------------------------------------------------
@@ -249,22 +356,25 @@ def debt_drag(p, debt):
 
 @jit
 def incident_rate(p, debt, mean_burnout, mean_corners, expertise):
-    """Expected incidents: fragile code, tired and hurried engineers, and missing system knowledge."""
-    return ((p[P.base_incident_rate] + p[P.incident_debt_rate] * debt_burden(p, debt))
-            * (1.0 + p[P.defect_factor] * (p[P.defect_w_burnout] * mean_burnout + (1.0 - p[P.defect_w_burnout]) * mean_corners))
-            * (1.0 + p[P.knowledge_incident_factor] * (1.0 - expertise)))
+    """Expected incidents this sprint: fragile code, tired and hurried engineers, and missing system knowledge."""
+    return per_sprint(p, (p[P.base_incident_rate] + p[P.incident_debt_rate] * debt_burden(p, debt))
+                      * (1.0 + p[P.defect_factor] * (p[P.defect_w_burnout] * mean_burnout
+                                                     + (1.0 - p[P.defect_w_burnout]) * mean_corners))
+                      * (1.0 + p[P.knowledge_incident_factor] * (1.0 - expertise)))
 
 
 @jit
 def tech_item_value(p, payoff, debt, burden_now, capacity, expertise):
     """Measurable value of a tech item in value units: the days of drag and incident work it saves
-    over ``payback_sprints``, priced at the value of an average feature day. ``burden_now`` is
+    over ``payback_sprints`` (reference sprints, so as many of this run's as last as long), priced at
+    the value of an average feature day. ``capacity`` is this sprint's; ``burden_now`` is
     ``debt_burden(p, debt)``, computed once per sprint."""
     relief = burden_now - debt_burden(p, max(0.0, debt - payoff))
+    horizon = in_sprints(p, p[P.payback_sprints])
     drag_days = p[P.max_debt_drag] * relief * capacity
-    incident_days = (p[P.incident_debt_rate] * relief * (1.0 + p[P.knowledge_incident_factor] * (1.0 - expertise))
+    incident_days = (per_sprint(p, p[P.incident_debt_rate]) * relief * (1.0 + p[P.knowledge_incident_factor] * (1.0 - expertise))
                      * p[P.incident_cost_days])
-    return drag_days * p[P.payback_sprints] * p[P.feature_value], incident_days * p[P.payback_sprints] * p[P.feature_value]
+    return drag_days * horizon * p[P.feature_value], incident_days * horizon * p[P.feature_value]
 
 
 @jit
@@ -322,21 +432,21 @@ def learned(start, rate, decay, sprints):
 
 @jit
 def starting_tenure(p, u):
-    """Tenure of an engineer of the starting team, from a uniform draw ``u``: spread evenly between
-    0 and twice ``initial_tenure_sprints``."""
-    return p[P.initial_tenure_sprints] * 2.0 * u
+    """Tenure (sprints of this run) of an engineer of the starting team, from a uniform draw ``u``:
+    spread evenly between 0 and twice ``initial_tenure_sprints`` (reference sprints)."""
+    return in_sprints(p, p[P.initial_tenure_sprints]) * 2.0 * u
 
 
 @jit
 def knowledge_from_tenure(p, tenure):
     """System knowledge after ``tenure`` sprints with full mentoring (for the starting team)."""
-    return learned(p[P.ramp_start], p[P.knowledge_rate], 0.0, tenure)
+    return learned(p[P.ramp_start], p[P.knowledge_rate], 0.0, per_sprint(p, tenure))
 
 
 @jit
 def expertise_from_tenure(p, tenure):
     """Deep expertise after ``tenure`` sprints beside an expert (for the starting team)."""
-    return learned(0.0, p[P.expertise_rate], p[P.expertise_decay], tenure)
+    return learned(0.0, p[P.expertise_rate], p[P.expertise_decay], per_sprint(p, tenure))
 
 
 @jit
@@ -365,7 +475,7 @@ def teacher_of(own, best, second):
 def knowledge_next(p, knowledge, teacher):
     """Knowledge of the system grows each sprint (onboarding), faster with a ramped-up
     teammate to learn from."""
-    return learn(knowledge, taught(p, teacher), p[P.knowledge_rate], 0.0)
+    return learn_sprint(p, knowledge, taught(p, teacher), p[P.knowledge_rate], 0.0)
 
 
 @jit
@@ -373,7 +483,7 @@ def expertise_next(p, expertise, teacher):
     """Deep expertise (how the system fails and why it is built as it is) grows over years, not
     months, faster beside someone who has it, and goes stale as the system changes: a key engineer
     who leaves takes theirs with them."""
-    return learn(expertise, taught(p, teacher), p[P.expertise_rate], p[P.expertise_decay])
+    return learn_sprint(p, expertise, taught(p, teacher), p[P.expertise_rate], p[P.expertise_decay])
 
 
 @jit
@@ -592,9 +702,11 @@ def delivered_value(p, value, alignment, customer_trust, bonus, competitor):
 
 @jit
 def debt_next(p, debt, feature_days, repaid, slack_days, mean_corners):
-    """Debt compounds, grows with feature work (more when cutting corners), falls with tech items done and slack."""
+    """Debt compounds (``debt_interest`` a reference sprint), grows with feature work (more when cutting
+    corners), falls with tech items done and slack."""
     added = feature_days * (p[P.debt_per_feature_day] + p[P.corner_cut_debt] * mean_corners)
-    return max(0.0, debt * (1.0 + p[P.debt_interest]) + added - repaid - slack_days * p[P.slack_repay] * p[P.repay_efficiency])
+    return max(0.0, debt * factor_per_sprint(p, 1.0 + p[P.debt_interest]) + added - repaid
+               - slack_days * p[P.slack_repay] * p[P.repay_efficiency])
 
 
 # --- 4. review ------------------------------------------------------------------------------------
@@ -612,22 +724,25 @@ def surprise(done, warned):
 
 @jit
 def customer_trust_next(p, trust, done, incidents, escalation):
-    """Customer trust rises slowly with promises kept, falls with each incident and escalation."""
+    """Customer trust rises slowly with promises kept (a step toward 1, scaled by ``approach_factor()``),
+    falls with each incident and escalation (events: their count carries the sprint's length)."""
     lost = 1.0 - (1.0 - p[P.incident_trust_loss]) ** incidents
-    return clip01(trust + p[P.customer_trust_gain] * done * (1.0 - trust) - trust * lost
+    k = approach_factor(p, p[P.customer_trust_gain] * done)
+    return clip01(trust + p[P.customer_trust_gain] * k * done * (1.0 - trust) - trust * lost
                   - p[P.escalation_trust_loss] * escalation * trust)
 
 
 @jit
 def value_memory_next(p, recent, value):
-    """Leadership's running view of value delivered per sprint."""
-    return recent + p[P.value_memory] * (value - recent)
+    """Leadership's running view of value delivered per sprint (the latest sprint weighs ``value_memory``
+    per reference sprint)."""
+    return recent + chance_per_sprint(p, p[P.value_memory]) * (value - recent)
 
 
 @jit
 def expectation_next(p, expectation, recent):
     """Leadership expects what the team has shown it can deliver, forgetting slowly."""
-    return max(recent, expectation * (1.0 - p[P.expectation_decay]))
+    return max(recent, expectation * factor_per_sprint(p, 1.0 - p[P.expectation_decay]))
 
 
 @jit
@@ -643,7 +758,15 @@ def business_pressure_next(p, recent, expectation, customer_trust):
 @jit
 def em_raises(p, loss):
     """Expected tech items the EM raises this sprint, as far as lost capacity worries them."""
-    return p[P.em_raise_rate] * loss * p[P.em_w_tech_debt]
+    return per_sprint(p, p[P.em_raise_rate]) * loss * p[P.em_w_tech_debt]
+
+
+@jit
+def escalation_pressure_next(p, escalation_pressure, customer_escalation):
+    """Pressure from customer escalations fades (``escalation_pressure_decay`` of it per reference
+    sprint); one the team caused adds to it."""
+    return (escalation_pressure * factor_per_sprint(p, 1.0 - p[P.escalation_pressure_decay])
+            + p[P.escalation_pressure] * p[P.own_escalation_severity] * customer_escalation)
 
 
 @jit
@@ -685,9 +808,11 @@ def feedback_damping(p):
 
 @jit
 def tension_next(p, tension, conflict, avoided, d):
-    """Unresolved tension carries over (less with SBI feedback); an avoided conflict adds to it."""
+    """Unresolved tension carries over (less with SBI feedback; the share carried is per reference
+    sprint); an avoided conflict adds to it."""
     memory = p[P.tension_memory] * (1.0 - p[P.feedback_tension_relief] * p[P.feedback_effect] if p[P.feedback] == SBI else 1.0)
-    return min(1.0, tension * memory * (1.0 - conflict * (1.0 - avoided)) + avoided * p[P.avoid_tension] * d)
+    return min(1.0, tension * factor_per_sprint(p, memory) * (1.0 - conflict * (1.0 - avoided))
+               + avoided * p[P.avoid_tension] * d)
 
 
 # --- 6. update people -------------------------------------------------------------------------------
@@ -737,7 +862,8 @@ def engineer_tech_want(p, w_craft, loss):
 def raise_chance(p, w_craft, w_growth, toil, trust_em):
     """Expected tech items an engineer chooses to raise this sprint: the toil they live with, weighed by
     craft and growth, spoken up as far as they trust the EM to listen."""
-    return max(0.0, p[P.raise_rate] * toil * (w_craft + w_growth) * (p[P.voice_floor] + (1.0 - p[P.voice_floor]) * trust_em))
+    return max(0.0, per_sprint(p, p[P.raise_rate]) * toil * (w_craft + w_growth)
+               * (p[P.voice_floor] + (1.0 - p[P.voice_floor]) * trust_em))
 
 
 @jit
@@ -774,9 +900,14 @@ def stress(p, w_pace, w_craft, w_valued, ot, felt, corners, toil, valued):
 
 @jit
 def burnout_next(p, burnout, stress_level, slack_share):
-    """Burnout builds with stress and recovers with slack, ``burnout_recovery_ratio`` times as fast."""
-    rise = p[P.burnout_rise_rate] * stress_level * (1.0 - burnout)
-    fall = p[P.burnout_rise_rate] * p[P.burnout_recovery_ratio] * (1.0 + p[P.slack_recovery] * slack_share) \
+    """Burnout builds with stress and recovers with slack, ``burnout_recovery_ratio`` times as fast;
+    a step toward a balance, scaled by ``approach_factor()``."""
+    up = p[P.burnout_rise_rate] * stress_level
+    down = p[P.burnout_rise_rate] * p[P.burnout_recovery_ratio] * (1.0 + p[P.slack_recovery] * slack_share) \
+        * (1.0 - stress_level)
+    k = approach_factor(p, up + down)
+    rise = p[P.burnout_rise_rate] * k * stress_level * (1.0 - burnout)
+    fall = p[P.burnout_rise_rate] * k * p[P.burnout_recovery_ratio] * (1.0 + p[P.slack_recovery] * slack_share) \
         * (1.0 - stress_level) * burnout
     return clip01(burnout + rise - fall)
 
@@ -785,7 +916,7 @@ def burnout_next(p, burnout, stress_level, slack_share):
 def engagement_next(p, w_growth, w_valued, engagement, growth_level, valued, burnout):
     target = (w_growth * growth_level + w_valued * valued + p[P.engagement_w_energy] * (1.0 - burnout)) \
         / (w_growth + w_valued + p[P.engagement_w_energy] + EPS)
-    return clip01(engagement + p[P.engagement_rate] * (target - engagement))
+    return clip01(engagement + chance_per_sprint(p, p[P.engagement_rate]) * (target - engagement))
 
 
 @jit
@@ -799,17 +930,20 @@ def satisfaction(w_growth, w_craft, w_valued, w_pace, growth_level, craft_level,
 
 @jit
 def leave_probability(p, burnout, sat, trust_em):
-    """The choice to leave: outside reasons, burnout, and staying worth less than the outside
-    option; loyalty to an EM they trust holds some back (Hirschman's exit and voice)."""
+    """The choice to leave this sprint: outside reasons, burnout, and staying worth less than the outside
+    option; loyalty to an EM they trust holds some back (Hirschman's exit and voice). The chances are
+    per reference sprint."""
     unhappy = max(0.0, p[P.outside_option] - sat)
-    return clip01(p[P.base_attrition] + (p[P.burnout_attrition] * burnout ** 2 + p[P.dissatisfied_attrition] * unhappy ** 2)
-                  * (1.0 - p[P.loyalty] * trust_em))
+    return chance_per_sprint(p, clip01(p[P.base_attrition] + (p[P.burnout_attrition] * burnout ** 2
+                                                              + p[P.dissatisfied_attrition] * unhappy ** 2)
+                                       * (1.0 - p[P.loyalty] * trust_em)))
 
 
 @jit
 def voice_chance(p, sat, trust_em):
-    """An engineer's choice to escalate rather than leave: the unhappy who trust the EM speak up."""
-    return clip01(p[P.voice_rate] * max(0.0, p[P.outside_option] - sat) * trust_em)
+    """An engineer's choice to escalate rather than leave this sprint: the unhappy who trust the EM
+    speak up (the chance is per reference sprint)."""
+    return chance_per_sprint(p, clip01(p[P.voice_rate] * max(0.0, p[P.outside_option] - sat) * trust_em))
 
 
 @jit
@@ -817,7 +951,14 @@ def estimation_next(p, accuracy, alignment, ownership, drag):
     target = (p[P.estimation_base] + p[P.estimation_w_alignment] * alignment + p[P.estimation_w_ownership] * ownership
               + (1.0 - p[P.estimation_base] - p[P.estimation_w_alignment] - p[P.estimation_w_ownership])
               * (1.0 - drag / max(p[P.max_debt_drag], EPS)))
-    return clip01(accuracy + p[P.estimation_rate] * (target - accuracy))
+    return clip01(accuracy + chance_per_sprint(p, p[P.estimation_rate]) * (target - accuracy))
+
+
+@jit
+def hiring_delay(p):
+    """Sprints of this run from a departure until the replacement starts: ``hiring_delay_sprints``
+    reference sprints, rounded, at least one."""
+    return max(1, int(round(in_sprints(p, p[P.hiring_delay_sprints]))))
 
 
 @jit
