@@ -38,6 +38,8 @@ from pe_sim.sweeps.summaries import summarise
 EXCLUDED = {
     "choice_options": "numerical resolution of the managers' option grid, not a claim about behaviour; "
                       "an even count also drops the option 'exactly the estimate'",
+    "reference_sprint_days": "the sprint length the per-sprint rates are stated for, a unit convention: moving it "
+                             "rescales every rate at once",
 }
 # Weights whose complement (1 - their sum) is the weight of a further term (pe_sim.config.SHARE_GROUPS,
 # which configs may not exceed): where the sampled weights sum to more than 1 they are scaled down to sum
