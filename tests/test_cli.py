@@ -381,3 +381,17 @@ def test_local_workers_and_a_dask_cluster_exclude_each_other(capsys, tmp_path):
         err = capsys.readouterr().err
         assert "--workers 2:" in err and "not both" in err, err
     assert not any(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("command, dest", [(["run"], "quiet"), (["calibrate", "team.csv"], "quiet"),
+                                           (["sweep", "s.toml"], "no_progress"), (["sensitivity", "s.toml"], "no_progress"),
+                                           (["compare", "a", "b"], "no_progress"), (["forecast", "cal"], "no_progress")])
+def test_every_long_command_takes_both_quiet_and_no_progress(command, dest):
+    """The commands had --quiet (run, calibrate) or --no-progress (sweep, compare); a user who knows one
+    spelling should not meet 'unrecognized arguments' on another command."""
+    from pe_sim.cli import build_parser
+
+    parser = build_parser()
+    assert getattr(parser.parse_args(command), dest) is False
+    for flag in ("--quiet", "--no-progress"):
+        assert getattr(parser.parse_args([*command, flag]), dest) is True

@@ -47,7 +47,7 @@ def register(sub) -> None:
     p.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask cluster (tcp://host:port) instead")
     p.add_argument("--scheduler-file", metavar="FILE", help="Dask scheduler file instead of an address")
     p.add_argument("--force", action="store_true", help="discard a finished calibration in --out and start again")
-    p.add_argument("--quiet", action="store_true", help="no progress lines")
+    p.add_argument("--quiet", "--no-progress", dest="quiet", action="store_true", help="no progress lines")
     p.set_defaults(func=main)
 
 

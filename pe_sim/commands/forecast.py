@@ -66,6 +66,7 @@ def register(sub) -> None:
     p.add_argument("--seed", type=int_in(0, 2**63 - 1), default=0, help="seed of the draws (default 0)")
     p.add_argument("--out", type=path_arg, help="output folder (default: CALIBRATION/forecast)")
     p.add_argument("--force", action="store_true", help="replace an earlier forecast in --out")
+    p.add_argument("--no-progress", "--quiet", dest="no_progress", action="store_true", help="no progress bar")
     p.set_defaults(func=main)
 
 
@@ -146,7 +147,7 @@ def _forecast(args, out, held: contextlib.ExitStack) -> int:
               f"{args.draws:,} draws repeat them (the bands get no finer than about {10 * len(post):,} draws make them)",
               file=sys.stderr)
     fc, counts = C.forecast(history, settings, post.drop(columns=["weight", C.RUN], errors="ignore"), w, args.sprints,
-                    args.draws, args.seed, progress=True, runs=runs)
+                    args.draws, args.seed, progress=not args.no_progress, runs=runs)
     first = int(history.columns["sprint"][-1]) + 1
     sprints = np.arange(first, first + args.sprints)
 

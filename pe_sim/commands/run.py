@@ -29,7 +29,7 @@ def register(sub) -> None:
     p.add_argument("--force", action="store_true",
                    help="replace the files of an earlier run in an existing output folder (nothing else in it)")
     p.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--quiet", "--no-progress", dest="quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=main)
 
 

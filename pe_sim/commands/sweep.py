@@ -44,7 +44,7 @@ def _add_backend(p: argparse.ArgumentParser) -> None:
     g.add_argument("--scheduler", metavar="ADDRESS", help="run on an existing Dask cluster, e.g. tcp://host:8786")
     g.add_argument("--scheduler-file", metavar="FILE", help="run on the Dask cluster described by this scheduler file")
     p.add_argument("--chunk-size", type=int_in(1, cfg.MAX_CHUNK), metavar="N", help="runs per chunk (default: automatic)")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--no-progress", "--quiet", dest="no_progress", action="store_true", help="no progress bar")
 
 
 def register(sub) -> None:
@@ -85,7 +85,7 @@ def register(sub) -> None:
                    help="a `pe-sim calibrate` folder: each paired run takes its calibrated parameters from a posterior "
                         "draw and the team's head count, so the setups are compared for teams like that one")
     c.add_argument("--force", action="store_true", help="replace an existing --figure or --csv file")
-    c.add_argument("--no-progress", action="store_true", help="no progress bars (shown when the work takes a few seconds)")
+    c.add_argument("--no-progress", "--quiet", dest="no_progress", action="store_true", help="no progress bars (shown when the work takes a few seconds)")
     c.set_defaults(func=_compare)
 
     s = sub.add_parser(
