@@ -355,8 +355,15 @@ def event_warnings(config: "Config", sprints: int, timed_elsewhere: frozenset[st
     where = config.path or config.name
     lines = [f"{where}: events[{i}] ({e.kind} at sprint {e.sprint}) is beyond the last sprint ({sprints - 1}) and "
              "never happens" for i, e in enumerate(config.events) if e.sprint >= sprints and e.kind not in timed_elsewhere]
-    if config.params["sprint_days"] != BY_NAME["sprint_days"].default and "sprint_days" not in varied:
-        lines.append(sprint_days_warning(f"{where}: params.sprint_days = {config.params['sprint_days']:g}"))
+    days, reference = config.params["sprint_days"], config.params["reference_sprint_days"]
+    if days != BY_NAME["sprint_days"].default and days != reference and "sprint_days" not in varied:
+        lines.append(sprint_days_warning(f"{where}: params.sprint_days = {days:g}"))
+    if reference != BY_NAME["reference_sprint_days"].default and "reference_sprint_days" not in varied:
+        lines.append(f"{where}: params.reference_sprint_days = {reference:g}: every per-sprint rate, chance and duration "
+                     f"is read as stated for a sprint of {reference:g} working days, not the default "
+                     f"{BY_NAME['reference_sprint_days'].default:g} the values were chosen for (ODD 2.3)"
+                     + (f"; with sprint_days = {days:g} they act once a sprint as stated, unscaled" if days == reference
+                        else f"; they scale by sprint_days / reference_sprint_days = {days / reference:g}"))
     if timed_elsewhere & {"hiring_wave", "team_size"}:
         return lines
     adds_no_one = set()
@@ -380,7 +387,8 @@ def sprint_days_warning(what: str) -> str:
     return (f"{what}: the per-sprint rates and durations scale to this sprint length (ODD 2.3), but the horizon, "
             "event timings and each sprint's outcomes count sprints of this length, and a few things stay per sprint "
             "(luck, a third path's bonus, voice relief, each plan's items), so results are close to, not the same as, "
-            "the same team's on two-week sprints")
+            "the same team's on two-week sprints; not so for split backlogs on shorter sprints, whose tech reservation "
+            "gets too small for the tech items, which keep their size (ODD 2.3)")
 
 
 def _team_range_warnings(config: "Config", sprints: int, adds_no_one: set[int], where: str) -> list[str]:

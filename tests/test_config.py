@@ -117,6 +117,12 @@ def test_another_sprint_length_is_noted_the_rates_scale_but_the_run_counts_its_o
                            "length (ODD 2.3), but the horizon, event timings and each sprint's outcomes count sprints")
     assert "do not scale" not in line and "close to, not the same as" in line
     assert cfg.event_warnings(cfg.load(write(tmp_path, "[params]\nsprint_days = 10\n", "ten.toml")), 52) == []
+    # the reference length moved: named, and said whether the rates then scale or act once a sprint unscaled
+    (ref,) = cfg.event_warnings(cfg.load(write(tmp_path, "[params]\nreference_sprint_days = 1\n", "r1.toml")), 52)
+    assert "params.reference_sprint_days = 1: every per-sprint rate" in ref and ref.endswith("= 10")
+    (same,) = cfg.event_warnings(cfg.load(write(tmp_path, "[params]\nsprint_days = 5\nreference_sprint_days = 5\n",
+                                                "r5.toml")), 52)  # no "scale to this sprint length": they do not
+    assert same.endswith("with sprint_days = 5 they act once a sprint as stated, unscaled")
     from pe_sim.cli import main
     from pe_sim.sweeps import sweep_from_dict
 
@@ -131,7 +137,9 @@ def test_another_sprint_length_is_noted_the_rates_scale_but_the_run_counts_its_o
     assert any(w.endswith("vary.sprint_days: the per-sprint rates and durations scale to this sprint length (ODD 2.3), "
                           "but the horizon, event timings and each sprint's outcomes count sprints of this length, and a "
                           "few things stay per sprint (luck, a third path's bonus, voice relief, each plan's items), so "
-                          "results are close to, not the same as, the same team's on two-week sprints")
+                          "results are close to, not the same as, the same team's on two-week sprints; not so for split backlogs on "
+                          "shorter sprints, whose tech reservation gets too small for the tech items, which keep their "
+                          "size (ODD 2.3)")
                for w in spec.event_warnings())
 
 

@@ -383,6 +383,9 @@ def test_debt_burden_values():
     near(R.debt_burden(rec(debt_half_saturation=40.0, debt_drag_shape=3.0), 30.0), 0.421875 / 1.421875)
     near(R.debt_burden(rec(debt_half_saturation=40.0, debt_drag_shape=1.5), 30.0), 0.75 ** 1.5 / (1.0 + 0.75 ** 1.5))
     near(R.debt_burden(rec(debt_half_saturation=40.0, debt_drag_shape=1.0), 30.0), 0.75 / 1.75)
+    for shape in (2.0, 4.0):  # debt so deep that r^shape overflows: saturated, not NaN (it was inf / inf)
+        q = rec(debt_half_saturation=40.0, debt_drag_shape=shape, max_debt_drag=0.4)
+        assert R.debt_burden(q, 1e300) == 1.0 and R.debt_drag(q, 1e300) == 0.4
 
 
 INCIDENTS = dict(base_incident_rate=0.3, incident_debt_rate=1.2, defect_factor=1.5, defect_w_burnout=0.4,

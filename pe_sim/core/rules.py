@@ -345,6 +345,8 @@ def debt_burden(p, debt):
     saturating (a Hill curve of shape ``debt_drag_shape``, half-way at ``debt_half_saturation``)."""
     r = debt / p[P.debt_half_saturation]
     x = r * r if p[P.debt_drag_shape] == 2.0 else r ** p[P.debt_drag_shape]  # the default, without pow()
+    if math.isinf(x):  # runaway debt (compounding interest over long horizons): the curve's limit, not inf / inf
+        return 1.0
     return x / (1.0 + x)
 
 
