@@ -123,12 +123,9 @@ def trust_with_conflict(p, trust, pos, neg, pos_conflict, neg_conflict):
     """``trust_next()`` for a manager, plus the signals of this sprint's PM-EM conflict: a conflict
     is an event (its chance is scaled, :func:`chance_per_sprint`), so its signals count in full
     whatever the sprint's length, while the sprint's own signals are scaled."""
-    if sprint_scale(p) == 1.0:
-        return trust_next(p, trust, pos + pos_conflict, neg + neg_conflict)
     k = approach_factor(p, p[P.trust_gain_rate] * (pos + p[P.trust_loss_factor] * neg))
-    return clip01(trust + p[P.trust_gain_rate] * (k * (pos * (1.0 - trust) - p[P.trust_loss_factor] * neg * trust)
-                                                + pos_conflict * (1.0 - trust)
-                                                - p[P.trust_loss_factor] * neg_conflict * trust))
+    return clip01(trust + p[P.trust_gain_rate] * ((k * pos + pos_conflict) * (1.0 - trust)
+                                                - p[P.trust_loss_factor] * (k * neg + neg_conflict) * trust))
 
 
 @jit
@@ -908,10 +905,7 @@ def burnout_next(p, burnout, stress_level, slack_share):
     down = p[P.burnout_rise_rate] * p[P.burnout_recovery_ratio] * (1.0 + p[P.slack_recovery] * slack_share) \
         * (1.0 - stress_level)
     k = approach_factor(p, up + down)
-    rise = p[P.burnout_rise_rate] * k * stress_level * (1.0 - burnout)
-    fall = p[P.burnout_rise_rate] * k * p[P.burnout_recovery_ratio] * (1.0 + p[P.slack_recovery] * slack_share) \
-        * (1.0 - stress_level) * burnout
-    return clip01(burnout + rise - fall)
+    return clip01(burnout + up * k * (1.0 - burnout) - down * k * burnout)
 
 
 @jit
